@@ -1,0 +1,32 @@
+/*
+ * hash.h: fast non-cryptographic hashing for hash tables (joins, aggregates,
+ * IN lists). Our own mixing functions; SHA-256 for content addressing lives
+ * in store/.
+ */
+#ifndef ARM_COMMON_HASH_H
+#define ARM_COMMON_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A strong 64-bit finalizer (bijective), good enough to hash any integer key. */
+static inline uint64_t hash_u64(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+/* Combines an existing hash with another (for multi-column keys). */
+static inline uint64_t hash_combine(uint64_t seed, uint64_t h)
+{
+    return hash_u64(seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
+}
+
+/* Hashes `length` bytes. */
+uint64_t hash_bytes(const void *data, size_t length);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * aggregate.h: aggregate functions (COUNT, SUM, AVG, MIN, MAX, STDDEV,
+ * VARIANCE, STRING_AGG, BOOL_AND, BOOL_OR) as state machines the hash
+ * aggregate drives: init, update (per row group of states), combine (merge
+ * thread-local partials), finalize.
+ */
+#ifndef ARM_EXEC_AGGREGATE_H
+#define ARM_EXEC_AGGREGATE_H
+
+#include "exec/plan.h"
+
+struct aggregate_function {
+    const char *name;
+    logical_type arg_type;    /* the binder casts the (first) argument to this */
+    logical_type return_type; /* e.g. SUM(INTEGER) is BIGINT, AVG(INTEGER) is DOUBLE */
+    uint32_t state_size;
+    void (*init)(const aggregate_function *fn, void *state);
+    /* states[i] takes row sel ? sel[i] : i of args (args NULL for COUNT(*)). */
+    arm_status (*update)(const aggregate_function *fn, void **states, vector *const *args,
+                         const uint32_t *sel, uint32_t count, arm_error *err);
+    /* One state, all selected rows (ungrouped aggregates: the fast path). */
+    arm_status (*update_single)(const aggregate_function *fn, void *state, vector *const *args,
+                                const uint32_t *sel, uint32_t count, arm_error *err);
+    arm_status (*combine)(const aggregate_function *fn, void *target, void *source,
+                          arm_error *err);
+    /* Writes the result into row `row` of writable flat `result`. */
+    arm_status (*finalize)(const aggregate_function *fn, void *state, vector *result,
+                           uint32_t row, arm_error *err);
+    void (*destroy)(const aggregate_function *fn, void *state); /* may be NULL */
+};
+
+/* True when `name` (lower case) is an aggregate function. */
+bool aggregate_exists(const char *name);
+/*
+ * Resolves `name(args)`; `is_star` for COUNT(*). `cast_to` receives the
+ * type each argument must be cast to. Errors name the function and types.
+ */
+arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_to,
+                             const char *name, const logical_type *arg_types, uint32_t arg_count,
+                             bool is_star, int32_t position, arm_error *err);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * sql.h: the SQL layer's entry points: text in, result_set out. Parses,
+ * binds, plans, optimizes and runs statements, including DDL, DML, SET/SHOW
+ * and EXPLAIN. The C API (src/api) is a thin layer over this.
+ */
+#ifndef ARM_SQL_SQL_H
+#define ARM_SQL_SQL_H
+
+#include <stdatomic.h>
+
+#include "catalog/catalog.h"
+#include "common/memory_budget.h"
+#include "common/thread_pool.h"
+#include "exec/result_set.h"
+
+/* Per-database state shared by all sessions. Owned by src/api's arm_db. */
+typedef struct sql_database {
+    catalog *catalog;
+    thread_pool *pool;             /* sized to the core count; SET threads <= pool size + 1 */
+    _Atomic uint32_t threads;      /* SET threads */
+    _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */
+    memory_budget budget;          /* all queries of this database */
+} sql_database;
+
+/* Per-connection state. */
+typedef struct sql_session {
+    sql_database *db;
+    _Atomic bool interrupt;
+} sql_session;
+
+arm_status sql_database_init(sql_database *db, arm_error *err);
+void sql_database_dispose(sql_database *db);
+void sql_session_init(sql_session *s, sql_database *db);
+void sql_session_dispose(sql_session *s);
+
+/*
+ * Runs every statement of `sql` in order and returns the last result
+ * (`out` may be NULL). Errors carry the byte position within `sql`.
+ */
+arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error *err);
+
+typedef struct sql_prepared sql_prepared;
+
+/* Prepares exactly one statement (a second one is ARM_ERROR_SYNTAX). */
+arm_status sql_prepare(sql_prepared **out, sql_session *s, const char *sql, arm_error *err);
+uint32_t sql_prepared_param_count(const sql_prepared *p);
+/* params[i] is $i+1; the binder casts them to the types the statement needs. */
+arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *params,
+                                uint32_t param_count, arm_error *err);
+void sql_prepared_destroy(sql_prepared *p);
+
+#endif

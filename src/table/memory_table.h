@@ -1,0 +1,20 @@
+/*
+ * memory_table.h: a table provider that keeps rows in memory, in column
+ * segments of refcounted buffers that scans share without copying. Enforces
+ * NOT NULL and PRIMARY KEY on writes. Used for ":memory:" databases and until
+ * versioned storage lands.
+ */
+#ifndef ARM_TABLE_MEMORY_TABLE_H
+#define ARM_TABLE_MEMORY_TABLE_H
+
+#include "catalog/catalog.h"
+#include "table/table_provider.h"
+
+/*
+ * Creates an empty table with the columns, NOT NULL flags and primary key
+ * of `def` (copied). The caller owns the provider (normally it moves into
+ * the catalog's table_def).
+ */
+arm_status memory_table_create(table_provider **out, const table_def *def, arm_error *err);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * buffer.h: refcounted byte buffers, the storage under every vector.
+ * A buffer is writable only while its refcount is 1; once shared (by the
+ * cache, a batch, an Arrow export) it is immutable. Thread-safe refcounts.
+ */
+#ifndef ARM_VECTOR_BUFFER_H
+#define ARM_VECTOR_BUFFER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct buffer buffer;
+
+/*
+ * One allocation. `data` is 64-byte aligned. When `release_fn` is set the
+ * buffer wraps foreign memory (e.g. an mmap) and release_fn frees it.
+ */
+struct buffer {
+    _Atomic unsigned refcount;
+    size_t size_bytes;     /* bytes in use, set by the writer */
+    size_t capacity_bytes; /* bytes allocated */
+    void *data;
+    void (*release_fn)(buffer *b);
+    void *release_context;
+};
+
+/* A new buffer with refcount 1; NULL on out-of-memory. Contents uninitialized. */
+buffer *buffer_create(size_t capacity_bytes);
+buffer *buffer_retain(buffer *b); /* returns b; accepts NULL */
+void buffer_release(buffer *b);   /* accepts NULL */
+static inline bool buffer_is_unique(const buffer *b)
+{
+    return atomic_load_explicit(&((buffer *)b)->refcount, memory_order_acquire) == 1;
+}
+
+#endif
