@@ -1,0 +1,706 @@
+/*
+ * function_string.c: string functions and LIKE/ILIKE. A constant LIKE
+ * pattern is compiled once at bind time into a fast form (exact, prefix,
+ * suffix, contains via memmem) or kept for the general matcher.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/function_internal.h"
+
+static inline string_view str_at(const vector *v, uint32_t row)
+{
+    return ((const string_view *)v->data)[row & arg_mask(v)];
+}
+
+static inline int64_t i64_at(const vector *v, uint32_t row)
+{
+    row &= arg_mask(v);
+    switch (v->type.id) {
+    case TYPE_INTEGER: return ((const int32_t *)v->data)[row];
+    case TYPE_SMALLINT: return ((const int16_t *)v->data)[row];
+    case TYPE_TINYINT: return ((const int8_t *)v->data)[row];
+    default: return ((const int64_t *)v->data)[row];
+    }
+}
+
+static inline arm_status emit(vector *result, uint32_t row, const char *data, size_t length,
+                              arm_error *err)
+{
+    return vector_add_string(result, data, (uint32_t)length, &((string_view *)result->data)[row],
+                             err);
+}
+
+/* Number of UTF-8 characters. */
+static int64_t utf8_length(const char *s, uint32_t n)
+{
+    int64_t count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        count += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return count;
+}
+
+/* Byte offset of character `index` (0-based), clamped to n. */
+static uint32_t utf8_offset(const char *s, uint32_t n, int64_t index)
+{
+    uint32_t i = 0;
+    while (i < n && index > 0) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        index--;
+    }
+    return i;
+}
+
+static arm_status fn_length(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_I64, sel, count, err);
+    int64_t *r = result->data;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        r[row] = utf8_length(string_view_data(&v), v.length);
+    }
+    return s;
+}
+
+static arm_status fn_octet_length(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_I64, sel, count, err);
+    int64_t *r = result->data;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        r[row] = str_at(args[0], row).length;
+    }
+    return s;
+}
+
+/* Applies a byte-wise transform producing a string of the same length. */
+static arm_status map_bytes(vector *const *args, const uint32_t *sel, uint32_t count,
+                            vector *result, arm_error *err, int (*fn)(int))
+{
+    arm_status s = prepare_result(result, args[0]->type, sel, count, err);
+    char small[256];
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        char *buf = v.length <= sizeof small ? small : malloc(v.length);
+        if (buf == NULL)
+            return error_out_of_memory(err);
+        for (uint32_t k = 0; k < v.length; k++)
+            buf[k] = (char)((unsigned char)src[k] < 128 ? fn((unsigned char)src[k]) : src[k]);
+        s = emit(result, row, buf, v.length, err);
+        if (buf != small)
+            free(buf);
+    }
+    return s;
+}
+
+static arm_status fn_lower(KERNEL_ARGS)
+{
+    (void)call;
+    return map_bytes(args, sel, count, result, err, tolower);
+}
+
+static arm_status fn_upper(KERNEL_ARGS)
+{
+    (void)call;
+    return map_bytes(args, sel, count, result, err, toupper);
+}
+
+static arm_status fn_reverse(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        char *buf = malloc(v.length + 1);
+        if (buf == NULL)
+            return error_out_of_memory(err);
+        /* Reverse characters, keeping each UTF-8 sequence intact. */
+        uint32_t out = v.length;
+        for (uint32_t k = 0; k < v.length;) {
+            uint32_t end = k + 1;
+            while (end < v.length && ((unsigned char)src[end] & 0xC0) == 0x80)
+                end++;
+            out -= end - k;
+            memcpy(buf + out, src + k, end - k);
+            k = end;
+        }
+        s = emit(result, row, buf, v.length, err);
+        free(buf);
+    }
+    return s;
+}
+
+/* substring(s, start [, length]) with PostgreSQL's 1-based rules. */
+static arm_status fn_substring(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    bool has_length = call->u.function.arg_count == 3;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        int64_t start = i64_at(args[1], row);
+        int64_t end = INT64_MAX;
+        if (has_length) {
+            int64_t length = i64_at(args[2], row);
+            if (length < 0)
+                return error_set(err, ARM_ERROR_INVALID_INPUT, "22011", call->position,
+                                 "negative substring length not allowed");
+            end = start + length;
+            if (end < start)
+                end = INT64_MAX;
+        }
+        if (start < 1)
+            start = 1;
+        if (end <= start) {
+            s = emit(result, row, "", 0, err);
+            continue;
+        }
+        uint32_t from = utf8_offset(src, v.length, start - 1);
+        uint32_t to = end == INT64_MAX ? v.length : utf8_offset(src, v.length, end - 1);
+        s = emit(result, row, src + from, to - from, err);
+    }
+    return s;
+}
+
+static arm_status fn_left_right(KERNEL_ARGS, bool is_left)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        int64_t n = i64_at(args[1], row), chars = utf8_length(src, v.length);
+        int64_t keep = n >= 0 ? (n < chars ? n : chars) : (chars + n > 0 ? chars + n : 0);
+        uint32_t from = is_left ? 0 : utf8_offset(src, v.length, chars - keep);
+        uint32_t to = is_left ? utf8_offset(src, v.length, keep) : v.length;
+        s = emit(result, row, src + from, to - from, err);
+    }
+    return s;
+}
+
+static arm_status fn_left(KERNEL_ARGS)
+{
+    return fn_left_right(call, args, sel, count, result, err, true);
+}
+
+static arm_status fn_right(KERNEL_ARGS)
+{
+    return fn_left_right(call, args, sel, count, result, err, false);
+}
+
+static bool in_set(char c, const char *set, uint32_t n)
+{
+    return memchr(set, c, n) != NULL;
+}
+
+static arm_status trim_kernel(KERNEL_ARGS, bool left, bool right)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    bool has_chars = call->u.function.arg_count == 2;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        string_view chars_view = has_chars ? str_at(args[1], row) : string_view_make(" ", 1);
+        const char *chars = string_view_data(&chars_view);
+        uint32_t from = 0, to = v.length;
+        while (left && from < to && in_set(src[from], chars, chars_view.length))
+            from++;
+        while (right && to > from && in_set(src[to - 1], chars, chars_view.length))
+            to--;
+        s = emit(result, row, src + from, to - from, err);
+    }
+    return s;
+}
+
+static arm_status fn_trim(KERNEL_ARGS)
+{
+    return trim_kernel(call, args, sel, count, result, err, true, true);
+}
+static arm_status fn_ltrim(KERNEL_ARGS)
+{
+    return trim_kernel(call, args, sel, count, result, err, true, false);
+}
+static arm_status fn_rtrim(KERNEL_ARGS)
+{
+    return trim_kernel(call, args, sel, count, result, err, false, true);
+}
+
+/* A growable scratch string for building results. */
+typedef struct scratch {
+    char *data;
+    size_t length;
+    size_t capacity;
+} scratch;
+
+static bool scratch_add(scratch *b, const char *data, size_t n)
+{
+    if (b->length + n > b->capacity) {
+        size_t capacity = (b->length + n) * 2 + 64;
+        char *grown = realloc(b->data, capacity);
+        if (grown == NULL)
+            return false;
+        b->data = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->data + b->length, data, n);
+    b->length += n;
+    return true;
+}
+
+static arm_status fn_replace(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row), from = str_at(args[1], row),
+                    to = str_at(args[2], row);
+        const char *src = string_view_data(&v), *needle = string_view_data(&from);
+        b.length = 0;
+        if (from.length == 0) {
+            s = emit(result, row, src, v.length, err);
+            continue;
+        }
+        uint32_t at = 0;
+        while (at < v.length) {
+            const char *hit = memmem(src + at, v.length - at, needle, from.length);
+            if (hit == NULL)
+                break;
+            if (!scratch_add(&b, src + at, (size_t)(hit - (src + at))) ||
+                !scratch_add(&b, string_view_data(&to), to.length)) {
+                free(b.data);
+                return error_out_of_memory(err);
+            }
+            at = (uint32_t)(hit - src) + from.length;
+        }
+        if (!scratch_add(&b, src + at, v.length - at)) {
+            free(b.data);
+            return error_out_of_memory(err);
+        }
+        s = emit(result, row, b.data, b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+/* concat(...): NULL arguments are skipped (FUNCTION_SPECIAL_NULLS). */
+static arm_status fn_concat(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    uint32_t n = call->u.function.arg_count;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        b.length = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            if (!vector_is_valid(args[k], row))
+                continue;
+            string_view v = str_at(args[k], row);
+            if (!scratch_add(&b, string_view_data(&v), v.length)) {
+                free(b.data);
+                return error_out_of_memory(err);
+            }
+        }
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+/* a || b: NULL if either is NULL (the generic NULL handling does that). */
+static arm_status fn_concat_op(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, args[0]->type, sel, count, err);
+    scratch b = {0};
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view x = str_at(args[0], row), y = str_at(args[1], row);
+        b.length = 0;
+        if (!scratch_add(&b, string_view_data(&x), x.length) ||
+            !scratch_add(&b, string_view_data(&y), y.length)) {
+            free(b.data);
+            return error_out_of_memory(err);
+        }
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+static arm_status fn_strpos(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_I64, sel, count, err);
+    int64_t *r = result->data;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view h = str_at(args[0], row), n = str_at(args[1], row);
+        const char *hay = string_view_data(&h);
+        const char *hit =
+            n.length == 0 ? hay : memmem(hay, h.length, string_view_data(&n), n.length);
+        r[row] = hit ? utf8_length(hay, (uint32_t)(hit - hay)) + 1 : 0;
+    }
+    return s;
+}
+
+static arm_status fn_starts_with(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_BOOL, sel, count, err);
+    uint8_t *r = result->data;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view h = str_at(args[0], row), n = str_at(args[1], row);
+        r[row] = n.length <= h.length &&
+                 memcmp(string_view_data(&h), string_view_data(&n), n.length) == 0;
+    }
+    return s;
+}
+
+static arm_status fn_contains(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_BOOL, sel, count, err);
+    uint8_t *r = result->data;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view h = str_at(args[0], row), n = str_at(args[1], row);
+        r[row] = n.length == 0 ||
+                 memmem(string_view_data(&h), h.length, string_view_data(&n), n.length) != NULL;
+    }
+    return s;
+}
+
+static arm_status fn_repeat(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        int64_t times = i64_at(args[1], row);
+        if (times > 0 && (uint64_t)times * v.length > (1u << 28))
+            return error_set(err, ARM_ERROR_OUT_OF_RANGE, "54000", call->position,
+                             "requested length too large");
+        b.length = 0;
+        for (int64_t k = 0; k < times; k++) {
+            if (!scratch_add(&b, string_view_data(&v), v.length)) {
+                free(b.data);
+                return error_out_of_memory(err);
+            }
+        }
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+static arm_status pad_kernel(KERNEL_ARGS, bool left)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    bool has_fill = call->u.function.arg_count == 3;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        int64_t target = i64_at(args[1], row);
+        string_view fill = has_fill ? str_at(args[2], row) : string_view_make(" ", 1);
+        if (target > (1 << 24))
+            return error_set(err, ARM_ERROR_OUT_OF_RANGE, "54000", call->position,
+                             "requested length too large");
+        int64_t chars = utf8_length(src, v.length);
+        b.length = 0;
+        if (target <= chars) {
+            uint32_t keep = utf8_offset(src, v.length, target < 0 ? 0 : target);
+            s = emit(result, row, src, keep, err);
+            continue;
+        }
+        bool ok = true;
+        if (!left)
+            ok = scratch_add(&b, src, v.length);
+        for (int64_t k = 0; ok && fill.length > 0 && k < target - chars; k++)
+            ok = scratch_add(&b, string_view_data(&fill) + k % fill.length, 1);
+        if (ok && left)
+            ok = scratch_add(&b, src, v.length);
+        if (!ok) {
+            free(b.data);
+            return error_out_of_memory(err);
+        }
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+static arm_status fn_lpad(KERNEL_ARGS)
+{
+    return pad_kernel(call, args, sel, count, result, err, true);
+}
+static arm_status fn_rpad(KERNEL_ARGS)
+{
+    return pad_kernel(call, args, sel, count, result, err, false);
+}
+
+static arm_status fn_split_part(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row), d = str_at(args[1], row);
+        int64_t field = i64_at(args[2], row);
+        const char *src = string_view_data(&v), *delim = string_view_data(&d);
+        if (field == 0)
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", call->position,
+                             "field position must not be zero");
+        /* Collect field boundaries. */
+        uint32_t starts[1024], ends[1024], n = 0, at = 0;
+        while (n < 1024) {
+            const char *hit = d.length ? memmem(src + at, v.length - at, delim, d.length) : NULL;
+            starts[n] = at;
+            ends[n] = hit ? (uint32_t)(hit - src) : v.length;
+            n++;
+            if (!hit)
+                break;
+            at = ends[n - 1] + d.length;
+        }
+        int64_t index = field > 0 ? field - 1 : (int64_t)n + field;
+        if (index < 0 || index >= n)
+            s = emit(result, row, "", 0, err);
+        else
+            s = emit(result, row, src + starts[index], ends[index] - starts[index], err);
+    }
+    return s;
+}
+
+/* ---- LIKE ----------------------------------------------------------------- */
+
+typedef enum like_kind {
+    LIKE_EXACT,
+    LIKE_PREFIX,
+    LIKE_SUFFIX,
+    LIKE_CONTAINS,
+    LIKE_GENERAL,
+} like_kind;
+
+typedef struct like_pattern {
+    like_kind kind;
+    const char *needle; /* for the fast forms: the literal part, unescaped */
+    uint32_t needle_length;
+} like_pattern;
+
+static inline char fold(char c, bool ci)
+{
+    return ci && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* The general matcher: % any run, _ one character, \ escapes. Iterative with backtracking. */
+static bool like_match(const char *s, uint32_t n, const char *p, uint32_t m, bool ci)
+{
+    uint32_t si = 0, pi = 0, star_p = UINT32_MAX, star_s = 0;
+    while (si < n) {
+        if (pi < m && p[pi] == '%') {
+            star_p = ++pi;
+            star_s = si;
+            continue;
+        }
+        if (pi < m &&
+            (p[pi] == '_' || (p[pi] == '\\' && pi + 1 < m ? fold(p[pi + 1], ci) == fold(s[si], ci)
+                                                          : fold(p[pi], ci) == fold(s[si], ci)))) {
+            if (p[pi] == '_') {
+                si++;
+                while (si < n && ((unsigned char)s[si] & 0xC0) == 0x80)
+                    si++;
+                pi++;
+            } else {
+                pi += p[pi] == '\\' && pi + 1 < m ? 2 : 1;
+                si++;
+            }
+            continue;
+        }
+        if (star_p != UINT32_MAX) {
+            pi = star_p;
+            si = ++star_s;
+            continue;
+        }
+        return false;
+    }
+    while (pi < m && p[pi] == '%')
+        pi++;
+    return pi == m;
+}
+
+/* Classifies a constant pattern; the needle is the pattern minus its % ends. */
+static like_pattern compile_like(const char *p, uint32_t m, arena *a)
+{
+    like_pattern lp = {LIKE_GENERAL, p, m};
+    bool leading = m > 0 && p[0] == '%';
+    bool trailing = m > 1 && p[m - 1] == '%' && p[m - 2] != '\\';
+    if (m == 1 && p[0] == '%')
+        trailing = true, leading = false;
+    uint32_t from = leading ? 1 : 0, to = trailing ? m - 1 : m;
+    for (uint32_t i = from; i < to; i++) {
+        if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
+            return lp;
+    }
+    char *needle = arena_strndup(a, p + from, to > from ? to - from : 0);
+    if (needle == NULL)
+        return lp;
+    lp.needle = needle;
+    lp.needle_length = to > from ? to - from : 0;
+    lp.kind = leading && trailing ? LIKE_CONTAINS
+              : leading           ? LIKE_SUFFIX
+              : trailing          ? LIKE_PREFIX
+                                  : LIKE_EXACT;
+    return lp;
+}
+
+static arm_status bind_like(const scalar_function *fn, expr *call, arena *a, arm_error *err)
+{
+    (void)err;
+    expr *pattern = call->u.function.args[1];
+    bool ci = strstr(fn->name, "~~*") != NULL;
+    if (pattern->kind != EXPR_CONSTANT || pattern->u.constant.is_null || ci)
+        return ARM_OK;
+    like_pattern *lp = arena_alloc(a, sizeof *lp);
+    if (lp == NULL)
+        return error_out_of_memory(err);
+    *lp = compile_like(pattern->u.constant.u.str.data, pattern->u.constant.u.str.length, a);
+    call->u.function.bind_data = lp;
+    return ARM_OK;
+}
+
+static inline bool like_fast(const like_pattern *lp, const char *s, uint32_t n)
+{
+    switch (lp->kind) {
+    case LIKE_EXACT: return n == lp->needle_length && memcmp(s, lp->needle, n) == 0;
+    case LIKE_PREFIX:
+        return n >= lp->needle_length && memcmp(s, lp->needle, lp->needle_length) == 0;
+    case LIKE_SUFFIX:
+        return n >= lp->needle_length &&
+               memcmp(s + n - lp->needle_length, lp->needle, lp->needle_length) == 0;
+    case LIKE_CONTAINS:
+        return lp->needle_length == 0 || memmem(s, n, lp->needle, lp->needle_length) != NULL;
+    default: return like_match(s, n, lp->needle, lp->needle_length, false);
+    }
+}
+
+static arm_status like_kernel(KERNEL_ARGS, bool negate, bool ci)
+{
+    arm_status s = prepare_result(result, T_BOOL, sel, count, err);
+    if (s != ARM_OK)
+        return s;
+    uint8_t *r = result->data;
+    const like_pattern *lp = call->u.function.bind_data;
+    const string_view *strings = args[0]->data;
+    uint32_t mask = arg_mask(args[0]);
+    if (lp != NULL) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t row = sel ? sel[i] : i;
+            const string_view *v = &strings[row & mask];
+            r[row] = like_fast(lp, string_view_data(v), v->length) != negate;
+        }
+        return ARM_OK;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        const string_view *v = &strings[row & mask];
+        string_view p = str_at(args[1], row);
+        r[row] = like_match(string_view_data(v), v->length, string_view_data(&p), p.length, ci) !=
+                 negate;
+    }
+    return ARM_OK;
+}
+
+static arm_status fn_like(KERNEL_ARGS)
+{
+    return like_kernel(call, args, sel, count, result, err, false, false);
+}
+static arm_status fn_not_like(KERNEL_ARGS)
+{
+    return like_kernel(call, args, sel, count, result, err, true, false);
+}
+static arm_status fn_ilike(KERNEL_ARGS)
+{
+    return like_kernel(call, args, sel, count, result, err, false, true);
+}
+static arm_status fn_not_ilike(KERNEL_ARGS)
+{
+    return like_kernel(call, args, sel, count, result, err, true, true);
+}
+
+#define S1(NAME, R, K)                                                                             \
+    {                                                                                              \
+        NAME, 1, false, {T_STR}, R, 0, K, NULL                                                     \
+    }
+#define S2(NAME, B, R, K)                                                                          \
+    {                                                                                              \
+        NAME, 2, false, {T_STR, B}, R, 0, K, NULL                                                  \
+    }
+#define S3(NAME, B, C, R, K)                                                                       \
+    {                                                                                              \
+        NAME, 3, false, {T_STR, B, C}, R, 0, K, NULL                                               \
+    }
+
+const scalar_function function_string_table[] = {
+    S1("length", T_I64, fn_length),
+    S1("char_length", T_I64, fn_length),
+    S1("character_length", T_I64, fn_length),
+    S1("octet_length", T_I64, fn_octet_length),
+    {"octet_length", 1, false, {T_BLOB}, T_I64, 0, fn_octet_length, NULL},
+    {"length", 1, false, {T_BLOB}, T_I64, 0, fn_octet_length, NULL},
+    S1("lower", T_STR, fn_lower),
+    S1("upper", T_STR, fn_upper),
+    S1("reverse", T_STR, fn_reverse),
+    S2("substr", T_I64, T_STR, fn_substring),
+    S3("substr", T_I64, T_I64, T_STR, fn_substring),
+    S2("substring", T_I64, T_STR, fn_substring),
+    S3("substring", T_I64, T_I64, T_STR, fn_substring),
+    S2("left", T_I64, T_STR, fn_left),
+    S2("right", T_I64, T_STR, fn_right),
+    S1("trim", T_STR, fn_trim),
+    S2("trim", T_STR, T_STR, fn_trim),
+    S1("btrim", T_STR, fn_trim),
+    S2("btrim", T_STR, T_STR, fn_trim),
+    S1("ltrim", T_STR, fn_ltrim),
+    S2("ltrim", T_STR, T_STR, fn_ltrim),
+    S1("rtrim", T_STR, fn_rtrim),
+    S2("rtrim", T_STR, T_STR, fn_rtrim),
+    S3("replace", T_STR, T_STR, T_STR, fn_replace),
+    {"concat", 1, true, {T_STR}, T_STR, FUNCTION_SPECIAL_NULLS, fn_concat, NULL},
+    S2("||", T_STR, T_STR, fn_concat_op),
+    {"||", 2, false, {T_BLOB, T_BLOB}, T_BLOB, 0, fn_concat_op, NULL},
+    S2("strpos", T_STR, T_I64, fn_strpos),
+    S2("position", T_STR, T_I64, fn_strpos),
+    S2("instr", T_STR, T_I64, fn_strpos),
+    S2("starts_with", T_STR, T_BOOL, fn_starts_with),
+    S2("contains", T_STR, T_BOOL, fn_contains),
+    S2("repeat", T_I64, T_STR, fn_repeat),
+    S2("lpad", T_I64, T_STR, fn_lpad),
+    S3("lpad", T_I64, T_STR, T_STR, fn_lpad),
+    S2("rpad", T_I64, T_STR, fn_rpad),
+    S3("rpad", T_I64, T_STR, T_STR, fn_rpad),
+    S3("split_part", T_STR, T_I64, T_STR, fn_split_part),
+    {"~~", 2, false, {T_STR, T_STR}, T_BOOL, 0, fn_like, bind_like},
+    {"!~~", 2, false, {T_STR, T_STR}, T_BOOL, 0, fn_not_like, bind_like},
+    {"~~*", 2, false, {T_STR, T_STR}, T_BOOL, 0, fn_ilike, bind_like},
+    {"!~~*", 2, false, {T_STR, T_STR}, T_BOOL, 0, fn_not_ilike, bind_like},
+};
+const uint32_t function_string_count =
+    sizeof function_string_table / sizeof function_string_table[0];

@@ -1,0 +1,207 @@
+/*
+ * value_set.c: an open-addressing hash set of values of one type, for IN
+ * lists and IN (subquery). Strings are copied into the set's own arena.
+ */
+#include "exec/value_set.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "common/hash.h"
+
+typedef struct set_slot {
+    uint64_t hash;
+    bool used;
+    value val;
+} set_slot;
+
+struct subquery_set {
+    logical_type type;
+    set_slot *slots;
+    uint64_t capacity; /* power of two */
+    uint64_t count;
+    bool has_null;
+    arena *strings;
+};
+
+static uint64_t hash_value(const value *v)
+{
+    switch (v->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB: return hash_bytes(v->u.str.data, v->u.str.length);
+    case TYPE_DOUBLE: {
+        double d = v->u.f64 == 0 ? 0 : v->u.f64;
+        uint64_t bits;
+        memcpy(&bits, &d, 8);
+        return hash_u64(bits);
+    }
+    case TYPE_REAL: {
+        float f = v->u.f32 == 0 ? 0 : v->u.f32;
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        return hash_u64(bits);
+    }
+    case TYPE_DECIMAL:
+        if (v->type.precision > DECIMAL_INT64_MAX_PRECISION)
+            return hash_combine(hash_u64((uint64_t)v->u.i128),
+                                hash_u64((uint64_t)(v->u.i128 >> 64)));
+        return hash_u64((uint64_t)v->u.i64);
+    case TYPE_BOOLEAN: return hash_u64(v->u.boolean);
+    case TYPE_INTERVAL:
+        return hash_combine(
+            hash_u64((uint64_t)v->u.interval.months << 32 | (uint32_t)v->u.interval.days),
+            hash_u64((uint64_t)v->u.interval.micros));
+    default: return hash_u64((uint64_t)v->u.i64);
+    }
+}
+
+static bool same_value(const value *a, const value *b)
+{
+    switch (a->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB:
+        return a->u.str.length == b->u.str.length &&
+               memcmp(a->u.str.data, b->u.str.data, a->u.str.length) == 0;
+    case TYPE_DOUBLE: return a->u.f64 == b->u.f64;
+    case TYPE_REAL: return a->u.f32 == b->u.f32;
+    case TYPE_DECIMAL:
+        return a->type.precision > DECIMAL_INT64_MAX_PRECISION ? a->u.i128 == b->u.i128
+                                                               : a->u.i64 == b->u.i64;
+    case TYPE_BOOLEAN: return a->u.boolean == b->u.boolean;
+    case TYPE_INTERVAL:
+        return a->u.interval.months == b->u.interval.months &&
+               a->u.interval.days == b->u.interval.days &&
+               a->u.interval.micros == b->u.interval.micros;
+    default: return a->u.i64 == b->u.i64;
+    }
+}
+
+arm_status value_set_create(subquery_set **out, logical_type type, arm_error *err)
+{
+    subquery_set *set = calloc(1, sizeof *set);
+    if (set == NULL)
+        return error_out_of_memory(err);
+    set->type = type;
+    set->capacity = 16;
+    set->slots = calloc(set->capacity, sizeof *set->slots);
+    set->strings = arena_create(4096, NULL);
+    if (set->slots == NULL || set->strings == NULL) {
+        value_set_destroy(set);
+        return error_out_of_memory(err);
+    }
+    *out = set;
+    return ARM_OK;
+}
+
+void value_set_destroy(subquery_set *set)
+{
+    if (set == NULL)
+        return;
+    free(set->slots);
+    arena_destroy(set->strings);
+    free(set);
+}
+
+static arm_status grow(subquery_set *set, arm_error *err)
+{
+    uint64_t capacity = set->capacity * 2;
+    set_slot *slots = calloc(capacity, sizeof *slots);
+    if (slots == NULL)
+        return error_out_of_memory(err);
+    for (uint64_t i = 0; i < set->capacity; i++) {
+        if (!set->slots[i].used)
+            continue;
+        uint64_t at = set->slots[i].hash & (capacity - 1);
+        while (slots[at].used)
+            at = (at + 1) & (capacity - 1);
+        slots[at] = set->slots[i];
+    }
+    free(set->slots);
+    set->slots = slots;
+    set->capacity = capacity;
+    return ARM_OK;
+}
+
+static const set_slot *find(const subquery_set *set, const value *v, uint64_t hash)
+{
+    uint64_t at = hash & (set->capacity - 1);
+    while (set->slots[at].used) {
+        if (set->slots[at].hash == hash && same_value(&set->slots[at].val, v))
+            return &set->slots[at];
+        at = (at + 1) & (set->capacity - 1);
+    }
+    return NULL;
+}
+
+arm_status value_set_insert(subquery_set *set, const value *val, arm_error *err)
+{
+    if (val->is_null) {
+        set->has_null = true;
+        return ARM_OK;
+    }
+    value v = *val;
+    v.type = set->type;
+    uint64_t hash = hash_value(&v);
+    if (find(set, &v, hash) != NULL)
+        return ARM_OK;
+    if ((set->count + 1) * 2 > set->capacity) {
+        arm_status s = grow(set, err);
+        if (s != ARM_OK)
+            return s;
+    }
+    if (type_is_string(v.type.id)) {
+        char *copy = arena_strndup(set->strings, v.u.str.data, v.u.str.length);
+        if (copy == NULL)
+            return error_out_of_memory(err);
+        v.u.str.data = copy;
+    }
+    uint64_t at = hash & (set->capacity - 1);
+    while (set->slots[at].used)
+        at = (at + 1) & (set->capacity - 1);
+    set->slots[at].used = true;
+    set->slots[at].hash = hash;
+    set->slots[at].val = v;
+    set->count++;
+    return ARM_OK;
+}
+
+arm_status value_set_insert_vector(subquery_set *set, const vector *v, const uint32_t *sel,
+                                   uint32_t count, arm_error *err)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        value val;
+        vector_get_value(v, sel ? sel[i] : i, &val);
+        arm_status s = value_set_insert(set, &val, err);
+        if (s != ARM_OK)
+            return s;
+    }
+    return ARM_OK;
+}
+
+bool value_set_has_null(const subquery_set *set)
+{
+    return set->has_null;
+}
+
+uint64_t value_set_count(const subquery_set *set)
+{
+    return set->count;
+}
+
+void value_set_probe(const subquery_set *set, const vector *probe, const uint32_t *sel,
+                     uint32_t count, uint8_t *result)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        value v;
+        vector_get_value(probe, row, &v);
+        if (v.is_null) {
+            result[row] = 0;
+            continue;
+        }
+        v.type = set->type;
+        result[row] = find(set, &v, hash_value(&v)) != NULL;
+    }
+}
