@@ -14,6 +14,9 @@
 
 struct table_provider; /* table/table_provider.h; the catalog only stores it */
 
+/* Index of `destroy` in table_provider_vtable (checked by a static assert in table/). */
+#define CATALOG_PROVIDER_DESTROY_SLOT 10
+
 typedef struct column_def {
     char *name;
     logical_type type;

@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "exec/expr.h"
 #include "exec/plan.h"
-#include "exec/value_set.h"
+#include "vector/value_set.h"
 #include "vector/cast.h"
 
 typedef struct expr_state expr_state;

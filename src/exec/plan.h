@@ -12,6 +12,7 @@
 #include "table/table_provider.h"
 
 typedef struct aggregate_function aggregate_function; /* exec/aggregate.h */
+struct plan_profile; /* exec/executor.h */
 
 typedef enum plan_kind {
     PLAN_TABLE_SCAN,

@@ -2,7 +2,7 @@
  * value_set.c: an open-addressing hash set of values of one type, for IN
  * lists and IN (subquery). Strings are copied into the set's own arena.
  */
-#include "exec/value_set.h"
+#include "vector/value_set.h"
 
 #include <stdlib.h>
 #include <string.h>
