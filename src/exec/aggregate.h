@@ -21,11 +21,10 @@ struct aggregate_function {
     /* One state, all selected rows (ungrouped aggregates: the fast path). */
     arm_status (*update_single)(const aggregate_function *fn, void *state, vector *const *args,
                                 const uint32_t *sel, uint32_t count, arm_error *err);
-    arm_status (*combine)(const aggregate_function *fn, void *target, void *source,
-                          arm_error *err);
+    arm_status (*combine)(const aggregate_function *fn, void *target, void *source, arm_error *err);
     /* Writes the result into row `row` of writable flat `result`. */
-    arm_status (*finalize)(const aggregate_function *fn, void *state, vector *result,
-                           uint32_t row, arm_error *err);
+    arm_status (*finalize)(const aggregate_function *fn, void *state, vector *result, uint32_t row,
+                           arm_error *err);
     void (*destroy)(const aggregate_function *fn, void *state); /* may be NULL */
 };
 

@@ -14,21 +14,21 @@ struct query_context;
 struct expr;
 
 typedef enum expr_kind {
-    EXPR_CONSTANT,      /* constant */
-    EXPR_COLUMN,        /* column: input column `index` */
-    EXPR_PARAMETER,     /* parameter: $index (0-based), typed by the binder */
-    EXPR_CAST,          /* cast: child to e->type; errors on bad values */
-    EXPR_FUNCTION,      /* function: scalar function call (operators too: "+", "=", "~~") */
-    EXPR_AND,           /* list: n-ary, SQL three-valued logic */
-    EXPR_OR,            /* list */
-    EXPR_NOT,           /* unary */
-    EXPR_IS_NULL,       /* unary */
-    EXPR_IS_NOT_NULL,   /* unary */
-    EXPR_CASE,          /* case_: searched CASE (simple CASE is rewritten by the binder) */
-    EXPR_COALESCE,      /* list */
-    EXPR_IN_LIST,       /* in_list: child IN (list...); constant lists become a hash set */
-    EXPR_SUBQUERY,      /* subquery: scalar, EXISTS or IN over an uncorrelated plan */
-    EXPR_IS_DISTINCT,   /* binary (args[0], args[1]): IS DISTINCT FROM */
+    EXPR_CONSTANT,    /* constant */
+    EXPR_COLUMN,      /* column: input column `index` */
+    EXPR_PARAMETER,   /* parameter: $index (0-based), typed by the binder */
+    EXPR_CAST,        /* cast: child to e->type; errors on bad values */
+    EXPR_FUNCTION,    /* function: scalar function call (operators too: "+", "=", "~~") */
+    EXPR_AND,         /* list: n-ary, SQL three-valued logic */
+    EXPR_OR,          /* list */
+    EXPR_NOT,         /* unary */
+    EXPR_IS_NULL,     /* unary */
+    EXPR_IS_NOT_NULL, /* unary */
+    EXPR_CASE,        /* case_: searched CASE (simple CASE is rewritten by the binder) */
+    EXPR_COALESCE,    /* list */
+    EXPR_IN_LIST,     /* in_list: child IN (list...); constant lists become a hash set */
+    EXPR_SUBQUERY,    /* subquery: scalar, EXISTS or IN over an uncorrelated plan */
+    EXPR_IS_DISTINCT, /* binary (args[0], args[1]): IS DISTINCT FROM */
     EXPR_IS_NOT_DISTINCT,
 } expr_kind;
 
@@ -70,10 +70,9 @@ typedef struct scalar_function {
  * literals fit anything). `cast_to` receives the type each argument must be
  * cast to. ARM_ERROR_NOT_FOUND with a hint listing the candidates when none fits.
  */
-arm_status function_resolve(const scalar_function **out, logical_type *cast_to,
-                            const char *name, const logical_type *arg_types,
-                            const bool *arg_is_untyped_literal, uint32_t arg_count,
-                            int32_t position, arm_error *err);
+arm_status function_resolve(const scalar_function **out, logical_type *cast_to, const char *name,
+                            const logical_type *arg_types, const bool *arg_is_untyped_literal,
+                            uint32_t arg_count, int32_t position, arm_error *err);
 /* True if a scalar function of this name exists (any overload). */
 bool function_exists(const char *name);
 

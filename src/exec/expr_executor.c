@@ -10,8 +10,8 @@
 #include "common/error.h"
 #include "exec/expr.h"
 #include "exec/plan.h"
-#include "vector/value_set.h"
 #include "vector/cast.h"
+#include "vector/value_set.h"
 
 typedef struct expr_state expr_state;
 

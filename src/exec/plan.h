@@ -12,7 +12,7 @@
 #include "table/table_provider.h"
 
 typedef struct aggregate_function aggregate_function; /* exec/aggregate.h */
-struct plan_profile; /* exec/executor.h */
+struct plan_profile;                                  /* exec/executor.h */
 
 typedef enum plan_kind {
     PLAN_TABLE_SCAN,
@@ -107,11 +107,11 @@ struct plan_node {
         struct {
             join_type type;
             /* children[0] is the probe (left) side, children[1] the build (right) side */
-            expr **left_keys; /* over children[0]'s columns */
+            expr **left_keys;  /* over children[0]'s columns */
             expr **right_keys; /* over children[1]'s columns */
             uint32_t key_count;
             bool *null_equals_null; /* per key (IS NOT DISTINCT FROM); NULL: all false */
-            expr *condition; /* extra condition over left++right columns, or NULL */
+            expr *condition;        /* extra condition over left++right columns, or NULL */
         } join; /* also NESTED_LOOP_JOIN (key_count 0, condition may be NULL = cross) */
         struct {
             plan_sort_key *keys;
@@ -146,16 +146,16 @@ struct plan_node {
  * the statement's duration.
  */
 typedef struct query_context {
-    arena *arena;            /* query lifetime */
-    memory_budget *budget;   /* memory_limit */
-    uint32_t thread_count;   /* >= 1 */
+    arena *arena;             /* query lifetime */
+    memory_budget *budget;    /* memory_limit */
+    uint32_t thread_count;    /* >= 1 */
     struct thread_pool *pool; /* may be NULL: run on the calling thread */
     const value *params;
     uint32_t param_count;
-    _Atomic bool *interrupt; /* set asynchronously by arm_conn_interrupt; may be NULL */
-    int64_t statement_time_micros; /* now() and current_date for this statement */
-    bool profile;                  /* EXPLAIN ANALYZE: collect rows and time per node */
-    value *subquery_results; /* filled by the executor for EXPR_SUBQUERY ids */
+    _Atomic bool *interrupt;             /* set asynchronously by arm_conn_interrupt; may be NULL */
+    int64_t statement_time_micros;       /* now() and current_date for this statement */
+    bool profile;                        /* EXPLAIN ANALYZE: collect rows and time per node */
+    value *subquery_results;             /* filled by the executor for EXPR_SUBQUERY ids */
     struct subquery_set **subquery_sets; /* SUBQUERY_IN hash sets, by id */
     uint32_t subquery_count;
 } query_context;

@@ -17,9 +17,9 @@ typedef enum result_set_kind {
 typedef struct result_set {
     result_set_kind kind;
     uint32_t column_count;
-    char **column_names;       /* heap, owned */
+    char **column_names;        /* heap, owned */
     logical_type *column_types; /* heap, owned */
-    batch *batches;            /* heap array, owned; every batch dense and flat */
+    batch *batches;             /* heap array, owned; every batch dense and flat */
     uint32_t batch_count;
     uint32_t batch_capacity;
     uint64_t *batch_first_row; /* row number of each batch's first row */
