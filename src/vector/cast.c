@@ -423,6 +423,7 @@ static arm_status cast_to_non_text(value *out, const value *in, logical_type to,
                                    arm_error *err)
 {
     type_id from = in->type.id;
+    memset(out, 0, sizeof *out);
     if (type_is_string(from))
         return from_text(out, in->u.str.data, in->u.str.length, to, position, err);
     out->type = to;
