@@ -205,3 +205,11 @@ void value_set_probe(const subquery_set *set, const vector *probe, const uint32_
         result[row] = find(set, &v, hash_value(&v)) != NULL;
     }
 }
+
+void value_set_for_each(const subquery_set *set, void (*fn)(void *context, const value *v),
+                        void *context)
+{
+    for (uint64_t i = 0; i < set->capacity; i++)
+        if (set->slots[i].used)
+            fn(context, &set->slots[i].val);
+}

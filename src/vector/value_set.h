@@ -26,4 +26,7 @@ uint64_t value_set_count(const subquery_set *set);
 void value_set_probe(const subquery_set *set, const vector *probe, const uint32_t *sel,
                      uint32_t count, uint8_t *result);
 
+/* Calls fn for every (non-NULL) value in the set; strings are owned by the set. */
+void value_set_for_each(const subquery_set *set, void (*fn)(void *context, const value *v),
+                        void *context);
 #endif
