@@ -1,0 +1,310 @@
+/*
+ * op_sort.c: ORDER BY (SORT) and ORDER BY ... LIMIT (TOP_N). Each thread
+ * collects rows plus their evaluated sort keys; TOP_N threads keep only the
+ * best limit+offset rows, pruning as they go. Combine gathers everything,
+ * finalize sorts a permutation, and the ordered source emits it.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "exec/operator.h"
+#include "exec/row_collection.h"
+
+typedef struct op_sort {
+    op base;
+    uint32_t payload_count; /* input columns */
+    uint32_t key_count;
+    plan_sort_key *keys;
+    uint64_t keep;       /* TOP_N: limit + offset; SORT: UINT64_MAX */
+    row_collection rows; /* payload columns then key columns */
+    uint32_t *order;
+    uint64_t emit_from;
+    uint64_t emit_to;
+    _Atomic uint64_t cursor;
+    logical_type *collection_types;
+} op_sort;
+
+typedef struct sort_local {
+    expr_executor *keys;
+    vector *key_values;
+    vector *columns; /* payload vectors + key vectors for one batch */
+    row_collection rows;
+} sort_local;
+
+typedef struct sort_context {
+    const op_sort *sort;
+    const row_collection *rows;
+} sort_context;
+
+static int compare_cell(const vector *v, uint32_t a, uint32_t b)
+{
+    const void *d = v->data;
+    switch (v->type.id) {
+    case TYPE_BOOLEAN:
+    case TYPE_TINYINT: {
+        int x = v->type.id == TYPE_BOOLEAN ? ((const uint8_t *)d)[a] : ((const int8_t *)d)[a];
+        int y = v->type.id == TYPE_BOOLEAN ? ((const uint8_t *)d)[b] : ((const int8_t *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_SMALLINT: {
+        int16_t x = ((const int16_t *)d)[a], y = ((const int16_t *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_INTEGER:
+    case TYPE_DATE: {
+        int32_t x = ((const int32_t *)d)[a], y = ((const int32_t *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP: {
+        int64_t x = ((const int64_t *)d)[a], y = ((const int64_t *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_REAL: {
+        float x = ((const float *)d)[a], y = ((const float *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_DOUBLE: {
+        double x = ((const double *)d)[a], y = ((const double *)d)[b];
+        return (x > y) - (x < y);
+    }
+    case TYPE_VARCHAR:
+    case TYPE_BLOB:
+        return string_view_compare(&((const string_view *)d)[a], &((const string_view *)d)[b]);
+    default: {
+        value x, y;
+        vector_get_value(v, a, &x);
+        vector_get_value(v, b, &y);
+        if (v->type.id == TYPE_DECIMAL) {
+            int128 p = v->type.precision <= DECIMAL_INT64_MAX_PRECISION ? x.u.i64 : x.u.i128;
+            int128 q = v->type.precision <= DECIMAL_INT64_MAX_PRECISION ? y.u.i64 : y.u.i128;
+            return (p > q) - (p < q);
+        }
+        int128 p = (int128)x.u.interval.months * 30 * 86400000000LL +
+                   (int128)x.u.interval.days * 86400000000LL + x.u.interval.micros;
+        int128 q = (int128)y.u.interval.months * 30 * 86400000000LL +
+                   (int128)y.u.interval.days * 86400000000LL + y.u.interval.micros;
+        return (p > q) - (p < q);
+    }
+    }
+}
+
+static int compare_rows(const void *left, const void *right, void *context)
+{
+    const sort_context *c = context;
+    uint32_t a = *(const uint32_t *)left, b = *(const uint32_t *)right;
+    for (uint32_t k = 0; k < c->sort->key_count; k++) {
+        const vector *v = &c->rows->columns[c->sort->payload_count + k];
+        const plan_sort_key *key = &c->sort->keys[k];
+        bool a_null = !vector_is_valid(v, a), b_null = !vector_is_valid(v, b);
+        int r;
+        if (a_null || b_null) {
+            if (a_null && b_null)
+                continue;
+            r = a_null ? 1 : -1; /* NULLs sort high... */
+            if (key->nulls_first)
+                r = -r; /* ...unless asked first, regardless of direction */
+            return r;
+        }
+        r = compare_cell(v, a, b);
+        if (r != 0)
+            return key->descending ? -r : r;
+    }
+    return (a > b) - (a < b); /* stable: input order breaks ties */
+}
+
+/* Sorts a permutation of `rows`; returns it (caller frees) or NULL on OOM. */
+static uint32_t *sort_rows(const op_sort *s, const row_collection *rows)
+{
+    uint32_t n = (uint32_t)rows->row_count;
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (order == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    sort_context c = {s, rows};
+    qsort_r(order, n, sizeof *order, compare_rows, &c);
+    return order;
+}
+
+/* TOP_N: keeps only the best `keep` rows of a collection. */
+static arm_status prune(const op_sort *s, row_collection *rows, arm_error *err)
+{
+    uint32_t *order = sort_rows(s, rows);
+    if (order == NULL)
+        return error_out_of_memory(err);
+    row_collection kept;
+    arm_status st =
+        row_collection_init(&kept, s->payload_count + s->key_count, s->collection_types, err);
+    if (st == ARM_OK)
+        st = row_collection_append_rows(&kept, rows, order, (uint32_t)s->keep, err);
+    free(order);
+    if (st != ARM_OK) {
+        row_collection_dispose(&kept);
+        return st;
+    }
+    row_collection_dispose(rows);
+    *rows = kept;
+    return ARM_OK;
+}
+
+static arm_status sort_init(op *o, arm_error *err)
+{
+    op_sort *s = (op_sort *)o;
+    return row_collection_init(&s->rows, s->payload_count + s->key_count, s->collection_types, err);
+}
+
+static arm_status sort_local_create(op *o, void **out, arm_error *err)
+{
+    op_sort *s = (op_sort *)o;
+    sort_local *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return error_out_of_memory(err);
+    *out = l;
+    l->columns = calloc(s->payload_count + s->key_count, sizeof *l->columns);
+    expr **keys = calloc(s->key_count ? s->key_count : 1, sizeof *keys);
+    if (l->columns == NULL || keys == NULL) {
+        free(keys);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t k = 0; k < s->key_count; k++)
+        keys[k] = s->keys[k].key;
+    for (uint32_t i = 0; i < s->payload_count + s->key_count; i++)
+        vector_init(&l->columns[i], s->collection_types[i]);
+    arm_status st = expr_executor_create(&l->keys, keys, s->key_count, o->ctx, err);
+    free(keys);
+    if (st == ARM_OK)
+        st = row_collection_init(&l->rows, s->payload_count + s->key_count, s->collection_types,
+                                 err);
+    return st;
+}
+
+static void sort_local_destroy(op *o, void *local)
+{
+    op_sort *s = (op_sort *)o;
+    sort_local *l = local;
+    for (uint32_t i = 0; l->columns && i < s->payload_count + s->key_count; i++)
+        vector_dispose(&l->columns[i]);
+    free(l->columns);
+    expr_executor_destroy(l->keys);
+    row_collection_dispose(&l->rows);
+    free(l);
+}
+
+static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in, arm_error *err)
+{
+    (void)input;
+    op_sort *s = (op_sort *)o;
+    sort_local *l = local;
+    arm_status st = ARM_OK;
+    for (uint32_t c = 0; c < s->payload_count && st == ARM_OK; c++)
+        st = vector_reference(&l->columns[c], &in->columns[c], err);
+    for (uint32_t k = 0; k < s->key_count && st == ARM_OK; k++)
+        st = expr_execute(l->keys, k, in, &l->columns[s->payload_count + k], err);
+    if (st == ARM_OK)
+        st = row_collection_append(&l->rows, l->columns, in->sel, in->count, err);
+    if (st == ARM_OK && s->keep != UINT64_MAX && l->rows.row_count > 2 * s->keep + VECTOR_SIZE)
+        st = prune(s, &l->rows, err);
+    if (st == ARM_OK)
+        st = memory_budget_reserve_or_error(o->ctx->budget, 0, "the sort", err);
+    return st;
+}
+
+static arm_status sort_combine(op *o, void *local, uint32_t input, arm_error *err)
+{
+    (void)input;
+    op_sort *s = (op_sort *)o;
+    sort_local *l = local;
+    if (l->rows.row_count == 0)
+        return ARM_OK;
+    return row_collection_append(&s->rows, l->rows.columns, NULL, (uint32_t)l->rows.row_count, err);
+}
+
+static arm_status sort_finalize(op *o, uint32_t input, arm_error *err)
+{
+    (void)input;
+    op_sort *s = (op_sort *)o;
+    s->order = sort_rows(s, &s->rows);
+    if (s->order == NULL)
+        return error_out_of_memory(err);
+    s->emit_to = s->rows.row_count;
+    if (o->plan->kind == PLAN_TOP_N) {
+        s->emit_from = o->plan->u.sort.offset;
+        if (s->keep < s->emit_to)
+            s->emit_to = s->keep;
+    }
+    atomic_store(&s->cursor, s->emit_from);
+    return ARM_OK;
+}
+
+static arm_status sort_source_next(op *o, void *local, batch *out, arm_error *err)
+{
+    (void)local;
+    op_sort *s = (op_sort *)o;
+    out->count = 0;
+    uint64_t start = atomic_fetch_add(&s->cursor, VECTOR_SIZE);
+    if (start >= s->emit_to)
+        return ARM_OK;
+    uint32_t count =
+        (uint32_t)(s->emit_to - start < VECTOR_SIZE ? s->emit_to - start : VECTOR_SIZE);
+    arm_status st = ARM_OK;
+    for (uint32_t c = 0; c < s->payload_count && st == ARM_OK; c++) {
+        out->columns[c].type = s->collection_types[c];
+        st = vector_prepare_flat(&out->columns[c], count, err);
+        if (st == ARM_OK)
+            st = vector_copy_rows(&out->columns[c], 0, &s->rows.columns[c], s->order + start, count,
+                                  err);
+    }
+    out->count = count;
+    out->sequence = start / VECTOR_SIZE;
+    return st;
+}
+
+static void sort_destroy(op *o)
+{
+    op_sort *s = (op_sort *)o;
+    row_collection_dispose(&s->rows);
+    free(s->order);
+}
+
+static const op_vtable sort_vtable = {
+    .name = "SORT",
+    .init = sort_init,
+    .local_create = sort_local_create,
+    .local_destroy = sort_local_destroy,
+    .sink = sort_sink,
+    .combine = sort_combine,
+    .finalize = sort_finalize,
+    .source_next = sort_source_next,
+    .source_is_ordered = true,
+    .destroy = sort_destroy,
+};
+
+arm_status op_sort_create(op **out, plan_node *plan, query_context *ctx, arm_error *err)
+{
+    op_sort *s = arena_zalloc(ctx->arena, sizeof *s);
+    if (s == NULL)
+        return error_out_of_memory(err);
+    s->base.vtable = &sort_vtable;
+    s->payload_count = plan->children[0]->column_count;
+    s->key_count = plan->u.sort.key_count;
+    s->keys = plan->u.sort.keys;
+    s->keep = UINT64_MAX;
+    if (plan->kind == PLAN_TOP_N) {
+        uint64_t limit = plan->u.sort.limit, offset = plan->u.sort.offset;
+        s->keep = limit > UINT64_MAX - offset ? UINT64_MAX : limit + offset;
+    }
+    s->collection_types =
+        arena_alloc(ctx->arena, (s->payload_count + s->key_count + 1) * sizeof(logical_type));
+    if (s->collection_types == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t c = 0; c < s->payload_count; c++)
+        s->collection_types[c] = plan->children[0]->types[c];
+    for (uint32_t k = 0; k < s->key_count; k++)
+        s->collection_types[s->payload_count + k] = s->keys[k].key->type;
+    *out = &s->base;
+    return ARM_OK;
+}
