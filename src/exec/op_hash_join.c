@@ -1,0 +1,522 @@
+/*
+ * op_hash_join.c: hash joins (equality keys) and nested-loop joins (any
+ * condition), every join type. The build side (input 1) is materialized and,
+ * for hash joins, chained by key hash; probe batches stream through execute.
+ * Candidate pairs are filtered by the extra condition in chunks, then the
+ * join type decides what is emitted. RIGHT/FULL joins mark matched build rows
+ * and emit the unmatched ones from source_next after the probe pipeline.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "exec/operator.h"
+#include "exec/row_collection.h"
+
+#define NO_ROW UINT32_MAX
+
+typedef struct op_join {
+    op base;
+    bool is_hash;
+    join_type type;
+    uint32_t key_count;
+    uint32_t left_count;       /* probe columns */
+    uint32_t right_count;      /* build columns */
+    logical_type *build_types; /* right columns then key columns */
+    row_collection build;
+    uint64_t *row_hash;
+    uint32_t *buckets; /* head row + 1 */
+    uint32_t *next;    /* next row + 1 */
+    uint64_t bucket_mask;
+    _Atomic uint8_t *matched;
+    _Atomic uint64_t unmatched_cursor;
+} op_join;
+
+typedef struct join_pair {
+    uint32_t probe; /* physical row in the probe batch */
+    uint32_t build; /* build row, or NO_ROW */
+} join_pair;
+
+typedef struct join_local {
+    expr_executor *build_keys;
+    expr_executor *probe_keys;
+    expr_executor *condition;
+    vector *key_values;  /* build: right columns + keys; probe: keys */
+    row_collection rows; /* thread-local build rows */
+    join_pair *pairs;
+    uint32_t pair_count;
+    uint32_t pair_capacity;
+    uint32_t emitted;
+    batch scratch; /* left++right rows of candidate pairs for the condition */
+    bool scratch_ready;
+    uint8_t *probe_matched; /* per physical probe row */
+} join_local;
+
+/* ---- typed hashing and equality ------------------------------------------------ */
+
+static uint64_t hash_cell(const vector *v, uint32_t row)
+{
+    uint32_t r = v->kind == VECTOR_CONSTANT ? 0 : row;
+    const void *d = v->data;
+    switch (v->type.id) {
+    case TYPE_BOOLEAN:
+    case TYPE_TINYINT: return hash_u64(((const uint8_t *)d)[r]);
+    case TYPE_SMALLINT: return hash_u64((uint64_t)((const int16_t *)d)[r]);
+    case TYPE_INTEGER:
+    case TYPE_DATE: return hash_u64((uint64_t)(int64_t)((const int32_t *)d)[r]);
+    case TYPE_REAL: {
+        float f = ((const float *)d)[r];
+        f = f == 0 ? 0 : f;
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        return hash_u64(bits);
+    }
+    case TYPE_DOUBLE: {
+        double f = ((const double *)d)[r];
+        f = f == 0 ? 0 : f;
+        uint64_t bits;
+        memcpy(&bits, &f, 8);
+        return hash_u64(bits);
+    }
+    case TYPE_VARCHAR:
+    case TYPE_BLOB: {
+        const string_view *s = &((const string_view *)d)[r];
+        return hash_bytes(string_view_data(s), s->length);
+    }
+    default: {
+        size_t width = type_physical_size(v->type);
+        return hash_bytes((const uint8_t *)d + (size_t)r * width, width);
+    }
+    }
+}
+
+static bool cells_equal(const vector *a, uint32_t ra, const vector *b, uint32_t rb)
+{
+    ra = a->kind == VECTOR_CONSTANT ? 0 : ra;
+    rb = b->kind == VECTOR_CONSTANT ? 0 : rb;
+    switch (a->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB:
+        return string_view_equal(&((const string_view *)a->data)[ra],
+                                 &((const string_view *)b->data)[rb]);
+    case TYPE_DOUBLE: return ((const double *)a->data)[ra] == ((const double *)b->data)[rb];
+    case TYPE_REAL: return ((const float *)a->data)[ra] == ((const float *)b->data)[rb];
+    default: {
+        size_t width = type_physical_size(a->type);
+        return memcmp((const uint8_t *)a->data + (size_t)ra * width,
+                      (const uint8_t *)b->data + (size_t)rb * width, width) == 0;
+    }
+    }
+}
+
+/* ---- build side ------------------------------------------------------------------ */
+
+static arm_status join_init(op *o, arm_error *err)
+{
+    op_join *j = (op_join *)o;
+    return row_collection_init(&j->build, j->right_count + j->key_count, j->build_types, err);
+}
+
+static arm_status join_local_create(op *o, void **out, arm_error *err)
+{
+    op_join *j = (op_join *)o;
+    plan_node *n = o->plan;
+    join_local *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return error_out_of_memory(err);
+    *out = l;
+    l->key_values = calloc(j->right_count + j->key_count + 1, sizeof *l->key_values);
+    l->probe_matched = malloc(VECTOR_SIZE);
+    if (l->key_values == NULL || l->probe_matched == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < j->right_count + j->key_count; i++)
+        vector_init(&l->key_values[i], j->build_types[i]);
+    arm_status s =
+        row_collection_init(&l->rows, j->right_count + j->key_count, j->build_types, err);
+    if (s == ARM_OK && j->key_count > 0)
+        s = expr_executor_create(&l->build_keys, n->u.join.right_keys, j->key_count, o->ctx, err);
+    if (s == ARM_OK && j->key_count > 0)
+        s = expr_executor_create(&l->probe_keys, n->u.join.left_keys, j->key_count, o->ctx, err);
+    if (s == ARM_OK && n->u.join.condition != NULL)
+        s = expr_executor_create(&l->condition, &n->u.join.condition, 1, o->ctx, err);
+    return s;
+}
+
+static void join_local_destroy(op *o, void *local)
+{
+    op_join *j = (op_join *)o;
+    join_local *l = local;
+    for (uint32_t i = 0; l->key_values && i < j->right_count + j->key_count; i++)
+        vector_dispose(&l->key_values[i]);
+    free(l->key_values);
+    row_collection_dispose(&l->rows);
+    expr_executor_destroy(l->build_keys);
+    expr_executor_destroy(l->probe_keys);
+    expr_executor_destroy(l->condition);
+    free(l->pairs);
+    free(l->probe_matched);
+    if (l->scratch_ready)
+        batch_dispose(&l->scratch);
+    free(l);
+}
+
+static arm_status join_sink(op *o, void *local, uint32_t input, const batch *in, arm_error *err)
+{
+    (void)input;
+    op_join *j = (op_join *)o;
+    join_local *l = local;
+    arm_status s = ARM_OK;
+    for (uint32_t c = 0; c < j->right_count && s == ARM_OK; c++)
+        s = vector_reference(&l->key_values[c], &in->columns[c], err);
+    for (uint32_t k = 0; k < j->key_count && s == ARM_OK; k++)
+        s = expr_execute(l->build_keys, k, in, &l->key_values[j->right_count + k], err);
+    if (s == ARM_OK)
+        s = row_collection_append(&l->rows, l->key_values, in->sel, in->count, err);
+    return s;
+}
+
+static arm_status join_combine(op *o, void *local, uint32_t input, arm_error *err)
+{
+    (void)input;
+    op_join *j = (op_join *)o;
+    join_local *l = local;
+    if (l->rows.row_count == 0)
+        return ARM_OK;
+    return row_collection_append(&j->build, l->rows.columns, NULL, (uint32_t)l->rows.row_count,
+                                 err);
+}
+
+static bool key_has_null(const op_join *j, const vector *keys, uint32_t row)
+{
+    const bool *null_ok = j->base.plan->u.join.null_equals_null;
+    for (uint32_t k = 0; k < j->key_count; k++)
+        if (!vector_is_valid(&keys[k], row) && !(null_ok && null_ok[k]))
+            return true;
+    return false;
+}
+
+static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
+{
+    (void)input;
+    op_join *j = (op_join *)o;
+    uint32_t n = (uint32_t)j->build.row_count;
+    arm_status s = memory_budget_reserve_or_error(o->ctx->budget, (int64_t)n * 24,
+                                                  "the hash join build side", err);
+    if (s != ARM_OK)
+        return s;
+    if (j->type == JOIN_RIGHT || j->type == JOIN_FULL) {
+        j->matched = calloc(n ? n : 1, 1);
+        if (j->matched == NULL)
+            return error_out_of_memory(err);
+    }
+    if (!j->is_hash || n == 0)
+        return ARM_OK;
+    uint64_t buckets = 16;
+    while (buckets < (uint64_t)n * 2)
+        buckets *= 2;
+    j->bucket_mask = buckets - 1;
+    j->buckets = calloc(buckets, sizeof *j->buckets);
+    j->next = calloc(n, sizeof *j->next);
+    j->row_hash = malloc(n * sizeof *j->row_hash);
+    if (j->buckets == NULL || j->next == NULL || j->row_hash == NULL)
+        return error_out_of_memory(err);
+    const vector *keys = &j->build.columns[j->right_count];
+    for (uint32_t r = 0; r < n; r++) {
+        if (key_has_null(j, keys, r)) {
+            j->row_hash[r] = 0;
+            continue; /* never matches */
+        }
+        uint64_t h = 0x12345;
+        for (uint32_t k = 0; k < j->key_count; k++)
+            h = hash_combine(h, vector_is_valid(&keys[k], r) ? hash_cell(&keys[k], r) : 7);
+        j->row_hash[r] = h;
+        uint64_t b = h & j->bucket_mask;
+        j->next[r] = j->buckets[b];
+        j->buckets[b] = r + 1;
+    }
+    return ARM_OK;
+}
+
+/* ---- probing ----------------------------------------------------------------------- */
+
+static arm_status add_pair(join_local *l, uint32_t probe, uint32_t build, arm_error *err)
+{
+    if (l->pair_count == l->pair_capacity) {
+        uint32_t capacity = l->pair_capacity ? l->pair_capacity * 2 : 4096;
+        join_pair *grown = realloc(l->pairs, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        l->pairs = grown;
+        l->pair_capacity = capacity;
+    }
+    l->pairs[l->pair_count].probe = probe;
+    l->pairs[l->pair_count].build = build;
+    l->pair_count++;
+    return ARM_OK;
+}
+
+/* Fills columns [0, left) from the probe batch and [left, ...) from build rows. */
+static arm_status gather_pairs(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
+                               batch *out, bool with_right, arm_error *err)
+{
+    uint32_t probe_rows[VECTOR_SIZE], build_rows[VECTOR_SIZE];
+    arm_status s = ARM_OK;
+    bool any_missing = false;
+    for (uint32_t i = 0; i < count; i++) {
+        probe_rows[i] = pairs[i].probe;
+        build_rows[i] = pairs[i].build == NO_ROW ? 0 : pairs[i].build;
+        any_missing |= pairs[i].build == NO_ROW || pairs[i].probe == NO_ROW;
+    }
+    for (uint32_t c = 0; c < j->left_count && s == ARM_OK; c++) {
+        vector *v = &out->columns[c];
+        v->type = j->base.plan->children[0]->types[c];
+        if ((s = vector_prepare_flat(v, count, err)) != ARM_OK)
+            break;
+        if (in != NULL)
+            s = vector_copy_rows(v, 0, &in->columns[c], probe_rows, count, err);
+    }
+    for (uint32_t c = 0; with_right && c < j->right_count && s == ARM_OK; c++) {
+        vector *v = &out->columns[j->left_count + c];
+        v->type = j->build_types[c];
+        if ((s = vector_prepare_flat(v, count, err)) != ARM_OK)
+            break;
+        if (j->build.row_count > 0)
+            s = vector_copy_rows(v, 0, &j->build.columns[c], build_rows, count, err);
+    }
+    for (uint32_t i = 0; any_missing && i < count && s == ARM_OK; i++) {
+        if (pairs[i].build == NO_ROW)
+            for (uint32_t c = 0; with_right && c < j->right_count && s == ARM_OK; c++) {
+                vector *v = &out->columns[j->left_count + c];
+                if ((s = vector_ensure_validity(v, err)) == ARM_OK)
+                    vector_set_null(v, i);
+            }
+        if (pairs[i].probe == NO_ROW)
+            for (uint32_t c = 0; c < j->left_count && s == ARM_OK; c++) {
+                vector *v = &out->columns[c];
+                if ((s = vector_ensure_validity(v, err)) == ARM_OK)
+                    vector_set_null(v, i);
+            }
+    }
+    out->sel = NULL;
+    out->count = count;
+    return s;
+}
+
+/* Keeps the candidate pairs that satisfy the extra condition. */
+static arm_status filter_pairs(op_join *j, join_local *l, const batch *in, uint32_t from,
+                               arm_error *err)
+{
+    if (l->condition == NULL)
+        return ARM_OK;
+    if (!l->scratch_ready) {
+        logical_type *types = malloc((j->left_count + j->right_count + 1) * sizeof *types);
+        if (types == NULL)
+            return error_out_of_memory(err);
+        for (uint32_t c = 0; c < j->left_count; c++)
+            types[c] = j->base.plan->children[0]->types[c];
+        for (uint32_t c = 0; c < j->right_count; c++)
+            types[j->left_count + c] = j->build_types[c];
+        arm_status s = batch_init(&l->scratch, j->left_count + j->right_count, types, err);
+        free(types);
+        if (s != ARM_OK)
+            return s;
+        l->scratch_ready = true;
+    }
+    uint32_t kept = from;
+    for (uint32_t start = from; start < l->pair_count; start += VECTOR_SIZE) {
+        uint32_t count = l->pair_count - start < VECTOR_SIZE ? l->pair_count - start : VECTOR_SIZE;
+        arm_status s = gather_pairs(j, in, l->pairs + start, count, &l->scratch, true, err);
+        uint32_t selected = 0;
+        if (s == ARM_OK)
+            s = expr_select(l->condition, 0, &l->scratch, l->scratch.sel_storage, &selected, err);
+        if (s != ARM_OK)
+            return s;
+        for (uint32_t i = 0; i < selected; i++)
+            l->pairs[kept++] = l->pairs[start + l->scratch.sel_storage[i]];
+    }
+    l->pair_count = kept;
+    return ARM_OK;
+}
+
+/* Candidate pairs for the probe batch: by hash chains, or all pairs (nested loops). */
+static arm_status find_candidates(op_join *j, join_local *l, const batch *in, arm_error *err)
+{
+    arm_status s = ARM_OK;
+    uint32_t n = (uint32_t)j->build.row_count;
+    if (!j->is_hash) {
+        for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+            uint32_t from = l->pair_count;
+            for (uint32_t r = 0; r < n && s == ARM_OK; r++)
+                s = add_pair(l, batch_row(in, i), r, err);
+            if (s == ARM_OK && l->pair_count - from >= VECTOR_SIZE)
+                s = filter_pairs(j, l, in, from, err);
+        }
+        return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
+    }
+    vector *keys = l->key_values;
+    for (uint32_t k = 0; k < j->key_count && s == ARM_OK; k++) {
+        s = expr_execute(l->probe_keys, k, in, &keys[k], err);
+        if (s == ARM_OK && keys[k].kind == VECTOR_DICTIONARY)
+            s = vector_flatten(&keys[k], in->sel, in->count, err);
+    }
+    const vector *build_keys = &j->build.columns[j->right_count];
+    for (uint32_t i = 0; i < in->count && s == ARM_OK && n > 0; i++) {
+        uint32_t row = batch_row(in, i);
+        if (key_has_null(j, keys, row))
+            continue;
+        uint64_t h = 0x12345;
+        for (uint32_t k = 0; k < j->key_count; k++)
+            h = hash_combine(h, vector_is_valid(&keys[k], row) ? hash_cell(&keys[k], row) : 7);
+        for (uint32_t r = j->buckets[h & j->bucket_mask]; r != 0 && s == ARM_OK;
+             r = j->next[r - 1]) {
+            uint32_t b = r - 1;
+            if (j->row_hash[b] != h)
+                continue;
+            bool equal = true;
+            for (uint32_t k = 0; k < j->key_count && equal; k++) {
+                bool a_valid = vector_is_valid(&keys[k], row);
+                bool b_valid = vector_is_valid(&build_keys[k], b);
+                equal = a_valid == b_valid &&
+                        (!a_valid || cells_equal(&keys[k], row, &build_keys[k], b));
+            }
+            if (equal)
+                s = add_pair(l, row, b, err);
+        }
+    }
+    return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
+}
+
+/* Turns matches into what the join type emits (unmatched probe rows, semi/anti). */
+static arm_status shape_pairs(op_join *j, join_local *l, const batch *in, arm_error *err)
+{
+    join_type t = j->type;
+    if (j->matched != NULL)
+        for (uint32_t i = 0; i < l->pair_count; i++)
+            atomic_store_explicit(&j->matched[l->pairs[i].build], 1, memory_order_relaxed);
+    if (t == JOIN_INNER || t == JOIN_RIGHT || t == JOIN_CROSS)
+        return ARM_OK;
+    memset(l->probe_matched, 0, VECTOR_SIZE);
+    for (uint32_t i = 0; i < l->pair_count; i++)
+        l->probe_matched[l->pairs[i].probe] = 1;
+    if (t == JOIN_SEMI || t == JOIN_ANTI)
+        l->pair_count = 0;
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i);
+        bool matched = l->probe_matched[row];
+        if ((t == JOIN_SEMI && matched) || (t != JOIN_SEMI && !matched))
+            s = add_pair(l, row, NO_ROW, err);
+    }
+    return s;
+}
+
+static arm_status join_execute(op *o, void *local, const batch *in, batch *out, op_status *status,
+                               arm_error *err)
+{
+    op_join *j = (op_join *)o;
+    join_local *l = local;
+    arm_status s;
+    if (l->emitted == 0 && l->pair_count == 0) {
+        if ((s = find_candidates(j, l, in, err)) != ARM_OK ||
+            (s = shape_pairs(j, l, in, err)) != ARM_OK)
+            return s;
+    }
+    uint32_t count = l->pair_count - l->emitted;
+    if (count > VECTOR_SIZE)
+        count = VECTOR_SIZE;
+    bool with_right = j->type != JOIN_SEMI && j->type != JOIN_ANTI;
+    s = count ? gather_pairs(j, in, l->pairs + l->emitted, count, out, with_right, err) : ARM_OK;
+    if (count == 0)
+        out->count = 0;
+    l->emitted += count;
+    if (l->emitted < l->pair_count) {
+        *status = OP_HAVE_MORE_OUTPUT;
+    } else {
+        *status = OP_NEED_INPUT;
+        l->emitted = 0;
+        l->pair_count = 0;
+    }
+    return s;
+}
+
+/* RIGHT/FULL: build rows no probe row matched, with NULL probe columns. */
+static arm_status join_source_next(op *o, void *local, batch *out, arm_error *err)
+{
+    (void)local;
+    op_join *j = (op_join *)o;
+    out->count = 0;
+    uint32_t n = (uint32_t)j->build.row_count;
+    join_pair pairs[VECTOR_SIZE];
+    uint32_t count = 0;
+    while (count == 0) {
+        uint64_t start = atomic_fetch_add(&j->unmatched_cursor, VECTOR_SIZE);
+        if (start >= n)
+            return ARM_OK;
+        for (uint64_t r = start; r < n && r < start + VECTOR_SIZE; r++)
+            if (!atomic_load_explicit(&j->matched[r], memory_order_relaxed)) {
+                pairs[count].probe = NO_ROW;
+                pairs[count++].build = (uint32_t)r;
+            }
+        out->sequence = start / VECTOR_SIZE;
+    }
+    return gather_pairs(j, NULL, pairs, count, out, true, err);
+}
+
+static void join_destroy(op *o)
+{
+    op_join *j = (op_join *)o;
+    row_collection_dispose(&j->build);
+    free(j->buckets);
+    free(j->next);
+    free(j->row_hash);
+    free((void *)j->matched);
+}
+
+static const op_vtable join_vtable = {
+    .name = "JOIN",
+    .init = join_init,
+    .local_create = join_local_create,
+    .local_destroy = join_local_destroy,
+    .sink = join_sink,
+    .combine = join_combine,
+    .finalize = join_finalize,
+    .execute = join_execute,
+    .source_next = join_source_next,
+    .destroy = join_destroy,
+};
+
+static arm_status join_create(op **out, plan_node *plan, query_context *ctx, bool is_hash,
+                              arm_error *err)
+{
+    op_join *j = arena_zalloc(ctx->arena, sizeof *j);
+    if (j == NULL)
+        return error_out_of_memory(err);
+    j->base.vtable = &join_vtable;
+    j->is_hash = is_hash && plan->u.join.key_count > 0;
+    j->type = plan->u.join.type;
+    j->key_count = j->is_hash ? plan->u.join.key_count : 0;
+    j->left_count = plan->children[0]->column_count;
+    j->right_count = plan->children[1]->column_count;
+    j->build_types =
+        arena_alloc(ctx->arena, (j->right_count + j->key_count + 1) * sizeof *j->build_types);
+    if (j->build_types == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t c = 0; c < j->right_count; c++)
+        j->build_types[c] = plan->children[1]->types[c];
+    for (uint32_t k = 0; k < j->key_count; k++)
+        j->build_types[j->right_count + k] = plan->u.join.right_keys[k]->type;
+    *out = &j->base;
+    return ARM_OK;
+}
+
+arm_status op_hash_join_create(op **out, plan_node *plan, query_context *ctx, arm_error *err)
+{
+    return join_create(out, plan, ctx, true, err);
+}
+
+arm_status op_nested_loop_join_create(op **out, plan_node *plan, query_context *ctx, arm_error *err)
+{
+    return join_create(out, plan, ctx, false, err);
+}
