@@ -13,6 +13,7 @@
 #include "common/hash.h"
 #include "exec/aggregate.h"
 #include "exec/operator.h"
+#include "exec/row_key.h"
 #include "vector/value_set.h"
 
 typedef struct group {
@@ -58,57 +59,6 @@ typedef struct agg_local {
     uint32_t *filter_sel;
     void **filter_states;
 } agg_local;
-
-/* ---- key encoding ---------------------------------------------------------- */
-
-static size_t encoded_width(const vector *v, uint32_t row)
-{
-    if (type_is_string(v->type.id)) {
-        uint32_t r = v->kind == VECTOR_CONSTANT ? 0 : row;
-        return 5 + ((const string_view *)v->data)[r].length;
-    }
-    return 1 + type_physical_size(v->type);
-}
-
-/* Null flag, then the value's bytes (strings: length + bytes). */
-static size_t encode_value(const vector *v, uint32_t row, uint8_t *out)
-{
-    uint32_t r = v->kind == VECTOR_CONSTANT ? 0 : row;
-    if (!vector_is_valid(v, row)) {
-        out[0] = 0;
-        return 1;
-    }
-    out[0] = 1;
-    if (type_is_string(v->type.id)) {
-        const string_view *s = &((const string_view *)v->data)[r];
-        memcpy(out + 1, &s->length, 4);
-        memcpy(out + 5, string_view_data(s), s->length);
-        return 5 + s->length;
-    }
-    size_t width = type_physical_size(v->type);
-    memcpy(out + 1, (const uint8_t *)v->data + r * width, width);
-    return 1 + width;
-}
-
-static size_t decode_value(const uint8_t *in, logical_type type, value *out)
-{
-    memset(out, 0, sizeof *out);
-    out->type = type;
-    if (in[0] == 0) {
-        out->is_null = true;
-        return 1;
-    }
-    if (type_is_string(type.id)) {
-        uint32_t length;
-        memcpy(&length, in + 1, 4);
-        out->u.str.data = (const char *)in + 5;
-        out->u.str.length = length;
-        return 5 + length;
-    }
-    vector tmp = {.type = type, .data = (void *)(in + 1)};
-    vector_get_value(&tmp, 0, out);
-    return 1 + type_physical_size(type);
-}
 
 /* ---- group tables ----------------------------------------------------------------- */
 
@@ -290,7 +240,7 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         uint32_t row = batch_row(in, i);
         size_t need = 0;
         for (uint32_t k = 0; k < a->group_count; k++)
-            need += encoded_width(&l->key_values[k], row);
+            need += row_key_width(&l->key_values[k], row);
         if (need > l->key_capacity) {
             uint8_t *grown = realloc(l->key_buffer, need * 2);
             if (grown == NULL)
@@ -300,7 +250,7 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         }
         size_t length = 0;
         for (uint32_t k = 0; k < a->group_count; k++)
-            length += encode_value(&l->key_values[k], row, l->key_buffer + length);
+            length += row_key_encode(&l->key_values[k], row, l->key_buffer + length);
         uint64_t hash = hash_bytes(l->key_buffer, length);
         group *g;
         bool created;
@@ -523,7 +473,7 @@ static arm_status emit_group(op_hash_aggregate *a, const group *g, batch *out, u
     arm_status s = ARM_OK;
     for (uint32_t k = 0; k < a->group_count && s == ARM_OK; k++) {
         value v;
-        key += decode_value(key, a->group_exprs[k]->type, &v);
+        key += row_key_decode(key, a->group_exprs[k]->type, &v);
         s = vector_set_value(&out->columns[k], row, &v, err);
     }
     for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
