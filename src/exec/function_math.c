@@ -53,7 +53,7 @@ DEFINE_UNARY_KERNEL(exp_f64, double, double, T_F64, {
 DEFINE_UNARY_KERNEL(floor_f64, double, double, T_F64, { r[row] = floor(x); })
 DEFINE_UNARY_KERNEL(ceil_f64, double, double, T_F64, { r[row] = ceil(x); })
 DEFINE_UNARY_KERNEL(trunc_f64, double, double, T_F64, { r[row] = trunc(x); })
-DEFINE_UNARY_KERNEL(round_f64, double, double, T_F64, { r[row] = round(x); })
+DEFINE_UNARY_KERNEL(round_f64, double, double, T_F64, { r[row] = rint(x); })
 DEFINE_UNARY_KERNEL(sign_f64, double, double, T_F64, { r[row] = (x > 0) - (x < 0); })
 DEFINE_BINARY_KERNEL(round_f64_n, double, int32_t, double, T_F64, {
     double scale = pow(10.0, y);
@@ -107,6 +107,29 @@ static arm_status bind_same_decimal(const scalar_function *fn, expr *call, arena
     return ARM_OK;
 }
 
+/* round/trunc/floor/ceil give the scale they round to (PostgreSQL's numeric). */
+static arm_status bind_rounded_decimal(const scalar_function *fn, expr *call, arena *a,
+                                       arm_error *err)
+{
+    (void)fn, (void)a, (void)err;
+    logical_type t = call->u.function.args[0]->type;
+    int scale = 0;
+    if (call->u.function.arg_count == 2) {
+        const expr *digits = call->u.function.args[1];
+        if (digits->kind != EXPR_CONSTANT || digits->u.constant.is_null) {
+            call->type = t;
+            return ARM_OK;
+        }
+        scale = (int)digits->u.constant.u.i64;
+    }
+    if (scale < 0)
+        scale = 0;
+    if (scale > t.scale)
+        scale = t.scale;
+    call->type = type_decimal(t.precision, (uint8_t)scale);
+    return ARM_OK;
+}
+
 /* mode: 0 abs, 1 round half away, 2 floor, 3 ceil, 4 trunc; `digits` kept after the point. */
 static arm_status decimal_round(KERNEL_ARGS, int mode)
 {
@@ -122,7 +145,7 @@ static arm_status decimal_round(KERNEL_ARGS, int mode)
         }
         int digits = has_digits ? ((const int32_t *)args[1]->data)[row & arg_mask(args[1])] : 0;
         if (digits >= scale) {
-            decimal_store(result, row, x);
+            decimal_store(result, row, x / function_power10((unsigned)(scale - call->type.scale)));
             continue;
         }
         int drop = scale - digits;
@@ -138,7 +161,7 @@ static arm_status decimal_round(KERNEL_ARGS, int mode)
             q -= 1;
         else if (mode == 3 && rem > 0)
             q += 1;
-        int128 out = q * unit;
+        int128 out = q * unit / function_power10((unsigned)(scale - call->type.scale));
         if (out >= function_power10(call->type.precision) ||
             out <= -function_power10(call->type.precision))
             return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22003", call->position,
@@ -415,14 +438,14 @@ static arm_status fn_date_trunc(KERNEL_ARGS)
     }
 #define D1(NAME, K)                                                                                \
     {                                                                                              \
-        NAME, 1, false, {T_DEC}, T_DEC, 0, K, bind_same_decimal                                    \
+        NAME, 1, false, {T_DEC}, T_DEC, 0, K, bind_rounded_decimal                                 \
     }
 
 const scalar_function function_math_table[] = {
     M1("abs", T_I32, T_I32, abs_i32),
     M1("abs", T_I64, T_I64, abs_i64),
     M1("abs", T_F64, T_F64, abs_f64),
-    D1("abs", abs_dec),
+    {"abs", 1, false, {T_DEC}, T_DEC, 0, abs_dec, bind_same_decimal},
     M1("sqrt", T_F64, T_F64, sqrt_f64),
     M1("cbrt", T_F64, T_F64, cbrt_f64),
     M1("ln", T_F64, T_F64, ln_f64),
@@ -441,7 +464,7 @@ const scalar_function function_math_table[] = {
     M1("round", T_F64, T_F64, round_f64),
     M2("round", T_F64, T_I32, T_F64, round_f64_n),
     D1("round", round_dec),
-    {"round", 2, false, {T_DEC, T_I32}, T_DEC, 0, round_dec, bind_same_decimal},
+    {"round", 2, false, {T_DEC, T_I32}, T_DEC, 0, round_dec, bind_rounded_decimal},
     M1("sign", T_F64, T_F64, sign_f64),
     M2("power", T_F64, T_F64, T_F64, power_f64),
     M2("pow", T_F64, T_F64, T_F64, power_f64),

@@ -152,8 +152,8 @@ static arm_status set_finalize(op *o, uint32_t input, arm_error *err)
     for (uint32_t e = 0; e < s->entry_count; e++) {
         uint64_t l = s->entries[e].counts[0], r = s->entries[e].counts[1];
         uint64_t keep = intersect ? (l < r ? l : r) : (l > r ? l - r : 0);
-        if (!all && keep > 1)
-            keep = 1;
+        if (!all)
+            keep = intersect ? keep > 0 : r == 0; /* distinct: present in both / only left */
         s->entries[e].counts[0] = keep;
         total += keep;
     }

@@ -157,11 +157,14 @@ static arm_status read_token(lexer *lx, token *t, arm_error *err)
         if (escapes)
             lx->at++;
         t->kind = TOKEN_STRING;
-        return read_quoted(lx, '\'', escapes, t, err);
+        arm_status st = read_quoted(lx, '\'', escapes, t, err);
+        t->length = (uint32_t)(lx->at - start);
+        return st;
     }
     if (c == '"') {
         t->kind = TOKEN_QUOTED_IDENT;
         arm_status st = read_quoted(lx, '"', false, t, err);
+        t->length = (uint32_t)(lx->at - start);
         if (st == ARM_OK && t->text_length == 0)
             return error_set(err, ARM_ERROR_SYNTAX, "42601", (int32_t)start,
                              "zero-length delimited identifier");

@@ -219,6 +219,8 @@ arm_status parse_type(parser *p, ast_type *out)
     else if (strcasecmp(name, "character") == 0 || strcasecmp(name, "char") == 0)
         accept_keyword(p, "varying");
     type_id id;
+    for (char *c = name; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
     if (!type_from_name(name, strlen(name), &id)) {
         error_set(p->err, ARM_ERROR_NOT_FOUND, "42704", out->position, "type \"%s\" does not exist",
                   name);
