@@ -57,6 +57,7 @@ typedef enum ast_expr_kind {
     AST_IS_BOOL,       /* is: x IS [NOT] TRUE/FALSE (bool_value) */
     AST_EXTRACT,       /* extract: EXTRACT(field FROM x) */
     AST_INTERVAL,      /* literal with type INTERVAL: INTERVAL '1 day', INTERVAL '3' DAY */
+    AST_DEFAULT,       /* (no fields) DEFAULT in INSERT ... VALUES rows and UPDATE ... SET */
 } ast_expr_kind;
 
 typedef struct ast_order_item {

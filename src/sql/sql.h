@@ -13,19 +13,31 @@
 #include "common/thread_pool.h"
 #include "exec/result_set.h"
 
-/* Per-database state shared by all sessions. Owned by src/api's arm_db. */
+/*
+ * Per-database state shared by all sessions. Owned by src/api's arm_db:
+ * sql_database_init creates the catalog, the thread pool and the budget,
+ * sql_database_dispose destroys them (after every session is disposed).
+ */
 typedef struct sql_database {
     catalog *catalog;
-    thread_pool *pool;             /* sized to the core count; SET threads <= pool size + 1 */
-    _Atomic uint32_t threads;      /* SET threads */
+    thread_pool *pool;                  /* sized to the core count; SET threads <= pool size + 1 */
+    _Atomic uint32_t threads;           /* SET threads */
     _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */
-    memory_budget budget;          /* all queries of this database */
+    memory_budget budget;               /* all queries of this database */
+    uint32_t default_threads;           /* RESET threads: the core count */
+    int64_t default_memory_limit_bytes; /* RESET memory_limit: 80% of RAM */
 } sql_database;
 
-/* Per-connection state. */
+/*
+ * Per-connection state. Used by one thread at a time. `script_arena` holds
+ * the syntax trees of the text being run; `arena` one statement's plan and
+ * query state (reset before each statement).
+ */
 typedef struct sql_session {
     sql_database *db;
     _Atomic bool interrupt;
+    struct arena *script_arena;
+    struct arena *arena;
 } sql_session;
 
 arm_status sql_database_init(sql_database *db, arm_error *err);

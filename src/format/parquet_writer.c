@@ -1,0 +1,482 @@
+/*
+ * parquet_writer.c: the Parquet file writer: the sink (file or memory), row
+ * group cutting, the page index (all ColumnIndex structs, then all
+ * OffsetIndex structs, after the last row group) and the footer. Column
+ * encoding lives in parquet_column_writer.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "format/parquet_codec.h"
+#include "format/parquet_writer_internal.h"
+
+#define CREATED_BY "armillaria 0.1.0"
+
+/* The pages of one written column chunk, kept for the page index. */
+typedef struct chunk_pages {
+    parquet_written_page *pages;
+    uint32_t count;
+} chunk_pages;
+
+struct parquet_writer {
+    parquet_writer_options options;
+    parquet_sink sink;
+    char *path;
+    arena *arena;
+    uint32_t column_count;
+    parquet_column_writer *columns;
+    uint64_t buffered_rows;
+    uint64_t total_rows;
+    parquet_row_group *row_groups;
+    chunk_pages *pages; /* row_group_count * column_count */
+    uint32_t row_group_count, row_group_capacity;
+    bool is_closed;
+    bool is_broken;
+};
+
+arm_status parquet_sink_write(parquet_sink *s, const void *data, size_t size, arm_error *err)
+{
+    if (size == 0)
+        return ARM_OK;
+    if (s->file != NULL) {
+        if (fwrite(data, 1, size, s->file) != size)
+            return error_set(err, ARM_ERROR_IO, NULL, -1, "could not write parquet file: %s",
+                             strerror(errno));
+    } else {
+        parquet_byte_buffer_append(&s->memory, data, size);
+        if (s->memory.failed)
+            return error_out_of_memory(err);
+    }
+    s->offset += size;
+    return ARM_OK;
+}
+
+static arm_status writer_alloc(parquet_writer **out, const parquet_writer_column *columns,
+                               uint32_t column_count, const parquet_writer_options *options,
+                               arm_error *err)
+{
+    static const parquet_writer_options defaults = PARQUET_WRITER_OPTIONS_INIT;
+    *out = NULL;
+    parquet_writer *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return error_out_of_memory(err);
+    w->options = options ? *options : defaults;
+    if (w->options.row_group_rows == 0)
+        w->options.row_group_rows = defaults.row_group_rows;
+    if (w->options.page_size_bytes == 0)
+        w->options.page_size_bytes = defaults.page_size_bytes;
+    w->arena = arena_create(0, NULL);
+    w->columns = calloc(column_count + 1, sizeof *w->columns);
+    w->column_count = column_count;
+    if (w->arena == NULL || w->columns == NULL) {
+        parquet_writer_destroy(w);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t i = 0; i < column_count; i++) {
+        arm_status status = parquet_column_writer_init(&w->columns[i], &columns[i], w->arena, err);
+        if (status != ARM_OK) {
+            parquet_writer_destroy(w);
+            return status;
+        }
+    }
+    if (!parquet_codec_is_writable(w->options.codec)) {
+        parquet_writer_destroy(w);
+        return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
+                         "parquet compression codec %s cannot be written",
+                         parquet_codec_name(w->options.codec));
+    }
+    *out = w;
+    return ARM_OK;
+}
+
+static arm_status write_magic(parquet_writer *w, arm_error *err)
+{
+    arm_status status = parquet_sink_write(&w->sink, "PAR1", 4, err);
+    if (status != ARM_OK)
+        w->is_broken = true;
+    return status;
+}
+
+arm_status parquet_writer_create(parquet_writer **out, const char *path,
+                                 const parquet_writer_column *columns, uint32_t column_count,
+                                 const parquet_writer_options *options, arm_error *err)
+{
+    parquet_writer *w;
+    arm_status status = writer_alloc(&w, columns, column_count, options, err);
+    if (status != ARM_OK)
+        return status;
+    w->path = arena_strdup(w->arena, path);
+    w->sink.file = w->path ? fopen(path, "wb") : NULL;
+    if (w->sink.file == NULL) {
+        error_set(err, ARM_ERROR_IO, NULL, -1, "could not create parquet file \"%s\": %s", path,
+                  strerror(errno));
+        parquet_writer_destroy(w);
+        return ARM_ERROR_IO;
+    }
+    if ((status = write_magic(w, err)) != ARM_OK) {
+        parquet_writer_destroy(w);
+        return status;
+    }
+    *out = w;
+    return ARM_OK;
+}
+
+arm_status parquet_writer_create_memory(parquet_writer **out, const parquet_writer_column *columns,
+                                        uint32_t column_count,
+                                        const parquet_writer_options *options, arm_error *err)
+{
+    parquet_writer *w;
+    arm_status status = writer_alloc(&w, columns, column_count, options, err);
+    if (status != ARM_OK)
+        return status;
+    if ((status = write_magic(w, err)) != ARM_OK) {
+        parquet_writer_destroy(w);
+        return status;
+    }
+    *out = w;
+    return ARM_OK;
+}
+
+static arm_status grow_row_groups(parquet_writer *w, arm_error *err)
+{
+    if (w->row_group_count < w->row_group_capacity)
+        return ARM_OK;
+    uint32_t capacity = w->row_group_capacity ? w->row_group_capacity * 2 : 8;
+    parquet_row_group *groups = realloc(w->row_groups, capacity * sizeof *groups);
+    if (groups == NULL)
+        return error_out_of_memory(err);
+    w->row_groups = groups;
+    chunk_pages *pages =
+        realloc(w->pages, (size_t)capacity * (w->column_count + 1) * sizeof *pages);
+    if (pages == NULL)
+        return error_out_of_memory(err);
+    w->pages = pages;
+    w->row_group_capacity = capacity;
+    return ARM_OK;
+}
+
+static arm_status flush_row_group(parquet_writer *w, arm_error *err)
+{
+    arm_status status = grow_row_groups(w, err);
+    if (status != ARM_OK)
+        return status;
+    parquet_row_group *g = &w->row_groups[w->row_group_count];
+    memset(g, 0, sizeof *g);
+    g->columns = arena_zalloc(w->arena, sizeof(parquet_column_chunk) * (w->column_count + 1));
+    if (g->columns == NULL)
+        return error_out_of_memory(err);
+    g->column_count = w->column_count;
+    g->num_rows = (int64_t)w->buffered_rows;
+    g->has_file_offset = g->has_total_compressed_size = g->has_ordinal = true;
+    g->file_offset = (int64_t)w->sink.offset;
+    g->ordinal = (int16_t)w->row_group_count;
+    for (uint32_t i = 0; i < w->column_count; i++) {
+        parquet_column_writer *c = &w->columns[i];
+        status =
+            parquet_column_writer_flush(c, &w->options, &w->sink, w->arena, &g->columns[i], err);
+        if (status != ARM_OK)
+            return status;
+        g->total_byte_size += g->columns[i].meta.total_uncompressed_size;
+        g->total_compressed_size += g->columns[i].meta.total_compressed_size;
+        chunk_pages *cp = &w->pages[(size_t)w->row_group_count * w->column_count + i];
+        cp->count = c->page_count;
+        cp->pages = arena_alloc(w->arena, sizeof(parquet_written_page) * (c->page_count + 1));
+        if (cp->pages == NULL)
+            return error_out_of_memory(err);
+        memcpy(cp->pages, c->pages, sizeof(parquet_written_page) * c->page_count);
+    }
+    w->row_group_count++;
+    w->buffered_rows = 0;
+    return ARM_OK;
+}
+
+static arm_status append_rows(parquet_writer *w, const batch *b, const uint32_t *sel,
+                              uint32_t count, arm_error *err)
+{
+    for (uint32_t i = 0; i < w->column_count; i++) {
+        arm_status status =
+            parquet_column_writer_append(&w->columns[i], &b->columns[i], sel, count, err);
+        if (status != ARM_OK)
+            return status;
+    }
+    w->buffered_rows += count;
+    w->total_rows += count;
+    if (w->buffered_rows >= w->options.row_group_rows)
+        return flush_row_group(w, err);
+    return ARM_OK;
+}
+
+static arm_status check_batch(const parquet_writer *w, const batch *b, arm_error *err)
+{
+    if (w->is_closed || w->is_broken)
+        return error_set(err, ARM_ERROR_MISUSE, NULL, -1, "parquet writer is closed or failed");
+    if (b->column_count != w->column_count)
+        return error_set(err, ARM_ERROR_MISUSE, NULL, -1,
+                         "batch has %u columns, the parquet writer %u", b->column_count,
+                         w->column_count);
+    for (uint32_t i = 0; i < w->column_count; i++) {
+        if (!type_equal(b->columns[i].type, w->columns[i].type))
+            return error_set(err, ARM_ERROR_TYPE, NULL, -1,
+                             "batch column %u does not have the type of parquet column \"%s\"", i,
+                             w->columns[i].name);
+    }
+    return ARM_OK;
+}
+
+arm_status parquet_writer_write_batch(parquet_writer *w, const batch *b, arm_error *err)
+{
+    arm_status status = check_batch(w, b, err);
+    if (status != ARM_OK)
+        return status;
+    uint32_t local[VECTOR_SIZE];
+    uint32_t done = 0;
+    while (done < b->count) {
+        uint64_t room = w->options.row_group_rows - w->buffered_rows;
+        uint32_t n = b->count - done;
+        if (n > room)
+            n = (uint32_t)room;
+        const uint32_t *sel = NULL;
+        if (b->sel != NULL) {
+            sel = b->sel + done;
+        } else if (done > 0 || n < b->count) {
+            for (uint32_t i = 0; i < n && i < VECTOR_SIZE; i++)
+                local[i] = done + i;
+            sel = local;
+        }
+        if (n > VECTOR_SIZE && sel == local)
+            return error_set(err, ARM_ERROR_MISUSE, NULL, -1, "batch larger than VECTOR_SIZE");
+        if ((status = append_rows(w, b, sel, n, err)) != ARM_OK) {
+            w->is_broken = true;
+            return status;
+        }
+        done += n;
+    }
+    return ARM_OK;
+}
+
+/* Orders statistic bytes of a column's pages (for the column index boundary order). */
+static int compare_stat(const parquet_column_writer *c, parquet_bytes a, parquet_bytes b)
+{
+    switch (c->physical) {
+    case PARQUET_INT32: {
+        int32_t x, y;
+        memcpy(&x, a.data, 4), memcpy(&y, b.data, 4);
+        return (x > y) - (x < y);
+    }
+    case PARQUET_INT64: {
+        int64_t x, y;
+        memcpy(&x, a.data, 8), memcpy(&y, b.data, 8);
+        return (x > y) - (x < y);
+    }
+    case PARQUET_FLOAT: {
+        float x, y;
+        memcpy(&x, a.data, 4), memcpy(&y, b.data, 4);
+        return (x > y) - (x < y);
+    }
+    case PARQUET_DOUBLE: {
+        double x, y;
+        memcpy(&x, a.data, 8), memcpy(&y, b.data, 8);
+        return (x > y) - (x < y);
+    }
+    case PARQUET_BOOLEAN: return (int)a.data[0] - (int)b.data[0];
+    case PARQUET_BYTE_ARRAY: {
+        uint32_t n = a.length < b.length ? a.length : b.length;
+        int r = n > 0 ? memcmp(a.data, b.data, n) : 0;
+        return r != 0 ? r : (a.length > b.length) - (a.length < b.length);
+    }
+    default: return 2; /* decimals in bytes: leave the order unknown */
+    }
+}
+
+static parquet_boundary_order boundary_order(const parquet_column_writer *c, const chunk_pages *cp)
+{
+    bool ascending = true, descending = true;
+    int last = -1;
+    for (uint32_t i = 0; i < cp->count; i++) {
+        if (!cp->pages[i].has_min_max)
+            continue;
+        if (last >= 0) {
+            const parquet_written_page *p = &cp->pages[last], *q = &cp->pages[i];
+            int lo = compare_stat(c, p->min, q->min), hi = compare_stat(c, p->max, q->max);
+            if (lo == 2 || hi == 2)
+                return PARQUET_UNORDERED;
+            ascending = ascending && lo <= 0 && hi <= 0;
+            descending = descending && lo >= 0 && hi >= 0;
+        }
+        last = (int)i;
+    }
+    return ascending ? PARQUET_ASCENDING : descending ? PARQUET_DESCENDING : PARQUET_UNORDERED;
+}
+
+/* Builds the column index of a chunk; false when a page lacks min/max for its values. */
+static bool build_column_index(parquet_writer *w, const parquet_column_writer *c,
+                               const chunk_pages *cp, int64_t rows, parquet_column_index *ci)
+{
+    memset(ci, 0, sizeof *ci);
+    ci->page_count = cp->count;
+    ci->null_pages = arena_zalloc(w->arena, cp->count + 1);
+    ci->min_values = arena_zalloc(w->arena, sizeof(parquet_bytes) * (cp->count + 1));
+    ci->max_values = arena_zalloc(w->arena, sizeof(parquet_bytes) * (cp->count + 1));
+    ci->null_counts = arena_zalloc(w->arena, sizeof(int64_t) * (cp->count + 1));
+    if (!ci->null_pages || !ci->min_values || !ci->max_values || !ci->null_counts)
+        return false;
+    ci->has_null_counts = true;
+    for (uint32_t i = 0; i < cp->count; i++) {
+        const parquet_written_page *p = &cp->pages[i];
+        int64_t end = i + 1 < cp->count ? cp->pages[i + 1].first_row : rows;
+        bool all_null = p->null_count == end - p->first_row;
+        if (!all_null && !p->has_min_max)
+            return false;
+        ci->null_pages[i] = all_null;
+        ci->null_counts[i] = p->null_count;
+        if (!all_null) {
+            ci->min_values[i] = p->min;
+            ci->max_values[i] = p->max;
+        }
+    }
+    ci->boundary_order = boundary_order(c, cp);
+    return true;
+}
+
+static arm_status write_thrift(parquet_writer *w, thrift_writer *t, arm_error *err)
+{
+    if (t->failed)
+        return error_out_of_memory(err);
+    return parquet_sink_write(&w->sink, t->data, t->size, err);
+}
+
+static arm_status write_page_index(parquet_writer *w, thrift_writer *t, arm_error *err)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t g = 0; g < w->row_group_count; g++) {
+            for (uint32_t i = 0; i < w->column_count; i++) {
+                const chunk_pages *cp = &w->pages[(size_t)g * w->column_count + i];
+                parquet_column_chunk *chunk = &w->row_groups[g].columns[i];
+                int64_t offset = (int64_t)w->sink.offset;
+                thrift_writer_reset(t);
+                if (pass == 0) {
+                    parquet_column_index ci;
+                    if (!build_column_index(w, &w->columns[i], cp, w->row_groups[g].num_rows, &ci))
+                        continue;
+                    parquet_column_index_encode(t, &ci);
+                } else {
+                    parquet_page_location *locations =
+                        arena_alloc(w->arena, sizeof *locations * (cp->count + 1));
+                    if (locations == NULL)
+                        return error_out_of_memory(err);
+                    for (uint32_t p = 0; p < cp->count; p++)
+                        locations[p] = (parquet_page_location){
+                            cp->pages[p].offset, cp->pages[p].size_bytes, cp->pages[p].first_row};
+                    parquet_offset_index oi = {cp->count, locations};
+                    parquet_offset_index_encode(t, &oi);
+                }
+                arm_status status = write_thrift(w, t, err);
+                if (status != ARM_OK)
+                    return status;
+                if (pass == 0) {
+                    chunk->has_column_index = true;
+                    chunk->column_index_offset = offset;
+                    chunk->column_index_length = (int32_t)t->size;
+                } else {
+                    chunk->has_offset_index = true;
+                    chunk->offset_index_offset = offset;
+                    chunk->offset_index_length = (int32_t)t->size;
+                }
+            }
+        }
+    }
+    return ARM_OK;
+}
+
+static arm_status write_footer(parquet_writer *w, thrift_writer *t, arm_error *err)
+{
+    parquet_file_meta meta;
+    memset(&meta, 0, sizeof meta);
+    meta.version = w->options.data_page_v2 ? 2 : 1;
+    meta.schema_count = w->column_count + 1;
+    meta.schema = arena_zalloc(w->arena, sizeof(parquet_schema_element) * meta.schema_count);
+    if (meta.schema == NULL)
+        return error_out_of_memory(err);
+    meta.schema[0].name = "schema";
+    meta.schema[0].num_children = (int32_t)w->column_count;
+    meta.schema[0].converted_type = PARQUET_CT_NONE;
+    for (uint32_t i = 0; i < w->column_count; i++)
+        parquet_column_writer_schema(&w->columns[i], &meta.schema[i + 1]);
+    meta.num_rows = (int64_t)w->total_rows;
+    meta.row_group_count = w->row_group_count;
+    meta.row_groups = w->row_groups;
+    meta.created_by = CREATED_BY;
+    meta.column_order_count = w->column_count;
+    thrift_writer_reset(t);
+    parquet_file_meta_encode(t, &meta);
+    arm_status status = write_thrift(w, t, err);
+    if (status != ARM_OK)
+        return status;
+    uint8_t tail[8] = {(uint8_t)t->size,
+                       (uint8_t)(t->size >> 8),
+                       (uint8_t)(t->size >> 16),
+                       (uint8_t)(t->size >> 24),
+                       'P',
+                       'A',
+                       'R',
+                       '1'};
+    return parquet_sink_write(&w->sink, tail, 8, err);
+}
+
+arm_status parquet_writer_close(parquet_writer *w, uint64_t *total_bytes, arm_error *err)
+{
+    if (w->is_closed || w->is_broken)
+        return error_set(err, ARM_ERROR_MISUSE, NULL, -1, "parquet writer is closed or failed");
+    arm_status status = ARM_OK;
+    thrift_writer t;
+    thrift_writer_init(&t);
+    if (w->buffered_rows > 0)
+        status = flush_row_group(w, err);
+    if (status == ARM_OK && w->options.write_page_index)
+        status = write_page_index(w, &t, err);
+    if (status == ARM_OK)
+        status = write_footer(w, &t, err);
+    thrift_writer_dispose(&t);
+    if (w->sink.file != NULL) {
+        if (fclose(w->sink.file) != 0 && status == ARM_OK)
+            status = error_set(err, ARM_ERROR_IO, NULL, -1,
+                               "could not write parquet file \"%s\": %s", w->path, strerror(errno));
+        w->sink.file = NULL;
+    }
+    if (status != ARM_OK) {
+        w->is_broken = true;
+        return status;
+    }
+    w->is_closed = true;
+    if (total_bytes != NULL)
+        *total_bytes = w->sink.offset;
+    return ARM_OK;
+}
+
+const uint8_t *parquet_writer_memory(const parquet_writer *w, size_t *size)
+{
+    if (!w->is_closed || w->path != NULL) {
+        *size = 0;
+        return NULL;
+    }
+    *size = w->sink.memory.size;
+    return w->sink.memory.data;
+}
+
+void parquet_writer_destroy(parquet_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->sink.file != NULL)
+        fclose(w->sink.file);
+    parquet_byte_buffer_dispose(&w->sink.memory);
+    for (uint32_t i = 0; i < w->column_count && w->columns; i++)
+        parquet_column_writer_dispose(&w->columns[i]);
+    free(w->columns);
+    free(w->row_groups);
+    free(w->pages);
+    arena_destroy(w->arena);
+    free(w);
+}

@@ -1,0 +1,82 @@
+/*
+ * parquet_writer.h: writing batches into a Parquet file or memory image.
+ * Output is deterministic: the same rows and options give the same bytes
+ * (no timestamps, fixed field order, dictionary order = first occurrence).
+ */
+#ifndef ARM_FORMAT_PARQUET_WRITER_H
+#define ARM_FORMAT_PARQUET_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/parquet_metadata.h"
+#include "vector/vector.h"
+
+typedef struct parquet_writer parquet_writer;
+
+/* One output column. `name` is copied. field_id < 0: none written. */
+typedef struct parquet_writer_column {
+    const char *name;
+    logical_type type;
+    bool is_nullable;
+    int32_t field_id;
+} parquet_writer_column;
+
+#define PARQUET_WRITER_OPTIONS_VERSION 1
+
+/*
+ * Writer settings. Start from PARQUET_WRITER_OPTIONS_INIT.
+ * INTERVAL columns are written as FIXED_LEN_BYTE_ARRAY(12) with the INTERVAL
+ * converted type (months, days, milliseconds): sub-millisecond precision is
+ * lost, as in every Parquet writer; other engines read them back. Negative
+ * components are stored in two's complement (the spec says unsigned).
+ */
+typedef struct parquet_writer_options {
+    unsigned version;
+    parquet_codec_id codec;        /* ZSTD by default; SNAPPY, GZIP, LZ4_RAW, UNCOMPRESSED */
+    int compression_level;         /* 0: codec default */
+    uint64_t row_group_rows;       /* rows per row group (default 122880) */
+    uint32_t page_size_bytes;      /* target uncompressed data page size (default 1 MiB) */
+    bool use_dictionary;           /* dictionary-encode where it pays (default true) */
+    uint32_t dictionary_max_bytes; /* give up on a dictionary beyond this (default 1 MiB) */
+    bool write_page_index;         /* ColumnIndex/OffsetIndex (default true) */
+    bool data_page_v2;             /* DATA_PAGE_V2 instead of v1 (default false) */
+} parquet_writer_options;
+
+#define PARQUET_WRITER_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        PARQUET_WRITER_OPTIONS_VERSION, PARQUET_CODEC_ZSTD, 0, 122880, 1u << 20, true, 1u << 20,   \
+            true, false                                                                            \
+    }
+
+/*
+ * Creates a writer that writes to the file at `path` (created or truncated).
+ * `options` may be NULL for the defaults. The caller owns *out: finish with
+ * parquet_writer_close (or parquet_writer_destroy to abandon).
+ */
+arm_status parquet_writer_create(parquet_writer **out, const char *path,
+                                 const parquet_writer_column *columns, uint32_t column_count,
+                                 const parquet_writer_options *options, arm_error *err);
+/* The same, writing to memory; fetch the bytes with parquet_writer_memory after close. */
+arm_status parquet_writer_create_memory(parquet_writer **out, const parquet_writer_column *columns,
+                                        uint32_t column_count,
+                                        const parquet_writer_options *options, arm_error *err);
+/*
+ * Appends the logical rows of `b` (honouring b->sel); its columns must match
+ * the writer's columns in count and type (any vector kind). A NULL in a
+ * non-nullable column is ARM_ERROR_CONSTRAINT.
+ */
+arm_status parquet_writer_write_batch(parquet_writer *w, const batch *b, arm_error *err);
+/*
+ * Flushes the last row group, writes the page index and the footer and
+ * closes the file. *total_bytes (may be NULL) receives the file size. The
+ * writer stays allocated (memory output stays readable) until destroy.
+ */
+arm_status parquet_writer_close(parquet_writer *w, uint64_t *total_bytes, arm_error *err);
+/* The memory image of a closed memory writer (borrowed; NULL otherwise). */
+const uint8_t *parquet_writer_memory(const parquet_writer *w, size_t *size);
+/* Frees the writer (accepts NULL); a file writer not closed leaves a partial file. */
+void parquet_writer_destroy(parquet_writer *w);
+
+#endif

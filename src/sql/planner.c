@@ -1,0 +1,411 @@
+/*
+ * planner.c: the physical planner: turns an optimized logical plan into the
+ * plan_node tree of exec/plan.h. Column bindings become input positions,
+ * join conditions split into hash keys and a residual, scans get their
+ * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N.
+ */
+#include <string.h>
+
+#include "common/error.h"
+#include "sql/binder_internal.h"
+#include "sql/planner.h"
+
+typedef struct resolve_context {
+    const logical_outputs *inputs;
+} resolve_context;
+
+static arm_status resolve_slot(void *context, expr **slot, arm_error *err)
+{
+    resolve_context *r = context;
+    expr *e = *slot;
+    if (e->kind != EXPR_COLUMN || e->u.column.depth != 0)
+        return ARM_OK;
+    for (uint32_t i = 0; i < r->inputs->count; i++) {
+        if (r->inputs->bindings[i].table_index == e->u.column.table_index &&
+            r->inputs->bindings[i].column == e->u.column.column) {
+            e->u.column.index = i;
+            return ARM_OK;
+        }
+    }
+    return error_internal(err, "planner: column binding not found in the operator's input");
+}
+
+/* Resolves the column bindings of `e` (in place) to positions in `inputs`. */
+static arm_status resolve(expr *e, const logical_outputs *inputs, arm_error *err)
+{
+    resolve_context r = {inputs};
+    expr *root = e;
+    return expr_visit_tree(&root, resolve_slot, &r, err);
+}
+
+static arm_status resolve_list(expr **items, uint32_t n, const logical_outputs *inputs,
+                               arm_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (resolve(items[i], inputs, err) != ARM_OK)
+            return err->status;
+    return ARM_OK;
+}
+
+/* The AND of a conjunct list, or NULL when empty. */
+static expr *conjoin(binder *b, expr **items, uint32_t n)
+{
+    if (n == 0)
+        return NULL;
+    if (n == 1)
+        return items[0];
+    expr *e = binder_new_expr(b, EXPR_AND, type_make(TYPE_BOOLEAN), -1);
+    if (e != NULL) {
+        e->u.list.args = items;
+        e->u.list.count = n;
+    }
+    return e;
+}
+
+static arm_status new_node(plan_node **out, binder *b, plan_kind kind, const logical_op *op,
+                           arm_error *err)
+{
+    logical_outputs outputs;
+    if (logical_get_outputs(op, b->arena, &outputs, err) != ARM_OK)
+        return err->status;
+    plan_node *node = arena_zalloc(b->arena, sizeof *node);
+    if (node == NULL)
+        return error_out_of_memory(err);
+    node->kind = kind;
+    node->column_count = outputs.count;
+    node->types = outputs.types;
+    node->names = outputs.names;
+    node->estimated_rows = op->estimated_rows;
+    *out = node;
+    return ARM_OK;
+}
+
+static plan_node *add_child(plan_node *node, plan_node *child)
+{
+    node->children[node->child_count++] = child;
+    return node;
+}
+
+/* ---- scans ---------------------------------------------------------------- */
+
+static bool filter_op_of(const char *name, bool flipped, table_filter_op *out)
+{
+    static const struct {
+        const char *name;
+        table_filter_op op, flipped;
+    } ops[] = {
+        {"=", TABLE_FILTER_EQ, TABLE_FILTER_EQ}, {"<>", TABLE_FILTER_NE, TABLE_FILTER_NE},
+        {"<", TABLE_FILTER_LT, TABLE_FILTER_GT}, {"<=", TABLE_FILTER_LE, TABLE_FILTER_GE},
+        {">", TABLE_FILTER_GT, TABLE_FILTER_LT}, {">=", TABLE_FILTER_GE, TABLE_FILTER_LE},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (strcmp(ops[i].name, name) == 0) {
+            *out = flipped ? ops[i].flipped : ops[i].op;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* `column op constant` (either order) or `column IS [NOT] NULL`: a pruning hint. */
+static bool filter_hint(const expr *e, table_filter *out)
+{
+    if (e->kind == EXPR_IS_NULL || e->kind == EXPR_IS_NOT_NULL) {
+        if (e->u.unary.child->kind != EXPR_COLUMN)
+            return false;
+        out->column = e->u.unary.child->u.column.index;
+        out->op = e->kind == EXPR_IS_NULL ? TABLE_FILTER_IS_NULL : TABLE_FILTER_IS_NOT_NULL;
+        out->constant = value_null(e->u.unary.child->type);
+        return true;
+    }
+    if (e->kind != EXPR_FUNCTION || e->u.function.arg_count != 2)
+        return false;
+    const expr *x = e->u.function.args[0], *y = e->u.function.args[1];
+    bool flipped = false;
+    if (x->kind == EXPR_CONSTANT && y->kind == EXPR_COLUMN) {
+        const expr *t = x;
+        x = y;
+        y = t;
+        flipped = true;
+    }
+    if (x->kind != EXPR_COLUMN || y->kind != EXPR_CONSTANT || y->u.constant.is_null ||
+        !type_equal(x->type, y->type) || !filter_op_of(e->u.function.fn->name, flipped, &out->op))
+        return false;
+    out->column = x->u.column.index;
+    out->constant = y->u.constant;
+    return true;
+}
+
+static arm_status plan_get(plan_node **out, binder *b, logical_op *op, arm_error *err)
+{
+    if (new_node(out, b, PLAN_TABLE_SCAN, op, err) != ARM_OK)
+        return err->status;
+    plan_node *node = *out;
+    const table_def *def = op->u.get.def;
+    uint32_t n = op->u.get.column_id_count;
+    uint32_t *ids = arena_alloc(b->arena, (n + 1) * sizeof *ids);
+    if (ids == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = op->u.get.column_ids[i];
+        ids[i] = c >= def->column_count ? TABLE_COLUMN_ROW_ID : c;
+    }
+    node->u.scan.table = def->provider;
+    node->u.scan.table_name = op->u.get.table_name;
+    node->u.scan.column_ids = ids;
+    expr_list *filters = &op->u.get.filters;
+    if (filters->count == 0)
+        return ARM_OK;
+    logical_outputs outputs;
+    if (logical_get_outputs(op, b->arena, &outputs, err) != ARM_OK ||
+        resolve_list(filters->items, filters->count, &outputs, err) != ARM_OK)
+        return err->status;
+    node->u.scan.filters = arena_alloc(b->arena, filters->count * sizeof(table_filter));
+    if (node->u.scan.filters == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < filters->count; i++)
+        if (filter_hint(filters->items[i], &node->u.scan.filters[node->u.scan.filter_count]))
+            node->u.scan.filter_count++;
+    node->u.scan.predicate = conjoin(b, filters->items, filters->count);
+    return node->u.scan.predicate ? ARM_OK : error_out_of_memory(err);
+}
+
+/* ---- joins ---------------------------------------------------------------- */
+
+static arm_status table_set(uint32_t **tables, uint32_t *count, const logical_outputs *o, binder *b,
+                            arm_error *err)
+{
+    *tables = arena_alloc(b->arena, (o->count + 1) * sizeof **tables);
+    if (*tables == NULL)
+        return error_out_of_memory(err);
+    *count = 0;
+    for (uint32_t i = 0; i < o->count; i++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < *count && !seen; j++)
+            seen = (*tables)[j] == o->bindings[i].table_index;
+        if (!seen)
+            (*tables)[(*count)++] = o->bindings[i].table_index;
+    }
+    return ARM_OK;
+}
+
+static bool is_equality(const expr *e)
+{
+    return e->kind == EXPR_FUNCTION && e->u.function.arg_count == 2 &&
+           strcmp(e->u.function.fn->name, "=") == 0;
+}
+
+static arm_status plan_join_keys(plan_node *node, binder *b, const logical_op *op,
+                                 const logical_outputs *lo, const logical_outputs *ro,
+                                 const logical_outputs *both, arm_error *err)
+{
+    const expr_list *conditions = &op->u.join.conditions;
+    uint32_t *lt, *rt, ln, rn, n = conditions->count;
+    expr **left_keys = arena_alloc(b->arena, (n + 1) * sizeof(expr *));
+    expr **right_keys = arena_alloc(b->arena, (n + 1) * sizeof(expr *));
+    expr **residual = arena_alloc(b->arena, (n + 1) * sizeof(expr *));
+    uint32_t keys = 0, rest = 0;
+    if (left_keys == NULL || right_keys == NULL || residual == NULL ||
+        table_set(&lt, &ln, lo, b, err) != ARM_OK || table_set(&rt, &rn, ro, b, err) != ARM_OK)
+        return err->status ? err->status : error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++) {
+        expr *e = conditions->items[i];
+        if (is_equality(e)) {
+            expr *x = e->u.function.args[0], *y = e->u.function.args[1];
+            if (expr_uses_only(y, lt, ln) && expr_uses_only(x, rt, rn)) {
+                expr *t = x;
+                x = y;
+                y = t;
+            }
+            if (expr_uses_only(x, lt, ln) && expr_uses_only(y, rt, rn) &&
+                !expr_uses_only(x, NULL, 0) && !expr_uses_only(y, NULL, 0)) {
+                if (resolve(x, lo, err) != ARM_OK || resolve(y, ro, err) != ARM_OK)
+                    return err->status;
+                left_keys[keys] = x;
+                right_keys[keys++] = y;
+                continue;
+            }
+        }
+        if (resolve(e, both, err) != ARM_OK)
+            return err->status;
+        residual[rest++] = e;
+    }
+    node->kind = keys > 0 ? PLAN_HASH_JOIN : PLAN_NESTED_LOOP_JOIN;
+    node->u.join.left_keys = left_keys;
+    node->u.join.right_keys = right_keys;
+    node->u.join.key_count = keys;
+    node->u.join.condition = conjoin(b, residual, rest);
+    return ARM_OK;
+}
+
+static arm_status plan_join(plan_node **out, binder *b, logical_op *op, plan_node *left,
+                            plan_node *right, arm_error *err)
+{
+    logical_outputs lo, ro, both;
+    if (new_node(out, b, PLAN_HASH_JOIN, op, err) != ARM_OK ||
+        logical_get_outputs(op->children[0], b->arena, &lo, err) != ARM_OK ||
+        logical_get_outputs(op->children[1], b->arena, &ro, err) != ARM_OK ||
+        logical_get_outputs(op, b->arena, &both, err) != ARM_OK)
+        return err->status;
+    plan_node *node = *out;
+    add_child(add_child(node, left), right);
+    node->u.join.type = op->u.join.type == JOIN_CROSS ? JOIN_INNER : op->u.join.type;
+    return plan_join_keys(node, b, op, &lo, &ro, &both, err);
+}
+
+/* ---- the rest --------------------------------------------------------------- */
+
+static arm_status plan_aggregate_node(plan_node *node, binder *b, logical_op *op,
+                                      const logical_outputs *in, arm_error *err)
+{
+    node->u.aggregate.groups = op->u.aggregate.groups;
+    node->u.aggregate.group_count = op->u.aggregate.group_count;
+    node->u.aggregate.aggregates = op->u.aggregate.aggregates;
+    node->u.aggregate.aggregate_count = op->u.aggregate.aggregate_count;
+    if (resolve_list(op->u.aggregate.groups, op->u.aggregate.group_count, in, err) != ARM_OK)
+        return err->status;
+    for (uint32_t j = 0; j < op->u.aggregate.aggregate_count; j++) {
+        plan_aggregate *agg = &op->u.aggregate.aggregates[j];
+        if (resolve_list(agg->args, agg->arg_count, in, err) != ARM_OK ||
+            (agg->filter != NULL && resolve(agg->filter, in, err) != ARM_OK))
+            return err->status;
+    }
+    (void)b;
+    return ARM_OK;
+}
+
+static arm_status plan_order(plan_node *node, logical_op *op, const logical_outputs *in,
+                             arm_error *err)
+{
+    node->kind = op->u.order.is_top_n ? PLAN_TOP_N : PLAN_SORT;
+    node->u.sort.keys = op->u.order.keys;
+    node->u.sort.key_count = op->u.order.key_count;
+    node->u.sort.limit = op->u.order.limit;
+    node->u.sort.offset = op->u.order.offset;
+    for (uint32_t i = 0; i < op->u.order.key_count; i++)
+        if (resolve(op->u.order.keys[i].key, in, err) != ARM_OK)
+            return err->status;
+    return ARM_OK;
+}
+
+static arm_status plan_set_op(plan_node **out, binder *b, logical_op *op, plan_node *left,
+                              plan_node *right, arm_error *err)
+{
+    if (op->u.set_op.kind != LOGICAL_SET_UNION) {
+        if (new_node(out, b, PLAN_SET_OP, op, err) != ARM_OK)
+            return err->status;
+        (*out)->u.set_op.kind =
+            op->u.set_op.kind == LOGICAL_SET_INTERSECT ? SET_OP_INTERSECT : SET_OP_EXCEPT;
+        (*out)->u.set_op.all = op->u.set_op.all;
+        add_child(add_child(*out, left), right);
+        return ARM_OK;
+    }
+    plan_node *union_all;
+    if (new_node(&union_all, b, PLAN_UNION_ALL, op, err) != ARM_OK)
+        return err->status;
+    add_child(add_child(union_all, left), right);
+    *out = union_all;
+    if (op->u.set_op.all)
+        return ARM_OK;
+    if (new_node(out, b, PLAN_DISTINCT, op, err) != ARM_OK)
+        return err->status;
+    add_child(*out, union_all);
+    return ARM_OK;
+}
+
+static arm_status plan_modify(plan_node *node, logical_op *op)
+{
+    table_def *def = op->u.modify.def;
+    node->kind = op->kind == LOGICAL_INSERT   ? PLAN_INSERT
+                 : op->kind == LOGICAL_UPDATE ? PLAN_UPDATE
+                                              : PLAN_DELETE;
+    if (op->kind == LOGICAL_INSERT) {
+        node->u.insert.table = def->provider;
+        node->u.insert.table_name = def->name;
+    } else {
+        node->u.modify.table = def->provider;
+        node->u.modify.table_name = def->name;
+    }
+    return ARM_OK;
+}
+
+static arm_status plan_unary(plan_node *node, binder *b, logical_op *op, const logical_outputs *in,
+                             arm_error *err)
+{
+    switch (op->kind) {
+    case LOGICAL_FILTER:
+        node->kind = PLAN_FILTER;
+        if (resolve_list(op->u.filter.conditions.items, op->u.filter.conditions.count, in, err))
+            return err->status;
+        node->u.filter.predicate =
+            conjoin(b, op->u.filter.conditions.items, op->u.filter.conditions.count);
+        return ARM_OK;
+    case LOGICAL_PROJECT:
+        node->kind = PLAN_PROJECT;
+        node->u.project.exprs = op->u.project.exprs;
+        return resolve_list(op->u.project.exprs, op->u.project.count, in, err);
+    case LOGICAL_AGGREGATE:
+        node->kind = PLAN_HASH_AGGREGATE;
+        return plan_aggregate_node(node, b, op, in, err);
+    case LOGICAL_ORDER: return plan_order(node, op, in, err);
+    case LOGICAL_LIMIT:
+        node->kind = PLAN_LIMIT;
+        node->u.limit.limit = op->u.limit.limit;
+        node->u.limit.offset = op->u.limit.offset;
+        return ARM_OK;
+    case LOGICAL_DISTINCT: node->kind = PLAN_DISTINCT; return ARM_OK;
+    case LOGICAL_INSERT:
+    case LOGICAL_UPDATE:
+    case LOGICAL_DELETE: return plan_modify(node, op);
+    default: return error_internal(err, "planner: unexpected operator");
+    }
+}
+
+static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error *err)
+{
+    plan_node *children[2] = {NULL, NULL};
+    for (uint32_t i = 0; i < op->child_count; i++)
+        if (plan_op(&children[i], b, op->children[i], err) != ARM_OK)
+            return err->status;
+    switch (op->kind) {
+    case LOGICAL_GET: return plan_get(out, b, op, err);
+    case LOGICAL_EMPTY: return new_node(out, b, PLAN_EMPTY, op, err);
+    case LOGICAL_VALUES:
+        if (new_node(out, b, PLAN_VALUES, op, err) != ARM_OK)
+            return err->status;
+        (*out)->u.values.rows = op->u.values.rows;
+        (*out)->u.values.row_count = op->u.values.row_count;
+        return ARM_OK;
+    case LOGICAL_JOIN: return plan_join(out, b, op, children[0], children[1], err);
+    case LOGICAL_SET_OP: return plan_set_op(out, b, op, children[0], children[1], err);
+    default: break;
+    }
+    logical_outputs in;
+    if (new_node(out, b, PLAN_FILTER, op, err) != ARM_OK ||
+        logical_get_outputs(op->children[0], b->arena, &in, err) != ARM_OK)
+        return err->status;
+    add_child(*out, children[0]);
+    return plan_unary(*out, b, op, &in, err);
+}
+
+arm_status planner_create_physical(plan_node **out, binder *b, logical_op *root, arm_error *err)
+{
+    return plan_op(out, b, root, err);
+}
+
+static void number_nodes(plan_node *node, uint32_t *next)
+{
+    node->id = (*next)++;
+    for (uint32_t i = 0; i < node->child_count; i++)
+        number_nodes(node->children[i], next);
+}
+
+arm_status planner_plan(plan_node **out, binder *b, logical_op *root, arm_error *err)
+{
+    if (optimizer_optimize(&root, b, err) != ARM_OK ||
+        planner_create_physical(out, b, root, err) != ARM_OK)
+        return err->status;
+    uint32_t next = 0;
+    number_nodes(*out, &next);
+    return ARM_OK;
+}

@@ -1,0 +1,210 @@
+/*
+ * sql.c: the SQL layer's entry points (sql.h): database and session state,
+ * running a script statement by statement, prepared statements. Each
+ * statement is planned in the session's arena, reset before the next one,
+ * so a warm session runs a statement without calling malloc for planning.
+ */
+#include "sql/sql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "sql/parser.h"
+#include "sql/statement.h"
+
+#define SQL_SCRIPT_ARENA_BYTES (16u << 10)
+#define SQL_STATEMENT_ARENA_BYTES (64u << 10)
+
+arm_status sql_database_init(sql_database *db, arm_error *err)
+{
+    memset(db, 0, sizeof *db);
+    uint32_t cores = thread_pool_default_threads();
+    if (cores == 0)
+        cores = 1;
+    db->default_threads = cores;
+    db->default_memory_limit_bytes = statement_ram_bytes() / 10 * 8;
+    atomic_store(&db->threads, cores);
+    atomic_store(&db->memory_limit_bytes, db->default_memory_limit_bytes);
+    memory_budget_init(&db->budget, db->default_memory_limit_bytes, NULL);
+    if (catalog_create(&db->catalog, err) != ARM_OK)
+        return err->status;
+    if (thread_pool_create(&db->pool, cores - 1, err) != ARM_OK) {
+        catalog_destroy(db->catalog);
+        db->catalog = NULL;
+        return err->status;
+    }
+    return ARM_OK;
+}
+
+void sql_database_dispose(sql_database *db)
+{
+    if (db == NULL)
+        return;
+    thread_pool_destroy(db->pool);
+    catalog_destroy(db->catalog);
+    db->pool = NULL;
+    db->catalog = NULL;
+}
+
+void sql_session_init(sql_session *s, sql_database *db)
+{
+    s->db = db;
+    atomic_store(&s->interrupt, false);
+    s->script_arena = arena_create(SQL_SCRIPT_ARENA_BYTES, NULL);
+    s->arena = arena_create(SQL_STATEMENT_ARENA_BYTES, NULL);
+}
+
+void sql_session_dispose(sql_session *s)
+{
+    if (s == NULL)
+        return;
+    arena_destroy(s->script_arena);
+    arena_destroy(s->arena);
+    s->script_arena = NULL;
+    s->arena = NULL;
+}
+
+static arm_status session_ready(sql_session *s, arm_error *err)
+{
+    if (s->script_arena == NULL)
+        s->script_arena = arena_create(SQL_SCRIPT_ARENA_BYTES, NULL);
+    if (s->arena == NULL)
+        s->arena = arena_create(SQL_STATEMENT_ARENA_BYTES, NULL);
+    if (s->script_arena == NULL || s->arena == NULL)
+        return error_out_of_memory(err);
+    return ARM_OK;
+}
+
+static arm_status run_one(result_set **out, sql_session *s, const ast_stmt *stmt,
+                          const value *params, uint32_t param_count, arm_error *err)
+{
+    arena_reset(s->arena);
+    atomic_store(&s->interrupt, false);
+    arm_status status = statement_execute(out, s, stmt, params, param_count, err);
+    if (status != ARM_OK) {
+        result_set_destroy(*out);
+        *out = NULL;
+    }
+    return status;
+}
+
+arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error *err)
+{
+    arm_error local;
+    if (err == NULL)
+        err = &local;
+    if (out != NULL)
+        *out = NULL;
+    if (session_ready(s, err) != ARM_OK)
+        return err->status;
+    arena_reset(s->script_arena);
+    ast_script script;
+    if (parser_parse(&script, s->script_arena, sql, err) != ARM_OK)
+        return err->status;
+    if (script.parameter_count > 0)
+        return error_set(err, ARM_ERROR_MISUSE, "08P01", -1,
+                         "the statement has parameters: prepare it and bind their values");
+    result_set *last = NULL;
+    for (uint32_t i = 0; i < script.count; i++) {
+        result_set *r = NULL;
+        if (run_one(&r, s, script.statements[i], NULL, 0, err) != ARM_OK) {
+            result_set_destroy(last);
+            return err->status;
+        }
+        result_set_destroy(last);
+        last = r;
+    }
+    if (last == NULL && result_set_create_empty(&last, RESULT_SET_NOTHING, 0, err) != ARM_OK)
+        return err->status;
+    if (out != NULL)
+        *out = last;
+    else
+        result_set_destroy(last);
+    return ARM_OK;
+}
+
+/* One parsed statement kept with its own arena; re-bound at each execution. */
+struct sql_prepared {
+    sql_session *session;
+    arena *arena; /* the syntax tree */
+    ast_stmt *stmt;
+    uint32_t param_count;
+    statement_plan_cache cache;
+};
+
+arm_status sql_prepare(sql_prepared **out, sql_session *s, const char *sql, arm_error *err)
+{
+    arm_error local;
+    if (err == NULL)
+        err = &local;
+    *out = NULL;
+    if (session_ready(s, err) != ARM_OK)
+        return err->status;
+    sql_prepared *p = calloc(1, sizeof *p);
+    if (p == NULL || (p->arena = arena_create(SQL_SCRIPT_ARENA_BYTES, NULL)) == NULL) {
+        free(p);
+        return error_out_of_memory(err);
+    }
+    p->session = s;
+    statement_plan_cache_init(&p->cache);
+    ast_script script;
+    arm_status status = parser_parse(&script, p->arena, sql, err);
+    if (status == ARM_OK && script.count != 1)
+        status = error_set(err, ARM_ERROR_SYNTAX, "42601", -1,
+                           script.count == 0 ? "cannot prepare an empty statement"
+                                             : "cannot insert multiple commands into a "
+                                               "prepared statement");
+    if (status == ARM_OK) {
+        p->stmt = script.statements[0];
+        p->param_count = script.parameter_count;
+        arena_reset(s->arena);
+        status = statement_check(s, p->stmt, p->param_count, err);
+    }
+    if (status != ARM_OK) {
+        sql_prepared_destroy(p);
+        return status;
+    }
+    *out = p;
+    return ARM_OK;
+}
+
+uint32_t sql_prepared_param_count(const sql_prepared *p)
+{
+    return p ? p->param_count : 0;
+}
+
+arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *params,
+                                uint32_t param_count, arm_error *err)
+{
+    arm_error local;
+    if (err == NULL)
+        err = &local;
+    *out = NULL;
+    if (param_count < p->param_count)
+        return error_set(err, ARM_ERROR_MISUSE, "08P01", -1,
+                         "the statement needs %u parameters but %u were given", p->param_count,
+                         param_count);
+    if (session_ready(p->session, err) != ARM_OK)
+        return err->status;
+    sql_session *s = p->session;
+    arena_reset(s->arena);
+    atomic_store(&s->interrupt, false);
+    arm_status status =
+        statement_execute_cached(out, s, &p->cache, p->stmt, params, param_count, err);
+    if (status != ARM_OK) {
+        result_set_destroy(*out);
+        *out = NULL;
+    }
+    return status;
+}
+
+void sql_prepared_destroy(sql_prepared *p)
+{
+    if (p == NULL)
+        return;
+    statement_plan_cache_dispose(&p->cache);
+    arena_destroy(p->arena);
+    free(p);
+}

@@ -1,0 +1,33 @@
+/*
+ * statement_internal.h: helpers shared by statement.c (queries, EXPLAIN),
+ * statement_ddl.c (CREATE/DROP) and statement_settings.c (SET/SHOW).
+ */
+#ifndef ARM_SQL_STATEMENT_INTERNAL_H
+#define ARM_SQL_STATEMENT_INTERNAL_H
+
+#include "exec/executor.h"
+#include "sql/binder.h"
+#include "sql/statement.h"
+
+int64_t statement_now_micros(void);
+arm_status statement_binder_init(binder *b, sql_session *s, uint32_t param_count,
+                                 const value *params, arm_error *err);
+/* Binds and plans SELECT, INSERT, UPDATE or DELETE. */
+arm_status statement_plan(plan_node **out, binder *b, const ast_stmt *stmt, arm_error *err);
+/* Runs a plan with a fresh query_context; `profile` non-NULL for EXPLAIN ANALYZE. */
+arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
+                              const value *params, uint32_t param_count, plan_profile *profile,
+                              arm_error *err);
+/* A result of VARCHAR columns from C strings (cells row-major). */
+arm_status statement_text_result(result_set **out, const char *const *names, uint32_t column_count,
+                                 const char *const *cells, uint32_t rows, arm_error *err);
+
+arm_status statement_create_table(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                  arm_error *err);
+arm_status statement_drop(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+arm_status statement_create_view(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                 arm_error *err);
+arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * statement_settings.c: SET, RESET and SHOW for the database settings
+ * (threads, memory_limit), SHOW ALL and SHOW TABLES. Settings are per
+ * database, as DuckDB's are; values are stored in sql_database atomics.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "sql/binder_internal.h"
+#include "sql/planner.h"
+#include "sql/statement_internal.h"
+#include "sql/suggest.h"
+
+static const char *const setting_names[] = {"memory_limit", "threads"};
+#define SETTING_COUNT (sizeof setting_names / sizeof setting_names[0])
+
+int64_t statement_ram_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page_size <= 0)
+        return (int64_t)8 << 30;
+    return (int64_t)pages * page_size;
+}
+
+bool statement_parse_memory(const char *text, int64_t ram_bytes, int64_t *out_bytes)
+{
+    static const struct {
+        const char *unit;
+        double factor;
+    } units[] = {
+        {"", 1},
+        {"b", 1},
+        {"bytes", 1},
+        {"kb", 1e3},
+        {"kib", 1024.0},
+        {"mb", 1e6},
+        {"mib", 1048576.0},
+        {"gb", 1e9},
+        {"gib", 1073741824.0},
+        {"tb", 1e12},
+        {"tib", 1099511627776.0},
+        {"%", -1},
+    };
+    char *end;
+    double number = strtod(text, &end);
+    if (end == text || number < 0)
+        return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    char unit[16];
+    size_t n = 0;
+    while (end[n] != '\0' && !isspace((unsigned char)end[n]) && n + 1 < sizeof unit) {
+        unit[n] = (char)tolower((unsigned char)end[n]);
+        n++;
+    }
+    unit[n] = '\0';
+    const char *rest = end + n;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (*rest != '\0')
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(units[i].unit, unit) != 0)
+            continue;
+        double bytes =
+            units[i].factor < 0 ? (double)ram_bytes * number / 100.0 : number * units[i].factor;
+        if (bytes < 1 || bytes > 9.2e18)
+            return false;
+        *out_bytes = (int64_t)bytes;
+        return true;
+    }
+    return false;
+}
+
+static void format_memory(int64_t bytes, char *buf, size_t capacity)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double amount = (double)bytes;
+    size_t unit = 0;
+    while (amount >= 1024.0 && unit + 1 < sizeof units / sizeof units[0]) {
+        amount /= 1024.0;
+        unit++;
+    }
+    if (unit == 0)
+        snprintf(buf, capacity, "%lld bytes", (long long)bytes);
+    else
+        snprintf(buf, capacity, "%.1f %s", amount, units[unit]);
+}
+
+static arm_status unknown_setting(const char *name, int32_t position, arm_error *err)
+{
+    suggester s;
+    suggester_init(&s, name);
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        suggester_consider(&s, setting_names[i]);
+    error_set(err, ARM_ERROR_NOT_FOUND, "42704", position,
+              "unrecognized configuration parameter \"%s\"", name);
+    if (s.best != NULL)
+        error_hint(err, "Perhaps you meant \"%s\".", s.best);
+    return err->status;
+}
+
+/* The SET value as a constant: an integer or a string. */
+static arm_status setting_value(value *out, sql_session *s, const ast_expr *ast, arm_error *err)
+{
+    binder b;
+    bind_scope scope;
+    expr *e;
+    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
+        return err->status;
+    binder_scope_push(&b, &scope, NULL);
+    arm_status status = binder_bind_expr(&e, &b, ast, err);
+    if (status == ARM_OK)
+        status = optimizer_fold_constants(&e, &b, err);
+    if (status == ARM_OK && e->kind != EXPR_CONSTANT)
+        status = error_set(err, ARM_ERROR_INVALID_INPUT, "22023", ast->position,
+                           "SET requires a constant value");
+    if (status == ARM_OK)
+        *out = e->u.constant;
+    binder_dispose(&b);
+    return status;
+}
+
+static arm_status set_threads(sql_database *db, const value *v, int32_t position, arm_error *err)
+{
+    if (v == NULL) {
+        atomic_store(&db->threads, db->default_threads);
+        return ARM_OK;
+    }
+    int64_t n = 0;
+    bool ok = !v->is_null && type_is_integer(v->type.id);
+    if (ok)
+        n = v->u.i64;
+    else if (!v->is_null && v->type.id == TYPE_VARCHAR) {
+        char text[32];
+        size_t length = v->u.str.length < sizeof text - 1 ? v->u.str.length : sizeof text - 1;
+        memcpy(text, v->u.str.data, length);
+        text[length] = '\0';
+        char *end;
+        n = strtoll(text, &end, 10);
+        ok = end != text && *end == '\0';
+    }
+    if (!ok || n < 1 || n > 1024)
+        return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22023", position,
+                         "threads must be an integer between 1 and 1024");
+    atomic_store(&db->threads, (uint32_t)n);
+    return ARM_OK;
+}
+
+static arm_status set_memory_limit(sql_database *db, const value *v, int32_t position,
+                                   arm_error *err)
+{
+    int64_t bytes = db->default_memory_limit_bytes;
+    if (v != NULL) {
+        char text[64];
+        bool ok = !v->is_null;
+        if (ok && type_is_integer(v->type.id)) {
+            snprintf(text, sizeof text, "%lld", (long long)v->u.i64);
+        } else if (ok && v->type.id == TYPE_VARCHAR) {
+            size_t length = v->u.str.length < sizeof text - 1 ? v->u.str.length : sizeof text - 1;
+            memcpy(text, v->u.str.data, length);
+            text[length] = '\0';
+        } else {
+            ok = false;
+        }
+        if (!ok || !statement_parse_memory(text, statement_ram_bytes(), &bytes)) {
+            error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
+                      "invalid value for memory_limit");
+            error_hint(err, "Use a size such as '2GB', '512MiB' or '80%%' (of RAM).");
+            return err->status;
+        }
+    }
+    atomic_store(&db->memory_limit_bytes, bytes);
+    db->budget.limit_bytes = bytes;
+    return ARM_OK;
+}
+
+arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    const char *name = stmt->u.set.name.name;
+    value v;
+    int32_t position = stmt->u.set.value ? stmt->u.set.value->position : stmt->position;
+    bool is_threads = strcmp(name, "threads") == 0 || strcmp(name, "worker_threads") == 0;
+    if (!is_threads && strcmp(name, "memory_limit") != 0)
+        return unknown_setting(name, stmt->u.set.name.position, err);
+    if (stmt->u.set.value != NULL && setting_value(&v, s, stmt->u.set.value, err) != ARM_OK)
+        return err->status;
+    const value *given = stmt->u.set.value ? &v : NULL;
+    arm_status status = is_threads ? set_threads(s->db, given, position, err)
+                                   : set_memory_limit(s->db, given, position, err);
+    if (status != ARM_OK)
+        return status;
+    return result_set_create_empty(out, RESULT_SET_NOTHING, 0, err);
+}
+
+static const char *setting_text(sql_session *s, const char *name)
+{
+    char buf[64];
+    if (strcmp(name, "threads") == 0)
+        snprintf(buf, sizeof buf, "%u", atomic_load(&s->db->threads));
+    else
+        format_memory(atomic_load(&s->db->memory_limit_bytes), buf, sizeof buf);
+    return arena_strdup(s->arena, buf);
+}
+
+typedef struct table_names {
+    const char **names;
+    uint32_t count;
+    uint32_t capacity;
+    arena *a;
+    bool failed;
+} table_names;
+
+static void collect_name(void *context, const char *schema_name, const char *name, bool is_view)
+{
+    (void)schema_name, (void)is_view;
+    table_names *t = context;
+    if (t->count == t->capacity) {
+        uint32_t capacity = t->capacity ? t->capacity * 2 : 16;
+        const char **names =
+            arena_realloc(t->a, t->names, t->capacity * sizeof *names, capacity * sizeof *names);
+        if (names == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->names = names;
+        t->capacity = capacity;
+    }
+    const char *copy = arena_strdup(t->a, name);
+    if (copy == NULL)
+        t->failed = true;
+    else
+        t->names[t->count++] = copy;
+}
+
+static int compare_names(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static arm_status show_tables(result_set **out, sql_session *s, arm_error *err)
+{
+    table_names t = {NULL, 0, 0, s->arena, false};
+    catalog_list(s->db->catalog, collect_name, &t);
+    if (t.failed)
+        return error_out_of_memory(err);
+    if (t.count > 1)
+        qsort(t.names, t.count, sizeof *t.names, compare_names);
+    static const char *const column[] = {"name"};
+    return statement_text_result(out, column, 1, t.names, t.count, err);
+}
+
+arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    const char *name = stmt->u.show.name.name;
+    if (name == NULL || strcmp(name, "all") == 0) {
+        const char *cells[2 * SETTING_COUNT];
+        for (size_t i = 0; i < SETTING_COUNT; i++) {
+            cells[2 * i] = setting_names[i];
+            if ((cells[2 * i + 1] = setting_text(s, setting_names[i])) == NULL)
+                return error_out_of_memory(err);
+        }
+        static const char *const columns[] = {"name", "setting"};
+        return statement_text_result(out, columns, 2, cells, SETTING_COUNT, err);
+    }
+    if (strcmp(name, "tables") == 0)
+        return show_tables(out, s, err);
+    if (strcmp(name, "worker_threads") == 0)
+        name = "threads";
+    if (strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0)
+        return unknown_setting(name, stmt->u.show.name.position, err);
+    const char *cell = setting_text(s, name);
+    if (cell == NULL)
+        return error_out_of_memory(err);
+    return statement_text_result(out, &name, 1, &cell, 1, err);
+}
