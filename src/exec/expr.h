@@ -45,6 +45,7 @@ typedef arm_status (*scalar_kernel)(const struct expr *call, vector *const *args
 /* Function flags. */
 #define FUNCTION_SPECIAL_NULLS 1u /* kernel handles NULL args itself (else NULL in, NULL out) */
 #define FUNCTION_VOLATILE 2u      /* never constant-folded (random) */
+#define FUNCTION_TEXT_ARGS 4u     /* any argument is accepted and cast to VARCHAR (concat) */
 
 /*
  * A scalar function overload. `arg_types` are the types the kernel expects

@@ -90,6 +90,13 @@ static int argument_cost(logical_type arg, bool is_untyped_literal, logical_type
 static int overload_cost(const scalar_function *fn, const logical_type *arg_types,
                          const bool *untyped, uint32_t arg_count, logical_type *cast_to)
 {
+    if (fn->flags & FUNCTION_TEXT_ARGS) {
+        if (arg_count < fn->arg_count)
+            return -1;
+        for (uint32_t i = 0; i < arg_count; i++)
+            cast_to[i] = type_make(TYPE_VARCHAR);
+        return 1;
+    }
     if (fn->is_variadic ? arg_count < fn->arg_count : arg_count != fn->arg_count)
         return -1;
     int total = 0;

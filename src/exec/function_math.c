@@ -428,6 +428,90 @@ static arm_status fn_date_trunc(KERNEL_ARGS)
     return s;
 }
 
+/* greatest/least: NULL arguments are ignored; NULL only when all are NULL. */
+static int compare_value_cells(const value *a, const value *b)
+{
+    switch (a->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB: {
+        uint32_t n = a->u.str.length < b->u.str.length ? a->u.str.length : b->u.str.length;
+        int c = memcmp(a->u.str.data, b->u.str.data, n);
+        return c ? c : (a->u.str.length > b->u.str.length) - (a->u.str.length < b->u.str.length);
+    }
+    case TYPE_DOUBLE: return (a->u.f64 > b->u.f64) - (a->u.f64 < b->u.f64);
+    case TYPE_DECIMAL:
+        if (a->type.precision > DECIMAL_INT64_MAX_PRECISION)
+            return (a->u.i128 > b->u.i128) - (a->u.i128 < b->u.i128);
+        return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
+    default: return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
+    }
+}
+
+static arm_status extreme_kernel(KERNEL_ARGS, int direction)
+{
+    arm_status s = prepare_result(result, call->type, sel, count, err);
+    uint32_t n = call->u.function.arg_count;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        value best = value_null(call->type), v;
+        for (uint32_t k = 0; k < n; k++) {
+            vector_get_value(args[k], row, &v);
+            if (!v.is_null && (best.is_null || compare_value_cells(&v, &best) * direction > 0))
+                best = v;
+        }
+        best.type = call->type;
+        s = vector_set_value(result, row, &best, err);
+    }
+    return s;
+}
+
+static arm_status fn_greatest(KERNEL_ARGS)
+{
+    return extreme_kernel(call, args, sel, count, result, err, 1);
+}
+
+static arm_status fn_least(KERNEL_ARGS)
+{
+    return extreme_kernel(call, args, sel, count, result, err, -1);
+}
+
+static arm_status bind_extreme(const scalar_function *fn, expr *call, arena *a, arm_error *err)
+{
+    (void)fn, (void)a, (void)err;
+    call->type = call->u.function.args[0]->type;
+    return ARM_OK;
+}
+
+static arm_status fn_make_date(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_DATE, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        int32_t y = ((const int32_t *)args[0]->data)[row & arg_mask(args[0])];
+        int32_t m = ((const int32_t *)args[1]->data)[row & arg_mask(args[1])];
+        int32_t d = ((const int32_t *)args[2]->data)[row & arg_mask(args[2])];
+        int32_t days = date_from_civil(y, (uint32_t)m, (uint32_t)d);
+        int32_t cy;
+        uint32_t cm, cd;
+        date_to_civil(days, &cy, &cm, &cd);
+        if (m < 1 || m > 12 || d < 1 || cy != y || (int32_t)cm != m || (int32_t)cd != d)
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22008", call->position,
+                             "date field value out of range: %d-%02d-%02d", y, m, d);
+        ((int32_t *)result->data)[row] = days;
+    }
+    return s;
+}
+
+#define EXTREMES(NAME, K)                                                                          \
+    {NAME, 1, true, {T_I64}, T_I64, FUNCTION_SPECIAL_NULLS, K, bind_extreme},                      \
+        {NAME, 1, true, {T_F64}, T_F64, FUNCTION_SPECIAL_NULLS, K, bind_extreme},                  \
+        {NAME, 1, true, {T_DEC}, T_DEC, FUNCTION_SPECIAL_NULLS, K, bind_extreme},                  \
+        {NAME, 1, true, {T_STR}, T_STR, FUNCTION_SPECIAL_NULLS, K, bind_extreme},                  \
+        {NAME, 1, true, {T_DATE}, T_DATE, FUNCTION_SPECIAL_NULLS, K, bind_extreme},                \
+    {                                                                                              \
+        NAME, 1, true, {T_TS}, T_TS, FUNCTION_SPECIAL_NULLS, K, bind_extreme                       \
+    }
+
 #define M1(NAME, A, R, K)                                                                          \
     {                                                                                              \
         NAME, 1, false, {A}, R, 0, K, NULL                                                         \
@@ -476,6 +560,9 @@ const scalar_function function_math_table[] = {
     {"date_part", 2, false, {T_STR, T_DATE}, T_F64, 0, fn_date_part, bind_date_part},
     {"date_part", 2, false, {T_STR, T_IV}, T_F64, 0, fn_date_part, bind_date_part},
     M2("date_trunc", T_STR, T_TS, T_TS, fn_date_trunc),
+    {"make_date", 3, false, {T_I32, T_I32, T_I32}, T_DATE, 0, fn_make_date, NULL},
+    EXTREMES("greatest", fn_greatest),
+    EXTREMES("least", fn_least),
     M2("date_trunc", T_STR, T_DATE, T_TS, fn_date_trunc),
 };
 const uint32_t function_math_count = sizeof function_math_table / sizeof function_math_table[0];

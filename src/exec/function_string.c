@@ -322,6 +322,117 @@ static arm_status fn_concat(KERNEL_ARGS)
     return s;
 }
 
+/* concat_ws(separator, ...): NULL values are skipped; a NULL separator gives NULL. */
+static arm_status fn_concat_ws(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    uint32_t n = call->u.function.arg_count;
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        if (!vector_is_valid(args[0], row)) {
+            if ((s = vector_ensure_validity(result, err)) == ARM_OK)
+                vector_set_null(result, row);
+            continue;
+        }
+        string_view sep = str_at(args[0], row);
+        b.length = 0;
+        bool first = true;
+        for (uint32_t k = 1; k < n; k++) {
+            if (!vector_is_valid(args[k], row))
+                continue;
+            string_view v = str_at(args[k], row);
+            if ((!first && !scratch_add(&b, string_view_data(&sep), sep.length)) ||
+                !scratch_add(&b, string_view_data(&v), v.length)) {
+                free(b.data);
+                return error_out_of_memory(err);
+            }
+            first = false;
+        }
+        if (result->validity)
+            vector_set_valid(result, row);
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+static arm_status fn_initcap(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    scratch b = {0};
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        const char *src = string_view_data(&v);
+        b.length = 0;
+        bool word_start = true;
+        for (uint32_t k = 0; k < v.length; k++) {
+            char c = src[k];
+            bool alnum = isalnum((unsigned char)c);
+            char out =
+                (char)(alnum ? (word_start ? toupper((unsigned char)c) : tolower((unsigned char)c))
+                             : c);
+            if (!scratch_add(&b, &out, 1)) {
+                free(b.data);
+                return error_out_of_memory(err);
+            }
+            word_start = !alnum;
+        }
+        s = emit(result, row, b.data ? b.data : "", b.length, err);
+    }
+    free(b.data);
+    return s;
+}
+
+static arm_status fn_ascii(KERNEL_ARGS)
+{
+    (void)call;
+    arm_status s = prepare_result(result, T_I32, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row);
+        ((int32_t *)result->data)[row] = v.length ? (unsigned char)string_view_data(&v)[0] : 0;
+    }
+    return s;
+}
+
+static arm_status fn_chr(KERNEL_ARGS)
+{
+    arm_status s = prepare_result(result, T_STR, sel, count, err);
+    for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        int64_t code = i64_at(args[0], row);
+        char buf[4];
+        size_t n;
+        if (code <= 0 || code > 0x10FFFF)
+            return error_set(err, ARM_ERROR_OUT_OF_RANGE, "54000", call->position,
+                             "requested character too large for encoding: %lld", (long long)code);
+        if (code < 0x80) {
+            buf[0] = (char)code;
+            n = 1;
+        } else if (code < 0x800) {
+            buf[0] = (char)(0xC0 | (code >> 6));
+            buf[1] = (char)(0x80 | (code & 0x3F));
+            n = 2;
+        } else if (code < 0x10000) {
+            buf[0] = (char)(0xE0 | (code >> 12));
+            buf[1] = (char)(0x80 | ((code >> 6) & 0x3F));
+            buf[2] = (char)(0x80 | (code & 0x3F));
+            n = 3;
+        } else {
+            buf[0] = (char)(0xF0 | (code >> 18));
+            buf[1] = (char)(0x80 | ((code >> 12) & 0x3F));
+            buf[2] = (char)(0x80 | ((code >> 6) & 0x3F));
+            buf[3] = (char)(0x80 | (code & 0x3F));
+            n = 4;
+        }
+        s = emit(result, row, buf, n, err);
+    }
+    return s;
+}
+
 /* a || b: NULL if either is NULL (the generic NULL handling does that). */
 static arm_status fn_concat_op(KERNEL_ARGS)
 {
@@ -683,7 +794,25 @@ const scalar_function function_string_table[] = {
     S1("rtrim", T_STR, fn_rtrim),
     S2("rtrim", T_STR, T_STR, fn_rtrim),
     S3("replace", T_STR, T_STR, T_STR, fn_replace),
-    {"concat", 1, true, {T_STR}, T_STR, FUNCTION_SPECIAL_NULLS, fn_concat, NULL},
+    {"concat",
+     1,
+     true,
+     {T_STR},
+     T_STR,
+     FUNCTION_SPECIAL_NULLS | FUNCTION_TEXT_ARGS,
+     fn_concat,
+     NULL},
+    {"concat_ws",
+     2,
+     true,
+     {T_STR, T_STR},
+     T_STR,
+     FUNCTION_SPECIAL_NULLS | FUNCTION_TEXT_ARGS,
+     fn_concat_ws,
+     NULL},
+    S1("initcap", T_STR, fn_initcap),
+    S1("ascii", T_I32, fn_ascii),
+    {"chr", 1, false, {T_I32}, T_STR, 0, fn_chr, NULL},
     S2("||", T_STR, T_STR, fn_concat_op),
     {"||", 2, false, {T_BLOB, T_BLOB}, T_BLOB, 0, fn_concat_op, NULL},
     S2("strpos", T_STR, T_I64, fn_strpos),

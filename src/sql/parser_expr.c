@@ -705,6 +705,11 @@ static arm_status parse_primary(parser *p, ast_expr **out)
         }
         if (accept_keyword(p, "case"))
             return parse_case(p, position, out);
+        if (accept_keyword(p, "default")) {
+            /* Only meaningful in INSERT ... VALUES and UPDATE ... SET; the binder checks. */
+            *out = new_expr(p, AST_DEFAULT, position);
+            return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+        }
         if (token_is_keyword(t, "cast") || token_is_keyword(t, "try_cast")) {
             bool is_try = token_is_keyword(t, "try_cast");
             advance(p);
@@ -869,12 +874,37 @@ static arm_status parse_predicate(parser *p, ast_expr **out)
                 return ARM_ERROR_OUT_OF_MEMORY;
             e->u.between.operand = *out;
             e->u.between.negated = negated;
-            accept_keyword(p, "symmetric");
+            bool symmetric = accept_keyword(p, "symmetric");
+            if (!symmetric)
+                accept_keyword(p, "asymmetric");
             if ((s = parse_level(p, 6, &e->u.between.low)) != ARM_OK ||
                 (s = expect_keyword(p, "and")) != ARM_OK ||
                 (s = parse_level(p, 6, &e->u.between.high)) != ARM_OK)
                 return s;
             *out = e;
+            if (symmetric) {
+                /* x BETWEEN SYMMETRIC a AND b: either order of the bounds. */
+                ast_expr *swapped = new_expr(p, AST_BETWEEN, position);
+                if (swapped == NULL)
+                    return ARM_ERROR_OUT_OF_MEMORY;
+                *swapped = *e;
+                swapped->u.between.low = e->u.between.high;
+                swapped->u.between.high = e->u.between.low;
+                swapped->u.between.negated = false;
+                e->u.between.negated = false;
+                ast_expr *either = binary(p, "OR", e, swapped, position);
+                if (either == NULL)
+                    return ARM_ERROR_OUT_OF_MEMORY;
+                *out = either;
+                if (negated) {
+                    ast_expr *not_expr = new_expr(p, AST_UNARY, position);
+                    if (not_expr == NULL)
+                        return ARM_ERROR_OUT_OF_MEMORY;
+                    not_expr->u.unary.op = "NOT";
+                    not_expr->u.unary.operand = either;
+                    *out = not_expr;
+                }
+            }
         } else if (accept_keyword(p, "in")) {
             s = parse_in(p, *out, negated, position, out);
         } else if (token_is_keyword(peek(p), "like") || token_is_keyword(peek(p), "ilike")) {
@@ -917,7 +947,7 @@ static arm_status parse_is(parser *p, ast_expr **out)
             break;
         bool negated = accept_keyword(p, "not");
         ast_expr *e;
-        if (accept_keyword(p, "null")) {
+        if (accept_keyword(p, "null") || accept_keyword(p, "unknown")) {
             e = new_expr(p, AST_IS_NULL, position);
         } else if (token_is_keyword(peek(p), "true") || token_is_keyword(peek(p), "false")) {
             e = new_expr(p, AST_IS_BOOL, position);

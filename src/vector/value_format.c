@@ -203,19 +203,17 @@ static void format_interval(text_out *o, const interval_value *v)
     bool any = false;
     int32_t years = v->months / 12, months = v->months % 12;
     if (years != 0) {
-        snprintf(tmp, sizeof tmp, "%d year%s", years, years == 1 || years == -1 ? "" : "s");
+        snprintf(tmp, sizeof tmp, "%d year%s", years, years == 1 ? "" : "s");
         out_text(o, tmp);
         any = true;
     }
     if (months != 0) {
-        snprintf(tmp, sizeof tmp, "%s%d mon%s", any ? " " : "", months,
-                 months == 1 || months == -1 ? "" : "s");
+        snprintf(tmp, sizeof tmp, "%s%d mon%s", any ? " " : "", months, months == 1 ? "" : "s");
         out_text(o, tmp);
         any = true;
     }
     if (v->days != 0) {
-        snprintf(tmp, sizeof tmp, "%s%d day%s", any ? " " : "", v->days,
-                 v->days == 1 || v->days == -1 ? "" : "s");
+        snprintf(tmp, sizeof tmp, "%s%d day%s", any ? " " : "", v->days, v->days == 1 ? "" : "s");
         out_text(o, tmp);
         any = true;
     }
