@@ -111,7 +111,7 @@ static arm_status table_find(op_hash_aggregate *a, group_table *t, const uint8_t
             break;
         group *candidate = &t->groups[g - 1];
         if (candidate->hash == hash && candidate->key_length == length &&
-            memcmp(candidate->key, key, length) == 0) {
+            (length == 0 || memcmp(candidate->key, key, length) == 0)) {
             *out = candidate;
             *created = false;
             return ARM_OK;
@@ -139,7 +139,8 @@ static arm_status table_find(op_hash_aggregate *a, group_table *t, const uint8_t
     g->states = arena_alloc(t->memory, a->state_size * a->aggregate_count + 1);
     if (g->key == NULL || g->states == NULL)
         return error_out_of_memory(err);
-    memcpy(g->key, key, length);
+    if (length > 0)
+        memcpy(g->key, key, length);
     for (uint32_t k = 0; k < a->aggregate_count; k++)
         a->aggregates[k].fn->init(a->aggregates[k].fn, g->states + k * a->state_size);
     if (a->has_distinct) {

@@ -55,12 +55,16 @@ static inline size_t row_key_decode(const uint8_t *in, logical_type type, value 
         out->u.str.length = length;
         return 5 + length;
     }
+    /* The encoded bytes are unaligned: copy them to aligned storage first. */
+    _Alignas(16) uint8_t aligned[32];
+    size_t width = type_physical_size(type);
+    memcpy(aligned, in + 1, width < sizeof aligned ? width : sizeof aligned);
     vector tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.type = type;
-    tmp.data = (void *)(in + 1);
+    tmp.data = aligned;
     vector_get_value(&tmp, 0, out);
-    return 1 + type_physical_size(type);
+    return 1 + width;
 }
 
 #endif

@@ -122,6 +122,7 @@ struct ast_expr {
             ast_expr *low;
             ast_expr *high;
             bool negated;
+            bool symmetric; /* BETWEEN SYMMETRIC: the bounds in either order */
         } between;
         struct {
             ast_expr *operand;

@@ -1071,6 +1071,19 @@ static arm_status bind_between(expr **out, binder *b, const ast_expr *ast, arm_e
     expr *items[2] = {ge, le};
     if (make_list(out, b, EXPR_AND, type_make(TYPE_BOOLEAN), items, 2, ast->position, err))
         return err->status;
+    if (ast->u.between.symmetric) { /* ... OR (x >= high AND x <= low) */
+        expr *swapped[2], *x3 = binder_copy_expr(b, x2), *x4 = binder_copy_expr(b, x2);
+        expr *low2 = binder_copy_expr(b, low), *high2 = binder_copy_expr(b, high);
+        if (x3 == NULL || x4 == NULL || low2 == NULL || high2 == NULL)
+            return error_out_of_memory(err);
+        expr *either[2] = {*out, NULL};
+        if (bind_operator(&swapped[0], b, ">=", x3, high2, ast->position, err) != ARM_OK ||
+            bind_operator(&swapped[1], b, "<=", x4, low2, ast->position, err) != ARM_OK ||
+            make_list(&either[1], b, EXPR_AND, type_make(TYPE_BOOLEAN), swapped, 2, ast->position,
+                      err) != ARM_OK ||
+            make_list(out, b, EXPR_OR, type_make(TYPE_BOOLEAN), either, 2, ast->position, err))
+            return err->status;
+    }
     if (ast->u.between.negated)
         return make_unary(out, b, EXPR_NOT, type_make(TYPE_BOOLEAN), *out, ast->position, err);
     return ARM_OK;

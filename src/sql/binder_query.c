@@ -749,9 +749,8 @@ static arm_status add_filter(logical_op **op, binder *b, expr *condition, arm_er
 
 /* ---- ORDER BY and LIMIT --------------------------------------------------- */
 
-static arm_status bind_order_item(binder *b, const ast_select *select, select_list *list,
-                                  const ast_order_item *item, bool allow_hidden,
-                                  uint32_t *column_out, arm_error *err)
+static arm_status bind_order_item(binder *b, select_list *list, const ast_order_item *item,
+                                  bool allow_hidden, uint32_t *column_out, arm_error *err)
 {
     const ast_expr *ast = item->expr;
     if (ast_is_ordinal(ast)) {
@@ -779,7 +778,6 @@ static arm_status bind_order_item(binder *b, const ast_select *select, select_li
             return ARM_OK;
         }
     }
-    (void)select;
     expr *e;
     if (binder_bind_expr(&e, b, ast, err) != ARM_OK)
         return err->status;
@@ -806,8 +804,7 @@ typedef struct order_keys {
 } order_keys;
 
 static arm_status bind_order_by(order_keys *out, binder *b, const ast_query *query,
-                                const ast_select *select, select_list *list, bool allow_hidden,
-                                arm_error *err)
+                                select_list *list, bool allow_hidden, arm_error *err)
 {
     uint32_t n = query->order_by_count;
     out->keys = arena_zalloc(b->arena, (n + 1) * sizeof *out->keys);
@@ -816,7 +813,7 @@ static arm_status bind_order_by(order_keys *out, binder *b, const ast_query *que
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < n; i++) {
         const ast_order_item *item = &query->order_by[i];
-        if (bind_order_item(b, select, list, item, allow_hidden, &out->columns[i], err))
+        if (bind_order_item(b, list, item, allow_hidden, &out->columns[i], err))
             return err->status;
         out->keys[i].descending = item->descending;
         out->keys[i].nulls_first =
@@ -1007,7 +1004,7 @@ static arm_status bind_select_body(logical_op **out, binder *b, const ast_select
         binder_bind_condition(&having, b, select->having, "HAVING", err) != ARM_OK)
         return err->status;
     if (query != NULL && query->order_by_count > 0 &&
-        bind_order_by(&order, b, query, select, &list, !select->distinct, err) != ARM_OK)
+        bind_order_by(&order, b, query, &list, !select->distinct, err) != ARM_OK)
         return err->status;
     scope->aggregates = NULL;
     if (aggs.groups.count > 0 || aggs.count > 0 || having != NULL) {
@@ -1216,7 +1213,7 @@ static arm_status bind_outer_tail(logical_op **op, binder *b, const ast_query *q
     }
     list.visible_count = list.exprs.count;
     if (status == ARM_OK && query->order_by_count > 0)
-        status = bind_order_by(&order, b, query, NULL, &list, true, err);
+        status = bind_order_by(&order, b, query, &list, true, err);
     if (status == ARM_OK)
         status = finish_query(op, b, query, &list, &order, false, err);
     b->scope = saved;

@@ -384,11 +384,10 @@ static bool can_substitute(expr *e, uint32_t table_index, expr **exprs)
 
 /* Pushes filters below a projection (or group keys) by substituting its expressions. */
 static arm_status push_through(logical_op **op, expr_list *filters, uint32_t table_index,
-                               expr **exprs, uint32_t count, binder *b, arm_error *err)
+                               expr **exprs, binder *b, arm_error *err)
 {
     logical_op *node = *op;
     expr_list below = {0}, above = {0};
-    (void)count;
     for (uint32_t i = 0; i < filters->count; i++) {
         expr *e = filters->items[i];
         bool ok = expr_uses_only(e, &table_index, 1) && can_substitute(e, table_index, exprs);
@@ -421,13 +420,13 @@ static arm_status push_down(logical_op **op, expr_list *filters, binder *b, arm_
         return is_empty ? make_empty(op, b, err) : ARM_OK;
     case LOGICAL_JOIN: return push_join(op, filters, b, err);
     case LOGICAL_PROJECT:
-        return push_through(op, filters, node->u.project.table_index, node->u.project.exprs,
-                            node->u.project.count, b, err);
+        return push_through(op, filters, node->u.project.table_index, node->u.project.exprs, b,
+                            err);
     case LOGICAL_AGGREGATE:
         if (node->u.aggregate.group_count == 0) /* one row even from no input: keep above */
             break;
-        return push_through(op, filters, node->u.aggregate.group_index, node->u.aggregate.groups,
-                            node->u.aggregate.group_count, b, err);
+        return push_through(op, filters, node->u.aggregate.group_index, node->u.aggregate.groups, b,
+                            err);
     case LOGICAL_ORDER:
     case LOGICAL_DISTINCT: return push_down(&node->children[0], filters, b, err);
     default: break;

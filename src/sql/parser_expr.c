@@ -616,8 +616,22 @@ static arm_status parse_identifier_primary(parser *p, ast_expr **out)
             NULL, 0);
         return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
     }
-    if (t->kind == TOKEN_IDENT && parser_is_reserved(t->text))
-        return parser_error(p, NULL);
+    if (t->kind == TOKEN_IDENT && parser_is_reserved(t->text)) {
+        /* left(...) and right(...) are functions despite LEFT/RIGHT JOIN */
+        bool is_call = (token_is_keyword(t, "left") || token_is_keyword(t, "right")) &&
+                       token_is_symbol(peek_at(p, 1), "(");
+        if (!is_call)
+            return parser_error(p, NULL);
+        advance(p);
+        advance(p);
+        ast_name fname;
+        memset(&fname, 0, sizeof fname);
+        fname.count = 1;
+        fname.parts[0].name = t->text;
+        fname.parts[0].position = position;
+        fname.position = position;
+        return parse_function(p, &fname, out);
+    }
     ast_name name;
     arm_status s;
     memset(&name, 0, sizeof name);

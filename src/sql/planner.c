@@ -255,8 +255,8 @@ static arm_status plan_join(plan_node **out, binder *b, logical_op *op, plan_nod
 
 /* ---- the rest --------------------------------------------------------------- */
 
-static arm_status plan_aggregate_node(plan_node *node, binder *b, logical_op *op,
-                                      const logical_outputs *in, arm_error *err)
+static arm_status plan_aggregate_node(plan_node *node, logical_op *op, const logical_outputs *in,
+                                      arm_error *err)
 {
     node->u.aggregate.groups = op->u.aggregate.groups;
     node->u.aggregate.group_count = op->u.aggregate.group_count;
@@ -270,7 +270,6 @@ static arm_status plan_aggregate_node(plan_node *node, binder *b, logical_op *op
             (agg->filter != NULL && resolve(agg->filter, in, err) != ARM_OK))
             return err->status;
     }
-    (void)b;
     return ARM_OK;
 }
 
@@ -346,7 +345,7 @@ static arm_status plan_unary(plan_node *node, binder *b, logical_op *op, const l
         return resolve_list(op->u.project.exprs, op->u.project.count, in, err);
     case LOGICAL_AGGREGATE:
         node->kind = PLAN_HASH_AGGREGATE;
-        return plan_aggregate_node(node, b, op, in, err);
+        return plan_aggregate_node(node, op, in, err);
     case LOGICAL_ORDER: return plan_order(node, op, in, err);
     case LOGICAL_LIMIT:
         node->kind = PLAN_LIMIT;

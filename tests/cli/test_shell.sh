@@ -166,8 +166,9 @@ echo "SELECT 'second';" >&"${SHELL_PROC[1]}"
 second=""
 read -r -t 10 second <&"${SHELL_PROC[0]}"
 check flush-second second "$second"
+shell_pid=${SHELL_PROC_PID:-}
 exec {SHELL_PROC[1]}>&-
-wait "$SHELL_PROC_PID" 2>/dev/null
+[[ -n "$shell_pid" ]] && wait "$shell_pid" 2>/dev/null
 
 # A database folder keeps its tables between runs.
 "$ARM" "$TMP/db" "CREATE TABLE k (v INTEGER); INSERT INTO k VALUES (5);" >/dev/null 2>&1
