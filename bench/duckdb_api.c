@@ -52,5 +52,7 @@ bool duckdb_api_load(duckdb_api *api, const char *path)
     LOAD(decimal_scale, "duckdb_decimal_scale");
     LOAD(column_logical_type, "duckdb_column_logical_type");
     LOAD(destroy_logical_type, "duckdb_destroy_logical_type");
+    LOAD(value_double, "duckdb_value_double");
+    LOAD(value_is_null, "duckdb_value_is_null");
     return true;
 }

@@ -91,6 +91,8 @@ typedef struct duckdb_api {
     uint8_t (*decimal_scale)(duckdb_logical_type_h type);
     duckdb_logical_type_h (*column_logical_type)(duckdb_result_s *result, duckdb_idx col);
     void (*destroy_logical_type)(duckdb_logical_type_h *type);
+    double (*value_double)(duckdb_result_s *result, duckdb_idx col, duckdb_idx row);
+    bool (*value_is_null)(duckdb_result_s *result, duckdb_idx col, duckdb_idx row);
 } duckdb_api;
 
 /* Loads libduckdb.so from `path`; false with a message on stderr when it cannot. */

@@ -147,13 +147,10 @@ static arm_status state_create(expr_state **out, const expr *e, query_context *c
     const expr **kids = calloc(max ? max : 1, sizeof *kids);
     st->children = calloc(max ? max : 1, sizeof *st->children);
     st->child_results = calloc(max ? max : 1, sizeof *st->child_results);
-    st->sel_a = malloc(3 * VECTOR_SIZE * sizeof(uint32_t));
-    if (kids == NULL || st->children == NULL || st->child_results == NULL || st->sel_a == NULL) {
+    if (kids == NULL || st->children == NULL || st->child_results == NULL) {
         s = error_out_of_memory(err);
         goto done;
     }
-    st->sel_b = st->sel_a + VECTOR_SIZE;
-    st->sel_c = st->sel_b + VECTOR_SIZE;
     st->child_count = node_children(e, kids, max);
     for (uint32_t i = 0; i < st->child_count && s == ARM_OK; i++) {
         s = state_create(&st->children[i], kids[i], ctx, err);
@@ -222,6 +219,19 @@ void expr_executor_destroy(expr_executor *ex)
 }
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* Scratch selections, allocated on first use: most nodes (constants, columns) never need them. */
+static arm_status ensure_scratch(expr_state *st, arm_error *err)
+{
+    if (st->sel_a != NULL)
+        return ARM_OK;
+    st->sel_a = malloc(3 * VECTOR_SIZE * sizeof(uint32_t));
+    if (st->sel_a == NULL)
+        return error_out_of_memory(err);
+    st->sel_b = st->sel_a + VECTOR_SIZE;
+    st->sel_c = st->sel_b + VECTOR_SIZE;
+    return ARM_OK;
+}
 
 static inline uint32_t rows_needed(const uint32_t *sel, uint32_t count)
 {
@@ -342,6 +352,8 @@ static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *
     if (!any_nullable || (e->u.function.fn->flags & FUNCTION_SPECIAL_NULLS))
         return e->u.function.fn->kernel(e, st->child_results, sel, count, out, err);
     /* NULL in, NULL out: run the kernel on rows where every argument is valid. */
+    if (ensure_scratch(st, err) != ARM_OK)
+        return ARM_ERROR_OUT_OF_MEMORY;
     uint32_t valid_count = 0;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
@@ -378,6 +390,8 @@ static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *
 static arm_status eval_and_or(expr_executor *ex, expr_state *st, const batch *in,
                               const uint32_t *sel, uint32_t count, vector *out, arm_error *err)
 {
+    if (ensure_scratch(st, err) != ARM_OK)
+        return ARM_ERROR_OUT_OF_MEMORY;
     bool is_and = st->e->kind == EXPR_AND;
     arm_status s = prepare_bool(out, sel, count, err);
     if (s != ARM_OK)
@@ -417,6 +431,8 @@ static arm_status eval_and_or(expr_executor *ex, expr_state *st, const batch *in
 static arm_status eval_case(expr_executor *ex, expr_state *st, const batch *in, const uint32_t *sel,
                             uint32_t count, vector *out, arm_error *err)
 {
+    if (ensure_scratch(st, err) != ARM_OK)
+        return ARM_ERROR_OUT_OF_MEMORY;
     const expr *e = st->e;
     out->type = e->type;
     arm_status s = vector_prepare_flat(out, rows_needed(sel, count), err);
@@ -467,6 +483,8 @@ static arm_status eval_case(expr_executor *ex, expr_state *st, const batch *in, 
 static arm_status eval_coalesce(expr_executor *ex, expr_state *st, const batch *in,
                                 const uint32_t *sel, uint32_t count, vector *out, arm_error *err)
 {
+    if (ensure_scratch(st, err) != ARM_OK)
+        return ARM_ERROR_OUT_OF_MEMORY;
     out->type = st->e->type;
     arm_status s = vector_prepare_flat(out, rows_needed(sel, count), err);
     if (s != ARM_OK)

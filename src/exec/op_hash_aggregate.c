@@ -258,8 +258,11 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         if ((s = table_find(a, &l->table, l->key_buffer, (uint32_t)length, hash, &g, &created,
                             err)) != ARM_OK)
             return s;
-        l->state_ptrs[i] = g;
+        /* An index for now: the groups array may move while later rows add groups. */
+        l->state_ptrs[i] = (void *)(uintptr_t)(g - l->table.groups);
     }
+    for (uint32_t i = 0; i < in->count; i++)
+        l->state_ptrs[i] = &l->table.groups[(uintptr_t)l->state_ptrs[i]];
     return ARM_OK;
 }
 

@@ -588,7 +588,7 @@ static arm_status next_page(parquet_column_reader *cr, bool *has_page, arm_error
     while (cr->pos < cr->chunk_size) {
         parquet_page_header h;
         end_page(cr);
-        size_t body;
+        size_t body = 0;
         arm_status status = read_page_header(cr, &h, &body, err);
         if (status != ARM_OK)
             return status;
@@ -991,7 +991,7 @@ static arm_status skip_pages(parquet_column_reader *cr, uint64_t *rows, arm_erro
     end_page(cr);
     while (cr->pos<cr->chunk_size && * rows> 0) {
         parquet_page_header h;
-        size_t body;
+        size_t body = 0;
         arm_status status = read_page_header(cr, &h, &body, err);
         if (status != ARM_OK)
             return status;

@@ -425,7 +425,7 @@ static arm_status read_footer(parquet_reader *r, arm_error *err)
 
 arm_status parquet_reader_open(parquet_reader **out, const char *path, arm_error *err)
 {
-    parquet_reader *r;
+    parquet_reader *r = NULL;
     *out = NULL;
     arm_status status = reader_alloc(&r, path, err);
     if (status != ARM_OK)
@@ -450,7 +450,7 @@ arm_status parquet_reader_open(parquet_reader **out, const char *path, arm_error
 arm_status parquet_reader_open_memory(parquet_reader **out, const void *data, size_t size,
                                       const char *name, arm_error *err)
 {
-    parquet_reader *r;
+    parquet_reader *r = NULL;
     *out = NULL;
     arm_status status = reader_alloc(&r, name ? name : "<memory>", err);
     if (status != ARM_OK)

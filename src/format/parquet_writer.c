@@ -82,10 +82,11 @@ static arm_status writer_alloc(parquet_writer **out, const parquet_writer_column
         }
     }
     if (!parquet_codec_is_writable(w->options.codec)) {
+        error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
+                  "parquet compression codec %s cannot be written",
+                  parquet_codec_name(w->options.codec));
         parquet_writer_destroy(w);
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
-                         "parquet compression codec %s cannot be written",
-                         parquet_codec_name(w->options.codec));
+        return ARM_ERROR_NOT_SUPPORTED;
     }
     *out = w;
     return ARM_OK;

@@ -85,7 +85,19 @@ static arm_status read_quoted(lexer *lx, char quote, bool backslash_escapes, tok
 {
     size_t start = lx->at;
     lx->at++; /* opening quote */
-    char *out = arena_alloc(lx->a, lx->length - lx->at + 1);
+    /* Size the copy by the quoted run (doubled quotes only shrink it), not the rest of the text. */
+    size_t end = lx->at;
+    while (end < lx->length) {
+        if (lx->sql[end] == quote) {
+            if (end + 1 < lx->length && lx->sql[end + 1] == quote) {
+                end += 2;
+                continue;
+            }
+            break;
+        }
+        end += backslash_escapes && lx->sql[end] == '\\' ? 2 : 1;
+    }
+    char *out = arena_alloc(lx->a, (end < lx->length ? end : lx->length) - lx->at + 1);
     if (out == NULL)
         return error_out_of_memory(err);
     size_t n = 0;

@@ -88,7 +88,8 @@ arm_status vector_prepare_flat(vector *v, uint32_t capacity, arm_error *err)
     if (v->data_buffer == NULL || !buffer_is_unique(v->data_buffer) ||
         v->data_buffer->capacity_bytes < (size_t)capacity * width) {
         buffer_release(v->data_buffer);
-        uint32_t rows = capacity < VECTOR_SIZE ? VECTOR_SIZE : capacity;
+        /* Small requests (constants) stay small; batches grow to VECTOR_SIZE once. */
+        uint32_t rows = capacity <= 1 ? 1 : capacity < VECTOR_SIZE ? VECTOR_SIZE : capacity;
         v->data_buffer = buffer_create((size_t)rows * width);
         if (v->data_buffer == NULL) {
             v->capacity = 0;
