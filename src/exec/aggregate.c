@@ -246,11 +246,14 @@ static arm_status update_row(const aggregate_function *fn, agg_state *st, vector
     case AGG_VAR_POP:
     case AGG_STDDEV_SAMP:
     case AGG_STDDEV_POP: {
+        /* Youngs-Cramer, as PostgreSQL's float8 accumulators: N, Sx, Sxx. */
         double x = read_double(v, row);
         st->count++;
-        double delta = x - st->u.welford.mean;
-        st->u.welford.mean += delta / (double)st->count;
-        st->u.welford.m2 += delta * (x - st->u.welford.mean);
+        st->u.welford.mean += x; /* Sx */
+        if (st->count > 1) {
+            double t = x * (double)st->count - st->u.welford.mean;
+            st->u.welford.m2 += t * t / ((double)st->count * (double)(st->count - 1));
+        }
         break;
     }
     case AGG_STRING_AGG: {
@@ -382,15 +385,18 @@ static arm_status agg_combine(const aggregate_function *fn, void *target_state, 
             t->has_value = true;
         }
         break;
-    default: { /* Welford partials: Chan et al. parallel combination */
+    default: { /* Youngs-Cramer partials, combined as PostgreSQL's float8_combine */
         if (s->count == 0)
             break;
-        int64_t n = t->count + s->count;
-        double delta = s->u.welford.mean - t->u.welford.mean;
-        t->u.welford.m2 +=
-            s->u.welford.m2 + delta * delta * (double)t->count * (double)s->count / (double)n;
-        t->u.welford.mean += delta * (double)s->count / (double)n;
-        t->count = n;
+        if (t->count == 0) {
+            *t = *s;
+            break;
+        }
+        double n1 = (double)t->count, n2 = (double)s->count;
+        double tmp = t->u.welford.mean / n1 - s->u.welford.mean / n2;
+        t->u.welford.m2 += s->u.welford.m2 + n1 * n2 * tmp * tmp / (n1 + n2);
+        t->u.welford.mean += s->u.welford.mean;
+        t->count += s->count;
         break;
     }
     }

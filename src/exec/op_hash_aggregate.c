@@ -237,6 +237,16 @@ static void agg_local_destroy(op *o, void *local)
 static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch *in, arm_error *err)
 {
     arm_status s;
+    if (a->group_count == 0) {
+        /* Ungrouped: every row belongs to the one group; no keys to encode or hash. */
+        group *g;
+        bool created;
+        if ((s = table_find(a, &l->table, (const uint8_t *)"", 0, 0, &g, &created, err)) != ARM_OK)
+            return s;
+        for (uint32_t i = 0; i < in->count; i++)
+            l->state_ptrs[i] = g;
+        return ARM_OK;
+    }
     for (uint32_t i = 0; i < in->count; i++) {
         uint32_t row = batch_row(in, i);
         size_t need = 0;
@@ -517,7 +527,7 @@ static arm_status ensure_single_group(op_hash_aggregate *a, arm_error *err)
         return ARM_OK;
     group *g;
     bool created;
-    return table_find(a, &a->global, (const uint8_t *)"", 0, hash_bytes("", 0), &g, &created, err);
+    return table_find(a, &a->global, (const uint8_t *)"", 0, 0, &g, &created, err);
 }
 
 static arm_status agg_init(op *o, arm_error *err)

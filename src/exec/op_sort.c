@@ -32,6 +32,8 @@ typedef struct sort_local {
     vector *key_values;
     vector *columns; /* payload vectors + key vectors for one batch */
     row_collection rows;
+    uint32_t passing[VECTOR_SIZE]; /* TOP_N: rows better than the current boundary */
+    bool pruned;                   /* rows are sorted and cut to `keep` (until new rows come) */
 } sort_local;
 
 typedef struct sort_context {
@@ -39,45 +41,45 @@ typedef struct sort_context {
     const row_collection *rows;
 } sort_context;
 
-static int compare_cell(const vector *v, uint32_t a, uint32_t b)
+static int compare_cell2(const vector *v, uint32_t a, const vector *w, uint32_t b)
 {
-    const void *d = v->data;
+    const void *d = v->data, *e = w->data;
     switch (v->type.id) {
     case TYPE_BOOLEAN:
     case TYPE_TINYINT: {
         int x = v->type.id == TYPE_BOOLEAN ? ((const uint8_t *)d)[a] : ((const int8_t *)d)[a];
-        int y = v->type.id == TYPE_BOOLEAN ? ((const uint8_t *)d)[b] : ((const int8_t *)d)[b];
+        int y = v->type.id == TYPE_BOOLEAN ? ((const uint8_t *)e)[b] : ((const int8_t *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_SMALLINT: {
-        int16_t x = ((const int16_t *)d)[a], y = ((const int16_t *)d)[b];
+        int16_t x = ((const int16_t *)d)[a], y = ((const int16_t *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_INTEGER:
     case TYPE_DATE: {
-        int32_t x = ((const int32_t *)d)[a], y = ((const int32_t *)d)[b];
+        int32_t x = ((const int32_t *)d)[a], y = ((const int32_t *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_BIGINT:
     case TYPE_TIMESTAMP: {
-        int64_t x = ((const int64_t *)d)[a], y = ((const int64_t *)d)[b];
+        int64_t x = ((const int64_t *)d)[a], y = ((const int64_t *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_REAL: {
-        float x = ((const float *)d)[a], y = ((const float *)d)[b];
+        float x = ((const float *)d)[a], y = ((const float *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_DOUBLE: {
-        double x = ((const double *)d)[a], y = ((const double *)d)[b];
+        double x = ((const double *)d)[a], y = ((const double *)e)[b];
         return (x > y) - (x < y);
     }
     case TYPE_VARCHAR:
     case TYPE_BLOB:
-        return string_view_compare(&((const string_view *)d)[a], &((const string_view *)d)[b]);
+        return string_view_compare(&((const string_view *)d)[a], &((const string_view *)e)[b]);
     default: {
         value x, y;
         vector_get_value(v, a, &x);
-        vector_get_value(v, b, &y);
+        vector_get_value(w, b, &y);
         if (v->type.id == TYPE_DECIMAL) {
             int128 p = v->type.precision <= DECIMAL_INT64_MAX_PRECISION ? x.u.i64 : x.u.i128;
             int128 q = v->type.precision <= DECIMAL_INT64_MAX_PRECISION ? y.u.i64 : y.u.i128;
@@ -90,6 +92,11 @@ static int compare_cell(const vector *v, uint32_t a, uint32_t b)
         return (p > q) - (p < q);
     }
     }
+}
+
+static int compare_cell(const vector *v, uint32_t a, uint32_t b)
+{
+    return compare_cell2(v, a, v, b);
 }
 
 static int compare_rows(const void *left, const void *right, void *context)
@@ -114,6 +121,28 @@ static int compare_rows(const void *left, const void *right, void *context)
             return key->descending ? -r : r;
     }
     return (a > b) - (a < b); /* stable: input order breaks ties */
+}
+
+/* Orders batch row `a` (key vectors `keys`) against row `b` of collection `rows`. */
+static int compare_to_row(const op_sort *s, const vector *keys, uint32_t a,
+                          const row_collection *rows, uint32_t b)
+{
+    for (uint32_t k = 0; k < s->key_count; k++) {
+        const vector *v = &keys[k], *w = &rows->columns[s->payload_count + k];
+        bool a_null = !vector_is_valid(v, a), b_null = !vector_is_valid(w, b);
+        if (a_null || b_null) {
+            if (a_null && b_null)
+                continue;
+            int r = a_null ? 1 : -1;
+            return s->keys[k].nulls_first ? -r : r;
+        }
+        if (v->kind != VECTOR_FLAT)
+            return -1; /* not comparable cheaply: keep the row */
+        int r = compare_cell2(v, a, w, b);
+        if (r != 0)
+            return s->keys[k].descending ? -r : r;
+    }
+    return 0;
 }
 
 /* Sorts a permutation of `rows`; returns it (caller frees) or NULL on OOM. */
@@ -204,10 +233,27 @@ static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in,
         st = vector_reference(&l->columns[c], &in->columns[c], err);
     for (uint32_t k = 0; k < s->key_count && st == ARM_OK; k++)
         st = expr_execute(l->keys, k, in, &l->columns[s->payload_count + k], err);
-    if (st == ARM_OK)
-        st = row_collection_append(&l->rows, l->columns, in->sel, in->count, err);
-    if (st == ARM_OK && s->keep != UINT64_MAX && l->rows.row_count > 2 * s->keep + VECTOR_SIZE)
+    const uint32_t *sel = in->sel;
+    uint32_t count = in->count;
+    if (st == ARM_OK && l->pruned) {
+        /* TOP_N: the kept rows are sorted, so a row not better than the last kept one can go. */
+        uint32_t boundary = (uint32_t)s->keep - 1, n = 0;
+        for (uint32_t i = 0; i < in->count; i++) {
+            uint32_t row = batch_row(in, i);
+            if (compare_to_row(s, &l->columns[s->payload_count], row, &l->rows, boundary) < 0)
+                l->passing[n++] = row;
+        }
+        sel = l->passing;
+        count = n;
+    }
+    if (st == ARM_OK && count > 0)
+        st = row_collection_append(&l->rows, l->columns, sel, count, err);
+    if (st == ARM_OK && s->keep != UINT64_MAX &&
+        (l->rows.row_count > 2 * s->keep + VECTOR_SIZE ||
+         (!l->pruned && l->rows.row_count >= s->keep))) {
         st = prune(s, &l->rows, err);
+        l->pruned = true;
+    }
     if (st == ARM_OK)
         st = memory_budget_reserve_or_error(o->ctx->budget, 0, "the sort", err);
     return st;
