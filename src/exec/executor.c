@@ -28,6 +28,7 @@ struct pipeline {
     uint32_t sink_input;
     pipeline **followers; /* run right after this one (RIGHT/FULL join tails) */
     uint32_t follower_count;
+    bool defer_finalize; /* a follower feeds the same sink and finalizes it */
 };
 
 typedef struct collected_batch {
@@ -337,6 +338,7 @@ static arm_status build_join(executor *ex, plan_node *node, op *o, pipeline *p, 
             return error_out_of_memory(err);
         p->followers[0] = tail;
         p->follower_count = 1;
+        p->defer_finalize = true;
     }
     if ((s = pipeline_prepend(ex, p, o, err)) != ARM_OK)
         return s;
@@ -570,7 +572,7 @@ static arm_status run_pipeline(executor *ex, pipeline *p, arm_error *err)
         *err = ex->first_error;
         return ex->first_status;
     }
-    if (p->sink != NULL && p->sink->vtable->finalize) {
+    if (p->sink != NULL && p->sink->vtable->finalize && !p->defer_finalize) {
         arm_status s = p->sink->vtable->finalize(p->sink, p->sink_input, err);
         if (s != ARM_OK)
             return s;
