@@ -126,6 +126,7 @@ typedef struct expr {
             uint32_t id;        /* index into query_context->subquery_results */
         } subquery;
     } u;
+    bool is_untyped; /* binder: a string literal or parameter whose type context decides */
 } expr;
 
 /* Constructors allocate in `a`; NULL on OOM. */

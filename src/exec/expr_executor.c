@@ -751,6 +751,17 @@ arm_status expr_select(expr_executor *ex, uint32_t index, const batch *input, ui
 
 arm_status expr_evaluate_constant(const expr *e, arena *a, value *out, arm_error *err)
 {
+    if (e->kind == EXPR_CONSTANT) { /* already folded: no executor needed */
+        *out = e->u.constant;
+        out->type = e->type;
+        if (!out->is_null && type_is_string(out->type.id)) {
+            char *copy = arena_strndup(a, out->u.str.data, out->u.str.length);
+            if (copy == NULL)
+                return error_out_of_memory(err);
+            out->u.str.data = copy;
+        }
+        return ARM_OK;
+    }
     expr_executor *ex = NULL;
     expr *root = (expr *)e;
     arm_status s = expr_executor_create(&ex, &root, 1, NULL, err);

@@ -22,8 +22,13 @@ static arm_status values_init(op *o, arm_error *err)
     vector_init(&v->cell, type_make(TYPE_NULL));
     if (n->kind == PLAN_EMPTY || n->u.values.row_count == 0)
         return ARM_OK;
-    return expr_executor_create(&v->rows, n->u.values.rows, n->u.values.row_count * n->column_count,
-                                o->ctx, err);
+    uint32_t cells = n->u.values.row_count * n->column_count;
+    bool all_constant = true;
+    for (uint32_t i = 0; i < cells && all_constant; i++)
+        all_constant = n->u.values.rows[i]->kind == EXPR_CONSTANT;
+    if (all_constant)
+        return ARM_OK; /* read straight from the plan: bulk INSERTs are all constants */
+    return expr_executor_create(&v->rows, n->u.values.rows, cells, o->ctx, err);
 }
 
 static arm_status values_source_next(op *o, void *local, batch *out, arm_error *err)
@@ -47,12 +52,17 @@ static arm_status values_source_next(op *o, void *local, batch *out, arm_error *
     }
     for (uint32_t r = start; r < end && s == ARM_OK; r++) {
         for (uint32_t c = 0; c < n->column_count && s == ARM_OK; c++) {
-            /* Expressions are evaluated on a single virtual row. */
-            s = expr_execute(v->rows, r * n->column_count + c, NULL, &v->cell, err);
-            if (s != ARM_OK)
-                break;
+            const expr *cell = n->u.values.rows[r * n->column_count + c];
             value val;
-            vector_get_value(&v->cell, 0, &val);
+            if (cell->kind == EXPR_CONSTANT) {
+                val = cell->u.constant;
+            } else {
+                /* Other expressions are evaluated on a single virtual row. */
+                s = expr_execute(v->rows, r * n->column_count + c, NULL, &v->cell, err);
+                if (s != ARM_OK)
+                    break;
+                vector_get_value(&v->cell, 0, &val);
+            }
             val.type = n->types[c];
             s = vector_set_value(&out->columns[c], r - start, &val, err);
         }

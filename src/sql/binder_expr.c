@@ -66,26 +66,15 @@ bool binder_is_untyped(const binder *b, const expr *e)
 {
     if (e->kind == EXPR_CONSTANT && e->type.id == TYPE_NULL)
         return true;
-    if (e->kind != EXPR_CONSTANT && e->kind != EXPR_PARAMETER)
-        return false;
-    for (uint32_t i = 0; i < b->untyped_count; i++)
-        if (b->untyped[i] == e)
-            return true;
-    return false;
+    (void)b;
+    return (e->kind == EXPR_CONSTANT || e->kind == EXPR_PARAMETER) && e->is_untyped;
 }
 
+/* A flag on the node (not a list to search): bulk INSERTs bind thousands of literals. */
 static arm_status mark_untyped(binder *b, expr *e, arm_error *err)
 {
-    if (b->untyped_count == b->untyped_capacity) {
-        uint32_t capacity = b->untyped_capacity ? b->untyped_capacity * 2 : 8;
-        expr **items = arena_realloc(b->arena, b->untyped, b->untyped_capacity * sizeof(expr *),
-                                     capacity * sizeof(expr *));
-        if (items == NULL)
-            return error_out_of_memory(err);
-        b->untyped = items;
-        b->untyped_capacity = capacity;
-    }
-    b->untyped[b->untyped_count++] = e;
+    (void)b, (void)err;
+    e->is_untyped = true;
     return ARM_OK;
 }
 
