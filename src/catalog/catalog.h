@@ -65,8 +65,7 @@ arm_status catalog_drop_table(catalog *cat, const char *schema_name, const char 
 table_def *catalog_lookup_table(catalog *cat, const char *schema_name, const char *name);
 void table_def_release(table_def *def);
 
-arm_status catalog_create_view(catalog *cat, const view_def *def, bool or_replace,
-                               arm_error *err);
+arm_status catalog_create_view(catalog *cat, const view_def *def, bool or_replace, arm_error *err);
 arm_status catalog_drop_view(catalog *cat, const char *schema_name, const char *name,
                              bool if_exists, arm_error *err);
 view_def *catalog_lookup_view(catalog *cat, const char *schema_name, const char *name);

@@ -53,7 +53,8 @@ void memory_budget_release(memory_budget *budget, int64_t bytes)
 static const memory_budget *find_exhausted(const memory_budget *budget, int64_t bytes)
 {
     for (; budget != NULL; budget = budget->parent) {
-        if (budget->limit_bytes > 0 && atomic_load(&budget->used_bytes) + bytes > budget->limit_bytes)
+        if (budget->limit_bytes > 0 &&
+            atomic_load(&budget->used_bytes) + bytes > budget->limit_bytes)
             return budget;
     }
     return NULL;

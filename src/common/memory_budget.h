@@ -15,7 +15,7 @@
 typedef struct memory_budget {
     _Atomic int64_t used_bytes;
     _Atomic int64_t peak_bytes;
-    int64_t limit_bytes; /* <= 0: unlimited */
+    int64_t limit_bytes;          /* <= 0: unlimited */
     struct memory_budget *parent; /* charged too (query -> database); may be NULL */
 } memory_budget;
 

@@ -36,28 +36,28 @@ typedef struct ast_select ast_select;
 typedef struct ast_query ast_query;
 
 typedef enum ast_expr_kind {
-    AST_LITERAL,       /* literal */
-    AST_COLUMN_REF,    /* column: a.b.c */
-    AST_STAR,          /* star: * or t.* (qualifier.count 0 for bare *) */
-    AST_PARAMETER,     /* parameter: $n or ? (numbered from 1 in order) */
-    AST_UNARY,         /* unary: op in {"-", "+", "NOT"} */
-    AST_BINARY,        /* binary: op is "+", "-", "*", "/", "%", "||", "=", "<>", "<",
-                          "<=", ">", ">=", "AND", "OR" ("!=" is given as "<>") */
-    AST_FUNCTION,      /* function: name(args), aggregates, COUNT(*), DISTINCT, FILTER */
-    AST_CAST,          /* cast: CAST(x AS t), x::t, and typed literals DATE '...' */
-    AST_CASE,          /* case_: operand NULL for searched CASE */
-    AST_BETWEEN,       /* between: x [NOT] BETWEEN lo AND hi */
-    AST_IN_LIST,       /* in_list: x [NOT] IN (a, b) */
-    AST_IN_SUBQUERY,   /* in_subquery: x [NOT] IN (SELECT ...) */
-    AST_EXISTS,        /* subquery: [NOT] EXISTS (SELECT ...) */
-    AST_SUBQUERY,      /* subquery: scalar (SELECT ...) */
-    AST_LIKE,          /* like: x [NOT] LIKE/ILIKE pattern [ESCAPE e] */
-    AST_IS_NULL,       /* is: x IS [NOT] NULL */
-    AST_IS_DISTINCT,   /* is: x IS [NOT] DISTINCT FROM y */
-    AST_IS_BOOL,       /* is: x IS [NOT] TRUE/FALSE (bool_value) */
-    AST_EXTRACT,       /* extract: EXTRACT(field FROM x) */
-    AST_INTERVAL,      /* literal with type INTERVAL: INTERVAL '1 day', INTERVAL '3' DAY */
-    AST_DEFAULT,       /* (no fields) DEFAULT in INSERT ... VALUES rows and UPDATE ... SET */
+    AST_LITERAL,     /* literal */
+    AST_COLUMN_REF,  /* column: a.b.c */
+    AST_STAR,        /* star: * or t.* (qualifier.count 0 for bare *) */
+    AST_PARAMETER,   /* parameter: $n or ? (numbered from 1 in order) */
+    AST_UNARY,       /* unary: op in {"-", "+", "NOT"} */
+    AST_BINARY,      /* binary: op is "+", "-", "*", "/", "%", "||", "=", "<>", "<",
+                        "<=", ">", ">=", "AND", "OR" ("!=" is given as "<>") */
+    AST_FUNCTION,    /* function: name(args), aggregates, COUNT(*), DISTINCT, FILTER */
+    AST_CAST,        /* cast: CAST(x AS t), x::t, and typed literals DATE '...' */
+    AST_CASE,        /* case_: operand NULL for searched CASE */
+    AST_BETWEEN,     /* between: x [NOT] BETWEEN lo AND hi */
+    AST_IN_LIST,     /* in_list: x [NOT] IN (a, b) */
+    AST_IN_SUBQUERY, /* in_subquery: x [NOT] IN (SELECT ...) */
+    AST_EXISTS,      /* subquery: [NOT] EXISTS (SELECT ...) */
+    AST_SUBQUERY,    /* subquery: scalar (SELECT ...) */
+    AST_LIKE,        /* like: x [NOT] LIKE/ILIKE pattern [ESCAPE e] */
+    AST_IS_NULL,     /* is: x IS [NOT] NULL */
+    AST_IS_DISTINCT, /* is: x IS [NOT] DISTINCT FROM y */
+    AST_IS_BOOL,     /* is: x IS [NOT] TRUE/FALSE (bool_value) */
+    AST_EXTRACT,     /* extract: EXTRACT(field FROM x) */
+    AST_INTERVAL,    /* literal with type INTERVAL: INTERVAL '1 day', INTERVAL '3' DAY */
+    AST_DEFAULT,     /* (no fields) DEFAULT in INSERT ... VALUES rows and UPDATE ... SET */
 } ast_expr_kind;
 
 typedef struct ast_order_item {
@@ -76,7 +76,7 @@ struct ast_expr {
              * (string literal: its type is "unknown" until context decides,
              * see is_string), INTERVAL (INTERVAL literal, value parsed). */
             value val;
-            bool is_string; /* a '...' literal: implicitly castable to anything */
+            bool is_string;   /* a '...' literal: implicitly castable to anything */
             const char *text; /* the literal as written (numbers: digits) */
         } literal;
         ast_name column;
@@ -99,8 +99,8 @@ struct ast_expr {
             ast_name name;
             ast_expr **args;
             uint32_t arg_count;
-            bool is_star;     /* COUNT(*) */
-            bool is_distinct; /* COUNT(DISTINCT x) */
+            bool is_star;             /* COUNT(*) */
+            bool is_distinct;         /* COUNT(DISTINCT x) */
             ast_order_item *order_by; /* STRING_AGG(x, ',' ORDER BY y) */
             uint32_t order_by_count;
             ast_expr *filter; /* FILTER (WHERE ...) */
@@ -179,7 +179,7 @@ typedef struct ast_table_ref ast_table_ref;
 
 /* Versioned reads, parsed now so the storage issue only has to bind them. */
 typedef struct ast_time_travel {
-    bool has_version;  /* VERSION 5, VERSION AS OF 5, AT (VERSION => 5) */
+    bool has_version; /* VERSION 5, VERSION AS OF 5, AT (VERSION => 5) */
     int64_t version;
     ast_expr *as_of_timestamp; /* AS OF TIMESTAMP '...', or NULL */
     ast_ident branch;          /* t@branch (name NULL when absent) */
@@ -188,7 +188,7 @@ typedef struct ast_time_travel {
 struct ast_table_ref {
     ast_table_ref_kind kind;
     int32_t position;
-    ast_ident alias; /* name NULL when absent */
+    ast_ident alias;           /* name NULL when absent */
     ast_ident *column_aliases; /* t AS x(a, b) */
     uint32_t column_alias_count;
     union {
@@ -203,7 +203,7 @@ struct ast_table_ref {
             ast_join_kind kind;
             ast_table_ref *left;
             ast_table_ref *right;
-            ast_expr *on;       /* or NULL */
+            ast_expr *on; /* or NULL */
             ast_ident *using_columns;
             uint32_t using_count;
             bool natural;
@@ -282,18 +282,18 @@ typedef struct ast_column_def {
 } ast_column_def;
 
 typedef enum ast_stmt_kind {
-    AST_STMT_SELECT,        /* query */
-    AST_STMT_CREATE_TABLE,  /* create_table */
-    AST_STMT_DROP,          /* drop */
-    AST_STMT_CREATE_VIEW,   /* create_view */
-    AST_STMT_INSERT,        /* insert */
-    AST_STMT_UPDATE,        /* update */
-    AST_STMT_DELETE,        /* delete_ */
-    AST_STMT_EXPLAIN,       /* explain */
-    AST_STMT_SET,           /* set */
-    AST_STMT_SHOW,          /* show */
-    AST_STMT_BEGIN,         /* transactions: parsed now, bound by the storage issue */
-    AST_STMT_COMMIT,        /* commit (message optional) */
+    AST_STMT_SELECT,       /* query */
+    AST_STMT_CREATE_TABLE, /* create_table */
+    AST_STMT_DROP,         /* drop */
+    AST_STMT_CREATE_VIEW,  /* create_view */
+    AST_STMT_INSERT,       /* insert */
+    AST_STMT_UPDATE,       /* update */
+    AST_STMT_DELETE,       /* delete_ */
+    AST_STMT_EXPLAIN,      /* explain */
+    AST_STMT_SET,          /* set */
+    AST_STMT_SHOW,         /* show */
+    AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
+    AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
 } ast_stmt_kind;
 
@@ -306,7 +306,7 @@ typedef struct ast_stmt ast_stmt;
 
 struct ast_stmt {
     ast_stmt_kind kind;
-    int32_t position;    /* first byte of the statement */
+    int32_t position;     /* first byte of the statement */
     int32_t end_position; /* byte after its last token (before ';') */
     union {
         ast_query *query;
@@ -361,8 +361,8 @@ struct ast_stmt {
             bool analyze;
         } explain;
         struct {
-            ast_ident name;      /* lower-cased setting name */
-            ast_expr *value;     /* or NULL for SET x TO DEFAULT / RESET x */
+            ast_ident name;  /* lower-cased setting name */
+            ast_expr *value; /* or NULL for SET x TO DEFAULT / RESET x */
         } set;
         struct {
             ast_ident name; /* SHOW x; name NULL for SHOW ALL; "tables" for SHOW TABLES */

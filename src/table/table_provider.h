@@ -57,12 +57,11 @@ typedef struct table_provider_vtable {
      * by all threads of a query; each thread makes a local and calls next()
      * until it returns a batch with count 0. Morsels are handed out inside.
      */
-    arm_status (*scan_begin)(table_provider *t, const table_scan_options *options,
-                             table_scan **out, arm_error *err);
+    arm_status (*scan_begin)(table_provider *t, const table_scan_options *options, table_scan **out,
+                             arm_error *err);
     arm_status (*scan_local_create)(table_scan *scan, table_scan_local **out, arm_error *err);
     /* Fills `out` (initialized with the scan's column types) with the next rows. */
-    arm_status (*scan_next)(table_scan *scan, table_scan_local *local, batch *out,
-                            arm_error *err);
+    arm_status (*scan_next)(table_scan *scan, table_scan_local *local, batch *out, arm_error *err);
     void (*scan_local_destroy)(table_scan_local *local);
     void (*scan_end)(table_scan *scan);
 

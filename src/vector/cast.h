@@ -40,8 +40,8 @@ size_t value_format(const value *v, char *buf, size_t capacity);
 /* Text parsers used by casts and literals; false with a message in err on bad input. */
 arm_status parse_date(const char *text, size_t length, int32_t *days_out, int32_t position,
                       arm_error *err);
-arm_status parse_timestamp(const char *text, size_t length, int64_t *micros_out,
-                           int32_t position, arm_error *err);
+arm_status parse_timestamp(const char *text, size_t length, int64_t *micros_out, int32_t position,
+                           arm_error *err);
 arm_status parse_interval(const char *text, size_t length, interval_value *out, int32_t position,
                           arm_error *err);
 

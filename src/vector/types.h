@@ -89,9 +89,9 @@ int string_view_compare(const string_view *a, const string_view *b);
 /* Bytes per value in a flat vector (1 for BOOLEAN, 16 for strings, decimals by precision). */
 size_t type_physical_size(logical_type type);
 bool type_equal(logical_type a, logical_type b);
-bool type_is_integer(type_id id);       /* TINYINT..BIGINT */
-bool type_is_numeric(type_id id);       /* integers, REAL, DOUBLE, DECIMAL */
-bool type_is_string(type_id id);        /* VARCHAR, BLOB */
+bool type_is_integer(type_id id); /* TINYINT..BIGINT */
+bool type_is_numeric(type_id id); /* integers, REAL, DOUBLE, DECIMAL */
+bool type_is_string(type_id id);  /* VARCHAR, BLOB */
 /* SQL spelling: "INTEGER", "DECIMAL(10,2)". Writes into buf (>= 32 bytes), returns buf. */
 const char *type_format(logical_type type, char *buf, size_t capacity);
 /* Parses a type name as SQL writes it ("int4", "varchar", "numeric"); false if unknown. */
