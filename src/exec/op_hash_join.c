@@ -174,6 +174,10 @@ static arm_status join_sink(op *o, void *local, uint32_t input, const batch *in,
         s = expr_execute(l->build_keys, k, in, &l->key_values[j->right_count + k], err);
     if (s == ARM_OK)
         s = row_collection_append(&l->rows, l->key_values, in->sel, in->count, err);
+    if (s == ARM_OK)
+        s = memory_budget_reserve_or_error(
+            o->ctx->budget, (int64_t)in->count * (int64_t)(j->right_count + j->key_count) * 16,
+            "the join build side", err);
     return s;
 }
 
@@ -244,6 +248,9 @@ static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
 static arm_status add_pair(join_local *l, uint32_t probe, uint32_t build, arm_error *err)
 {
     if (l->pair_count == l->pair_capacity) {
+        if (l->pair_capacity >= (1u << 30))
+            return error_set(err, ARM_ERROR_MEMORY_LIMIT, NULL, -1,
+                             "a join produced more than 2^30 rows from one input batch");
         uint32_t capacity = l->pair_capacity ? l->pair_capacity * 2 : 4096;
         join_pair *grown = realloc(l->pairs, capacity * sizeof *grown);
         if (grown == NULL)
@@ -347,6 +354,8 @@ static arm_status find_candidates(op_join *j, join_local *l, const batch *in, ar
     uint32_t n = (uint32_t)j->build.row_count;
     if (!j->is_hash) {
         for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+            if ((s = op_check_interrupt(j->base.ctx, err)) != ARM_OK)
+                return s;
             uint32_t from = l->pair_count;
             for (uint32_t r = 0; r < n && s == ARM_OK; r++)
                 s = add_pair(l, batch_row(in, i), r, err);

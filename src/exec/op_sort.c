@@ -254,8 +254,10 @@ static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in,
         st = prune(s, &l->rows, err);
         l->pruned = true;
     }
-    if (st == ARM_OK)
-        st = memory_budget_reserve_or_error(o->ctx->budget, 0, "the sort", err);
+    if (st == ARM_OK && count > 0)
+        st = memory_budget_reserve_or_error(
+            o->ctx->budget, (int64_t)count * (int64_t)(s->payload_count + s->key_count) * 16,
+            "the sort", err);
     return st;
 }
 

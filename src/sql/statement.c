@@ -123,7 +123,10 @@ arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_
         if (q.subquery_results == NULL || q.subquery_sets == NULL)
             return error_out_of_memory(err);
     }
-    return executor_run(out, plan, &q, profile, err);
+    arm_status status = executor_run(out, plan, &q, profile, err);
+    /* Operators charge what they hold while the query runs; the statement ends it all. */
+    memory_budget_release(&budget, atomic_load(&budget.used_bytes));
+    return status;
 }
 
 static arm_status run_query(result_set **out, sql_session *s, const ast_stmt *stmt,
