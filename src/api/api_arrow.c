@@ -145,7 +145,8 @@ static bool convert_values(const vector *v, uint32_t count, column_private *priv
             const interval_value *iv = &((const interval_value *)v->data)[i];
             out[i].months = iv->months;
             out[i].days = iv->days;
-            out[i].nanos = iv->micros * 1000;
+            if (!vector_is_valid(v, i) || __builtin_mul_overflow(iv->micros, 1000, &out[i].nanos))
+                out[i].nanos = vector_is_valid(v, i) ? (iv->micros < 0 ? INT64_MIN : INT64_MAX) : 0;
         }
         priv->owned[1] = out;
         priv->buffers[1] = out;
