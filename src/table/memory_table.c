@@ -282,6 +282,31 @@ static void index_keys(memory_table *t, const batch *rows)
 
 /* ---- writes ----------------------------------------------------------------- */
 
+/*
+ * Copies string values into the segment's own heap. Referencing the writer's
+ * buffers instead would keep every buffer of an INSERT ... SELECT alive in
+ * every segment (and make each scan retain them all).
+ */
+static arm_status copy_strings(vector *dst, uint32_t offset, const vector *src, const uint32_t *sel,
+                               uint32_t count, uint32_t first, arm_error *err)
+{
+    arm_status s = vector_reserve(dst, offset + count, offset, err);
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
+        value v;
+        vector_get_value(src, sel ? sel[i] : first + i, &v);
+        if (v.is_null) {
+            if ((s = vector_ensure_validity(dst, err)) == ARM_OK)
+                vector_set_null(dst, offset + i);
+            continue;
+        }
+        if (dst->validity != NULL)
+            vector_set_valid(dst, offset + i);
+        s = vector_add_string(dst, v.u.str.data, v.u.str.length,
+                              &((string_view *)dst->data)[offset + i], err);
+    }
+    return s;
+}
+
 /* Appends rows [from, from+n) of `rows` to version `v`, copying a non-full tail segment. */
 static arm_status append_rows(memory_table *t, table_version *v, const batch *rows, arm_error *err)
 {
@@ -330,8 +355,12 @@ static arm_status append_rows(memory_table *t, table_version *v, const batch *ro
             sel = dense;
         }
         for (uint32_t c = 0; c < t->base.column_count && s == ARM_OK; c++) {
-            s = vector_copy_rows(&seg->columns[c], seg->row_count, &rows->columns[c], sel, take,
-                                 err);
+            if (type_is_string(t->base.column_types[c].id))
+                s = copy_strings(&seg->columns[c], seg->row_count, &rows->columns[c], sel, take,
+                                 done, err);
+            else
+                s = vector_copy_rows(&seg->columns[c], seg->row_count, &rows->columns[c], sel, take,
+                                     err);
             seg->columns[c].type = t->base.column_types[c];
         }
         free(dense);

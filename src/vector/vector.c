@@ -324,6 +324,11 @@ static arm_status grow_flat(vector *v, uint32_t capacity, uint32_t keep_rows, ar
     return ARM_OK;
 }
 
+arm_status vector_reserve(vector *v, uint32_t capacity, uint32_t keep_rows, arm_error *err)
+{
+    return grow_flat(v, capacity, keep_rows, err);
+}
+
 /* Copies row `from` of flat `src` into row `to` of flat `dst` (values only). */
 static inline void copy_value(void *dst, uint32_t to, const void *src, uint32_t from, size_t width)
 {

@@ -96,6 +96,11 @@ void vector_get_value(const vector *v, uint32_t row, value *out);
 /* Writes one cell of a writable flat vector (strings copied into its heap). */
 arm_status vector_set_value(vector *v, uint32_t row, const value *val, arm_error *err);
 /*
+ * Makes a flat vector writable with room for `capacity` rows, keeping its
+ * first `keep_rows` rows (and validity).
+ */
+arm_status vector_reserve(vector *v, uint32_t capacity, uint32_t keep_rows, arm_error *err);
+/*
  * Appends rows `sel[0..count)` (or [0, count)) of `src` to flat `dst` at
  * positions [dst_offset, dst_offset+count), growing it; strings are kept
  * alive by reference, not copied.
