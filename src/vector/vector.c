@@ -296,9 +296,12 @@ static arm_status grow_flat(vector *v, uint32_t capacity, uint32_t keep_rows, ar
         v->data == v->data_buffer->data)
         return ARM_OK;
     size_t width = type_physical_size(v->type);
-    uint32_t rows = v->capacity * 2 > capacity ? v->capacity * 2 : capacity;
-    if (rows < VECTOR_SIZE)
-        rows = VECTOR_SIZE;
+    /* The first allocation is exact (a filtered result batch holds few rows); growth doubles. */
+    uint32_t rows = keep_rows == 0               ? capacity
+                    : v->capacity * 2 > capacity ? v->capacity * 2
+                                                 : capacity;
+    if (rows < 16)
+        rows = 16;
     buffer *data = buffer_create((size_t)rows * width);
     if (data == NULL)
         return error_out_of_memory(err);

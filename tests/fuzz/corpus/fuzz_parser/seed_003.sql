@@ -1,0 +1,1 @@
+SELECT g, count(*), sum(x) FILTER (WHERE x > 0), string_agg(s, ',' ORDER BY s) FROM t GROUP BY g HAVING count(*) > 1

@@ -1,0 +1,1 @@
+WITH x AS (SELECT 1 AS v), y(w) AS (SELECT v FROM x) SELECT * FROM y

@@ -1,0 +1,1 @@
+SELECT EXTRACT(year FROM ts), date_trunc('month', ts), now(), current_date, current_timestamp

@@ -1,0 +1,1 @@
+SELECT substring('abc' FROM 2 FOR 1), position('b' IN 'abc'), trim(both 'x' FROM 'xax'), left('ab', 1)

@@ -1,0 +1,1 @@
+SELECT m.id FROM users@main m JOIN users@feature/x f ON m.id = f.id

@@ -1,0 +1,1 @@
+UPDATE t AS x SET a = a + 1, b = DEFAULT WHERE id = 3

@@ -1,0 +1,1 @@
+SET threads = 4; SET memory_limit TO '1GB'; RESET threads; SHOW threads; SHOW ALL; SHOW TABLES
