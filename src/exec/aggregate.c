@@ -137,33 +137,6 @@ static inline int128 read_int128(const vector *v, uint32_t row)
     }
 }
 
-static int compare_values(const value *a, const value *b)
-{
-    switch (a->type.id) {
-    case TYPE_VARCHAR:
-    case TYPE_BLOB: {
-        uint32_t n = a->u.str.length < b->u.str.length ? a->u.str.length : b->u.str.length;
-        int c = memcmp(a->u.str.data, b->u.str.data, n);
-        return c ? c : (a->u.str.length > b->u.str.length) - (a->u.str.length < b->u.str.length);
-    }
-    case TYPE_DOUBLE: return (a->u.f64 > b->u.f64) - (a->u.f64 < b->u.f64);
-    case TYPE_REAL: return (a->u.f32 > b->u.f32) - (a->u.f32 < b->u.f32);
-    case TYPE_BOOLEAN: return (int)a->u.boolean - (int)b->u.boolean;
-    case TYPE_DECIMAL:
-        if (a->type.precision > DECIMAL_INT64_MAX_PRECISION)
-            return (a->u.i128 > b->u.i128) - (a->u.i128 < b->u.i128);
-        return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    case TYPE_INTERVAL: {
-        int128 x = (int128)a->u.interval.months * 30 * 86400000000LL +
-                   (int128)a->u.interval.days * 86400000000LL + a->u.interval.micros;
-        int128 y = (int128)b->u.interval.months * 30 * 86400000000LL +
-                   (int128)b->u.interval.days * 86400000000LL + b->u.interval.micros;
-        return (x > y) - (x < y);
-    }
-    default: return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    }
-}
-
 /* ---- per-row state update --------------------------------------------------- */
 
 static arm_status overflow(const char *type_name, arm_error *err)
@@ -237,7 +210,7 @@ static arm_status update_row(const aggregate_function *fn, agg_state *st, vector
         value x;
         vector_get_value(v, row, &x);
         x.type = fn->arg_type;
-        int c = st->has_value ? compare_values(&x, &st->u.extreme) : 0;
+        int c = st->has_value ? value_compare(&x, &st->u.extreme) : 0;
         if (!st->has_value || (kind == AGG_MIN ? c < 0 : c > 0))
             return set_extreme(st, &x, err);
         break;
@@ -363,7 +336,7 @@ static arm_status agg_combine(const aggregate_function *fn, void *target_state, 
     case AGG_MIN:
     case AGG_MAX:
         if (s->has_value) {
-            int c = t->has_value ? compare_values(&s->u.extreme, &t->u.extreme) : 0;
+            int c = t->has_value ? value_compare(&s->u.extreme, &t->u.extreme) : 0;
             if (!t->has_value || (kind == AGG_MIN ? c < 0 : c > 0))
                 return set_extreme(t, &s->u.extreme, err);
         }

@@ -305,33 +305,6 @@ static arm_status copy_rows_in_place(vector *dst, const vector *src, const uint3
     return ARM_OK;
 }
 
-static int compare_cells(const value *a, const value *b)
-{
-    switch (a->type.id) {
-    case TYPE_VARCHAR:
-    case TYPE_BLOB: {
-        uint32_t n = a->u.str.length < b->u.str.length ? a->u.str.length : b->u.str.length;
-        int c = memcmp(a->u.str.data, b->u.str.data, n);
-        return c ? c : (a->u.str.length > b->u.str.length) - (a->u.str.length < b->u.str.length);
-    }
-    case TYPE_DOUBLE: return (a->u.f64 > b->u.f64) - (a->u.f64 < b->u.f64);
-    case TYPE_REAL: return (a->u.f32 > b->u.f32) - (a->u.f32 < b->u.f32);
-    case TYPE_BOOLEAN: return (int)a->u.boolean - (int)b->u.boolean;
-    case TYPE_DECIMAL:
-        if (a->type.precision > DECIMAL_INT64_MAX_PRECISION)
-            return (a->u.i128 > b->u.i128) - (a->u.i128 < b->u.i128);
-        return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    case TYPE_INTERVAL: {
-        int128 x = (int128)a->u.interval.months * 30 * 86400000000LL +
-                   (int128)a->u.interval.days * 86400000000LL + a->u.interval.micros;
-        int128 y = (int128)b->u.interval.months * 30 * 86400000000LL +
-                   (int128)b->u.interval.days * 86400000000LL + b->u.interval.micros;
-        return (x > y) - (x < y);
-    }
-    default: return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    }
-}
-
 /* ---- node evaluation ---------------------------------------------------- */
 
 static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *in,
@@ -565,7 +538,7 @@ static arm_status eval_in_list(expr_executor *ex, expr_state *st, const batch *i
             vector_get_value(item, row, &b);
             if (b.is_null)
                 saw_null[row] = 1;
-            else if (!a.is_null && compare_cells(&a, &b) == 0)
+            else if (!a.is_null && value_compare(&a, &b) == 0)
                 data[row] = 1;
         }
     }
@@ -619,7 +592,7 @@ static arm_status eval_distinct(expr_executor *ex, expr_state *st, const batch *
         value a, b;
         vector_get_value(st->child_results[0], row, &a);
         vector_get_value(st->child_results[1], row, &b);
-        bool same = a.is_null || b.is_null ? a.is_null == b.is_null : compare_cells(&a, &b) == 0;
+        bool same = a.is_null || b.is_null ? a.is_null == b.is_null : value_compare(&a, &b) == 0;
         write_bool(out, row, same != want_distinct);
     }
     return ARM_OK;

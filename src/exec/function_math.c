@@ -429,23 +429,6 @@ static arm_status fn_date_trunc(KERNEL_ARGS)
 }
 
 /* greatest/least: NULL arguments are ignored; NULL only when all are NULL. */
-static int compare_value_cells(const value *a, const value *b)
-{
-    switch (a->type.id) {
-    case TYPE_VARCHAR:
-    case TYPE_BLOB: {
-        uint32_t n = a->u.str.length < b->u.str.length ? a->u.str.length : b->u.str.length;
-        int c = memcmp(a->u.str.data, b->u.str.data, n);
-        return c ? c : (a->u.str.length > b->u.str.length) - (a->u.str.length < b->u.str.length);
-    }
-    case TYPE_DOUBLE: return (a->u.f64 > b->u.f64) - (a->u.f64 < b->u.f64);
-    case TYPE_DECIMAL:
-        if (a->type.precision > DECIMAL_INT64_MAX_PRECISION)
-            return (a->u.i128 > b->u.i128) - (a->u.i128 < b->u.i128);
-        return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    default: return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
-    }
-}
 
 static arm_status extreme_kernel(KERNEL_ARGS, int direction)
 {
@@ -456,7 +439,7 @@ static arm_status extreme_kernel(KERNEL_ARGS, int direction)
         value best = value_null(call->type), v;
         for (uint32_t k = 0; k < n; k++) {
             vector_get_value(args[k], row, &v);
-            if (!v.is_null && (best.is_null || compare_value_cells(&v, &best) * direction > 0))
+            if (!v.is_null && (best.is_null || value_compare(&v, &best) * direction > 0))
                 best = v;
         }
         best.type = call->type;

@@ -281,3 +281,30 @@ value value_varchar(const char *data, uint32_t length)
     v.u.str.length = length;
     return v;
 }
+
+int value_compare(const value *a, const value *b)
+{
+    switch (a->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB: {
+        uint32_t n = a->u.str.length < b->u.str.length ? a->u.str.length : b->u.str.length;
+        int c = n ? memcmp(a->u.str.data, b->u.str.data, n) : 0;
+        return c ? c : (a->u.str.length > b->u.str.length) - (a->u.str.length < b->u.str.length);
+    }
+    case TYPE_DOUBLE: return (a->u.f64 > b->u.f64) - (a->u.f64 < b->u.f64);
+    case TYPE_REAL: return (a->u.f32 > b->u.f32) - (a->u.f32 < b->u.f32);
+    case TYPE_BOOLEAN: return (int)a->u.boolean - (int)b->u.boolean;
+    case TYPE_DECIMAL:
+        if (a->type.precision > DECIMAL_INT64_MAX_PRECISION)
+            return (a->u.i128 > b->u.i128) - (a->u.i128 < b->u.i128);
+        return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
+    case TYPE_INTERVAL: {
+        int128 x = (int128)a->u.interval.months * 30 * 86400000000LL +
+                   (int128)a->u.interval.days * 86400000000LL + a->u.interval.micros;
+        int128 y = (int128)b->u.interval.months * 30 * 86400000000LL +
+                   (int128)b->u.interval.days * 86400000000LL + b->u.interval.micros;
+        return (x > y) - (x < y);
+    }
+    default: return (a->u.i64 > b->u.i64) - (a->u.i64 < b->u.i64);
+    }
+}

@@ -130,6 +130,12 @@ typedef struct value {
     } u;
 } value;
 
+/*
+ * Orders two non-NULL values of the same type (-1, 0, 1): strings by bytes,
+ * numbers numerically (decimals of equal scale), intervals by their span.
+ */
+int value_compare(const value *a, const value *b);
+
 value value_null(logical_type type);
 value value_boolean(bool v);
 value value_bigint(int64_t v);
