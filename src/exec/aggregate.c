@@ -547,8 +547,7 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
         if (kind != AGG_COUNT)
             return error_set(err, ARM_ERROR_SYNTAX, "42809", position,
                              "%s(*) is not allowed; only count(*)", name);
-        *out = instance_for(AGG_COUNT_STAR, "count_star", type_make(TYPE_NULL),
-                            type_make(TYPE_BIGINT));
+        *out = instance_for(AGG_COUNT_STAR, "count", type_make(TYPE_NULL), type_make(TYPE_BIGINT));
         return *out ? ARM_OK : error_out_of_memory(err);
     }
     uint32_t expected = kind == AGG_STRING_AGG ? 2 : 1;
