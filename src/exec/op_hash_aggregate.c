@@ -60,6 +60,26 @@ typedef struct agg_local {
     void **filter_states;
 } agg_local;
 
+/* Short keys (most group keys: a number, a short string) hash and compare as two words. */
+static inline uint64_t key_hash(const uint8_t *key, size_t length)
+{
+    if (length > 16)
+        return hash_bytes(key, length);
+    uint64_t w[2] = {0, 0};
+    memcpy(w, key, length);
+    return hash_combine(hash_u64(w[0] ^ length), w[1]);
+}
+
+static inline bool keys_equal(const uint8_t *a, const uint8_t *b, size_t length)
+{
+    if (length > 16)
+        return memcmp(a, b, length) == 0;
+    uint64_t x[2] = {0, 0}, y[2] = {0, 0};
+    memcpy(x, a, length);
+    memcpy(y, b, length);
+    return x[0] == y[0] && x[1] == y[1];
+}
+
 /* ---- group tables ----------------------------------------------------------------- */
 
 static arm_status table_init(group_table *t, arm_error *err)
@@ -111,7 +131,7 @@ static arm_status table_find(op_hash_aggregate *a, group_table *t, const uint8_t
             break;
         group *candidate = &t->groups[g - 1];
         if (candidate->hash == hash && candidate->key_length == length &&
-            (length == 0 || memcmp(candidate->key, key, length) == 0)) {
+            keys_equal(candidate->key, key, length)) {
             *out = candidate;
             *created = false;
             return ARM_OK;
@@ -262,7 +282,7 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         size_t length = 0;
         for (uint32_t k = 0; k < a->group_count; k++)
             length += row_key_encode(&l->key_values[k], row, l->key_buffer + length);
-        uint64_t hash = hash_bytes(l->key_buffer, length);
+        uint64_t hash = key_hash(l->key_buffer, length);
         group *g;
         bool created;
         if ((s = table_find(a, &l->table, l->key_buffer, (uint32_t)length, hash, &g, &created,

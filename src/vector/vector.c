@@ -362,6 +362,24 @@ arm_status vector_copy_rows(vector *dst, uint32_t dst_offset, const vector *src,
     size_t width = type_physical_size(dst->type);
     bool any_null = src->validity != NULL ||
                     (src->kind == VECTOR_DICTIONARY && src->dictionary->validity != NULL);
+    if (!any_null && src->kind == VECTOR_FLAT && sel != NULL && (width == 8 || width == 4)) {
+        /* the common gather: flat, no NULLs, 4- or 8-byte values */
+        if (width == 8) {
+            uint64_t *d = (uint64_t *)dst->data + dst_offset;
+            const uint64_t *v = src->data;
+            for (uint32_t i = 0; i < count; i++)
+                d[i] = v[sel[i]];
+        } else {
+            uint32_t *d = (uint32_t *)dst->data + dst_offset;
+            const uint32_t *v = src->data;
+            for (uint32_t i = 0; i < count; i++)
+                d[i] = v[sel[i]];
+        }
+        if (dst->validity != NULL)
+            for (uint32_t i = 0; i < count; i++)
+                vector_set_valid(dst, dst_offset + i);
+        return ARM_OK;
+    }
     if (any_null && (s = vector_ensure_validity(dst, err)) != ARM_OK)
         return s;
     for (uint32_t i = 0; i < count; i++) {
