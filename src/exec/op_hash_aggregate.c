@@ -263,7 +263,10 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         bool created;
         if ((s = table_find(a, &l->table, (const uint8_t *)"", 0, 0, &g, &created, err)) != ARM_OK)
             return s;
-        for (uint32_t i = 0; i < in->count; i++)
+        bool needs_rows = false; /* only FILTER and DISTINCT aggregates read state_ptrs */
+        for (uint32_t k = 0; k < a->aggregate_count; k++)
+            needs_rows |= a->aggregates[k].filter != NULL || a->aggregates[k].is_distinct;
+        for (uint32_t i = 0; needs_rows && i < in->count; i++)
             l->state_ptrs[i] = g;
         return ARM_OK;
     }
@@ -327,6 +330,13 @@ static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t 
     vector *arg_ptrs[4] = {NULL, NULL, NULL, NULL};
     for (uint32_t i = 0; i < agg->arg_count && i < 4; i++)
         arg_ptrs[i] = &args[i];
+    if (a->group_count == 0 && agg->filter == NULL && !agg->is_distinct) {
+        /* Ungrouped fast path: the batch's rows straight into the one state. */
+        if (in->count == 0)
+            return ARM_OK;
+        return agg->fn->update_single(agg->fn, l->table.groups[0].states + k * a->state_size,
+                                      arg_ptrs, in->sel, in->count, err);
+    }
     /* Rows to update: the batch's, narrowed by FILTER. */
     uint32_t count = 0;
     const uint32_t *rows;
