@@ -1,262 +1,31 @@
 /*
- * parser_expr.c: expressions, with PostgreSQL's operator precedence
- * (lowest first): OR, AND, NOT, IS, comparison, BETWEEN/IN/LIKE, ||,
- * + -, * / %, unary sign, :: casts, primaries. Also names and types.
+ * parser_expr.c: expressions by precedence climbing with PostgreSQL's
+ * levels (lowest first): OR, AND, NOT, IS, comparison, BETWEEN/IN/LIKE, ||,
+ * + -, * / %, unary sign, :: casts, primaries. Also literals and their
+ * types, CASE, CAST, EXTRACT and the SQL-syntax functions (POSITION, TRIM,
+ * SUBSTRING) that become ordinary calls.
  */
-#include <ctype.h>
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/parser_internal.h"
 
-void *parser_alloc(parser *p, size_t size)
-{
-    void *x = arena_zalloc(p->a, size);
-    if (x == NULL)
-        error_out_of_memory(p->err);
-    return x;
-}
-
-void *parser_push(parser *p, void *array, uint32_t *count, uint32_t *capacity, size_t item_size)
-{
-    if (*count == *capacity) {
-        uint32_t grown_capacity = *capacity ? *capacity * 2 : 4;
-        void *grown = arena_realloc(p->a, array, *capacity * item_size, grown_capacity * item_size);
-        if (grown == NULL) {
-            error_out_of_memory(p->err);
-            return NULL;
-        }
-        array = grown;
-        *capacity = grown_capacity;
-    }
-    memset((char *)array + *count * item_size, 0, item_size);
-    (*count)++;
-    return array;
-}
-
-arm_status parser_error(parser *p, const char *hint)
-{
-    const token *t = peek(p);
-    if (t->kind == TOKEN_END)
-        error_set(p->err, ARM_ERROR_SYNTAX, "42601", t->position, "syntax error at end of input");
-    else
-        error_set(p->err, ARM_ERROR_SYNTAX, "42601", t->position,
-                  "syntax error at or near \"%.*s\"", (int)t->length, p->sql + t->position);
-    if (hint != NULL)
-        error_hint(p->err, "%s", hint);
-    return ARM_ERROR_SYNTAX;
-}
-
-arm_status expect_keyword(parser *p, const char *word)
-{
-    if (accept_keyword(p, word))
-        return ARM_OK;
-    char hint[96];
-    snprintf(hint, sizeof hint, "Expected %s here.", word);
-    return parser_error(p, hint);
-}
-
-arm_status expect_symbol(parser *p, const char *symbol)
-{
-    if (accept_symbol(p, symbol))
-        return ARM_OK;
-    char hint[96];
-    snprintf(hint, sizeof hint, "Expected \"%s\" here.", symbol);
-    if (strcmp(symbol, ")") == 0)
-        snprintf(hint, sizeof hint, "A closing parenthesis is missing.");
-    return parser_error(p, hint);
-}
-
-static const char *const reserved_words[] = {
-    "all",
-    "and",
-    "any",
-    "as",
-    "asc",
-    "between",
-    "both",
-    "by",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "create",
-    "cross",
-    "current_date",
-    "current_timestamp",
-    "default",
-    "delete",
-    "desc",
-    "distinct",
-    "do",
-    "drop",
-    "else",
-    "end",
-    "except",
-    "exists",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "inner",
-    "insert",
-    "intersect",
-    "into",
-    "is",
-    "join",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "natural",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "or",
-    "order",
-    "outer",
-    "primary",
-    "references",
-    "right",
-    "select",
-    "set",
-    "some",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "update",
-    "using",
-    "values",
-    "when",
-    "where",
-    "window",
-    "with",
-    "returning",
+enum {
+    LEVEL_OR,
+    LEVEL_AND,
+    LEVEL_NOT,
+    LEVEL_IS,
+    LEVEL_COMPARISON,
+    LEVEL_PREDICATE, /* BETWEEN, IN, LIKE, ILIKE */
+    LEVEL_CONCAT,    /* || */
+    LEVEL_ADD,       /* + - */
+    LEVEL_MULTIPLY,  /* * / % */
+    LEVEL_UNARY,     /* unary + - */
+    LEVEL_NONE,      /* not a binary operator */
 };
 
-bool parser_is_reserved(const char *word)
-{
-    for (size_t i = 0; i < sizeof reserved_words / sizeof reserved_words[0]; i++)
-        if (strcasecmp(reserved_words[i], word) == 0)
-            return true;
-    return false;
-}
-
-arm_status parse_ident(parser *p, ast_ident *out)
-{
-    const token *t = peek(p);
-    if (t->kind == TOKEN_QUOTED_IDENT || (t->kind == TOKEN_IDENT && !parser_is_reserved(t->text))) {
-        out->name = t->text;
-        out->quoted = t->kind == TOKEN_QUOTED_IDENT;
-        out->position = t->position;
-        advance(p);
-        return ARM_OK;
-    }
-    return parser_error(p, t->kind == TOKEN_IDENT ? "A reserved word cannot be used as a name "
-                                                    "here; quote it with double quotes."
-                                                  : NULL);
-}
-
-arm_status parse_name(parser *p, ast_name *out)
-{
-    memset(out, 0, sizeof *out);
-    out->position = peek(p)->position;
-    for (;;) {
-        if (out->count == 3)
-            return parser_error(p, "A name has at most three parts.");
-        arm_status s = parse_ident(p, &out->parts[out->count]);
-        if (s != ARM_OK)
-            return s;
-        out->count++;
-        if (!(token_is_symbol(peek(p), ".") && peek_at(p, 1)->kind != TOKEN_SYMBOL))
-            return ARM_OK;
-        advance(p);
-    }
-}
-
-/* ---- types -------------------------------------------------------------- */
-
-static arm_status parse_type_arguments(parser *p, int64_t *args, uint32_t *count)
-{
-    *count = 0;
-    if (!accept_symbol(p, "("))
-        return ARM_OK;
-    do {
-        const token *t = peek(p);
-        if (t->kind != TOKEN_NUMBER || *count == 2)
-            return parser_error(p, "Type arguments are integers, e.g. DECIMAL(10, 2).");
-        args[(*count)++] = strtoll(t->text, NULL, 10);
-        advance(p);
-    } while (accept_symbol(p, ","));
-    return expect_symbol(p, ")");
-}
-
-arm_status parse_type(parser *p, ast_type *out)
-{
-    const token *t = peek(p);
-    out->position = t->position;
-    if (t->kind != TOKEN_IDENT)
-        return parser_error(p, "Expected a type name.");
-    char name[64];
-    snprintf(name, sizeof name, "%s", t->text);
-    advance(p);
-    if (strcasecmp(name, "double") == 0)
-        accept_keyword(p, "precision");
-    else if (strcasecmp(name, "character") == 0 || strcasecmp(name, "char") == 0)
-        accept_keyword(p, "varying");
-    type_id id;
-    for (char *c = name; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    if (!type_from_name(name, strlen(name), &id)) {
-        error_set(p->err, ARM_ERROR_NOT_FOUND, "42704", out->position, "type \"%s\" does not exist",
-                  name);
-        return ARM_ERROR_NOT_FOUND;
-    }
-    int64_t args[2];
-    uint32_t arg_count;
-    arm_status s = parse_type_arguments(p, args, &arg_count);
-    if (s != ARM_OK)
-        return s;
-    if (id == TYPE_TIMESTAMP && accept_keyword(p, "without")) {
-        if ((s = expect_keyword(p, "time")) != ARM_OK || (s = expect_keyword(p, "zone")) != ARM_OK)
-            return s;
-    }
-    out->type = type_make(id);
-    if (id == TYPE_DECIMAL) {
-        int64_t precision = arg_count > 0 ? args[0] : 18, scale = arg_count > 1 ? args[1] : 0;
-        if (arg_count == 0)
-            scale = 3;
-        if (precision < 1 || precision > DECIMAL_MAX_PRECISION) {
-            error_set(p->err, ARM_ERROR_INVALID_INPUT, "22023", out->position,
-                      "NUMERIC precision %lld must be between 1 and 38", (long long)precision);
-            return ARM_ERROR_INVALID_INPUT;
-        }
-        if (scale < 0 || scale > precision) {
-            error_set(p->err, ARM_ERROR_INVALID_INPUT, "22023", out->position,
-                      "NUMERIC scale %lld must be between 0 and precision %lld", (long long)scale,
-                      (long long)precision);
-            return ARM_ERROR_INVALID_INPUT;
-        }
-        out->type = type_decimal((uint8_t)precision, (uint8_t)scale);
-    }
-    return ARM_OK;
-}
-
-/* ---- expressions ----------------------------------------------------------- */
+static arm_status parse_binary(parser *p, int min_level, ast_expr **out);
 
 static ast_expr *new_expr(parser *p, ast_expr_kind kind, int32_t position)
 {
@@ -280,18 +49,19 @@ static ast_expr *binary(parser *p, const char *op, ast_expr *left, ast_expr *rig
     return e;
 }
 
-static arm_status parse_level(parser *p, int level, ast_expr **out);
+static ast_expr *unary(parser *p, const char *op, ast_expr *operand, int32_t position)
+{
+    ast_expr *e = new_expr(p, AST_UNARY, position);
+    if (e != NULL) {
+        e->u.unary.op = op;
+        e->u.unary.operand = operand;
+    }
+    return e;
+}
 
 arm_status parse_expr(parser *p, ast_expr **out)
 {
-    if (++p->depth > PARSER_MAX_DEPTH) {
-        error_set(p->err, ARM_ERROR_SYNTAX, "54001", peek(p)->position,
-                  "statement is nested too deeply");
-        return ARM_ERROR_SYNTAX;
-    }
-    arm_status s = parse_level(p, 0, out);
-    p->depth--;
-    return s;
+    return parse_binary(p, LEVEL_OR, out);
 }
 
 arm_status parse_expr_list(parser *p, ast_expr ***out, uint32_t *count)
@@ -311,6 +81,15 @@ arm_status parse_expr_list(parser *p, ast_expr ***out, uint32_t *count)
     return ARM_OK;
 }
 
+bool parser_at_query(const parser *p)
+{
+    const token *t = peek(p);
+    return token_is_keyword(t, KW_SELECT) || token_is_keyword(t, KW_WITH) ||
+           token_is_keyword(t, KW_VALUES);
+}
+
+/* ---- literals ------------------------------------------------------------ */
+
 static ast_expr *string_literal(parser *p, const char *text, uint32_t length, int32_t position)
 {
     ast_expr *e = new_expr(p, AST_LITERAL, position);
@@ -322,42 +101,59 @@ static ast_expr *string_literal(parser *p, const char *text, uint32_t length, in
     return e;
 }
 
-static ast_expr *number_literal(parser *p, const token *t)
+/* A number with an exponent, or too long for DECIMAL: DOUBLE. */
+static arm_status double_literal(parser *p, const token *t, ast_expr *e)
+{
+    char clean[128];
+    size_t n = 0;
+    for (const char *c = t->text; *c && n + 1 < sizeof clean; c++)
+        if (*c != '_')
+            clean[n++] = *c;
+    clean[n] = '\0';
+    errno = 0;
+    double v = strtod(clean, NULL);
+    if (errno == ERANGE && (v > 1 || v < -1))
+        return error_set(p->err, ARM_ERROR_INVALID_INPUT, "22003", t->position,
+                         "\"%.*s\" is out of range for type double precision",
+                         (int)(t->length < 64 ? t->length : 64), t->text);
+    e->u.literal.val = value_double(v);
+    return ARM_OK;
+}
+
+/*
+ * Integers: BIGINT when they fit, else DECIMAL(38,0) up to 38 digits, else
+ * DOUBLE. With a '.': DECIMAL with precision and scale as written.
+ */
+static arm_status number_literal(parser *p, const token *t, ast_expr **out)
 {
     ast_expr *e = new_expr(p, AST_LITERAL, t->position);
     if (e == NULL)
-        return NULL;
+        return ARM_ERROR_OUT_OF_MEMORY;
     e->u.literal.text = t->text;
-    const char *s = t->text;
-    bool has_dot = strchr(s, '.') != NULL, has_exp = strpbrk(s, "eE") != NULL;
-    char digits[64];
-    size_t n = 0, scale = 0;
-    bool after_dot = false;
-    for (const char *c = s; *c && n < sizeof digits - 1; c++) {
-        if (*c == '.')
-            after_dot = true;
-        else if (isdigit((unsigned char)*c)) {
-            digits[n++] = *c;
-            scale += after_dot;
+    *out = e;
+    if (strpbrk(t->text, "eE") != NULL)
+        return double_literal(p, t, e);
+    uint32_t precision = 0, scale = 0;
+    bool has_dot = false;
+    int128 v = 0;
+    for (const char *c = t->text; *c; c++) {
+        if (*c == '.') {
+            has_dot = true;
+        } else if (*c >= '0' && *c <= '9') {
+            scale += has_dot;
+            if (precision == 0 && *c == '0' && !has_dot)
+                continue; /* leading zeros do not count */
+            if (++precision > DECIMAL_MAX_PRECISION)
+                return double_literal(p, t, e);
+            v = v * 10 + (*c - '0');
         }
     }
-    digits[n] = '\0';
-    if (has_exp || n > 38) {
-        e->u.literal.val = value_double(strtod(s, NULL));
-        return e;
-    }
-    int128 v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (digits[i] - '0');
     if (!has_dot && v <= INT64_MAX) {
         e->u.literal.val = value_bigint((int64_t)v);
-        return e;
+        return ARM_OK;
     }
-    /* leading zeros don't count towards precision */
-    size_t first = 0;
-    while (first + 1 < n - scale && digits[first] == '0')
-        first++;
-    size_t precision = n - first;
+    if (!has_dot)
+        precision = DECIMAL_MAX_PRECISION;
     if (precision < scale)
         precision = scale;
     if (precision == 0)
@@ -368,19 +164,91 @@ static ast_expr *number_literal(parser *p, const token *t)
         e->u.literal.val.u.i64 = (int64_t)v;
     else
         e->u.literal.val.u.i128 = v;
-    return e;
+    return ARM_OK;
 }
 
-static arm_status parse_case(parser *p, int32_t position, ast_expr **out)
+static bool is_interval_unit(const token *t)
 {
-    ast_expr *e = new_expr(p, AST_CASE, position);
+    switch (t->kind == TOKEN_IDENT ? t->keyword : KW_NONE) {
+    case KW_YEAR:
+    case KW_MONTH:
+    case KW_DAY:
+    case KW_HOUR:
+    case KW_MINUTE:
+    case KW_SECOND: return true;
+    default: return false;
+    }
+}
+
+/* DATE '...', TIMESTAMP '...', INTERVAL '1 day', INTERVAL '3' DAY: casts of a string. */
+static arm_status parse_typed_literal(parser *p, ast_expr **out)
+{
+    const token *type_token = advance(p);
+    type_id id;
+    if (!type_from_name(type_token->text, type_token->text_length, &id))
+        return parser_error(p, NULL);
+    const token *str = advance(p);
+    const char *text = str->text;
+    uint32_t length = str->text_length;
+    if (id == TYPE_INTERVAL && is_interval_unit(peek(p))) {
+        const char *unit = keyword_name(advance(p)->keyword);
+        char *combined = arena_printf(p->a, "%s %s", text, unit);
+        if (combined == NULL)
+            return error_out_of_memory(p->err);
+        text = combined;
+        length = (uint32_t)strlen(combined);
+    }
+    ast_expr *lit = string_literal(p, text, length, str->position);
+    ast_expr *e = new_expr(p, AST_CAST, type_token->position);
+    if (lit == NULL || e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.cast.operand = lit;
+    e->u.cast.type.type = type_make(id);
+    e->u.cast.type.position = type_token->position;
+    if (id == TYPE_DECIMAL)
+        e->u.cast.type.type = type_decimal(18, 3);
+    *out = e;
+    return ARM_OK;
+}
+
+static arm_status keyword_literal(parser *p, ast_expr **out)
+{
+    const token *t = advance(p);
+    ast_expr *e = new_expr(p, AST_LITERAL, t->position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.literal.val = t->keyword == KW_NULL ? value_null(type_make(TYPE_NULL))
+                                             : value_boolean(t->keyword == KW_TRUE);
+    e->u.literal.text = t->text;
+    *out = e;
+    return ARM_OK;
+}
+
+static arm_status parameter(parser *p, ast_expr **out)
+{
+    const token *t = advance(p);
+    ast_expr *e = new_expr(p, AST_PARAMETER, t->position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.parameter.index = t->number ? (uint32_t)t->number : ++p->question_marks;
+    if (e->u.parameter.index > p->max_parameter)
+        p->max_parameter = e->u.parameter.index;
+    *out = e;
+    return ARM_OK;
+}
+
+/* ---- CASE, CAST, EXTRACT, subqueries ------------------------------------------------ */
+
+static arm_status parse_case(parser *p, ast_expr **out)
+{
+    ast_expr *e = new_expr(p, AST_CASE, advance(p)->position);
     if (e == NULL)
         return ARM_ERROR_OUT_OF_MEMORY;
     arm_status s;
-    if (!token_is_keyword(peek(p), "when") && (s = parse_expr(p, &e->u.case_.operand)) != ARM_OK)
+    if (!token_is_keyword(peek(p), KW_WHEN) && (s = parse_expr(p, &e->u.case_.operand)) != ARM_OK)
         return s;
     uint32_t capacity_when = 0, capacity_then = 0, count_then = 0;
-    while (accept_keyword(p, "when")) {
+    while (accept_keyword(p, KW_WHEN)) {
         e->u.case_.when =
             parser_push(p, e->u.case_.when, &e->u.case_.count, &capacity_when, sizeof(ast_expr *));
         e->u.case_.then =
@@ -388,19 +256,78 @@ static arm_status parse_case(parser *p, int32_t position, ast_expr **out)
         if (e->u.case_.when == NULL || e->u.case_.then == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
         if ((s = parse_expr(p, &e->u.case_.when[e->u.case_.count - 1])) != ARM_OK ||
-            (s = expect_keyword(p, "then")) != ARM_OK ||
+            (s = expect_keyword(p, KW_THEN)) != ARM_OK ||
             (s = parse_expr(p, &e->u.case_.then[count_then - 1])) != ARM_OK)
             return s;
     }
     if (e->u.case_.count == 0)
         return parser_error(p, "CASE needs at least one WHEN ... THEN ...");
-    if (accept_keyword(p, "else") && (s = parse_expr(p, &e->u.case_.otherwise)) != ARM_OK)
+    if (accept_keyword(p, KW_ELSE) && (s = parse_expr(p, &e->u.case_.otherwise)) != ARM_OK)
         return s;
-    if ((s = expect_keyword(p, "end")) != ARM_OK)
+    if ((s = expect_keyword(p, KW_END)) != ARM_OK)
         return s;
     *out = e;
     return ARM_OK;
 }
+
+/* CAST(x AS type), TRY_CAST(x AS type); the caller saw the "(". */
+static arm_status parse_cast(parser *p, ast_expr **out)
+{
+    const token *t = advance(p);
+    ast_expr *e = new_expr(p, AST_CAST, t->position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.cast.is_try = t->keyword == KW_TRY_CAST;
+    arm_status s;
+    if ((s = expect_symbol(p, "(")) != ARM_OK ||
+        (s = parse_expr(p, &e->u.cast.operand)) != ARM_OK ||
+        (s = expect_keyword(p, KW_AS)) != ARM_OK ||
+        (s = parse_type(p, &e->u.cast.type)) != ARM_OK || (s = expect_symbol(p, ")")) != ARM_OK)
+        return s;
+    *out = e;
+    return ARM_OK;
+}
+
+static arm_status parse_extract(parser *p, ast_expr **out)
+{
+    ast_expr *e = new_expr(p, AST_EXTRACT, advance(p)->position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    advance(p); /* ( */
+    const token *field = peek(p);
+    if (field->kind != TOKEN_IDENT && field->kind != TOKEN_STRING)
+        return parser_error(p, "Expected a field name such as YEAR.");
+    advance(p);
+    char *lower = arena_strndup(p->a, field->text, field->text_length);
+    if (lower == NULL)
+        return error_out_of_memory(p->err);
+    for (char *c = lower; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    e->u.extract.field = lower;
+    arm_status s;
+    if ((s = expect_keyword(p, KW_FROM)) != ARM_OK ||
+        (s = parse_expr(p, &e->u.extract.operand)) != ARM_OK ||
+        (s = expect_symbol(p, ")")) != ARM_OK)
+        return s;
+    *out = e;
+    return ARM_OK;
+}
+
+/* After "(" at SELECT/WITH/VALUES: (query) as EXISTS or a scalar subquery. */
+static arm_status parse_subquery_expr(parser *p, ast_expr_kind kind, int32_t position,
+                                      ast_expr **out)
+{
+    ast_expr *e = new_expr(p, kind, position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    arm_status s = parse_query(p, &e->u.subquery.query);
+    if (s == ARM_OK)
+        s = expect_symbol(p, ")");
+    *out = e;
+    return s;
+}
+
+/* ---- function calls ------------------------------------------------------------ */
 
 static ast_expr *function_call(parser *p, const char *name, int32_t position, ast_expr **args,
                                uint32_t arg_count)
@@ -417,236 +344,186 @@ static ast_expr *function_call(parser *p, const char *name, int32_t position, as
     return e;
 }
 
-/* SUBSTRING(x FROM a FOR b), POSITION(a IN b), TRIM([LEADING|...] [c] FROM x). */
-static arm_status parse_special_function(parser *p, const char *name, int32_t position,
-                                         ast_expr **out, bool *handled)
+static arm_status finish_call(parser *p, const char *name, int32_t position, ast_expr **args,
+                              uint32_t arg_count, ast_expr **out)
 {
-    *handled = false;
+    arm_status s = expect_symbol(p, ")");
+    if (s != ARM_OK)
+        return s;
+    *out = function_call(p, name, position, args, arg_count);
+    return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+}
+
+/* POSITION(a IN b) → strpos(b, a). `a` is parsed above the IN level. */
+static arm_status parse_position(parser *p, int32_t position, ast_expr **args, ast_expr **out)
+{
+    arm_status s = parse_binary(p, LEVEL_CONCAT, &args[1]);
+    if (s != ARM_OK || (s = expect_keyword(p, KW_IN)) != ARM_OK ||
+        (s = parse_expr(p, &args[0])) != ARM_OK)
+        return s;
+    return finish_call(p, "strpos", position, args, 2, out);
+}
+
+/* TRIM([LEADING|TRAILING|BOTH] [chars] FROM x) or TRIM(x[, chars]) → trim/ltrim/rtrim(x[, chars]).
+ */
+static arm_status parse_trim(parser *p, int32_t position, ast_expr **args, ast_expr **out)
+{
+    const char *name = "trim";
+    bool has_side = true;
+    if (accept_keyword(p, KW_LEADING))
+        name = "ltrim";
+    else if (accept_keyword(p, KW_TRAILING))
+        name = "rtrim";
+    else
+        has_side = accept_keyword(p, KW_BOTH);
     arm_status s;
+    if (accept_keyword(p, KW_FROM)) {
+        if ((s = parse_expr(p, &args[0])) != ARM_OK)
+            return s;
+        return finish_call(p, name, position, args, 1, out);
+    }
+    ast_expr *first;
+    if ((s = parse_expr(p, &first)) != ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_FROM)) {
+        args[1] = first;
+        if ((s = parse_expr(p, &args[0])) != ARM_OK)
+            return s;
+        return finish_call(p, name, position, args, 2, out);
+    }
+    if (has_side)
+        return parser_error(p, "Expected FROM in TRIM(... FROM ...).");
+    args[0] = first;
+    if (accept_symbol(p, ",")) {
+        if ((s = parse_expr(p, &args[1])) != ARM_OK)
+            return s;
+        return finish_call(p, name, position, args, 2, out);
+    }
+    return finish_call(p, name, position, args, 1, out);
+}
+
+/* SUBSTRING(x FROM a FOR b), SUBSTRING(x FOR b), SUBSTRING(x, a[, b]) → substring(x, a[, b]). */
+static arm_status parse_substring(parser *p, int32_t position, ast_expr **args, ast_expr **out)
+{
+    arm_status s = parse_expr(p, &args[0]);
+    if (s != ARM_OK)
+        return s;
+    uint32_t n = 1;
+    if (accept_symbol(p, ",")) {
+        while (n < 3) {
+            if ((s = parse_expr(p, &args[n++])) != ARM_OK)
+                return s;
+            if (!accept_symbol(p, ","))
+                break;
+        }
+        return finish_call(p, "substring", position, args, n, out);
+    }
+    if (accept_keyword(p, KW_FROM)) {
+        if ((s = parse_expr(p, &args[n++])) != ARM_OK)
+            return s;
+    } else if (token_is_keyword(peek(p), KW_FOR)) {
+        ast_expr *one = new_expr(p, AST_LITERAL, position);
+        if (one == NULL)
+            return ARM_ERROR_OUT_OF_MEMORY;
+        one->u.literal.val = value_bigint(1);
+        one->u.literal.text = "1";
+        args[n++] = one;
+    }
+    if (n == 2 && accept_keyword(p, KW_FOR) && (s = parse_expr(p, &args[n++])) != ARM_OK)
+        return s;
+    return finish_call(p, "substring", position, args, n, out);
+}
+
+/* The SQL-syntax functions; *handled false for an ordinary call. The "(" is consumed. */
+static arm_status parse_special_call(parser *p, const token *name, ast_expr **out, bool *handled)
+{
+    *handled = name->kind == TOKEN_IDENT &&
+               (name->keyword == KW_POSITION || name->keyword == KW_TRIM ||
+                name->keyword == KW_SUBSTRING) &&
+               !token_is_symbol(peek(p), ")");
+    if (!*handled)
+        return ARM_OK;
     ast_expr **args = parser_alloc(p, 3 * sizeof *args);
     if (args == NULL)
         return ARM_ERROR_OUT_OF_MEMORY;
-    uint32_t save = p->at;
-    if (strcasecmp(name, "position") == 0) {
-        /* POSITION(a IN b) → strpos(b, a); parse a above the IN level. */
-        if ((s = parse_level(p, 6, &args[1])) != ARM_OK)
-            return s;
-        if (!accept_keyword(p, "in")) {
-            p->at = save;
-            return ARM_OK;
-        }
-        if ((s = parse_expr(p, &args[0])) != ARM_OK || (s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-        *out = function_call(p, "strpos", position, args, 2);
-        *handled = true;
+    if (name->keyword == KW_POSITION)
+        return parse_position(p, name->position, args, out);
+    if (name->keyword == KW_TRIM)
+        return parse_trim(p, name->position, args, out);
+    return parse_substring(p, name->position, args, out);
+}
+
+static arm_status parse_call_arguments(parser *p, ast_expr *e)
+{
+    arm_status s;
+    if (accept_symbol(p, "*")) {
+        e->u.function.is_star = true;
         return ARM_OK;
     }
-    if (strcasecmp(name, "trim") == 0) {
-        const char *fn = "trim";
-        if (accept_keyword(p, "leading"))
-            fn = "ltrim";
-        else if (accept_keyword(p, "trailing"))
-            fn = "rtrim";
-        else
-            accept_keyword(p, "both");
-        uint32_t n = 0;
-        if (!accept_keyword(p, "from")) {
-            if ((s = parse_expr(p, &args[1])) != ARM_OK)
-                return s;
-            n = 1;
-            if (!accept_keyword(p, "from")) {
-                if (strcmp(fn, "trim") == 0 && token_is_symbol(peek(p), ")")) {
-                    p->at = save;
-                    return ARM_OK;
-                }
-                return parser_error(p, "Expected FROM in TRIM(... FROM ...).");
-            }
-        }
-        if ((s = parse_expr(p, &args[0])) != ARM_OK || (s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-        *out = function_call(p, fn, position, args, n + 1);
-        *handled = true;
+    if (token_is_symbol(peek(p), ")"))
         return ARM_OK;
-    }
-    if (strcasecmp(name, "substring") == 0) {
-        if ((s = parse_expr(p, &args[0])) != ARM_OK)
+    if (accept_keyword(p, KW_DISTINCT))
+        e->u.function.is_distinct = true;
+    else
+        accept_keyword(p, KW_ALL);
+    if ((s = parse_expr_list(p, &e->u.function.args, &e->u.function.arg_count)) != ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_ORDER)) {
+        if ((s = expect_keyword(p, KW_BY)) != ARM_OK ||
+            (s = parse_order_by(p, &e->u.function.order_by, &e->u.function.order_by_count)) !=
+                ARM_OK)
             return s;
-        if (!token_is_keyword(peek(p), "from") && !token_is_keyword(peek(p), "for")) {
-            p->at = save;
-            return ARM_OK;
-        }
-        uint32_t n = 1;
-        if (accept_keyword(p, "from")) {
-            if ((s = parse_expr(p, &args[1])) != ARM_OK)
-                return s;
-            n = 2;
-        } else {
-            args[1] = number_literal(p, &(token){TOKEN_NUMBER, position, 1, "1", 1, 0});
-            n = 2;
-        }
-        if (accept_keyword(p, "for")) {
-            if ((s = parse_expr(p, &args[2])) != ARM_OK)
-                return s;
-            n = 3;
-        }
-        if ((s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-        *out = function_call(p, "substring", position, args, n);
-        *handled = true;
     }
     return ARM_OK;
 }
 
-static arm_status parse_function(parser *p, ast_name *name, ast_expr **out)
+/* name(...) after the "(": arguments, then FILTER (WHERE ...). */
+static arm_status parse_function(parser *p, const ast_name *name, const token *name_token,
+                                 ast_expr **out)
 {
+    bool handled = false;
+    arm_status s;
+    if (name->count == 1 &&
+        ((s = parse_special_call(p, name_token, out, &handled)) != ARM_OK || handled))
+        return s;
     ast_expr *e = new_expr(p, AST_FUNCTION, name->position);
     if (e == NULL)
         return ARM_ERROR_OUT_OF_MEMORY;
-    arm_status s;
-    if (name->count == 1) {
-        bool handled;
-        if ((s = parse_special_function(p, name->parts[0].name, name->position, out, &handled)) !=
-                ARM_OK ||
-            handled)
-            return s;
-    }
     e->u.function.name = *name;
-    if (accept_symbol(p, "*")) {
-        e->u.function.is_star = true;
-    } else if (!token_is_symbol(peek(p), ")")) {
-        if (accept_keyword(p, "distinct"))
-            e->u.function.is_distinct = true;
-        else
-            accept_keyword(p, "all");
-        if ((s = parse_expr_list(p, &e->u.function.args, &e->u.function.arg_count)) != ARM_OK)
-            return s;
-        if (accept_keyword(p, "order")) {
-            if ((s = expect_keyword(p, "by")) != ARM_OK ||
-                (s = parse_order_by(p, &e->u.function.order_by, &e->u.function.order_by_count)) !=
-                    ARM_OK)
-                return s;
-        }
-    }
-    if ((s = expect_symbol(p, ")")) != ARM_OK)
+    if ((s = parse_call_arguments(p, e)) != ARM_OK || (s = expect_symbol(p, ")")) != ARM_OK)
         return s;
-    if (accept_keyword(p, "filter")) {
-        if ((s = expect_symbol(p, "(")) != ARM_OK || (s = expect_keyword(p, "where")) != ARM_OK ||
+    if (accept_keyword(p, KW_FILTER)) {
+        if ((s = expect_symbol(p, "(")) != ARM_OK || (s = expect_keyword(p, KW_WHERE)) != ARM_OK ||
             (s = parse_expr(p, &e->u.function.filter)) != ARM_OK ||
             (s = expect_symbol(p, ")")) != ARM_OK)
             return s;
     }
-    if (token_is_keyword(peek(p), "over")) {
-        error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", peek(p)->position,
-                  "window functions are not supported yet");
-        return ARM_ERROR_NOT_SUPPORTED;
-    }
+    if (token_is_keyword(peek(p), KW_OVER))
+        return parser_not_supported(p, peek(p)->position, "a window function (OVER)");
     *out = e;
     return ARM_OK;
 }
 
-static arm_status parse_typed_literal(parser *p, const token *type_token, ast_expr **out)
-{
-    ast_type type;
-    uint32_t save = p->at;
-    p->at = (uint32_t)(type_token - p->tokens);
-    arm_status s = parse_type(p, &type);
-    if (s != ARM_OK || peek(p)->kind != TOKEN_STRING) {
-        p->at = save;
-        return ARM_ERROR_NOT_FOUND; /* not a typed literal: caller tries other forms */
-    }
-    const token *str = advance(p);
-    const char *text = str->text;
-    uint32_t length = str->text_length;
-    if (type.type.id == TYPE_INTERVAL && peek(p)->kind == TOKEN_IDENT &&
-        !parser_is_reserved(peek(p)->text)) {
-        const token *unit = peek(p);
-        char *combined = arena_printf(p->a, "%s %s", text, unit->text);
-        if (combined == NULL)
-            return error_out_of_memory(p->err);
-        if (strcasecmp(unit->text, "year") == 0 || strcasecmp(unit->text, "month") == 0 ||
-            strcasecmp(unit->text, "day") == 0 || strcasecmp(unit->text, "hour") == 0 ||
-            strcasecmp(unit->text, "minute") == 0 || strcasecmp(unit->text, "second") == 0) {
-            advance(p);
-            text = combined;
-            length = (uint32_t)strlen(combined);
-        }
-    }
-    ast_expr *lit = string_literal(p, text, length, str->position);
-    ast_expr *e = new_expr(p, AST_CAST, type_token->position);
-    if (lit == NULL || e == NULL)
-        return ARM_ERROR_OUT_OF_MEMORY;
-    e->u.cast.operand = lit;
-    e->u.cast.type = type;
-    *out = e;
-    return ARM_OK;
-}
+/* ---- names and primaries -------------------------------------------------------------- */
 
-static arm_status parse_subquery_expr(parser *p, ast_expr_kind kind, int32_t position,
-                                      ast_expr **out)
+/* A column a / t.a / s.t.a, a star t.*, or a call f(...) / s.f(...). */
+static arm_status parse_name_primary(parser *p, ast_expr **out)
 {
-    ast_expr *e = new_expr(p, kind, position);
-    if (e == NULL)
-        return ARM_ERROR_OUT_OF_MEMORY;
-    arm_status s = parse_query(p, &e->u.subquery.query);
-    if (s == ARM_OK)
-        s = expect_symbol(p, ")");
-    *out = e;
-    return s;
-}
-
-static bool starts_query(const parser *p)
-{
-    return token_is_keyword(peek(p), "select") || token_is_keyword(peek(p), "with") ||
-           token_is_keyword(peek(p), "values");
-}
-
-static arm_status parse_identifier_primary(parser *p, ast_expr **out)
-{
-    const token *t = peek(p);
-    int32_t position = t->position;
-    /* Typed literals: DATE '...', TIMESTAMP '...', INTERVAL '...' */
-    if (t->kind == TOKEN_IDENT && peek_at(p, 1)->kind == TOKEN_STRING &&
-        parse_typed_literal(p, t, out) == ARM_OK)
-        return ARM_OK;
-    if (token_is_keyword(t, "current_date") || token_is_keyword(t, "current_timestamp") ||
-        (token_is_keyword(t, "localtimestamp"))) {
-        advance(p);
-        *out = function_call(
-            p, token_is_keyword(t, "current_date") ? "current_date" : "current_timestamp", position,
-            NULL, 0);
-        return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
-    }
-    if (t->kind == TOKEN_IDENT && parser_is_reserved(t->text)) {
-        /* left(...) and right(...) are functions despite LEFT/RIGHT JOIN */
-        bool is_call = (token_is_keyword(t, "left") || token_is_keyword(t, "right")) &&
-                       token_is_symbol(peek_at(p, 1), "(");
-        if (!is_call)
-            return parser_error(p, NULL);
-        advance(p);
-        advance(p);
-        ast_name fname;
-        memset(&fname, 0, sizeof fname);
-        fname.count = 1;
-        fname.parts[0].name = t->text;
-        fname.parts[0].position = position;
-        fname.position = position;
-        return parse_function(p, &fname, out);
-    }
+    const token *first = peek(p);
     ast_name name;
-    arm_status s;
     memset(&name, 0, sizeof name);
-    name.position = position;
+    name.position = first->position;
+    arm_status s;
     for (;;) {
         if (name.count == 3)
             return parser_error(p, "A name has at most three parts.");
         if ((s = parse_ident(p, &name.parts[name.count])) != ARM_OK)
             return s;
         name.count++;
-        if (!token_is_symbol(peek(p), "."))
+        if (!accept_symbol(p, "."))
             break;
-        advance(p);
         if (accept_symbol(p, "*")) {
-            ast_expr *star = new_expr(p, AST_STAR, position);
+            ast_expr *star = new_expr(p, AST_STAR, first->position);
             if (star == NULL)
                 return ARM_ERROR_OUT_OF_MEMORY;
             star->u.star.qualifier = name;
@@ -655,8 +532,8 @@ static arm_status parse_identifier_primary(parser *p, ast_expr **out)
         }
     }
     if (accept_symbol(p, "("))
-        return parse_function(p, &name, out);
-    ast_expr *e = new_expr(p, AST_COLUMN_REF, position);
+        return parse_function(p, &name, first, out);
+    ast_expr *e = new_expr(p, AST_COLUMN_REF, first->position);
     if (e == NULL)
         return ARM_ERROR_OUT_OF_MEMORY;
     e->u.column = name;
@@ -664,122 +541,112 @@ static arm_status parse_identifier_primary(parser *p, ast_expr **out)
     return ARM_OK;
 }
 
+/* LEFT(...) and RIGHT(...) are functions although LEFT and RIGHT are reserved (joins). */
+static arm_status parse_reserved_call(parser *p, ast_expr **out)
+{
+    const token *t = advance(p);
+    advance(p); /* ( */
+    ast_name name;
+    memset(&name, 0, sizeof name);
+    name.count = 1;
+    name.parts[0].name = keyword_name(t->keyword);
+    name.parts[0].position = t->position;
+    name.position = t->position;
+    return parse_function(p, &name, t, out);
+}
+
+static arm_status parse_keyword_primary(parser *p, ast_expr **out)
+{
+    const token *t = peek(p);
+    bool call = token_is_symbol(peek_at(p, 1), "(");
+    switch (t->keyword) {
+    case KW_NULL:
+    case KW_TRUE:
+    case KW_FALSE: return keyword_literal(p, out);
+    case KW_CASE: return parse_case(p, out);
+    case KW_DEFAULT:
+        /* Only meaningful in INSERT ... VALUES and UPDATE ... SET; the binder checks. */
+        *out = new_expr(p, AST_DEFAULT, advance(p)->position);
+        return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+    case KW_CURRENT_DATE:
+    case KW_CURRENT_TIMESTAMP:
+    case KW_LOCALTIMESTAMP:
+        advance(p);
+        *out =
+            function_call(p, t->keyword == KW_CURRENT_DATE ? "current_date" : "current_timestamp",
+                          t->position, NULL, 0);
+        return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+    case KW_CAST: return parse_cast(p, out);
+    case KW_TRY_CAST: return call ? parse_cast(p, out) : parse_name_primary(p, out);
+    case KW_EXTRACT: return call ? parse_extract(p, out) : parse_name_primary(p, out);
+    case KW_EXISTS:
+        if (!call)
+            return parser_error(p, NULL);
+        advance(p);
+        advance(p);
+        if (!parser_at_query(p))
+            return parser_error(p, "EXISTS needs a subquery: EXISTS (SELECT ...).");
+        return parse_subquery_expr(p, AST_EXISTS, t->position, out);
+    case KW_LEFT:
+    case KW_RIGHT:
+        if (call)
+            return parse_reserved_call(p, out);
+        return parser_error(p, NULL);
+    default:
+        if (keyword_is_reserved(t->keyword))
+            return parser_error(p, token_is_keyword(t, KW_FROM) && p->at > 0 &&
+                                           token_is_symbol(&p->tokens[p->at - 1], ",")
+                                       ? "Remove the comma before FROM."
+                                       : NULL);
+        return parse_name_primary(p, out);
+    }
+}
+
+static arm_status parse_paren(parser *p, ast_expr **out)
+{
+    int32_t position = advance(p)->position;
+    if (parser_at_query(p))
+        return parse_subquery_expr(p, AST_SUBQUERY, position, out);
+    arm_status s = parse_expr(p, out);
+    return s == ARM_OK ? expect_symbol(p, ")") : s;
+}
+
 static arm_status parse_primary(parser *p, ast_expr **out)
 {
     const token *t = peek(p);
-    int32_t position = t->position;
-    arm_status s;
     switch (t->kind) {
-    case TOKEN_NUMBER:
-        advance(p);
-        *out = number_literal(p, t);
-        return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+    case TOKEN_NUMBER: return number_literal(p, advance(p), out);
     case TOKEN_STRING:
         advance(p);
-        *out = string_literal(p, t->text, t->text_length, position);
+        *out = string_literal(p, t->text, t->text_length, t->position);
         return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
-    case TOKEN_PARAMETER: {
-        advance(p);
-        ast_expr *e = new_expr(p, AST_PARAMETER, position);
-        if (e == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        e->u.parameter.index = t->number ? (uint32_t)t->number : ++p->question_marks;
-        if (e->u.parameter.index > p->max_parameter)
-            p->max_parameter = e->u.parameter.index;
-        *out = e;
-        return ARM_OK;
-    }
+    case TOKEN_PARAMETER: return parameter(p, out);
     case TOKEN_SYMBOL:
-        if (accept_symbol(p, "*")) {
-            *out = new_expr(p, AST_STAR, position);
+        if (token_is_symbol(t, "("))
+            return parse_paren(p, out);
+        if (token_is_symbol(t, "*")) {
+            *out = new_expr(p, AST_STAR, advance(p)->position);
             return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
-        }
-        if (accept_symbol(p, "(")) {
-            if (starts_query(p))
-                return parse_subquery_expr(p, AST_SUBQUERY, position, out);
-            if ((s = parse_expr(p, out)) != ARM_OK)
-                return s;
-            return expect_symbol(p, ")");
         }
         return parser_error(p, token_is_symbol(t, "==") ? "Use = to compare values." : NULL);
     case TOKEN_IDENT:
-        if (accept_keyword(p, "null") || token_is_keyword(t, "true") ||
-            token_is_keyword(t, "false")) {
-            if (!token_is_keyword(t, "null"))
-                advance(p);
-            ast_expr *e = new_expr(p, AST_LITERAL, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.literal.val = token_is_keyword(t, "null")
-                                   ? value_null(type_make(TYPE_NULL))
-                                   : value_boolean(token_is_keyword(t, "true"));
-            e->u.literal.text = t->text;
-            *out = e;
-            return ARM_OK;
-        }
-        if (accept_keyword(p, "case"))
-            return parse_case(p, position, out);
-        if (accept_keyword(p, "default")) {
-            /* Only meaningful in INSERT ... VALUES and UPDATE ... SET; the binder checks. */
-            *out = new_expr(p, AST_DEFAULT, position);
-            return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
-        }
-        if (token_is_keyword(t, "cast") || token_is_keyword(t, "try_cast")) {
-            bool is_try = token_is_keyword(t, "try_cast");
-            advance(p);
-            ast_expr *e = new_expr(p, AST_CAST, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.cast.is_try = is_try;
-            if ((s = expect_symbol(p, "(")) != ARM_OK ||
-                (s = parse_expr(p, &e->u.cast.operand)) != ARM_OK ||
-                (s = expect_keyword(p, "as")) != ARM_OK ||
-                (s = parse_type(p, &e->u.cast.type)) != ARM_OK ||
-                (s = expect_symbol(p, ")")) != ARM_OK)
-                return s;
-            *out = e;
-            return ARM_OK;
-        }
-        if (token_is_keyword(t, "exists") && token_is_symbol(peek_at(p, 1), "(")) {
-            advance(p);
-            advance(p);
-            return parse_subquery_expr(p, AST_EXISTS, position, out);
-        }
-        if (token_is_keyword(t, "extract") && token_is_symbol(peek_at(p, 1), "(")) {
-            advance(p);
-            advance(p);
-            ast_expr *e = new_expr(p, AST_EXTRACT, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            const token *field = advance(p);
-            if (field->kind != TOKEN_IDENT && field->kind != TOKEN_STRING)
-                return parser_error(p, "Expected a field name such as YEAR.");
-            char *lower = arena_strdup(p->a, field->text);
-            if (lower == NULL)
-                return error_out_of_memory(p->err);
-            for (char *c = lower; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            e->u.extract.field = lower;
-            if ((s = expect_keyword(p, "from")) != ARM_OK ||
-                (s = parse_expr(p, &e->u.extract.operand)) != ARM_OK ||
-                (s = expect_symbol(p, ")")) != ARM_OK)
-                return s;
-            *out = e;
-            return ARM_OK;
-        }
-        return parse_identifier_primary(p, out);
-    case TOKEN_QUOTED_IDENT: return parse_identifier_primary(p, out);
-    case TOKEN_END: return parser_error(p, NULL);
+        if (peek_at(p, 1)->kind == TOKEN_STRING && !token_is_reserved(t))
+            return parse_typed_literal(p, out);
+        if (t->keyword != KW_NONE)
+            return parse_keyword_primary(p, out);
+        return parse_name_primary(p, out);
+    case TOKEN_QUOTED_IDENT: return parse_name_primary(p, out);
+    case TOKEN_END: break;
     }
     return parser_error(p, NULL);
 }
 
+/* A primary followed by ::type casts. */
 static arm_status parse_postfix(parser *p, ast_expr **out)
 {
     arm_status s = parse_primary(p, out);
     while (s == ARM_OK && token_is_symbol(peek(p), "::")) {
-        int32_t position = advance(p)->position;
-        ast_expr *e = new_expr(p, AST_CAST, position);
+        ast_expr *e = new_expr(p, AST_CAST, advance(p)->position);
         if (e == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
         e->u.cast.operand = *out;
@@ -789,279 +656,229 @@ static arm_status parse_postfix(parser *p, ast_expr **out)
     return s;
 }
 
-static arm_status parse_unary(parser *p, ast_expr **out)
+/* Prefix operators: NOT (below IS) and unary signs (above * /), else a postfix expression. */
+static arm_status parse_prefix(parser *p, ast_expr **out)
 {
     const token *t = peek(p);
-    if (token_is_symbol(t, "-") || token_is_symbol(t, "+")) {
-        advance(p);
-        if (++p->depth > PARSER_MAX_DEPTH) {
-            error_set(p->err, ARM_ERROR_SYNTAX, "54001", t->position,
-                      "statement is nested too deeply");
-            return ARM_ERROR_SYNTAX;
+    const char *op = token_is_keyword(t, KW_NOT) ? "NOT"
+                     : token_is_symbol(t, "-")   ? "-"
+                     : token_is_symbol(t, "+")   ? "+"
+                                                 : NULL;
+    if (op == NULL)
+        return parse_postfix(p, out);
+    advance(p);
+    ast_expr *operand;
+    arm_status s = parse_binary(p, op[0] == 'N' ? LEVEL_NOT : LEVEL_UNARY, &operand);
+    if (s != ARM_OK)
+        return s;
+    *out = unary(p, op, operand, t->position);
+    return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+}
+
+/* ---- infix and postfix operators -------------------------------------------------------- */
+
+/* The level of the operator at the cursor, and its AST spelling for plain binary operators. */
+static int operator_level(const parser *p, const char **op)
+{
+    const token *t = peek(p);
+    *op = NULL;
+    if (t->kind == TOKEN_SYMBOL) {
+        switch (t->symbol) {
+        case SYMBOL_CODE2('=', 0): *op = "="; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('<', '>'):
+        case SYMBOL_CODE2('!', '='): *op = "<>"; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('<', 0): *op = "<"; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('<', '='): *op = "<="; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('>', 0): *op = ">"; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('>', '='): *op = ">="; return LEVEL_COMPARISON;
+        case SYMBOL_CODE2('|', '|'): *op = "||"; return LEVEL_CONCAT;
+        case SYMBOL_CODE2('+', 0): *op = "+"; return LEVEL_ADD;
+        case SYMBOL_CODE2('-', 0): *op = "-"; return LEVEL_ADD;
+        case SYMBOL_CODE2('*', 0): *op = "*"; return LEVEL_MULTIPLY;
+        case SYMBOL_CODE2('/', 0): *op = "/"; return LEVEL_MULTIPLY;
+        case SYMBOL_CODE2('%', 0): *op = "%"; return LEVEL_MULTIPLY;
+        default: return LEVEL_NONE;
         }
-        ast_expr *operand;
-        arm_status s = parse_unary(p, &operand);
-        p->depth--;
-        if (s != ARM_OK)
-            return s;
-        ast_expr *e = new_expr(p, AST_UNARY, t->position);
-        if (e == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        e->u.unary.op = token_is_symbol(t, "-") ? "-" : "+";
-        e->u.unary.operand = operand;
-        *out = e;
-        return ARM_OK;
     }
-    return parse_postfix(p, out);
+    if (t->kind != TOKEN_IDENT)
+        return LEVEL_NONE;
+    switch (t->keyword) {
+    case KW_OR: *op = "OR"; return LEVEL_OR;
+    case KW_AND: *op = "AND"; return LEVEL_AND;
+    case KW_IS:
+    case KW_ISNULL:
+    case KW_NOTNULL: return LEVEL_IS;
+    case KW_BETWEEN:
+    case KW_IN:
+    case KW_LIKE:
+    case KW_ILIKE: return LEVEL_PREDICATE;
+    case KW_NOT: {
+        keyword_id next = peek_at(p, 1)->kind == TOKEN_IDENT ? peek_at(p, 1)->keyword : KW_NONE;
+        bool predicate = next == KW_BETWEEN || next == KW_IN || next == KW_LIKE || next == KW_ILIKE;
+        return predicate ? LEVEL_PREDICATE : LEVEL_NONE;
+    }
+    default: return LEVEL_NONE;
+    }
 }
 
-/* Binary operator levels above comparison. */
-static const char *match_operator(parser *p, int level)
-{
-    const token *t = peek(p);
-    if (t->kind != TOKEN_SYMBOL)
-        return NULL;
-    static const char *const level_ops[][4] = {
-        [6] = {"||", NULL},
-        [7] = {"+", "-", NULL},
-        [8] = {"*", "/", "%", NULL},
-    };
-    for (int i = 0; level_ops[level][i] != NULL; i++)
-        if (strcmp(t->text, level_ops[level][i]) == 0)
-            return level_ops[level][i];
-    return NULL;
-}
-
-static const char *match_comparison(parser *p)
-{
-    const token *t = peek(p);
-    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
-    if (t->kind != TOKEN_SYMBOL)
-        return NULL;
-    if (strcmp(t->text, "!=") == 0)
-        return "<>";
-    for (size_t i = 0; i < 6; i++)
-        if (strcmp(t->text, ops[i]) == 0)
-            return ops[i];
-    return NULL;
-}
-
+/* x [NOT] IN (list) / (query); the cursor is after IN. */
 static arm_status parse_in(parser *p, ast_expr *left, bool negated, int32_t position,
                            ast_expr **out)
 {
     arm_status s = expect_symbol(p, "(");
     if (s != ARM_OK)
         return s;
-    if (starts_query(p)) {
-        ast_expr *e = new_expr(p, AST_IN_SUBQUERY, position);
-        if (e == NULL)
+    ast_expr *e;
+    if (parser_at_query(p)) {
+        if ((e = new_expr(p, AST_IN_SUBQUERY, position)) == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
         e->u.in_subquery.operand = left;
         e->u.in_subquery.negated = negated;
-        if ((s = parse_query(p, &e->u.in_subquery.query)) != ARM_OK)
-            return s;
-        *out = e;
-        return expect_symbol(p, ")");
+        s = parse_query(p, &e->u.in_subquery.query);
+    } else {
+        if ((e = new_expr(p, AST_IN_LIST, position)) == NULL)
+            return ARM_ERROR_OUT_OF_MEMORY;
+        e->u.in_list.operand = left;
+        e->u.in_list.negated = negated;
+        s = parse_expr_list(p, &e->u.in_list.list, &e->u.in_list.count);
     }
-    ast_expr *e = new_expr(p, AST_IN_LIST, position);
-    if (e == NULL)
-        return ARM_ERROR_OUT_OF_MEMORY;
-    e->u.in_list.operand = left;
-    e->u.in_list.negated = negated;
-    if ((s = parse_expr_list(p, &e->u.in_list.list, &e->u.in_list.count)) != ARM_OK)
+    if (s != ARM_OK)
         return s;
     *out = e;
     return expect_symbol(p, ")");
 }
 
-/* Level 5: BETWEEN, IN, LIKE, ILIKE with optional NOT. */
-static arm_status parse_predicate(parser *p, ast_expr **out)
+/* x [NOT] BETWEEN [SYMMETRIC] lo AND hi; SYMMETRIC becomes (x BETWEEN lo AND hi OR x BETWEEN hi AND
+ * lo). */
+static arm_status parse_between(parser *p, ast_expr *left, bool negated, int32_t position,
+                                ast_expr **out)
 {
-    arm_status s = parse_level(p, 6, out);
-    while (s == ARM_OK) {
-        uint32_t save = p->at;
-        int32_t position = peek(p)->position;
-        bool negated = accept_keyword(p, "not");
-        if (accept_keyword(p, "between")) {
-            ast_expr *e = new_expr(p, AST_BETWEEN, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.between.operand = *out;
-            e->u.between.negated = negated;
-            bool symmetric = accept_keyword(p, "symmetric");
-            if (!symmetric)
-                accept_keyword(p, "asymmetric");
-            if ((s = parse_level(p, 6, &e->u.between.low)) != ARM_OK ||
-                (s = expect_keyword(p, "and")) != ARM_OK ||
-                (s = parse_level(p, 6, &e->u.between.high)) != ARM_OK)
-                return s;
-            *out = e;
-            if (symmetric) {
-                /* x BETWEEN SYMMETRIC a AND b: either order of the bounds. */
-                ast_expr *swapped = new_expr(p, AST_BETWEEN, position);
-                if (swapped == NULL)
-                    return ARM_ERROR_OUT_OF_MEMORY;
-                *swapped = *e;
-                swapped->u.between.low = e->u.between.high;
-                swapped->u.between.high = e->u.between.low;
-                swapped->u.between.negated = false;
-                e->u.between.negated = false;
-                ast_expr *either = binary(p, "OR", e, swapped, position);
-                if (either == NULL)
-                    return ARM_ERROR_OUT_OF_MEMORY;
-                *out = either;
-                if (negated) {
-                    ast_expr *not_expr = new_expr(p, AST_UNARY, position);
-                    if (not_expr == NULL)
-                        return ARM_ERROR_OUT_OF_MEMORY;
-                    not_expr->u.unary.op = "NOT";
-                    not_expr->u.unary.operand = either;
-                    *out = not_expr;
-                }
-            }
-        } else if (accept_keyword(p, "in")) {
-            s = parse_in(p, *out, negated, position, out);
-        } else if (token_is_keyword(peek(p), "like") || token_is_keyword(peek(p), "ilike")) {
-            bool ci = token_is_keyword(advance(p), "ilike");
-            ast_expr *e = new_expr(p, AST_LIKE, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.like.operand = *out;
-            e->u.like.negated = negated;
-            e->u.like.case_insensitive = ci;
-            if ((s = parse_level(p, 6, &e->u.like.pattern)) != ARM_OK)
-                return s;
-            if (accept_keyword(p, "escape") && (s = parse_level(p, 6, &e->u.like.escape)) != ARM_OK)
-                return s;
-            *out = e;
-        } else {
-            p->at = save;
-            break;
-        }
-    }
-    return s;
-}
-
-/* Level 3: IS [NOT] NULL / TRUE / FALSE / DISTINCT FROM, ISNULL, NOTNULL. */
-static arm_status parse_is(parser *p, ast_expr **out)
-{
-    arm_status s = parse_level(p, 4, out);
-    while (s == ARM_OK) {
-        int32_t position = peek(p)->position;
-        if (accept_keyword(p, "isnull") || accept_keyword(p, "notnull")) {
-            ast_expr *e = new_expr(p, AST_IS_NULL, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.is.operand = *out;
-            e->u.is.negated = token_is_keyword(&p->tokens[p->at - 1], "notnull");
-            *out = e;
-            continue;
-        }
-        if (!accept_keyword(p, "is"))
-            break;
-        bool negated = accept_keyword(p, "not");
-        ast_expr *e;
-        if (accept_keyword(p, "null") || accept_keyword(p, "unknown")) {
-            e = new_expr(p, AST_IS_NULL, position);
-        } else if (token_is_keyword(peek(p), "true") || token_is_keyword(peek(p), "false")) {
-            e = new_expr(p, AST_IS_BOOL, position);
-            if (e != NULL)
-                e->u.is.bool_value = token_is_keyword(peek(p), "true");
-            advance(p);
-        } else if (accept_keyword(p, "distinct")) {
-            e = new_expr(p, AST_IS_DISTINCT, position);
-            if ((s = expect_keyword(p, "from")) != ARM_OK)
-                return s;
-            if (e != NULL && (s = parse_level(p, 4, &e->u.is.other)) != ARM_OK)
-                return s;
-        } else {
-            return parser_error(p, "Expected NULL, TRUE, FALSE or DISTINCT FROM after IS.");
-        }
-        if (e == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        e->u.is.operand = *out;
-        e->u.is.negated = negated;
-        *out = e;
-    }
-    return s;
-}
-
-static arm_status parse_level(parser *p, int level, ast_expr **out)
-{
+    ast_expr *e = new_expr(p, AST_BETWEEN, position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.between.operand = left;
+    e->u.between.negated = negated;
+    bool symmetric = accept_keyword(p, KW_SYMMETRIC);
+    if (!symmetric)
+        accept_keyword(p, KW_ASYMMETRIC);
     arm_status s;
-    switch (level) {
-    case 0: /* OR */
-    case 1: /* AND */ {
-        const char *word = level == 0 ? "or" : "and";
-        if ((s = parse_level(p, level + 1, out)) != ARM_OK)
-            return s;
-        while (token_is_keyword(peek(p), word)) {
-            int32_t position = advance(p)->position;
-            ast_expr *right;
-            if ((s = parse_level(p, level + 1, &right)) != ARM_OK)
-                return s;
-            if ((*out = binary(p, level == 0 ? "OR" : "AND", *out, right, position)) == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-        }
+    if ((s = parse_binary(p, LEVEL_CONCAT, &e->u.between.low)) != ARM_OK ||
+        (s = expect_keyword(p, KW_AND)) != ARM_OK ||
+        (s = parse_binary(p, LEVEL_CONCAT, &e->u.between.high)) != ARM_OK)
+        return s;
+    *out = e;
+    if (!symmetric)
         return ARM_OK;
-    }
-    case 2: /* NOT */
-        if (token_is_keyword(peek(p), "not")) {
-            int32_t position = advance(p)->position;
-            if (++p->depth > PARSER_MAX_DEPTH) {
-                error_set(p->err, ARM_ERROR_SYNTAX, "54001", position,
-                          "statement is nested too deeply");
-                return ARM_ERROR_SYNTAX;
-            }
-            ast_expr *operand;
-            s = parse_level(p, 2, &operand);
-            p->depth--;
-            if (s != ARM_OK)
+    ast_expr *swapped = new_expr(p, AST_BETWEEN, position);
+    if (swapped == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    *swapped = *e;
+    swapped->u.between.low = e->u.between.high;
+    swapped->u.between.high = e->u.between.low;
+    swapped->u.between.negated = false;
+    e->u.between.negated = false;
+    ast_expr *either = binary(p, "OR", e, swapped, position);
+    *out = either != NULL && negated ? unary(p, "NOT", either, position) : either;
+    return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;
+}
+
+static arm_status parse_like(parser *p, ast_expr *left, bool negated, int32_t position,
+                             ast_expr **out)
+{
+    ast_expr *e = new_expr(p, AST_LIKE, position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.like.operand = left;
+    e->u.like.negated = negated;
+    e->u.like.case_insensitive = token_is_keyword(advance(p), KW_ILIKE);
+    arm_status s = parse_binary(p, LEVEL_CONCAT, &e->u.like.pattern);
+    if (s == ARM_OK && accept_keyword(p, KW_ESCAPE))
+        s = parse_binary(p, LEVEL_CONCAT, &e->u.like.escape);
+    *out = e;
+    return s;
+}
+
+static arm_status parse_predicate(parser *p, ast_expr *left, ast_expr **out)
+{
+    int32_t position = peek(p)->position;
+    bool negated = accept_keyword(p, KW_NOT);
+    if (accept_keyword(p, KW_BETWEEN))
+        return parse_between(p, left, negated, position, out);
+    if (accept_keyword(p, KW_IN))
+        return parse_in(p, left, negated, position, out);
+    return parse_like(p, left, negated, position, out);
+}
+
+/* IS [NOT] NULL / UNKNOWN / TRUE / FALSE / DISTINCT FROM y, ISNULL, NOTNULL. */
+static arm_status parse_is(parser *p, ast_expr *left, ast_expr **out)
+{
+    const token *t = advance(p);
+    bool negated = t->keyword == KW_NOTNULL;
+    ast_expr *e;
+    arm_status s = ARM_OK;
+    if (t->keyword != KW_IS) {
+        e = new_expr(p, AST_IS_NULL, t->position);
+    } else {
+        negated = accept_keyword(p, KW_NOT);
+        const token *what = peek(p);
+        bool known = token_is_keyword(what, KW_NULL) || token_is_keyword(what, KW_UNKNOWN) ||
+                     token_is_keyword(what, KW_TRUE) || token_is_keyword(what, KW_FALSE) ||
+                     token_is_keyword(what, KW_DISTINCT);
+        if (!known)
+            return parser_error(p, "Expected NULL, TRUE, FALSE or DISTINCT FROM after IS.");
+        advance(p);
+        if (token_is_keyword(what, KW_NULL) || token_is_keyword(what, KW_UNKNOWN)) {
+            e = new_expr(p, AST_IS_NULL, t->position);
+        } else if (token_is_keyword(what, KW_TRUE) || token_is_keyword(what, KW_FALSE)) {
+            if ((e = new_expr(p, AST_IS_BOOL, t->position)) != NULL)
+                e->u.is.bool_value = what->keyword == KW_TRUE;
+        } else {
+            if ((s = expect_keyword(p, KW_FROM)) != ARM_OK)
                 return s;
-            ast_expr *e = new_expr(p, AST_UNARY, position);
-            if (e == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            e->u.unary.op = "NOT";
-            e->u.unary.operand = operand;
-            *out = e;
-            return ARM_OK;
+            if ((e = new_expr(p, AST_IS_DISTINCT, t->position)) != NULL &&
+                (s = parse_binary(p, LEVEL_COMPARISON, &e->u.is.other)) != ARM_OK)
+                return s;
         }
-        return parse_level(p, 3, out);
-    case 3: return parse_is(p, out);
-    case 4: { /* comparison */
-        if ((s = parse_level(p, 5, out)) != ARM_OK)
-            return s;
+    }
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    e->u.is.operand = left;
+    e->u.is.negated = negated;
+    *out = e;
+    return ARM_OK;
+}
+
+/*
+ * Precedence climbing: a prefix expression, then every infix/postfix
+ * operator whose level is at least `min_level`, left-associative.
+ */
+static arm_status parse_binary(parser *p, int min_level, ast_expr **out)
+{
+    arm_status s = parser_enter(p);
+    if (s != ARM_OK || (s = parse_prefix(p, out)) != ARM_OK)
+        goto done;
+    for (;;) {
         const char *op;
-        while ((op = match_comparison(p)) != NULL) {
+        int level = operator_level(p, &op);
+        if (level == LEVEL_NONE || level < min_level)
+            break;
+        if (level == LEVEL_IS) {
+            s = parse_is(p, *out, out);
+        } else if (level == LEVEL_PREDICATE) {
+            s = parse_predicate(p, *out, out);
+        } else {
             int32_t position = advance(p)->position;
             ast_expr *right;
-            if ((s = parse_level(p, 5, &right)) != ARM_OK)
-                return s;
-            if ((*out = binary(p, op, *out, right, position)) == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
+            if ((s = parse_binary(p, level + 1, &right)) == ARM_OK &&
+                (*out = binary(p, op, *out, right, position)) == NULL)
+                s = ARM_ERROR_OUT_OF_MEMORY;
         }
-        if (token_is_symbol(peek(p), "=="))
-            return parser_error(p, "Use = to compare values.");
-        return ARM_OK;
+        if (s != ARM_OK)
+            goto done;
     }
-    case 5: return parse_predicate(p, out);
-    case 6:
-    case 7:
-    case 8: {
-        if ((s = level == 8 ? parse_unary(p, out) : parse_level(p, level + 1, out)) != ARM_OK)
-            return s;
-        const char *op;
-        while ((op = match_operator(p, level)) != NULL) {
-            int32_t position = advance(p)->position;
-            ast_expr *right;
-            if ((s = level == 8 ? parse_unary(p, &right) : parse_level(p, level + 1, &right)) !=
-                ARM_OK)
-                return s;
-            if ((*out = binary(p, op, *out, right, position)) == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-        }
-        return ARM_OK;
-    }
-    default: return parse_unary(p, out);
-    }
+    if (token_is_symbol(peek(p), "==") && min_level <= LEVEL_COMPARISON)
+        s = parser_error(p, "Use = to compare values.");
+done:
+    parser_leave(p);
+    return s;
 }

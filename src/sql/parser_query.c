@@ -8,7 +8,7 @@
 
 #include "sql/parser_internal.h"
 
-static bool at_keyword(const parser *p, const char *word)
+static bool at_keyword(const parser *p, keyword_id word)
 {
     return token_is_keyword(peek(p), word);
 }
@@ -19,104 +19,136 @@ static bool can_be_alias(const parser *p)
     const token *t = peek(p);
     if (t->kind == TOKEN_QUOTED_IDENT)
         return true;
-    if (t->kind != TOKEN_IDENT || parser_is_reserved(t->text))
+    if (t->kind != TOKEN_IDENT || token_is_reserved(t))
         return false;
-    static const char *const clause_words[] = {"version", "at", "filter", "qualify",
-                                               "match_recognize"};
-    for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0]; i++)
-        if (strcasecmp(t->text, clause_words[i]) == 0)
-            return false;
-    return true;
+    return t->keyword != KW_VERSION && t->keyword != KW_AT && t->keyword != KW_FILTER;
 }
 
 static arm_status parse_alias(parser *p, ast_ident *alias, bool allow_implicit)
 {
-    if (accept_keyword(p, "as"))
+    if (accept_keyword(p, KW_AS))
         return parse_ident(p, alias);
-    if (allow_implicit && can_be_alias(p))
-        return parse_ident(p, alias);
-    return ARM_OK;
+    if (!allow_implicit || !can_be_alias(p))
+        return ARM_OK;
+    /* SELECT a FORM t: FORM would become an alias and the error would point at t */
+    const token *next = peek_at(p, 1);
+    if (token_is_keyword(peek(p), KW_FORM) &&
+        (next->kind == TOKEN_IDENT || next->kind == TOKEN_QUOTED_IDENT))
+        return parser_error(p, "Did you mean FROM?");
+    return parse_ident(p, alias);
 }
 
-static arm_status parse_ident_list(parser *p, ast_ident **out, uint32_t *count)
+/* A version number after VERSION / VERSION AS OF / AT (VERSION => ...). */
+static arm_status parse_version_number(parser *p, ast_time_travel *travel)
 {
-    ast_ident *list = NULL;
-    uint32_t n = 0, capacity = 0;
-    do {
-        if ((list = parser_push(p, list, &n, &capacity, sizeof *list)) == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        arm_status s = parse_ident(p, &list[n - 1]);
-        if (s != ARM_OK)
-            return s;
-    } while (accept_symbol(p, ","));
-    *out = list;
-    *count = n;
+    const token *t = peek(p);
+    if (t->kind != TOKEN_NUMBER || strpbrk(t->text, ".eE") != NULL || t->length > 18)
+        return parser_error(p, "Expected a version number.");
+    travel->has_version = true;
+    travel->version = strtoll(advance(p)->text, NULL, 10);
     return ARM_OK;
 }
 
-/* VERSION n | VERSION AS OF n | AT (VERSION => n) | AS OF TIMESTAMP expr | @branch */
+/* @branch: the name may contain / - . (feature/x, release-1.2): adjacent tokens join it. */
+static arm_status parse_branch(parser *p, ast_time_travel *travel)
+{
+    advance(p); /* @ */
+    const token *first = peek(p);
+    if (first->kind != TOKEN_IDENT && first->kind != TOKEN_QUOTED_IDENT &&
+        first->kind != TOKEN_NUMBER)
+        return parser_error(p, "Expected a branch or tag name after @.");
+    int32_t start = first->position;
+    int32_t end = start + (int32_t)first->length;
+    advance(p);
+    while (first->kind != TOKEN_QUOTED_IDENT && peek(p)->position == end) {
+        const token *t = peek(p);
+        bool joins = t->kind == TOKEN_IDENT || t->kind == TOKEN_NUMBER || token_is_symbol(t, "/") ||
+                     token_is_symbol(t, "-") || token_is_symbol(t, ".");
+        if (!joins)
+            break;
+        end = t->position + (int32_t)t->length;
+        advance(p);
+    }
+    travel->branch.name = first->kind == TOKEN_QUOTED_IDENT
+                              ? first->text
+                              : arena_strndup(p->a, p->sql + start, (size_t)(end - start));
+    travel->branch.quoted = first->kind == TOKEN_QUOTED_IDENT;
+    travel->branch.position = start;
+    return travel->branch.name ? ARM_OK : error_out_of_memory(p->err);
+}
+
+/* [@branch] then VERSION n | VERSION AS OF n | AT (VERSION => n) | AS OF TIMESTAMP expr */
 static arm_status parse_time_travel(parser *p, ast_time_travel *travel)
 {
+    arm_status s = ARM_OK;
+    if (token_is_symbol(peek(p), "@") && (s = parse_branch(p, travel)) != ARM_OK)
+        return s;
+    const token *next = peek_at(p, 1);
+    if (at_keyword(p, KW_VERSION) &&
+        (next->kind == TOKEN_NUMBER || token_is_keyword(next, KW_AS))) {
+        advance(p);
+        if (accept_keyword(p, KW_AS) && (s = expect_keyword(p, KW_OF)) != ARM_OK)
+            return s;
+        return parse_version_number(p, travel);
+    }
+    if (at_keyword(p, KW_AT) && token_is_symbol(next, "(")) {
+        p->at += 2;
+        if ((s = expect_keyword(p, KW_VERSION)) != ARM_OK ||
+            (s = expect_symbol(p, "=>")) != ARM_OK ||
+            (s = parse_version_number(p, travel)) != ARM_OK)
+            return s;
+        return expect_symbol(p, ")");
+    }
+    if (at_keyword(p, KW_AS) && token_is_keyword(next, KW_OF)) {
+        p->at += 2;
+        if (accept_keyword(p, KW_VERSION))
+            return parse_version_number(p, travel);
+        if ((s = expect_keyword(p, KW_TIMESTAMP)) != ARM_OK)
+            return s;
+        return parse_expr(p, &travel->as_of_timestamp);
+    }
+    return ARM_OK;
+}
+
+/* After "(": true when a query starts here, possibly behind more parentheses. */
+static bool at_parenthesized_query(const parser *p)
+{
+    uint32_t ahead = 0;
+    while (token_is_symbol(peek_at(p, ahead), "("))
+        ahead++;
+    const token *t = peek_at(p, ahead);
+    return token_is_keyword(t, KW_SELECT) || token_is_keyword(t, KW_WITH) ||
+           token_is_keyword(t, KW_VALUES);
+}
+
+/* name(args): read_parquet('f') and other table functions; the cursor is after "(". */
+static arm_status parse_table_function(parser *p, ast_table_ref *ref, const ast_name *name)
+{
+    ref->kind = AST_TABLE_FUNCTION;
+    ref->u.function.name = *name;
     arm_status s;
-    if (token_is_symbol(peek(p), "@")) {
-        advance(p);
-        /* branch names may contain / - . : take tokens until a space-separated one */
-        const token *first = peek(p);
-        if (first->kind != TOKEN_IDENT && first->kind != TOKEN_QUOTED_IDENT &&
-            first->kind != TOKEN_NUMBER)
-            return parser_error(p, "Expected a branch or tag name after @.");
-        int32_t start = first->position;
-        int32_t end = start + (int32_t)first->length;
-        advance(p);
-        while (peek(p)->position == end && peek(p)->kind != TOKEN_END &&
-               (peek(p)->kind != TOKEN_SYMBOL || token_is_symbol(peek(p), "/") ||
-                token_is_symbol(peek(p), "-") || token_is_symbol(peek(p), "."))) {
-            end = peek(p)->position + (int32_t)peek(p)->length;
-            advance(p);
-        }
-        travel->branch.name = first->kind == TOKEN_QUOTED_IDENT
-                                  ? first->text
-                                  : arena_strndup(p->a, p->sql + start, (size_t)(end - start));
-        travel->branch.quoted = first->kind == TOKEN_QUOTED_IDENT;
-        travel->branch.position = start;
-        if (travel->branch.name == NULL)
-            return error_out_of_memory(p->err);
+    if (!token_is_symbol(peek(p), ")") &&
+        (s = parse_expr_list(p, &ref->u.function.args, &ref->u.function.arg_count)) != ARM_OK)
+        return s;
+    return expect_symbol(p, ")");
+}
+
+static arm_status parse_table_ref(parser *p, ast_table_ref **out);
+
+/* ( query ) or ( joined tables ); the cursor is after "(". */
+static arm_status parse_parenthesized_from(parser *p, ast_table_ref *ref, ast_table_ref **out)
+{
+    arm_status s;
+    if (at_parenthesized_query(p)) {
+        ref->kind = AST_TABLE_SUBQUERY;
+        if ((s = parse_query(p, &ref->u.subquery.query)) == ARM_OK)
+            s = expect_symbol(p, ")");
+        return s;
     }
-    if (at_keyword(p, "version") &&
-        (peek_at(p, 1)->kind == TOKEN_NUMBER || token_is_keyword(peek_at(p, 1), "as"))) {
-        advance(p);
-        if (accept_keyword(p, "as") && (s = expect_keyword(p, "of")) != ARM_OK)
-            return s;
-        if (peek(p)->kind != TOKEN_NUMBER)
-            return parser_error(p, "Expected a version number.");
-        travel->has_version = true;
-        travel->version = strtoll(advance(p)->text, NULL, 10);
-    } else if (at_keyword(p, "at") && token_is_symbol(peek_at(p, 1), "(")) {
-        advance(p);
-        advance(p);
-        if ((s = expect_keyword(p, "version")) != ARM_OK || (s = expect_symbol(p, "=>")) != ARM_OK)
-            return s;
-        if (peek(p)->kind != TOKEN_NUMBER)
-            return parser_error(p, "Expected a version number.");
-        travel->has_version = true;
-        travel->version = strtoll(advance(p)->text, NULL, 10);
-        if ((s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-    } else if (at_keyword(p, "as") && token_is_keyword(peek_at(p, 1), "of")) {
-        advance(p);
-        advance(p);
-        if (accept_keyword(p, "version")) {
-            if (peek(p)->kind != TOKEN_NUMBER)
-                return parser_error(p, "Expected a version number.");
-            travel->has_version = true;
-            travel->version = strtoll(advance(p)->text, NULL, 10);
-        } else {
-            if ((s = expect_keyword(p, "timestamp")) != ARM_OK)
-                return s;
-            if ((s = parse_expr(p, &travel->as_of_timestamp)) != ARM_OK)
-                return s;
-        }
-    }
+    if ((s = parse_table_ref(p, out)) != ARM_OK || (s = expect_symbol(p, ")")) != ARM_OK)
+        return s;
+    if ((*out)->kind == AST_TABLE_JOIN && (at_keyword(p, KW_AS) || can_be_alias(p)))
+        return parser_not_supported(p, peek(p)->position, "an alias for a parenthesized join");
     return ARM_OK;
 }
 
@@ -126,80 +158,71 @@ static arm_status parse_table_primary(parser *p, ast_table_ref **out)
     if (ref == NULL)
         return ARM_ERROR_OUT_OF_MEMORY;
     ref->position = peek(p)->position;
-    arm_status s;
+    *out = ref;
+    arm_status s = parser_enter(p);
+    if (s != ARM_OK)
+        goto done;
     if (accept_symbol(p, "(")) {
-        if (!(at_keyword(p, "select") || at_keyword(p, "with") || at_keyword(p, "values"))) {
-            /* a parenthesized join */
-            ast_table_ref *inner;
-            if ((s = parse_table_primary(p, &inner)) != ARM_OK)
-                return s;
-            return parser_error(p, "Parenthesized joins are not supported; remove the "
-                                   "parentheses.");
-        }
-        ref->kind = AST_TABLE_SUBQUERY;
-        if ((s = parse_query(p, &ref->u.subquery.query)) != ARM_OK ||
-            (s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
+        s = parse_parenthesized_from(p, ref, out);
+        if (s != ARM_OK || (*out != ref && ((*out)->kind == AST_TABLE_JOIN || (*out)->alias.name)))
+            goto done;
+        ref = *out; /* (t) AS x: the alias goes to the table inside */
     } else {
         ast_name name;
         if ((s = parse_name(p, &name)) != ARM_OK)
-            return s;
+            goto done;
         if (accept_symbol(p, "(")) {
-            ref->kind = AST_TABLE_FUNCTION;
-            ref->u.function.name = name;
-            if (!token_is_symbol(peek(p), ")") &&
-                (s = parse_expr_list(p, &ref->u.function.args, &ref->u.function.arg_count)) !=
-                    ARM_OK)
-                return s;
-            if ((s = expect_symbol(p, ")")) != ARM_OK)
-                return s;
+            s = parse_table_function(p, ref, &name);
         } else {
             ref->kind = AST_TABLE_NAME;
             ref->u.table.name = name;
-            if ((s = parse_time_travel(p, &ref->u.table.travel)) != ARM_OK)
-                return s;
+            s = parse_time_travel(p, &ref->u.table.travel);
         }
+        if (s != ARM_OK)
+            goto done;
     }
-    if ((s = parse_alias(p, &ref->alias, true)) != ARM_OK)
-        return s;
-    if (ref->alias.name != NULL && accept_symbol(p, "(")) {
-        if ((s = parse_ident_list(p, &ref->column_aliases, &ref->column_alias_count)) != ARM_OK ||
-            (s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-    }
-    *out = ref;
-    return ARM_OK;
+    if ((s = parse_alias(p, &ref->alias, true)) == ARM_OK && ref->alias.name != NULL &&
+        token_is_symbol(peek(p), "("))
+        s = parse_paren_ident_list(p, &ref->column_aliases, &ref->column_alias_count);
+done:
+    parser_leave(p);
+    return s;
 }
 
 static bool parse_join_kind(parser *p, ast_join_kind *kind, bool *natural)
 {
-    *natural = accept_keyword(p, "natural");
-    if (accept_keyword(p, "join")) {
-        *kind = AST_JOIN_INNER;
-        return true;
-    }
     uint32_t save = p->at;
-    if (accept_keyword(p, "inner"))
+    *natural = accept_keyword(p, KW_NATURAL);
+    *kind = AST_JOIN_INNER;
+    if (accept_keyword(p, KW_JOIN))
+        return true;
+    if (accept_keyword(p, KW_INNER))
         *kind = AST_JOIN_INNER;
-    else if (accept_keyword(p, "left"))
+    else if (accept_keyword(p, KW_LEFT))
         *kind = AST_JOIN_LEFT;
-    else if (accept_keyword(p, "right"))
+    else if (accept_keyword(p, KW_RIGHT))
         *kind = AST_JOIN_RIGHT;
-    else if (accept_keyword(p, "full"))
+    else if (accept_keyword(p, KW_FULL))
         *kind = AST_JOIN_FULL;
-    else if (accept_keyword(p, "cross"))
+    else if (!*natural && accept_keyword(p, KW_CROSS))
         *kind = AST_JOIN_CROSS;
-    else {
+    if (*kind == AST_JOIN_LEFT || *kind == AST_JOIN_RIGHT || *kind == AST_JOIN_FULL)
+        accept_keyword(p, KW_OUTER);
+    if (p->at != save && accept_keyword(p, KW_JOIN))
+        return true;
+    if (!*natural)
         p->at = save;
-        return false;
-    }
-    if (*kind != AST_JOIN_INNER && *kind != AST_JOIN_CROSS)
-        accept_keyword(p, "outer");
-    if (!accept_keyword(p, "join")) {
-        p->at = save;
-        return false;
-    }
-    return true;
+    return false;
+}
+
+/* ON expr | USING (a, b) after JOIN t (not for CROSS or NATURAL joins). */
+static arm_status parse_join_condition(parser *p, ast_table_ref *join)
+{
+    if (accept_keyword(p, KW_ON))
+        return parse_expr(p, &join->u.join.on);
+    if (accept_keyword(p, KW_USING))
+        return parse_paren_ident_list(p, &join->u.join.using_columns, &join->u.join.using_count);
+    return parser_error(p, "A JOIN needs ON or USING (or use CROSS JOIN).");
 }
 
 static arm_status parse_table_ref(parser *p, ast_table_ref **out)
@@ -224,32 +247,22 @@ static arm_status parse_table_ref(parser *p, ast_table_ref **out)
         join->u.join.left = *out;
         if ((s = parse_table_primary(p, &join->u.join.right)) != ARM_OK)
             return s;
-        if (kind != AST_JOIN_CROSS && !natural) {
-            if (accept_keyword(p, "on")) {
-                s = parse_expr(p, &join->u.join.on);
-            } else if (accept_keyword(p, "using")) {
-                if ((s = expect_symbol(p, "(")) == ARM_OK &&
-                    (s = parse_ident_list(p, &join->u.join.using_columns,
-                                          &join->u.join.using_count)) == ARM_OK)
-                    s = expect_symbol(p, ")");
-            } else {
-                return parser_error(p, "A JOIN needs ON or USING (or use CROSS JOIN).");
-            }
-        }
+        if (kind != AST_JOIN_CROSS && !natural)
+            s = parse_join_condition(p, join);
         *out = join;
     }
     return s;
 }
 
-static arm_status parse_from(parser *p, ast_table_ref **out)
+arm_status parse_table_ref_list(parser *p, ast_table_ref **out)
 {
     arm_status s = parse_table_ref(p, out);
-    while (s == ARM_OK && accept_symbol(p, ",")) {
+    while (s == ARM_OK && token_is_symbol(peek(p), ",")) {
         ast_table_ref *join = parser_alloc(p, sizeof *join);
         if (join == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
         join->kind = AST_TABLE_JOIN;
-        join->position = peek(p)->position;
+        join->position = advance(p)->position;
         join->u.join.kind = AST_JOIN_CROSS;
         join->u.join.left = *out;
         s = parse_table_ref(p, &join->u.join.right);
@@ -262,7 +275,7 @@ static arm_status parse_select_items(parser *p, ast_select *sel)
 {
     uint32_t capacity = 0;
     do {
-        if (at_keyword(p, "from"))
+        if (at_keyword(p, KW_FROM) && sel->item_count > 0)
             return parser_error(p, "Remove the comma before FROM.");
         sel->items = parser_push(p, sel->items, &sel->item_count, &capacity, sizeof *sel->items);
         if (sel->items == NULL)
@@ -311,34 +324,31 @@ static arm_status parse_select(parser *p, ast_select **out)
         return ARM_ERROR_OUT_OF_MEMORY;
     sel->position = peek(p)->position;
     arm_status s;
-    if (accept_keyword(p, "values")) {
+    if (accept_keyword(p, KW_VALUES)) {
         *out = sel;
         return parse_values(p, sel);
     }
-    if ((s = expect_keyword(p, "select")) != ARM_OK)
+    if ((s = expect_keyword(p, KW_SELECT)) != ARM_OK)
         return s;
-    if (accept_keyword(p, "distinct")) {
+    if (accept_keyword(p, KW_DISTINCT)) {
         sel->distinct = true;
-        if (at_keyword(p, "on")) {
-            error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", peek(p)->position,
-                      "SELECT DISTINCT ON is not supported yet");
-            return ARM_ERROR_NOT_SUPPORTED;
-        }
+        if (at_keyword(p, KW_ON))
+            return parser_not_supported(p, peek(p)->position, "SELECT DISTINCT ON");
     } else {
-        accept_keyword(p, "all");
+        accept_keyword(p, KW_ALL);
     }
     if ((s = parse_select_items(p, sel)) != ARM_OK)
         return s;
-    if (accept_keyword(p, "from") && (s = parse_from(p, &sel->from)) != ARM_OK)
+    if (accept_keyword(p, KW_FROM) && (s = parse_table_ref_list(p, &sel->from)) != ARM_OK)
         return s;
-    if (accept_keyword(p, "where") && (s = parse_expr(p, &sel->where)) != ARM_OK)
+    if (accept_keyword(p, KW_WHERE) && (s = parse_expr(p, &sel->where)) != ARM_OK)
         return s;
-    if (accept_keyword(p, "group")) {
-        if ((s = expect_keyword(p, "by")) != ARM_OK ||
+    if (accept_keyword(p, KW_GROUP)) {
+        if ((s = expect_keyword(p, KW_BY)) != ARM_OK ||
             (s = parse_expr_list(p, &sel->group_by, &sel->group_by_count)) != ARM_OK)
             return s;
     }
-    if (accept_keyword(p, "having") && (s = parse_expr(p, &sel->having)) != ARM_OK)
+    if (accept_keyword(p, KW_HAVING) && (s = parse_expr(p, &sel->having)) != ARM_OK)
         return s;
     *out = sel;
     return ARM_OK;
@@ -356,14 +366,14 @@ arm_status parse_order_by(parser *p, ast_order_item **out, uint32_t *count)
         arm_status s = parse_expr(p, &item->expr);
         if (s != ARM_OK)
             return s;
-        if (accept_keyword(p, "desc"))
+        if (accept_keyword(p, KW_DESC))
             item->descending = true;
         else
-            accept_keyword(p, "asc");
-        if (accept_keyword(p, "nulls")) {
-            if (accept_keyword(p, "first"))
+            accept_keyword(p, KW_ASC);
+        if (accept_keyword(p, KW_NULLS)) {
+            if (accept_keyword(p, KW_FIRST))
                 item->nulls_first = 1;
-            else if (accept_keyword(p, "last"))
+            else if (accept_keyword(p, KW_LAST))
                 item->nulls_first = 0;
             else
                 return parser_error(p, "Expected FIRST or LAST after NULLS.");
@@ -381,13 +391,7 @@ static arm_status parse_query_primary(parser *p, ast_query **out)
 {
     if (token_is_symbol(peek(p), "(")) {
         advance(p);
-        if (++p->depth > PARSER_MAX_DEPTH) {
-            error_set(p->err, ARM_ERROR_SYNTAX, "54001", peek(p)->position,
-                      "statement is nested too deeply");
-            return ARM_ERROR_SYNTAX;
-        }
         arm_status s = parse_query(p, out);
-        p->depth--;
         if (s == ARM_OK)
             s = expect_symbol(p, ")");
         return s;
@@ -416,11 +420,11 @@ static ast_query *set_node(parser *p, ast_set_op op, bool all, ast_query *left, 
 static arm_status parse_query_term(parser *p, ast_query **out)
 {
     arm_status s = parse_query_primary(p, out);
-    while (s == ARM_OK && at_keyword(p, "intersect")) {
+    while (s == ARM_OK && at_keyword(p, KW_INTERSECT)) {
         advance(p);
-        bool all = accept_keyword(p, "all");
+        bool all = accept_keyword(p, KW_ALL);
         if (!all)
-            accept_keyword(p, "distinct");
+            accept_keyword(p, KW_DISTINCT);
         ast_query *right;
         if ((s = parse_query_primary(p, &right)) != ARM_OK)
             return s;
@@ -432,11 +436,8 @@ static arm_status parse_query_term(parser *p, ast_query **out)
 
 static arm_status parse_ctes(parser *p, ast_query *q)
 {
-    if (accept_keyword(p, "recursive")) {
-        error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", p->tokens[p->at - 1].position,
-                  "WITH RECURSIVE is not supported yet");
-        return ARM_ERROR_NOT_SUPPORTED;
-    }
+    if (at_keyword(p, KW_RECURSIVE))
+        return parser_not_supported(p, peek(p)->position, "WITH RECURSIVE");
     uint32_t capacity = 0;
     do {
         q->ctes = parser_push(p, q->ctes, &q->cte_count, &capacity, sizeof *q->ctes);
@@ -446,13 +447,12 @@ static arm_status parse_ctes(parser *p, ast_query *q)
         arm_status s = parse_ident(p, &cte->name);
         if (s != ARM_OK)
             return s;
-        if (accept_symbol(p, "(") &&
-            ((s = parse_ident_list(p, &cte->column_names, &cte->column_name_count)) != ARM_OK ||
-             (s = expect_symbol(p, ")")) != ARM_OK))
+        if (token_is_symbol(peek(p), "(") &&
+            (s = parse_paren_ident_list(p, &cte->column_names, &cte->column_name_count)) != ARM_OK)
             return s;
-        if ((s = expect_keyword(p, "as")) != ARM_OK)
+        if ((s = expect_keyword(p, KW_AS)) != ARM_OK)
             return s;
-        accept_keyword(p, "materialized");
+        accept_keyword(p, KW_MATERIALIZED);
         if ((s = expect_symbol(p, "(")) != ARM_OK || (s = parse_query(p, &cte->query)) != ARM_OK ||
             (s = expect_symbol(p, ")")) != ARM_OK)
             return s;
@@ -464,24 +464,34 @@ static arm_status parse_limit_offset(parser *p, ast_query *q)
 {
     arm_status s;
     for (;;) {
-        if (accept_keyword(p, "limit")) {
-            if (accept_keyword(p, "all"))
+        if (accept_keyword(p, KW_LIMIT)) {
+            if (accept_keyword(p, KW_ALL))
                 continue;
             if ((s = parse_expr(p, &q->limit)) != ARM_OK)
                 return s;
-        } else if (accept_keyword(p, "offset")) {
+        } else if (accept_keyword(p, KW_OFFSET)) {
             if ((s = parse_expr(p, &q->offset)) != ARM_OK)
                 return s;
-            if (!accept_keyword(p, "rows"))
-                accept_keyword(p, "row");
-        } else if (accept_keyword(p, "fetch")) {
-            if (!accept_keyword(p, "first") && (s = expect_keyword(p, "next")) != ARM_OK)
+            if (!accept_keyword(p, KW_ROWS))
+                accept_keyword(p, KW_ROW);
+        } else if (accept_keyword(p, KW_FETCH)) {
+            if (!accept_keyword(p, KW_FIRST) && (s = expect_keyword(p, KW_NEXT)) != ARM_OK)
                 return s;
-            if ((s = parse_expr(p, &q->limit)) != ARM_OK)
+            if (at_keyword(p, KW_ROW) || at_keyword(p, KW_ROWS)) {
+                /* FETCH FIRST ROW ONLY: one row */
+                ast_expr *one = parser_alloc(p, sizeof *one);
+                if ((q->limit = one) == NULL)
+                    return ARM_ERROR_OUT_OF_MEMORY;
+                one->kind = AST_LITERAL;
+                one->position = peek(p)->position;
+                one->u.literal.val = value_bigint(1);
+                one->u.literal.text = "1";
+            } else if ((s = parse_expr(p, &q->limit)) != ARM_OK) {
                 return s;
-            if (!accept_keyword(p, "rows") && (s = expect_keyword(p, "row")) != ARM_OK)
+            }
+            if (!accept_keyword(p, KW_ROWS) && (s = expect_keyword(p, KW_ROW)) != ARM_OK)
                 return s;
-            if ((s = expect_keyword(p, "only")) != ARM_OK)
+            if ((s = expect_keyword(p, KW_ONLY)) != ARM_OK)
                 return s;
         } else {
             return ARM_OK;
@@ -513,11 +523,11 @@ static ast_query *wrap_query(parser *p, ast_query *inner)
     return q;
 }
 
-arm_status parse_query(parser *p, ast_query **out)
+static arm_status parse_query_body(parser *p, ast_query **out)
 {
     ast_query *with = NULL;
     arm_status s;
-    if (accept_keyword(p, "with")) {
+    if (accept_keyword(p, KW_WITH)) {
         with = parser_alloc(p, sizeof *with);
         if (with == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
@@ -527,28 +537,28 @@ arm_status parse_query(parser *p, ast_query **out)
     ast_query *q;
     if ((s = parse_query_term(p, &q)) != ARM_OK)
         return s;
-    while (at_keyword(p, "union") || at_keyword(p, "except")) {
-        ast_set_op op = at_keyword(p, "union") ? AST_SET_UNION : AST_SET_EXCEPT;
+    while (at_keyword(p, KW_UNION) || at_keyword(p, KW_EXCEPT)) {
+        ast_set_op op = at_keyword(p, KW_UNION) ? AST_SET_UNION : AST_SET_EXCEPT;
         advance(p);
-        bool all = accept_keyword(p, "all");
+        bool all = accept_keyword(p, KW_ALL);
         if (!all)
-            accept_keyword(p, "distinct");
+            accept_keyword(p, KW_DISTINCT);
         ast_query *right;
         if ((s = parse_query_term(p, &right)) != ARM_OK)
             return s;
         if ((q = set_node(p, op, all, q, right)) == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
     }
-    bool has_tail = at_keyword(p, "order") || at_keyword(p, "limit") || at_keyword(p, "offset") ||
-                    at_keyword(p, "fetch");
+    bool has_tail = at_keyword(p, KW_ORDER) || at_keyword(p, KW_LIMIT) ||
+                    at_keyword(p, KW_OFFSET) || at_keyword(p, KW_FETCH);
     if ((has_tail && (q->order_by_count || q->limit || q->offset)) ||
         (with != NULL && q->cte_count > 0)) {
         /* The tail (or WITH) applies to the whole: wrap as SELECT * FROM (q). */
         if ((q = wrap_query(p, q)) == NULL)
             return ARM_ERROR_OUT_OF_MEMORY;
     }
-    if (accept_keyword(p, "order")) {
-        if ((s = expect_keyword(p, "by")) != ARM_OK ||
+    if (accept_keyword(p, KW_ORDER)) {
+        if ((s = expect_keyword(p, KW_BY)) != ARM_OK ||
             (s = parse_order_by(p, &q->order_by, &q->order_by_count)) != ARM_OK)
             return s;
     }
@@ -560,4 +570,13 @@ arm_status parse_query(parser *p, ast_query **out)
     }
     *out = q;
     return ARM_OK;
+}
+
+arm_status parse_query(parser *p, ast_query **out)
+{
+    arm_status s = parser_enter(p);
+    if (s == ARM_OK)
+        s = parse_query_body(p, out);
+    parser_leave(p);
+    return s;
 }

@@ -1,20 +1,11 @@
 /*
- * parser_stmt.c: statements (DDL, DML, EXPLAIN, SET/SHOW, transactions) and
- * parser_parse, the entry point that splits a script on ';'.
+ * parser_stmt.c: statements: CREATE/DROP TABLE and VIEW, INSERT, UPDATE,
+ * DELETE, EXPLAIN, SET/RESET/SHOW and transactions. View bodies and DEFAULT
+ * expressions also keep their source text, which the catalog stores.
  */
 #include <string.h>
 
 #include "sql/parser_internal.h"
-
-static ast_stmt *new_stmt(parser *p, ast_stmt_kind kind, int32_t position)
-{
-    ast_stmt *st = parser_alloc(p, sizeof *st);
-    if (st != NULL) {
-        st->kind = kind;
-        st->position = position;
-    }
-    return st;
-}
 
 /* The source text of tokens [from, p->at), copied. */
 static const char *text_since(parser *p, uint32_t from_token)
@@ -25,14 +16,24 @@ static const char *text_since(parser *p, uint32_t from_token)
     return arena_strndup(p->a, p->sql + start, (size_t)(end > start ? end - start : 0));
 }
 
-static bool if_not_exists(parser *p)
+static bool accept_if_not_exists(parser *p)
 {
-    if (token_is_keyword(peek(p), "if") && token_is_keyword(peek_at(p, 1), "not") &&
-        token_is_keyword(peek_at(p, 2), "exists")) {
+    if (token_is_keyword(peek(p), KW_IF) && token_is_keyword(peek_at(p, 1), KW_NOT) &&
+        token_is_keyword(peek_at(p, 2), KW_EXISTS)) {
         p->at += 3;
         return true;
     }
     return false;
+}
+
+static arm_status parse_column_default(parser *p, ast_column_def *col)
+{
+    uint32_t from = p->at;
+    arm_status s = parse_expr(p, &col->default_expr);
+    if (s != ARM_OK)
+        return s;
+    col->default_sql = text_since(p, from);
+    return col->default_sql ? ARM_OK : error_out_of_memory(p->err);
 }
 
 static arm_status parse_column_def(parser *p, ast_column_def *col)
@@ -41,115 +42,99 @@ static arm_status parse_column_def(parser *p, ast_column_def *col)
     if (s != ARM_OK || (s = parse_type(p, &col->type)) != ARM_OK)
         return s;
     for (;;) {
-        if (accept_keyword(p, "not")) {
-            if ((s = expect_keyword(p, "null")) != ARM_OK)
+        const token *t = peek(p);
+        if (accept_keyword(p, KW_NOT)) {
+            if ((s = expect_keyword(p, KW_NULL)) != ARM_OK)
                 return s;
             col->not_null = true;
-        } else if (accept_keyword(p, "null")) {
-        } else if (accept_keyword(p, "primary")) {
-            if ((s = expect_keyword(p, "key")) != ARM_OK)
+        } else if (accept_keyword(p, KW_NULL)) {
+            col->not_null = false;
+        } else if (accept_keyword(p, KW_PRIMARY)) {
+            if ((s = expect_keyword(p, KW_KEY)) != ARM_OK)
                 return s;
             col->primary_key = true;
-        } else if (accept_keyword(p, "unique")) {
+        } else if (accept_keyword(p, KW_UNIQUE)) {
             col->unique = true;
-        } else if (accept_keyword(p, "default")) {
-            uint32_t from = p->at;
-            if ((s = parse_expr(p, &col->default_expr)) != ARM_OK)
+        } else if (accept_keyword(p, KW_DEFAULT)) {
+            if ((s = parse_column_default(p, col)) != ARM_OK)
                 return s;
-            if ((col->default_sql = text_since(p, from)) == NULL)
-                return error_out_of_memory(p->err);
-        } else if (token_is_keyword(peek(p), "references") || token_is_keyword(peek(p), "check")) {
-            error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", peek(p)->position,
-                      "%s constraints are not supported yet", peek(p)->text);
-            return ARM_ERROR_NOT_SUPPORTED;
+        } else if (token_is_keyword(t, KW_REFERENCES) || token_is_keyword(t, KW_CHECK) ||
+                   token_is_keyword(t, KW_CONSTRAINT) || token_is_keyword(t, KW_COLLATE)) {
+            return error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", t->position,
+                             "%s in a column definition is not supported yet", t->text);
         } else {
             return ARM_OK;
         }
     }
 }
 
+/* One item of CREATE TABLE t (...): a column or a table-level PRIMARY KEY (a, b). */
+static arm_status parse_table_element(parser *p, ast_stmt *st, uint32_t *capacity)
+{
+    const token *t = peek(p);
+    if (accept_keyword(p, KW_PRIMARY)) {
+        arm_status s = expect_keyword(p, KW_KEY);
+        if (s != ARM_OK)
+            return s;
+        if (st->u.create_table.primary_key_count > 0)
+            return error_set(p->err, ARM_ERROR_SYNTAX, "42P16", t->position,
+                             "multiple primary keys for table \"%s\" are not allowed",
+                             st->u.create_table.name.parts[st->u.create_table.name.count - 1].name);
+        return parse_paren_ident_list(p, &st->u.create_table.primary_key,
+                                      &st->u.create_table.primary_key_count);
+    }
+    if (token_is_keyword(t, KW_UNIQUE) || token_is_keyword(t, KW_CHECK) ||
+        token_is_keyword(t, KW_CONSTRAINT) || token_is_keyword(t, KW_FOREIGN))
+        return error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", t->position,
+                         "table constraint %s is not supported yet", t->text);
+    st->u.create_table.columns =
+        parser_push(p, st->u.create_table.columns, &st->u.create_table.column_count, capacity,
+                    sizeof(ast_column_def));
+    if (st->u.create_table.columns == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    return parse_column_def(p, &st->u.create_table.columns[st->u.create_table.column_count - 1]);
+}
+
 static arm_status parse_create_table(parser *p, ast_stmt *st, bool or_replace)
 {
     st->kind = AST_STMT_CREATE_TABLE;
     st->u.create_table.or_replace = or_replace;
-    st->u.create_table.if_not_exists = if_not_exists(p);
+    st->u.create_table.if_not_exists = accept_if_not_exists(p);
     arm_status s = parse_name(p, &st->u.create_table.name);
     if (s != ARM_OK)
         return s;
-    if (accept_keyword(p, "as"))
+    if (accept_keyword(p, KW_AS))
         return parse_query(p, &st->u.create_table.as_query);
     if ((s = expect_symbol(p, "(")) != ARM_OK)
         return s;
     uint32_t capacity = 0;
     do {
-        if (accept_keyword(p, "primary")) {
-            if ((s = expect_keyword(p, "key")) != ARM_OK || (s = expect_symbol(p, "(")) != ARM_OK)
-                return s;
-            uint32_t key_capacity = 0;
-            do {
-                st->u.create_table.primary_key = parser_push(p, st->u.create_table.primary_key,
-                                                             &st->u.create_table.primary_key_count,
-                                                             &key_capacity, sizeof(ast_ident));
-                if (st->u.create_table.primary_key == NULL)
-                    return ARM_ERROR_OUT_OF_MEMORY;
-                if ((s = parse_ident(
-                         p, &st->u.create_table
-                                 .primary_key[st->u.create_table.primary_key_count - 1])) != ARM_OK)
-                    return s;
-            } while (accept_symbol(p, ","));
-            if ((s = expect_symbol(p, ")")) != ARM_OK)
-                return s;
-            continue;
-        }
-        st->u.create_table.columns =
-            parser_push(p, st->u.create_table.columns, &st->u.create_table.column_count, &capacity,
-                        sizeof(ast_column_def));
-        if (st->u.create_table.columns == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        if ((s = parse_column_def(
-                 p, &st->u.create_table.columns[st->u.create_table.column_count - 1])) != ARM_OK)
+        if (token_is_symbol(peek(p), ")") && st->u.create_table.column_count > 0)
+            return parser_error(p, "Remove the comma before the closing parenthesis.");
+        if ((s = parse_table_element(p, st, &capacity)) != ARM_OK)
             return s;
     } while (accept_symbol(p, ","));
-    return expect_symbol(p, ")");
+    if ((s = expect_symbol(p, ")")) != ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_AS))
+        return parser_error(p, "CREATE TABLE ... AS takes no column list: CREATE TABLE t AS "
+                               "SELECT ...");
+    return ARM_OK;
 }
 
-static arm_status parse_create(parser *p, ast_stmt *st)
+static arm_status parse_create_view(parser *p, ast_stmt *st, bool or_replace)
 {
-    bool or_replace = false;
-    if (accept_keyword(p, "or")) {
-        arm_status s = expect_keyword(p, "replace");
-        if (s != ARM_OK)
-            return s;
-        or_replace = true;
-    }
-    if (accept_keyword(p, "table"))
-        return parse_create_table(p, st, or_replace);
-    if (!accept_keyword(p, "view"))
-        return parser_error(p, "Expected TABLE or VIEW after CREATE.");
     st->kind = AST_STMT_CREATE_VIEW;
     st->u.create_view.or_replace = or_replace;
-    st->u.create_view.if_not_exists = if_not_exists(p);
+    st->u.create_view.if_not_exists = accept_if_not_exists(p);
     arm_status s = parse_name(p, &st->u.create_view.name);
     if (s != ARM_OK)
         return s;
-    if (accept_symbol(p, "(")) {
-        uint32_t capacity = 0;
-        do {
-            st->u.create_view.column_names =
-                parser_push(p, st->u.create_view.column_names, &st->u.create_view.column_name_count,
-                            &capacity, sizeof(ast_ident));
-            if (st->u.create_view.column_names == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            if ((s = parse_ident(
-                     p,
-                     &st->u.create_view.column_names[st->u.create_view.column_name_count - 1])) !=
-                ARM_OK)
-                return s;
-        } while (accept_symbol(p, ","));
-        if ((s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-    }
-    if ((s = expect_keyword(p, "as")) != ARM_OK)
+    if (token_is_symbol(peek(p), "(") &&
+        (s = parse_paren_ident_list(p, &st->u.create_view.column_names,
+                                    &st->u.create_view.column_name_count)) != ARM_OK)
+        return s;
+    if ((s = expect_keyword(p, KW_AS)) != ARM_OK)
         return s;
     uint32_t from = p->at;
     if ((s = parse_query(p, &st->u.create_view.query)) != ARM_OK)
@@ -158,68 +143,84 @@ static arm_status parse_create(parser *p, ast_stmt *st)
     return st->u.create_view.query_sql ? ARM_OK : error_out_of_memory(p->err);
 }
 
+static arm_status parse_create(parser *p, ast_stmt *st)
+{
+    bool or_replace = false;
+    if (accept_keyword(p, KW_OR)) {
+        arm_status s = expect_keyword(p, KW_REPLACE);
+        if (s != ARM_OK)
+            return s;
+        or_replace = true;
+    }
+    if (accept_keyword(p, KW_TABLE))
+        return parse_create_table(p, st, or_replace);
+    if (accept_keyword(p, KW_VIEW))
+        return parse_create_view(p, st, or_replace);
+    return parser_error(p, "Expected TABLE or VIEW after CREATE.");
+}
+
 static arm_status parse_drop(parser *p, ast_stmt *st)
 {
     st->kind = AST_STMT_DROP;
-    if (accept_keyword(p, "table"))
+    if (accept_keyword(p, KW_TABLE))
         st->u.drop.object = AST_OBJECT_TABLE;
-    else if (accept_keyword(p, "view"))
+    else if (accept_keyword(p, KW_VIEW))
         st->u.drop.object = AST_OBJECT_VIEW;
     else
         return parser_error(p, "Expected TABLE or VIEW after DROP.");
-    if (token_is_keyword(peek(p), "if") && token_is_keyword(peek_at(p, 1), "exists")) {
+    if (token_is_keyword(peek(p), KW_IF) && token_is_keyword(peek_at(p, 1), KW_EXISTS)) {
         p->at += 2;
         st->u.drop.if_exists = true;
     }
     arm_status s = parse_name(p, &st->u.drop.name);
-    if (s == ARM_OK && !accept_keyword(p, "cascade"))
-        accept_keyword(p, "restrict");
-    else if (s == ARM_OK)
+    if (s != ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_CASCADE))
         st->u.drop.cascade = true;
-    return s;
+    else
+        accept_keyword(p, KW_RESTRICT);
+    return ARM_OK;
 }
 
 static arm_status parse_insert(parser *p, ast_stmt *st)
 {
     st->kind = AST_STMT_INSERT;
-    arm_status s = expect_keyword(p, "into");
+    arm_status s = expect_keyword(p, KW_INTO);
     if (s != ARM_OK || (s = parse_name(p, &st->u.insert.table)) != ARM_OK)
         return s;
-    if (token_is_symbol(peek(p), "(") &&
-        !(token_is_keyword(peek_at(p, 1), "select") || token_is_keyword(peek_at(p, 1), "with") ||
-          token_is_keyword(peek_at(p, 1), "values"))) {
-        advance(p);
-        uint32_t capacity = 0;
-        do {
-            st->u.insert.columns = parser_push(p, st->u.insert.columns, &st->u.insert.column_count,
-                                               &capacity, sizeof(ast_ident));
-            if (st->u.insert.columns == NULL)
-                return ARM_ERROR_OUT_OF_MEMORY;
-            if ((s = parse_ident(p, &st->u.insert.columns[st->u.insert.column_count - 1])) !=
-                ARM_OK)
-                return s;
-        } while (accept_symbol(p, ","));
-        if ((s = expect_symbol(p, ")")) != ARM_OK)
-            return s;
-    }
-    if (accept_keyword(p, "default")) {
+    /* (a, b) is a column list; (SELECT ...) is the source query */
+    if (token_is_symbol(peek(p), "(") && !token_is_symbol(peek_at(p, 1), "(") &&
+        !token_is_keyword(peek_at(p, 1), KW_SELECT) && !token_is_keyword(peek_at(p, 1), KW_WITH) &&
+        !token_is_keyword(peek_at(p, 1), KW_VALUES) &&
+        (s = parse_paren_ident_list(p, &st->u.insert.columns, &st->u.insert.column_count)) !=
+            ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_DEFAULT)) {
         st->u.insert.default_values = true;
-        return expect_keyword(p, "values");
+        return expect_keyword(p, KW_VALUES);
     }
+    if (!parser_at_query(p) && !token_is_symbol(peek(p), "("))
+        return parser_error(p, "Expected VALUES, SELECT or DEFAULT VALUES.");
     return parse_query(p, &st->u.insert.query);
+}
+
+/* [AS] alias before SET / WHERE of UPDATE and DELETE. */
+static arm_status parse_target_alias(parser *p, ast_ident *alias)
+{
+    if (accept_keyword(p, KW_AS))
+        return parse_ident(p, alias);
+    const token *t = peek(p);
+    if (t->kind == TOKEN_QUOTED_IDENT || (t->kind == TOKEN_IDENT && !token_is_reserved(t)))
+        return parse_ident(p, alias);
+    return ARM_OK;
 }
 
 static arm_status parse_update(parser *p, ast_stmt *st)
 {
     st->kind = AST_STMT_UPDATE;
     arm_status s = parse_name(p, &st->u.update.table);
-    if (s != ARM_OK)
-        return s;
-    if (accept_keyword(p, "as") ||
-        (peek(p)->kind == TOKEN_IDENT && !token_is_keyword(peek(p), "set")))
-        if ((s = parse_ident(p, &st->u.update.alias)) != ARM_OK)
-            return s;
-    if ((s = expect_keyword(p, "set")) != ARM_OK)
+    if (s != ARM_OK || (s = parse_target_alias(p, &st->u.update.alias)) != ARM_OK ||
+        (s = expect_keyword(p, KW_SET)) != ARM_OK)
         return s;
     uint32_t capacity_columns = 0, capacity_values = 0, value_count = 0;
     do {
@@ -234,12 +235,9 @@ static arm_status parse_update(parser *p, ast_stmt *st)
             (s = parse_expr(p, &st->u.update.values[value_count - 1])) != ARM_OK)
             return s;
     } while (accept_symbol(p, ","));
-    if (accept_keyword(p, "from")) {
-        error_set(p->err, ARM_ERROR_NOT_SUPPORTED, "0A000", p->tokens[p->at - 1].position,
-                  "UPDATE ... FROM is not supported yet");
-        return ARM_ERROR_NOT_SUPPORTED;
-    }
-    if (accept_keyword(p, "where"))
+    if (accept_keyword(p, KW_FROM) && (s = parse_table_ref_list(p, &st->u.update.from)) != ARM_OK)
+        return s;
+    if (accept_keyword(p, KW_WHERE))
         return parse_expr(p, &st->u.update.where);
     return ARM_OK;
 }
@@ -247,133 +245,130 @@ static arm_status parse_update(parser *p, ast_stmt *st)
 static arm_status parse_delete(parser *p, ast_stmt *st)
 {
     st->kind = AST_STMT_DELETE;
-    arm_status s = expect_keyword(p, "from");
-    if (s != ARM_OK || (s = parse_name(p, &st->u.delete_.table)) != ARM_OK)
+    arm_status s = expect_keyword(p, KW_FROM);
+    if (s != ARM_OK || (s = parse_name(p, &st->u.delete_.table)) != ARM_OK ||
+        (s = parse_target_alias(p, &st->u.delete_.alias)) != ARM_OK)
         return s;
-    if (accept_keyword(p, "as") ||
-        (peek(p)->kind == TOKEN_IDENT && !token_is_keyword(peek(p), "where")))
-        if ((s = parse_ident(p, &st->u.delete_.alias)) != ARM_OK)
-            return s;
-    if (accept_keyword(p, "where"))
+    if (accept_keyword(p, KW_WHERE))
         return parse_expr(p, &st->u.delete_.where);
     return ARM_OK;
 }
 
+/* A setting name, lower-cased unless quoted (the ast promises lower case). */
+static arm_status parse_setting_name(parser *p, ast_ident *name)
+{
+    arm_status s = parse_ident(p, name);
+    if (s != ARM_OK || name->quoted)
+        return s;
+    char *lower = arena_strdup(p->a, name->name);
+    if (lower == NULL)
+        return error_out_of_memory(p->err);
+    for (char *c = lower; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    name->name = lower;
+    return ARM_OK;
+}
+
+/* SET [SESSION] name = value | SET name TO value | SET name TO DEFAULT | RESET name */
 static arm_status parse_set(parser *p, ast_stmt *st, bool is_reset)
 {
     st->kind = AST_STMT_SET;
-    accept_keyword(p, "session");
-    arm_status s = parse_ident(p, &st->u.set.name);
+    if (!is_reset)
+        accept_keyword(p, KW_SESSION);
+    arm_status s = parse_setting_name(p, &st->u.set.name);
     if (s != ARM_OK || is_reset)
         return s;
-    if (!accept_symbol(p, "=") && (s = expect_keyword(p, "to")) != ARM_OK)
-        return s;
-    if (accept_keyword(p, "default"))
+    if (!accept_symbol(p, "=") && !accept_keyword(p, KW_TO))
+        return parser_error(p, "Expected = or TO: SET name = value.");
+    if (accept_keyword(p, KW_DEFAULT))
         return ARM_OK;
     return parse_expr(p, &st->u.set.value);
 }
 
+/* SHOW name | SHOW ALL (name NULL) | SHOW TABLES (name "tables") */
 static arm_status parse_show(parser *p, ast_stmt *st)
 {
     st->kind = AST_STMT_SHOW;
-    if (accept_keyword(p, "all"))
+    if (accept_keyword(p, KW_ALL))
         return ARM_OK;
-    if (peek(p)->kind == TOKEN_IDENT && strcasecmp(peek(p)->text, "tables") == 0) {
+    if (token_is_keyword(peek(p), KW_TABLES)) {
         st->u.show.name.name = "tables";
         st->u.show.name.position = advance(p)->position;
         return ARM_OK;
     }
-    return parse_ident(p, &st->u.show.name);
+    return parse_setting_name(p, &st->u.show.name);
 }
 
-arm_status parse_statement(parser *p, ast_stmt **out)
+/* BEGIN [TRANSACTION|WORK], START TRANSACTION, COMMIT/END [...] [MESSAGE 'text'], ROLLBACK/ABORT.
+ */
+static arm_status parse_transaction(parser *p, ast_stmt *st, const token *verb)
 {
-    const token *t = peek(p);
-    ast_stmt *st = new_stmt(p, AST_STMT_SELECT, t->position);
-    if (st == NULL)
-        return ARM_ERROR_OUT_OF_MEMORY;
-    arm_status s;
-    if (token_is_keyword(t, "select") || token_is_keyword(t, "with") ||
-        token_is_keyword(t, "values") || token_is_symbol(t, "(")) {
-        s = parse_query(p, &st->u.query);
-    } else if (accept_keyword(p, "create")) {
-        s = parse_create(p, st);
-    } else if (accept_keyword(p, "drop")) {
-        s = parse_drop(p, st);
-    } else if (accept_keyword(p, "insert")) {
-        s = parse_insert(p, st);
-    } else if (accept_keyword(p, "update")) {
-        s = parse_update(p, st);
-    } else if (accept_keyword(p, "delete")) {
-        s = parse_delete(p, st);
-    } else if (accept_keyword(p, "explain")) {
-        st->kind = AST_STMT_EXPLAIN;
-        st->u.explain.analyze = accept_keyword(p, "analyze");
-        s = parse_statement(p, &st->u.explain.statement);
-    } else if (accept_keyword(p, "set")) {
-        s = parse_set(p, st, false);
-    } else if (accept_keyword(p, "reset")) {
-        s = parse_set(p, st, true);
-    } else if (accept_keyword(p, "show")) {
-        s = parse_show(p, st);
-    } else if (accept_keyword(p, "begin") || accept_keyword(p, "start")) {
+    arm_status s = ARM_OK;
+    if (verb->keyword == KW_START && (s = expect_keyword(p, KW_TRANSACTION)) != ARM_OK)
+        return s;
+    if (!accept_keyword(p, KW_TRANSACTION))
+        accept_keyword(p, KW_WORK);
+    if (verb->keyword == KW_BEGIN || verb->keyword == KW_START) {
         st->kind = AST_STMT_BEGIN;
-        if (!accept_keyword(p, "transaction"))
-            accept_keyword(p, "work");
-        s = ARM_OK;
-    } else if (accept_keyword(p, "commit") || accept_keyword(p, "end")) {
+    } else if (verb->keyword == KW_ROLLBACK || verb->keyword == KW_ABORT) {
+        st->kind = AST_STMT_ROLLBACK;
+    } else {
         st->kind = AST_STMT_COMMIT;
-        if (!accept_keyword(p, "transaction"))
-            accept_keyword(p, "work");
-        if (accept_keyword(p, "message") || peek(p)->kind == TOKEN_STRING) {
+        if (accept_keyword(p, KW_MESSAGE) || peek(p)->kind == TOKEN_STRING) {
             if (peek(p)->kind != TOKEN_STRING)
                 return parser_error(p, "Expected the commit message as a string.");
             st->u.commit.message = advance(p)->text;
         }
-        s = ARM_OK;
-    } else if (accept_keyword(p, "rollback") || accept_keyword(p, "abort")) {
-        st->kind = AST_STMT_ROLLBACK;
-        if (!accept_keyword(p, "transaction"))
-            accept_keyword(p, "work");
-        s = ARM_OK;
-    } else {
-        return parser_error(p, NULL);
     }
+    return ARM_OK;
+}
+
+static arm_status parse_statement_body(parser *p, ast_stmt *st)
+{
+    const token *t = peek(p);
+    if (parser_at_query(p) || token_is_symbol(t, "("))
+        return parse_query(p, &st->u.query);
+    if (t->kind != TOKEN_IDENT)
+        return parser_error(p, NULL);
+    advance(p);
+    switch (t->keyword) {
+    case KW_CREATE: return parse_create(p, st);
+    case KW_DROP: return parse_drop(p, st);
+    case KW_INSERT: return parse_insert(p, st);
+    case KW_UPDATE: return parse_update(p, st);
+    case KW_DELETE: return parse_delete(p, st);
+    case KW_EXPLAIN:
+        st->kind = AST_STMT_EXPLAIN;
+        st->u.explain.analyze = accept_keyword(p, KW_ANALYZE);
+        return parse_statement(p, &st->u.explain.statement);
+    case KW_SET: return parse_set(p, st, false);
+    case KW_RESET: return parse_set(p, st, true);
+    case KW_SHOW: return parse_show(p, st);
+    case KW_BEGIN:
+    case KW_START:
+    case KW_COMMIT:
+    case KW_END:
+    case KW_ROLLBACK:
+    case KW_ABORT: return parse_transaction(p, st, t);
+    default: p->at--; return parser_error(p, NULL);
+    }
+}
+
+arm_status parse_statement(parser *p, ast_stmt **out)
+{
+    ast_stmt *st = parser_alloc(p, sizeof *st);
+    if (st == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    st->kind = AST_STMT_SELECT;
+    st->position = peek(p)->position;
+    arm_status s = parser_enter(p);
+    if (s == ARM_OK)
+        s = parse_statement_body(p, st);
+    parser_leave(p);
     if (s != ARM_OK)
         return s;
     const token *last = &p->tokens[p->at > 0 ? p->at - 1 : 0];
     st->end_position = last->position + (int32_t)last->length;
     *out = st;
-    return ARM_OK;
-}
-
-arm_status parser_parse(ast_script *out, arena *a, const char *sql, arm_error *err)
-{
-    memset(out, 0, sizeof *out);
-    token_list tokens;
-    arm_status s = lexer_tokenize(&tokens, a, sql, err);
-    if (s != ARM_OK)
-        return s;
-    parser p = {a, sql, tokens.tokens, tokens.count, 0, 0, 0, 0, err};
-    uint32_t capacity = 0;
-    for (;;) {
-        while (accept_symbol(&p, ";")) {
-        }
-        if (peek(&p)->kind == TOKEN_END)
-            break;
-        out->statements =
-            parser_push(&p, out->statements, &out->count, &capacity, sizeof *out->statements);
-        if (out->statements == NULL)
-            return ARM_ERROR_OUT_OF_MEMORY;
-        if ((s = parse_statement(&p, &out->statements[out->count - 1])) != ARM_OK)
-            return s;
-        if (!token_is_symbol(peek(&p), ";") && peek(&p)->kind != TOKEN_END) {
-            const token *t = peek(&p);
-            if (t->kind == TOKEN_SYMBOL && strcmp(t->text, ",") == 0)
-                return parser_error(&p, NULL);
-            return parser_error(&p, token_is_keyword(t, "form") ? "Did you mean FROM?" : NULL);
-        }
-    }
-    out->parameter_count = p.max_parameter;
     return ARM_OK;
 }

@@ -69,7 +69,7 @@ static void test_literals_and_parameters(void)
     CHECK(e && e->kind == AST_CAST && e->u.cast.type.type.id == TYPE_DATE);
     e = first_item("SELECT INTERVAL '3' DAY");
     CHECK(e && e->kind == AST_CAST &&
-          strcmp(e->u.cast.operand->u.literal.val.u.str.data, "3 DAY") == 0);
+          strcmp(e->u.cast.operand->u.literal.val.u.str.data, "3 day") == 0);
     CHECK_OK(parse("SELECT ?, ?, $7"), &err);
     CHECK_INT_EQ(script.parameter_count, 7);
     const ast_select *sel = script.statements[0]->u.query->select;
