@@ -1,386 +1,511 @@
 /*
- * memory_table.c: tables held in memory as immutable segments of up to
- * VECTOR_SIZE rows. A table is a refcounted `table_version` (an array of
- * segment pointers); readers retain the current version with one atomic
- * increment and scan it without locks, writers build and publish a new
- * version (copy-on-write), so scans are zero-copy and never see a half write.
+ * memory_table.c: tables held in memory as row groups of up to 122,880 rows,
+ * each column a flat vector per 2048 rows. Writes append past the rows any
+ * scan has seen (scans reference the stored vectors, zero-copy), deletes
+ * mark rows in copy-on-write deletion maps, and NOT NULL and PRIMARY KEY
+ * are checked before anything changes, so a write is all or nothing.
  */
-#include "table/memory_table.h"
-
-#include <pthread.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "table/memory_table_internal.h"
 #include "vector/cast.h"
-#include "vector/value_set.h"
 
 _Static_assert(offsetof(table_provider_vtable, destroy) ==
                    CATALOG_PROVIDER_DESTROY_SLOT * sizeof(void *),
                "catalog.c mirrors the position of destroy in table_provider_vtable");
+_Static_assert(MEMORY_TABLE_ROW_GROUP_ROWS % VECTOR_SIZE == 0, "whole chunks per row group");
 
-#define DELETED_WORDS (VECTOR_SIZE / 64)
+/* Scratch indexes larger than this are freed after a write rather than cleared. */
+#define SCRATCH_KEEP_SLOTS 4096
 
-typedef struct segment {
-    _Atomic unsigned refcount;
-    uint32_t row_count;
-    uint32_t deleted_count;
-    vector *columns;
-    uint64_t *deleted; /* NULL when no row is deleted */
-    uint32_t column_count;
-} segment;
+/* ---- row groups --------------------------------------------------------------- */
 
-typedef struct table_version {
-    _Atomic unsigned refcount;
-    segment **segments;
-    uint32_t segment_count;
-    uint64_t live_rows;
-} table_version;
-
-typedef struct memory_table {
-    table_provider base;
-    char *name;
-    bool *not_null;
-    uint32_t *primary_key;
-    uint32_t primary_key_count;
-    pthread_mutex_t write_lock;   /* one writer at a time */
-    pthread_mutex_t version_lock; /* guards `current` while retaining it */
-    table_version *current;
-    struct subquery_set *key_index; /* encoded primary keys; rebuilt when stale */
-    bool key_index_stale;
-} memory_table;
-
-typedef struct memory_scan {
-    memory_table *table;
-    table_version *version;
-    uint32_t *column_ids;
-    uint32_t column_count;
-    _Atomic uint32_t next_segment;
-} memory_scan;
-
-/* ---- segments and versions ------------------------------------------------ */
-
-static void segment_release(segment *s)
+static void row_group_destroy(row_group *g, uint32_t column_count)
 {
-    if (s == NULL || atomic_fetch_sub(&s->refcount, 1) != 1)
+    if (g == NULL)
         return;
-    for (uint32_t c = 0; c < s->column_count; c++)
-        vector_dispose(&s->columns[c]);
-    free(s->columns);
-    free(s->deleted);
-    free(s);
+    for (uint32_t c = 0; g->columns != NULL && c < column_count; c++)
+        for (uint32_t k = 0; k < ROW_GROUP_CHUNKS; k++)
+            vector_dispose(&g->columns[c].chunks[k]);
+    free(g->columns);
+    deletion_map_release(g->deleted);
+    free(g);
 }
 
-static segment *segment_create(uint32_t column_count, const logical_type *types)
+static row_group *row_group_create(const memory_table *t)
 {
-    segment *s = calloc(1, sizeof *s);
-    if (s == NULL)
+    row_group *g = calloc(1, sizeof *g);
+    if (g == NULL)
         return NULL;
-    atomic_init(&s->refcount, 1);
-    s->column_count = column_count;
-    s->columns = calloc(column_count ? column_count : 1, sizeof *s->columns);
-    if (s->columns == NULL) {
-        free(s);
-        return NULL;
-    }
-    for (uint32_t c = 0; c < column_count && types != NULL; c++)
-        vector_init(&s->columns[c], types[c]);
-    return s;
-}
-
-static void version_release(table_version *v)
-{
-    if (v == NULL || atomic_fetch_sub(&v->refcount, 1) != 1)
-        return;
-    for (uint32_t i = 0; i < v->segment_count; i++)
-        segment_release(v->segments[i]);
-    free(v->segments);
-    free(v);
-}
-
-static table_version *version_retain_current(memory_table *t)
-{
-    pthread_mutex_lock(&t->version_lock);
-    table_version *v = t->current;
-    atomic_fetch_add(&v->refcount, 1);
-    pthread_mutex_unlock(&t->version_lock);
-    return v;
-}
-
-static void version_publish(memory_table *t, table_version *next)
-{
-    pthread_mutex_lock(&t->version_lock);
-    table_version *old = t->current;
-    t->current = next;
-    pthread_mutex_unlock(&t->version_lock);
-    version_release(old);
-}
-
-/* A new version sharing every segment of `from`, with room for `extra` more. */
-static table_version *version_copy(const table_version *from, uint32_t extra)
-{
-    table_version *v = calloc(1, sizeof *v);
-    if (v == NULL)
-        return NULL;
-    atomic_init(&v->refcount, 1);
-    v->segments = malloc(((size_t)from->segment_count + extra + 1) * sizeof *v->segments);
-    if (v->segments == NULL) {
-        free(v);
+    uint32_t n = t->base.column_count;
+    g->columns = calloc(n ? n : 1, sizeof *g->columns);
+    if (g->columns == NULL) {
+        free(g);
         return NULL;
     }
-    for (uint32_t i = 0; i < from->segment_count; i++) {
-        v->segments[i] = from->segments[i];
-        atomic_fetch_add(&v->segments[i]->refcount, 1);
+    for (uint32_t c = 0; c < n; c++) {
+        logical_type type = t->base.column_types[c];
+        column_chunks *cc = &g->columns[c];
+        for (uint32_t k = 0; k < ROW_GROUP_CHUNKS; k++) {
+            vector_init(&cc->chunks[k], type);
+            zone_map_init(&cc->zones[k], type);
+        }
+        zone_map_init(&cc->zone, type);
     }
-    v->segment_count = from->segment_count;
-    v->live_rows = from->live_rows;
-    return v;
+    return g;
 }
 
-/* ---- constraints --------------------------------------------------------- */
+/* Rows stored (deleted ones included): every group but the last is full. */
+static int64_t stored_rows(const memory_table *t)
+{
+    if (t->group_count == 0)
+        return 0;
+    return (int64_t)(t->group_count - 1) * MEMORY_TABLE_ROW_GROUP_ROWS +
+           t->groups[t->group_count - 1]->row_count;
+}
 
-static arm_status check_not_null(memory_table *t, const batch *rows, arm_error *err)
+/* The stored vector and physical row holding column `column` of row `row_id`. */
+static const vector *stored_cell(const memory_table *t, int64_t row_id, uint32_t column,
+                                 uint32_t *row)
+{
+    const row_group *g = t->groups[row_id / MEMORY_TABLE_ROW_GROUP_ROWS];
+    uint32_t at = (uint32_t)(row_id % MEMORY_TABLE_ROW_GROUP_ROWS);
+    *row = at % VECTOR_SIZE;
+    return &g->columns[column].chunks[at / VECTOR_SIZE];
+}
+
+/* ---- reading the rows being written (any vector kind) ----------------------------- */
+
+static bool source_may_have_nulls(const vector *v)
+{
+    return v->type.id == TYPE_NULL || v->validity != NULL ||
+           (v->kind == VECTOR_DICTIONARY && v->dictionary->validity != NULL);
+}
+
+static bool source_is_null(const vector *v, uint32_t row)
+{
+    if (v->type.id == TYPE_NULL || !vector_is_valid(v, row))
+        return true;
+    return v->kind == VECTOR_DICTIONARY &&
+           !vector_is_valid(v->dictionary, ((const uint32_t *)v->data)[row]);
+}
+
+static const void *source_slot(const vector *v, uint32_t row, size_t width)
+{
+    if (v->kind == VECTOR_CONSTANT) {
+        row = 0;
+    } else if (v->kind == VECTOR_DICTIONARY) {
+        row = ((const uint32_t *)v->data)[row];
+        v = v->dictionary;
+    }
+    return (const char *)v->data + (size_t)row * width;
+}
+
+/* ---- NOT NULL ---------------------------------------------------------------------- */
+
+/* "1, null, 'x'" for the failing row (PostgreSQL's `Failing row contains (...)`). */
+static void format_row(const memory_table *t, const batch *rows, uint32_t row, char *buf,
+                       size_t capacity)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (uint32_t c = 0; c < t->base.column_count && at + 1 < capacity; c++) {
+        if (c > 0)
+            at += (size_t)snprintf(buf + at, capacity - at, ", ");
+        if (at + 1 >= capacity)
+            break;
+        value v;
+        if (source_is_null(&rows->columns[c], row)) {
+            at += (size_t)snprintf(buf + at, capacity - at, "null");
+            continue;
+        }
+        vector_get_value(&rows->columns[c], row, &v);
+        size_t n = value_format(&v, buf + at, capacity - at);
+        at += n < capacity - at ? n : capacity - at - 1;
+    }
+}
+
+static arm_status check_not_null(const memory_table *t, const batch *rows, arm_error *err)
 {
     for (uint32_t c = 0; c < t->base.column_count; c++) {
-        if (!t->not_null[c])
-            continue;
         const vector *v = &rows->columns[c];
+        if (!t->not_null[c] || !source_may_have_nulls(v))
+            continue;
         for (uint32_t i = 0; i < rows->count; i++) {
             uint32_t row = batch_row(rows, i);
-            value val;
-            vector_get_value(v, row, &val);
-            if (val.is_null) {
-                error_set(err, ARM_ERROR_CONSTRAINT, "23502", -1,
-                          "null value in column \"%s\" of relation \"%s\" violates not-null "
-                          "constraint",
-                          t->base.column_names[c], t->name);
-                error_detail(err, "Failing row is number %u of the rows written.", i + 1);
-                return ARM_ERROR_CONSTRAINT;
-            }
+            if (!source_is_null(v, row))
+                continue;
+            char shown[ARM_ERROR_DETAIL_SIZE - 32];
+            format_row(t, rows, row, shown, sizeof shown);
+            error_set(err, ARM_ERROR_CONSTRAINT, "23502", -1,
+                      "null value in column \"%s\" of relation \"%s\" violates not-null "
+                      "constraint",
+                      t->base.column_names[c], t->name);
+            error_detail(err, "Failing row contains (%s).", shown);
+            return ARM_ERROR_CONSTRAINT;
         }
     }
     return ARM_OK;
 }
 
-/* Encodes the key columns of one row as bytes (text of each value, 0-separated). */
-static size_t encode_key(memory_table *t, const vector *columns, uint32_t row, char *buf,
-                         size_t capacity, char *shown, size_t shown_capacity)
+/* ---- PRIMARY KEY ------------------------------------------------------------------- */
+
+static uint64_t hash_value(const value *v)
 {
-    size_t n = 0, m = 0;
-    for (uint32_t k = 0; k < t->primary_key_count; k++) {
-        value v;
-        vector_get_value(&columns[t->primary_key[k]], row, &v);
-        char text[256];
-        size_t length = value_format(&v, text, sizeof text);
-        if (length >= sizeof text)
-            length = sizeof text - 1;
-        if (n + length + 1 < capacity) {
-            memcpy(buf + n, text, length);
-            n += length;
-            buf[n++] = '\0';
-        }
-        if (shown != NULL && m + length + 3 < shown_capacity)
-            m += (size_t)snprintf(shown + m, shown_capacity - m, "%s%s", k ? ", " : "", text);
+    switch (v->type.id) {
+    case TYPE_VARCHAR:
+    case TYPE_BLOB: return hash_bytes(v->u.str.data, v->u.str.length);
+    case TYPE_BOOLEAN: return hash_u64(v->u.boolean);
+    case TYPE_REAL:
+    case TYPE_DOUBLE: {
+        double d = v->type.id == TYPE_REAL ? (double)v->u.f32 : v->u.f64;
+        if (d == 0)
+            d = 0; /* -0.0 and 0.0 are equal */
+        if (isnan(d))
+            d = NAN;
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return hash_u64(bits);
     }
-    return n;
+    case TYPE_DECIMAL:
+        if (v->type.precision > DECIMAL_INT64_MAX_PRECISION)
+            return hash_combine(hash_u64((uint64_t)v->u.i128),
+                                hash_u64((uint64_t)(v->u.i128 >> 64)));
+        return hash_u64((uint64_t)v->u.i64);
+    case TYPE_INTERVAL: {
+        int128 span = (int128)v->u.interval.months * 30 * 86400000000LL +
+                      (int128)v->u.interval.days * 86400000000LL + v->u.interval.micros;
+        return hash_combine(hash_u64((uint64_t)span), hash_u64((uint64_t)(span >> 64)));
+    }
+    default: return hash_u64((uint64_t)v->u.i64);
+    }
 }
 
-static void key_columns_text(memory_table *t, char *buf, size_t capacity)
+static bool values_equal(const value *a, const value *b)
 {
-    size_t m = 0;
-    buf[0] = '\0';
-    for (uint32_t k = 0; k < t->primary_key_count && m < capacity; k++)
-        m += (size_t)snprintf(buf + m, capacity - m, "%s%s", k ? ", " : "",
-                              t->base.column_names[t->primary_key[k]]);
+    if (a->type.id == TYPE_DOUBLE)
+        return a->u.f64 == b->u.f64 || (isnan(a->u.f64) && isnan(b->u.f64));
+    if (a->type.id == TYPE_REAL)
+        return a->u.f32 == b->u.f32 || (isnan(a->u.f32) && isnan(b->u.f32));
+    return value_compare(a, b) == 0;
 }
 
-static arm_status duplicate_key(memory_table *t, const char *shown, arm_error *err)
+/* Reads the key of logical row `i` of `rows` into t->key; returns its hash. */
+static uint64_t read_batch_key(memory_table *t, const batch *rows, uint32_t i)
 {
-    char columns[256];
-    key_columns_text(t, columns, sizeof columns);
+    uint64_t h = 0;
+    for (uint32_t k = 0; k < t->primary_key_count; k++) {
+        vector_get_value(&rows->columns[t->primary_key[k]], batch_row(rows, i), &t->key[k]);
+        h = hash_combine(h, hash_value(&t->key[k]));
+    }
+    return h;
+}
+
+static uint64_t hash_stored_key(const memory_table *t, int64_t row_id)
+{
+    uint64_t h = 0;
+    for (uint32_t k = 0; k < t->primary_key_count; k++) {
+        uint32_t row;
+        const vector *v = stored_cell(t, row_id, t->primary_key[k], &row);
+        value x;
+        vector_get_value(v, row, &x);
+        h = hash_combine(h, hash_value(&x));
+    }
+    return h;
+}
+
+typedef struct key_probe {
+    const memory_table *table;
+    const batch *rows;
+} key_probe;
+
+static bool stored_row_has_key(void *context, int64_t row_id)
+{
+    const key_probe *p = context;
+    const memory_table *t = p->table;
+    for (uint32_t k = 0; k < t->primary_key_count; k++) {
+        uint32_t row;
+        const vector *v = stored_cell(t, row_id, t->primary_key[k], &row);
+        value x;
+        vector_get_value(v, row, &x);
+        if (!values_equal(&x, &t->key[k]))
+            return false;
+    }
+    return true;
+}
+
+static bool batch_row_has_key(void *context, int64_t i)
+{
+    const key_probe *p = context;
+    const memory_table *t = p->table;
+    for (uint32_t k = 0; k < t->primary_key_count; k++) {
+        value x;
+        vector_get_value(&p->rows->columns[t->primary_key[k]], batch_row(p->rows, (uint32_t)i), &x);
+        if (!values_equal(&x, &t->key[k]))
+            return false;
+    }
+    return true;
+}
+
+static arm_status duplicate_key(const memory_table *t, arm_error *err)
+{
+    char columns[256], shown[ARM_ERROR_DETAIL_SIZE / 2];
+    size_t m = 0, n = 0;
+    columns[0] = shown[0] = '\0';
+    for (uint32_t k = 0; k < t->primary_key_count; k++) {
+        if (m < sizeof columns)
+            m += (size_t)snprintf(columns + m, sizeof columns - m, "%s%s", k ? ", " : "",
+                                  t->base.column_names[t->primary_key[k]]);
+        if (n + 3 < sizeof shown) {
+            n += (size_t)snprintf(shown + n, sizeof shown - n, "%s", k ? ", " : "");
+            size_t used = value_format(&t->key[k], shown + n, sizeof shown - n);
+            n += used < sizeof shown - n ? used : sizeof shown - n - 1;
+        }
+    }
     error_set(err, ARM_ERROR_CONSTRAINT, "23505", -1,
               "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
     error_detail(err, "Key (%s)=(%s) already exists.", columns, shown);
     return ARM_ERROR_CONSTRAINT;
 }
 
-static arm_status rebuild_key_index(memory_table *t, const table_version *v, arm_error *err)
-{
-    value_set_destroy(t->key_index);
-    t->key_index = NULL;
-    arm_status s = value_set_create(&t->key_index, type_make(TYPE_BLOB), err);
-    char key[1024];
-    for (uint32_t i = 0; s == ARM_OK && i < v->segment_count; i++) {
-        const segment *seg = v->segments[i];
-        for (uint32_t r = 0; s == ARM_OK && r < seg->row_count; r++) {
-            if (seg->deleted && bitmap_get(seg->deleted, r))
-                continue;
-            size_t n = encode_key(t, seg->columns, r, key, sizeof key, NULL, 0);
-            value kv = value_varchar(key, (uint32_t)n);
-            kv.type = type_make(TYPE_BLOB);
-            s = value_set_insert(t->key_index, &kv, err);
-        }
-    }
-    t->key_index_stale = false;
-    return s;
-}
-
-/* Checks the batch's keys against the table and each other; adds them when `commit`. */
-static arm_status check_primary_key(memory_table *t, const table_version *v, const batch *rows,
-                                    arm_error *err)
-{
-    if (t->primary_key_count == 0)
-        return ARM_OK;
-    arm_status s;
-    if ((t->key_index == NULL || t->key_index_stale) &&
-        (s = rebuild_key_index(t, v, err)) != ARM_OK)
-        return s;
-    subquery_set *fresh;
-    if ((s = value_set_create(&fresh, type_make(TYPE_BLOB), err)) != ARM_OK)
-        return s;
-    char key[1024], shown[512];
-    for (uint32_t i = 0; s == ARM_OK && i < rows->count; i++) {
-        uint32_t row = batch_row(rows, i);
-        size_t n = encode_key(t, rows->columns, row, key, sizeof key, shown, sizeof shown);
-        value kv = value_varchar(key, (uint32_t)n);
-        kv.type = type_make(TYPE_BLOB);
-        vector probe;
-        vector_init(&probe, kv.type);
-        uint8_t hit[2] = {0, 0};
-        if ((s = vector_set_constant(&probe, &kv, err)) == ARM_OK) {
-            value_set_probe(t->key_index, &probe, NULL, 1, hit);
-            if (!hit[0])
-                value_set_probe(fresh, &probe, NULL, 1, hit);
-        }
-        vector_dispose(&probe);
-        if (s == ARM_OK && hit[0])
-            s = duplicate_key(t, shown, err);
-        if (s == ARM_OK)
-            s = value_set_insert(fresh, &kv, err);
-    }
-    value_set_destroy(fresh);
-    return s;
-}
-
-/* Adds the batch's keys to the index after a successful write. */
-static void index_keys(memory_table *t, const batch *rows)
-{
-    if (t->primary_key_count == 0 || t->key_index == NULL || t->key_index_stale)
-        return;
-    char key[1024];
-    for (uint32_t i = 0; i < rows->count; i++) {
-        size_t n = encode_key(t, rows->columns, batch_row(rows, i), key, sizeof key, NULL, 0);
-        value kv = value_varchar(key, (uint32_t)n);
-        kv.type = type_make(TYPE_BLOB);
-        if (value_set_insert(t->key_index, &kv, NULL) != ARM_OK)
-            t->key_index_stale = true;
-    }
-}
-
-/* ---- writes ----------------------------------------------------------------- */
-
 /*
- * Copies string values into the segment's own heap. Referencing the writer's
- * buffers instead would keep every buffer of an INSERT ... SELECT alive in
- * every segment (and make each scan retain them all).
+ * Checks the keys of `rows` against the table and against each other and
+ * writes their hashes to `hashes`. Reserves index room for them, so adding
+ * them after the write cannot fail. Changes nothing visible.
  */
-static arm_status copy_strings(vector *dst, uint32_t offset, const vector *src, const uint32_t *sel,
-                               uint32_t count, uint32_t first, arm_error *err)
+static arm_status check_keys(memory_table *t, const batch *rows, uint64_t *hashes, arm_error *err)
 {
-    arm_status s = vector_reserve(dst, offset + count, offset, err);
-    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
-        value v;
-        vector_get_value(src, sel ? sel[i] : first + i, &v);
-        if (v.is_null) {
-            if ((s = vector_ensure_validity(dst, err)) == ARM_OK)
-                vector_set_null(dst, offset + i);
+    arm_status s = key_index_reserve(&t->index, rows->count, err);
+    if (s != ARM_OK)
+        return s;
+    key_index_clear(&t->scratch);
+    if ((s = key_index_reserve(&t->scratch, rows->count, err)) != ARM_OK)
+        return s;
+    key_probe probe = {t, rows};
+    for (uint32_t i = 0; i < rows->count; i++) {
+        hashes[i] = read_batch_key(t, rows, i);
+        if (key_index_find(&t->index, hashes[i], stored_row_has_key, &probe) >= 0 ||
+            key_index_find(&t->scratch, hashes[i], batch_row_has_key, &probe) >= 0)
+            return duplicate_key(t, err);
+        key_index_insert(&t->scratch, hashes[i], i);
+    }
+    return ARM_OK;
+}
+
+static void finish_keys(memory_table *t)
+{
+    if (t->scratch.mask + 1 > SCRATCH_KEEP_SLOTS)
+        key_index_dispose(&t->scratch);
+}
+
+/* ---- appending ---------------------------------------------------------------------- */
+
+/* Makes the validity bitmap of a stored chunk exist and belong to it alone. */
+static arm_status own_validity(vector *v, arm_error *err)
+{
+    if (v->validity == NULL)
+        return vector_ensure_validity(v, err);
+    if (buffer_is_unique(v->validity_buffer))
+        return ARM_OK;
+    buffer *copy = buffer_create(v->validity_buffer->capacity_bytes);
+    if (copy == NULL)
+        return error_out_of_memory(err);
+    memcpy(copy->data, v->validity, v->validity_buffer->capacity_bytes);
+    buffer_release(v->validity_buffer);
+    v->validity_buffer = copy;
+    v->validity = copy->data;
+    return ARM_OK;
+}
+
+static void copy_fixed(void *dst, const void *src, size_t width)
+{
+    switch (width) {
+    case 1: *(uint8_t *)dst = *(const uint8_t *)src; break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, width);
+    }
+}
+
+/* Writes one value (not NULL) of `src` to row `to` of stored chunk `dst`. */
+static arm_status write_value(vector *dst, uint32_t to, const vector *src, uint32_t row,
+                              size_t width, arm_error *err)
+{
+    const void *slot = source_slot(src, row, width);
+    char *target = (char *)dst->data + (size_t)to * width;
+    if (!type_is_string(dst->type.id)) {
+        copy_fixed(target, slot, width);
+        return ARM_OK;
+    }
+    const string_view *view = slot;
+    if (view->length <= STRING_VIEW_INLINE_MAX) {
+        memcpy(target, view, sizeof *view);
+        return ARM_OK;
+    }
+    /* Long strings are copied into the chunk's own heap: the writer's buffers may be huge. */
+    return vector_add_string(dst, view->u.ref.ptr, view->length, (string_view *)target, err);
+}
+
+/* Writes logical rows [first, first + count) of column `src` to chunk `dst` at `at`. */
+static arm_status write_column(vector *dst, uint32_t at, const vector *src, const batch *rows,
+                               uint32_t first, uint32_t count, arm_error *err)
+{
+    size_t width = type_physical_size(dst->type);
+    bool may_null = source_may_have_nulls(src);
+    arm_status s;
+    if ((may_null || dst->validity != NULL) && (s = own_validity(dst, err)) != ARM_OK)
+        return s;
+    if (!may_null && src->kind == VECTOR_FLAT && rows->sel == NULL &&
+        !type_is_string(dst->type.id)) {
+        memcpy((char *)dst->data + (size_t)at * width, (const char *)src->data + first * width,
+               (size_t)count * width);
+        for (uint32_t i = 0; dst->validity != NULL && i < count; i++)
+            vector_set_valid(dst, at + i);
+        return ARM_OK;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = batch_row(rows, first + i);
+        if (may_null && source_is_null(src, row)) {
+            memset((char *)dst->data + (size_t)(at + i) * width, 0, width);
+            vector_set_null(dst, at + i);
             continue;
         }
         if (dst->validity != NULL)
-            vector_set_valid(dst, offset + i);
-        s = vector_add_string(dst, v.u.str.data, v.u.str.length,
-                              &((string_view *)dst->data)[offset + i], err);
+            vector_set_valid(dst, at + i);
+        if ((s = write_value(dst, at + i, src, row, width, err)) != ARM_OK)
+            return s;
     }
-    return s;
+    return ARM_OK;
 }
 
-/* Appends rows [from, from+n) of `rows` to version `v`, copying a non-full tail segment. */
-static arm_status append_rows(memory_table *t, table_version *v, const batch *rows, arm_error *err)
+static arm_status add_group(memory_table *t, arm_error *err)
 {
-    uint32_t done = 0;
+    if (t->group_count == t->group_capacity) {
+        uint32_t capacity = t->group_capacity ? t->group_capacity * 2 : 4;
+        row_group **grown = realloc(t->groups, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        t->groups = grown;
+        t->group_capacity = capacity;
+    }
+    row_group *g = row_group_create(t);
+    if (g == NULL)
+        return error_out_of_memory(err);
+    t->groups[t->group_count++] = g;
+    return ARM_OK;
+}
+
+/* Writes one slice of rows into group `g` from row `at` (within one chunk). */
+static arm_status write_slice(memory_table *t, row_group *g, uint32_t at, const batch *rows,
+                              uint32_t first, uint32_t count, arm_error *err)
+{
+    uint32_t k = at / VECTOR_SIZE;
     arm_status s = ARM_OK;
-    while (done < rows->count && s == ARM_OK) {
-        segment *tail = v->segment_count ? v->segments[v->segment_count - 1] : NULL;
-        segment *seg;
-        uint32_t keep = 0;
-        if (tail != NULL && tail->row_count < VECTOR_SIZE) {
-            /* Published segments are immutable: build a copy with room to grow. */
-            seg = segment_create(t->base.column_count, t->base.column_types);
-            if (seg == NULL)
-                return error_out_of_memory(err);
-            keep = tail->row_count;
-            for (uint32_t c = 0; c < t->base.column_count && s == ARM_OK; c++)
-                s = vector_copy_rows(&seg->columns[c], 0, &tail->columns[c], NULL, keep, err);
-            if (tail->deleted != NULL && s == ARM_OK) {
-                seg->deleted = malloc(DELETED_WORDS * sizeof *seg->deleted);
-                if (seg->deleted == NULL)
-                    s = error_out_of_memory(err);
-                else
-                    memcpy(seg->deleted, tail->deleted, DELETED_WORDS * sizeof *seg->deleted);
-                seg->deleted_count = tail->deleted_count;
-            }
-            seg->row_count = keep;
-            v->segments[v->segment_count - 1] = seg;
-            segment_release(tail);
-        } else {
-            seg = segment_create(t->base.column_count, t->base.column_types);
-            if (seg == NULL)
-                return error_out_of_memory(err);
-            v->segments[v->segment_count++] = seg;
-        }
-        uint32_t take = VECTOR_SIZE - seg->row_count;
-        if (take > rows->count - done)
-            take = rows->count - done;
-        const uint32_t *sel = rows->sel ? rows->sel + done : NULL;
-        uint32_t *dense = NULL;
-        if (sel == NULL && done > 0) {
-            dense = malloc(take * sizeof *dense);
-            if (dense == NULL)
-                return error_out_of_memory(err);
-            for (uint32_t i = 0; i < take; i++)
-                dense[i] = done + i;
-            sel = dense;
-        }
-        for (uint32_t c = 0; c < t->base.column_count && s == ARM_OK; c++) {
-            if (type_is_string(t->base.column_types[c].id))
-                s = copy_strings(&seg->columns[c], seg->row_count, &rows->columns[c], sel, take,
-                                 done, err);
-            else
-                s = vector_copy_rows(&seg->columns[c], seg->row_count, &rows->columns[c], sel, take,
-                                     err);
-            seg->columns[c].type = t->base.column_types[c];
-        }
-        free(dense);
-        seg->row_count += take;
-        v->live_rows += take;
-        done += take;
+    for (uint32_t c = 0; c < t->base.column_count && s == ARM_OK; c++) {
+        vector *chunk = &g->columns[c].chunks[k];
+        if (chunk->data_buffer == NULL && (s = vector_prepare_flat(chunk, VECTOR_SIZE, err)))
+            break;
+        s = write_column(chunk, at % VECTOR_SIZE, &rows->columns[c], rows, first, count, err);
     }
     return s;
 }
 
-static arm_status check_types(memory_table *t, const batch *rows, arm_error *err)
+/* Makes rows [from, to) of group `g` visible: zone maps first, then the row count. */
+static void publish_rows(memory_table *t, row_group *g, uint32_t from, uint32_t to)
+{
+    for (uint32_t c = 0; c < t->base.column_count; c++) {
+        column_chunks *cc = &g->columns[c];
+        for (uint32_t at = from; at < to;) {
+            uint32_t k = at / VECTOR_SIZE, end = (k + 1) * VECTOR_SIZE;
+            end = end < to ? end : to;
+            zone_map delta;
+            zone_map_init(&delta, t->base.column_types[c]);
+            zone_map_update(&delta, &cc->chunks[k], at % VECTOR_SIZE, (end - 1) % VECTOR_SIZE + 1);
+            zone_map_merge(&cc->zones[k], &delta);
+            zone_map_merge(&cc->zone, &delta);
+            at = end;
+        }
+    }
+    g->row_count = to;
+}
+
+/*
+ * Appends all rows after the stored ones (caller holds both locks). Values
+ * go past every published row count, so running scans are undisturbed; on
+ * failure new groups are dropped and nothing was published.
+ */
+static arm_status append_locked(memory_table *t, const batch *rows, arm_error *err)
+{
+    uint32_t first_group = t->group_count, old_group_count = t->group_count;
+    if (first_group > 0 && t->groups[first_group - 1]->row_count < MEMORY_TABLE_ROW_GROUP_ROWS)
+        first_group--;
+    uint32_t g = first_group, at = g < t->group_count ? t->groups[g]->row_count : 0;
+    arm_status s = ARM_OK;
+    for (uint32_t done = 0; done < rows->count && s == ARM_OK;) {
+        if (at == MEMORY_TABLE_ROW_GROUP_ROWS) {
+            g++;
+            at = 0;
+        }
+        if (g == t->group_count && (s = add_group(t, err)) != ARM_OK)
+            break;
+        uint32_t n = VECTOR_SIZE - at % VECTOR_SIZE;
+        n = n < rows->count - done ? n : rows->count - done;
+        s = write_slice(t, t->groups[g], at, rows, done, n, err);
+        done += n;
+        at += n;
+    }
+    if (s != ARM_OK) {
+        while (t->group_count > old_group_count)
+            row_group_destroy(t->groups[--t->group_count], t->base.column_count);
+        return s;
+    }
+    for (uint32_t i = first_group; i < t->group_count; i++) {
+        row_group *group = t->groups[i];
+        uint32_t end = i < t->group_count - 1 ? MEMORY_TABLE_ROW_GROUP_ROWS : at;
+        publish_rows(t, group, group->row_count, end);
+    }
+    atomic_fetch_add(&t->live_rows, rows->count);
+    return ARM_OK;
+}
+
+static void index_new_rows(memory_table *t, const uint64_t *hashes, int64_t first_row_id,
+                           uint32_t count)
+{
+    for (uint32_t i = 0; hashes != NULL && i < count; i++)
+        key_index_insert(&t->index, hashes[i], first_row_id + i);
+}
+
+static arm_status check_types(const memory_table *t, const batch *rows, arm_error *err)
 {
     if (rows->column_count != t->base.column_count)
-        return error_internal(err, "append: column count does not match the table");
+        return error_internal(err, "write: column count does not match the table");
     for (uint32_t c = 0; c < rows->column_count; c++) {
         logical_type have = rows->columns[c].type;
         if (!type_equal(have, t->base.column_types[c]) && have.id != TYPE_NULL)
-            return error_internal(err, "append: column type does not match the table");
+            return error_internal(err, "write: column type does not match the table");
     }
     return ARM_OK;
+}
+
+/* NOT NULL, then the primary key; `hashes` receives the key hashes (NULL without a key). */
+static arm_status check_rows(memory_table *t, const batch *rows, uint64_t **hashes, arm_error *err)
+{
+    *hashes = NULL;
+    arm_status s = check_not_null(t, rows, err);
+    if (s != ARM_OK || t->primary_key_count == 0)
+        return s;
+    *hashes = malloc((size_t)rows->count * sizeof **hashes);
+    if (*hashes == NULL)
+        return error_out_of_memory(err);
+    s = check_keys(t, rows, *hashes, err);
+    finish_keys(t);
+    return s;
 }
 
 static arm_status memory_append(table_provider *provider, const batch *rows, arm_error *err)
@@ -390,66 +515,97 @@ static arm_status memory_append(table_provider *provider, const batch *rows, arm
     if (s != ARM_OK || rows->count == 0)
         return s;
     pthread_mutex_lock(&t->write_lock);
-    table_version *v = NULL;
-    if ((s = check_not_null(t, rows, err)) != ARM_OK ||
-        (s = check_primary_key(t, t->current, rows, err)) != ARM_OK)
-        goto done;
-    v = version_copy(t->current, rows->count / VECTOR_SIZE + 2);
-    if (v == NULL) {
-        s = error_out_of_memory(err);
-        goto done;
+    uint64_t *hashes = NULL;
+    if ((s = check_rows(t, rows, &hashes, err)) == ARM_OK) {
+        int64_t first_row_id = stored_rows(t);
+        pthread_rwlock_wrlock(&t->lock);
+        s = append_locked(t, rows, err);
+        pthread_rwlock_unlock(&t->lock);
+        if (s == ARM_OK)
+            index_new_rows(t, hashes, first_row_id, rows->count);
     }
-    if ((s = append_rows(t, v, rows, err)) != ARM_OK) {
-        version_release(v);
-        goto done;
-    }
-    index_keys(t, rows);
-    version_publish(t, v);
-done:
+    free(hashes);
     pthread_mutex_unlock(&t->write_lock);
     return s;
 }
 
-/* Marks rows deleted in a new version `v` (segments touched are copied). */
-static arm_status mark_deleted(table_version *v, const int64_t *row_ids, uint64_t count,
-                               arm_error *err)
+/* ---- deleting and updating ---------------------------------------------------------- */
+
+static arm_status check_row_ids(const memory_table *t, const int64_t *row_ids, uint64_t count,
+                                arm_error *err)
+{
+    int64_t stored = stored_rows(t);
+    for (uint64_t i = 0; i < count; i++)
+        if (row_ids[i] < 0 || row_ids[i] >= stored)
+            return error_internal(err, "row id out of range");
+    return ARM_OK;
+}
+
+/* Gives every group a row of `row_ids` touches a deletion map of its own (holds `lock`). */
+static arm_status own_deletion_maps(memory_table *t, const int64_t *row_ids, uint64_t count,
+                                    arm_error *err)
 {
     for (uint64_t i = 0; i < count; i++) {
-        int64_t id = row_ids[i];
-        uint32_t index = (uint32_t)(id / VECTOR_SIZE), row = (uint32_t)(id % VECTOR_SIZE);
-        if (id < 0 || index >= v->segment_count || row >= v->segments[index]->row_count)
-            return error_internal(err, "delete: row id out of range");
-        segment *seg = v->segments[index];
-        if (atomic_load(&seg->refcount) > 1) {
-            segment *copy = segment_create(seg->column_count, NULL);
-            if (copy == NULL)
-                return error_out_of_memory(err);
-            copy->row_count = seg->row_count;
-            copy->deleted_count = seg->deleted_count;
-            for (uint32_t c = 0; c < seg->column_count; c++) {
-                vector_init(&copy->columns[c], seg->columns[c].type);
-                if (vector_reference(&copy->columns[c], &seg->columns[c], err) != ARM_OK)
-                    return ARM_ERROR_OUT_OF_MEMORY;
-            }
-            copy->deleted = calloc(DELETED_WORDS, sizeof *copy->deleted);
-            if (copy->deleted == NULL)
-                return error_out_of_memory(err);
-            if (seg->deleted)
-                memcpy(copy->deleted, seg->deleted, DELETED_WORDS * sizeof *copy->deleted);
-            v->segments[index] = copy;
-            segment_release(seg);
-            seg = copy;
-        }
-        if (seg->deleted == NULL &&
-            (seg->deleted = calloc(DELETED_WORDS, sizeof(uint64_t))) == NULL)
+        row_group *g = t->groups[row_ids[i] / MEMORY_TABLE_ROW_GROUP_ROWS];
+        if (g->deleted != NULL && atomic_load(&g->deleted->refcount) == 1)
+            continue;
+        deletion_map *d = malloc(sizeof *d);
+        if (d == NULL)
             return error_out_of_memory(err);
-        if (!bitmap_get(seg->deleted, row)) {
-            seg->deleted[row >> 6] |= 1ULL << (row & 63);
-            seg->deleted_count++;
-            v->live_rows--;
-        }
+        if (g->deleted != NULL)
+            memcpy(d, g->deleted, sizeof *d);
+        else
+            memset(d, 0, sizeof *d);
+        atomic_init(&d->refcount, 1);
+        deletion_map_release(g->deleted); /* scans that hold it keep their snapshot */
+        g->deleted = d;
     }
     return ARM_OK;
+}
+
+static bool is_deleted(const memory_table *t, int64_t row_id)
+{
+    const row_group *g = t->groups[row_id / MEMORY_TABLE_ROW_GROUP_ROWS];
+    return g->deleted != NULL &&
+           bitmap_get(g->deleted->bits, (uint32_t)(row_id % MEMORY_TABLE_ROW_GROUP_ROWS));
+}
+
+/* Marks rows deleted (maps already owned; holds `lock`). */
+static void mark_deleted(memory_table *t, const int64_t *row_ids, uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        row_group *g = t->groups[row_ids[i] / MEMORY_TABLE_ROW_GROUP_ROWS];
+        uint32_t row = (uint32_t)(row_ids[i] % MEMORY_TABLE_ROW_GROUP_ROWS);
+        if (bitmap_get(g->deleted->bits, row))
+            continue;
+        g->deleted->bits[row >> 6] |= 1ULL << (row & 63);
+        g->deleted->deleted_count++;
+        atomic_fetch_sub(&t->live_rows, 1);
+    }
+}
+
+/*
+ * Tombstones the key entries of live rows in `row_ids`, recording each slot
+ * in `slots` (KEY_INDEX_NO_SLOT when none) so that a failed write can undo it.
+ */
+static void unindex_rows(memory_table *t, const int64_t *row_ids, uint64_t count, uint64_t *slots)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        slots[i] = KEY_INDEX_NO_SLOT;
+        if (is_deleted(t, row_ids[i]))
+            continue;
+        slots[i] = key_index_slot_of(&t->index, hash_stored_key(t, row_ids[i]), row_ids[i]);
+        if (slots[i] != KEY_INDEX_NO_SLOT)
+            key_index_remove_slot(&t->index, slots[i]);
+    }
+}
+
+static void reindex_rows(memory_table *t, const int64_t *row_ids, uint64_t count,
+                         const uint64_t *slots)
+{
+    for (uint64_t i = 0; i < count; i++)
+        if (slots[i] != KEY_INDEX_NO_SLOT)
+            key_index_restore_slot(&t->index, slots[i], row_ids[i]);
 }
 
 static arm_status memory_delete(table_provider *provider, const int64_t *row_ids, uint64_t count,
@@ -457,20 +613,65 @@ static arm_status memory_delete(table_provider *provider, const int64_t *row_ids
 {
     memory_table *t = (memory_table *)provider;
     pthread_mutex_lock(&t->write_lock);
-    arm_status s = ARM_OK;
-    table_version *v = version_copy(t->current, 0);
-    if (v == NULL)
+    arm_status s = check_row_ids(t, row_ids, count, err);
+    uint64_t *slots = NULL;
+    if (s == ARM_OK && t->primary_key_count > 0 &&
+        (slots = malloc((count ? count : 1) * sizeof *slots)) == NULL)
         s = error_out_of_memory(err);
-    else if ((s = mark_deleted(v, row_ids, count, err)) != ARM_OK)
-        version_release(v);
-    else {
-        t->key_index_stale = true;
-        version_publish(t, v);
+    if (s == ARM_OK) {
+        pthread_rwlock_wrlock(&t->lock);
+        if ((s = own_deletion_maps(t, row_ids, count, err)) == ARM_OK) {
+            if (slots != NULL)
+                unindex_rows(t, row_ids, count, slots);
+            mark_deleted(t, row_ids, count);
+        }
+        pthread_rwlock_unlock(&t->lock);
     }
+    free(slots);
     pthread_mutex_unlock(&t->write_lock);
     return s;
 }
 
+/* The primary-key part of an update: old keys leave the index, new ones are checked. */
+static arm_status check_update_keys(memory_table *t, const int64_t *row_ids, const batch *rows,
+                                    uint64_t *slots, uint64_t *hashes, arm_error *err)
+{
+    /* Reserve before tombstoning: growing the index later would move the slots. */
+    arm_status s = key_index_reserve(&t->index, rows->count, err);
+    if (s != ARM_OK)
+        return s;
+    unindex_rows(t, row_ids, rows->count, slots);
+    s = check_keys(t, rows, hashes, err);
+    finish_keys(t);
+    if (s != ARM_OK)
+        reindex_rows(t, row_ids, rows->count, slots);
+    return s;
+}
+
+static arm_status update_locked(memory_table *t, const int64_t *row_ids, const batch *rows,
+                                uint64_t *slots, uint64_t *hashes, arm_error *err)
+{
+    arm_status s = check_not_null(t, rows, err);
+    if (s != ARM_OK || (t->primary_key_count > 0 &&
+                        (s = check_update_keys(t, row_ids, rows, slots, hashes, err)) != ARM_OK))
+        return s;
+    int64_t first_row_id = stored_rows(t);
+    pthread_rwlock_wrlock(&t->lock);
+    if ((s = own_deletion_maps(t, row_ids, rows->count, err)) == ARM_OK &&
+        (s = append_locked(t, rows, err)) == ARM_OK)
+        mark_deleted(t, row_ids, rows->count);
+    pthread_rwlock_unlock(&t->lock);
+    if (s != ARM_OK && t->primary_key_count > 0)
+        reindex_rows(t, row_ids, rows->count, slots);
+    else if (s == ARM_OK && t->primary_key_count > 0)
+        index_new_rows(t, hashes, first_row_id, rows->count);
+    return s;
+}
+
+/*
+ * An update is a delete plus an append: the new rows get new row ids (the
+ * versioned storage issue replaces this with versions of the same row).
+ */
 static arm_status memory_update(table_provider *provider, const int64_t *row_ids,
                                 const batch *new_rows, arm_error *err)
 {
@@ -479,168 +680,58 @@ static arm_status memory_update(table_provider *provider, const int64_t *row_ids
     if (s != ARM_OK || new_rows->count == 0)
         return s;
     pthread_mutex_lock(&t->write_lock);
-    table_version *v = version_copy(t->current, new_rows->count / VECTOR_SIZE + 2);
-    if (v == NULL) {
-        s = error_out_of_memory(err);
-        goto done;
+    uint64_t *slots = NULL, *hashes = NULL;
+    if ((s = check_row_ids(t, row_ids, new_rows->count, err)) == ARM_OK &&
+        t->primary_key_count > 0) {
+        slots = malloc((size_t)new_rows->count * sizeof *slots);
+        hashes = malloc((size_t)new_rows->count * sizeof *hashes);
+        if (slots == NULL || hashes == NULL)
+            s = error_out_of_memory(err);
     }
-    if ((s = check_not_null(t, new_rows, err)) != ARM_OK ||
-        (s = mark_deleted(v, row_ids, new_rows->count, err)) != ARM_OK)
-        goto fail;
-    if (t->primary_key_count > 0) {
-        t->key_index_stale = true;
-        if ((s = check_primary_key(t, v, new_rows, err)) != ARM_OK)
-            goto fail;
-        t->key_index_stale = true; /* the index now describes v, not the published version */
-    }
-    if ((s = append_rows(t, v, new_rows, err)) != ARM_OK)
-        goto fail;
-    version_publish(t, v);
-    goto done;
-fail:
-    version_release(v);
-done:
+    if (s == ARM_OK)
+        s = update_locked(t, row_ids, new_rows, slots, hashes, err);
+    free(slots);
+    free(hashes);
     pthread_mutex_unlock(&t->write_lock);
     return s;
 }
 
-/* ---- scans ----------------------------------------------------------------------- */
-
-static arm_status memory_scan_begin(table_provider *provider, const table_scan_options *options,
-                                    table_scan **out, arm_error *err)
-{
-    memory_table *t = (memory_table *)provider;
-    memory_scan *scan = calloc(1, sizeof *scan);
-    if (scan == NULL)
-        return error_out_of_memory(err);
-    scan->column_ids =
-        malloc((options->column_count ? options->column_count : 1) * sizeof(uint32_t));
-    if (scan->column_ids == NULL) {
-        free(scan);
-        return error_out_of_memory(err);
-    }
-    memcpy(scan->column_ids, options->column_ids, options->column_count * sizeof(uint32_t));
-    scan->column_count = options->column_count;
-    scan->table = t;
-    scan->version = version_retain_current(t);
-    atomic_init(&scan->next_segment, 0);
-    *out = (table_scan *)scan;
-    return ARM_OK;
-}
-
-static arm_status memory_scan_local_create(table_scan *scan, table_scan_local **out, arm_error *err)
-{
-    (void)scan, (void)err;
-    *out = NULL;
-    return ARM_OK;
-}
-
-static arm_status fill_row_ids(vector *v, uint32_t segment_index, uint32_t rows, arm_error *err)
-{
-    v->type = type_make(TYPE_BIGINT);
-    arm_status s = vector_prepare_flat(v, rows, err);
-    if (s != ARM_OK)
-        return s;
-    int64_t *ids = v->data;
-    int64_t base = (int64_t)segment_index * VECTOR_SIZE;
-    for (uint32_t i = 0; i < rows; i++)
-        ids[i] = base + i;
-    return ARM_OK;
-}
-
-static arm_status memory_scan_next(table_scan *table_scan_base, table_scan_local *local, batch *out,
-                                   arm_error *err)
-{
-    (void)local;
-    memory_scan *scan = (memory_scan *)table_scan_base;
-    out->count = 0;
-    out->sel = NULL;
-    for (;;) {
-        uint32_t index = atomic_fetch_add(&scan->next_segment, 1);
-        if (index >= scan->version->segment_count)
-            return ARM_OK;
-        const segment *seg = scan->version->segments[index];
-        if (seg->row_count == seg->deleted_count)
-            continue;
-        arm_status s = ARM_OK;
-        for (uint32_t k = 0; k < scan->column_count && s == ARM_OK; k++) {
-            uint32_t id = scan->column_ids[k];
-            if (id == TABLE_COLUMN_ROW_ID)
-                s = fill_row_ids(&out->columns[k], index, seg->row_count, err);
-            else
-                s = vector_reference(&out->columns[k], &seg->columns[id], err);
-        }
-        if (s != ARM_OK)
-            return s;
-        out->sequence = index;
-        if (seg->deleted_count == 0) {
-            out->count = seg->row_count;
-            return ARM_OK;
-        }
-        uint32_t n = 0;
-        for (uint32_t r = 0; r < seg->row_count; r++)
-            if (!bitmap_get(seg->deleted, r))
-                out->sel_storage[n++] = r;
-        out->sel = out->sel_storage;
-        out->count = n;
-        return ARM_OK;
-    }
-}
-
-static void memory_scan_local_destroy(table_scan_local *local)
-{
-    (void)local;
-}
-
-static void memory_scan_end(table_scan *table_scan_base)
-{
-    memory_scan *scan = (memory_scan *)table_scan_base;
-    if (scan == NULL)
-        return;
-    version_release(scan->version);
-    free(scan->column_ids);
-    free(scan);
-}
-
-static uint64_t memory_estimated_rows(table_provider *provider)
-{
-    memory_table *t = (memory_table *)provider;
-    table_version *v = version_retain_current(t);
-    uint64_t rows = v->live_rows;
-    version_release(v);
-    return rows;
-}
+/* ---- creation ------------------------------------------------------------------------- */
 
 static void memory_destroy(table_provider *provider)
 {
     memory_table *t = (memory_table *)provider;
     if (t == NULL)
         return;
-    version_release(t->current);
-    value_set_destroy(t->key_index);
-    for (uint32_t c = 0; c < t->base.column_count; c++)
+    for (uint32_t i = 0; i < t->group_count; i++)
+        row_group_destroy(t->groups[i], t->base.column_count);
+    free(t->groups);
+    key_index_dispose(&t->index);
+    key_index_dispose(&t->scratch);
+    for (uint32_t c = 0; t->base.column_names != NULL && c < t->base.column_count; c++)
         free(t->base.column_names[c]);
     free(t->base.column_names);
     free(t->base.column_types);
     free(t->not_null);
     free(t->primary_key);
+    free(t->key);
     free(t->name);
     pthread_mutex_destroy(&t->write_lock);
-    pthread_mutex_destroy(&t->version_lock);
+    pthread_rwlock_destroy(&t->lock);
     free(t);
 }
 
 static const table_provider_vtable memory_table_vtable = {
-    .scan_begin = memory_scan_begin,
-    .scan_local_create = memory_scan_local_create,
-    .scan_next = memory_scan_next,
-    .scan_local_destroy = memory_scan_local_destroy,
-    .scan_end = memory_scan_end,
+    .scan_begin = memory_table_scan_begin,
+    .scan_local_create = memory_table_scan_local_create,
+    .scan_next = memory_table_scan_next,
+    .scan_local_destroy = memory_table_scan_local_destroy,
+    .scan_end = memory_table_scan_end,
     .append = memory_append,
     .delete_rows = memory_delete,
     .update_rows = memory_update,
-    .estimated_row_count = memory_estimated_rows,
-    .column_stats = NULL,
+    .estimated_row_count = memory_table_estimated_rows,
+    .column_stats = memory_table_column_stats,
     .destroy = memory_destroy,
 };
 
@@ -649,35 +740,40 @@ arm_status memory_table_create(table_provider **out, const table_def *def, arm_e
     memory_table *t = calloc(1, sizeof *t);
     if (t == NULL)
         return error_out_of_memory(err);
-    uint32_t n = def->column_count;
+    uint32_t n = def->column_count, keys = def->primary_key_count;
     t->base.vtable = &memory_table_vtable;
     t->base.column_count = n;
     t->base.column_types = calloc(n ? n : 1, sizeof *t->base.column_types);
     t->base.column_names = calloc(n ? n : 1, sizeof *t->base.column_names);
     t->not_null = calloc(n ? n : 1, sizeof *t->not_null);
-    t->primary_key = calloc(def->primary_key_count ? def->primary_key_count : 1, sizeof(uint32_t));
+    t->primary_key = calloc(keys ? keys : 1, sizeof *t->primary_key);
+    t->key = calloc(keys ? keys : 1, sizeof *t->key);
     t->name = strdup(def->name ? def->name : "table");
-    t->current = calloc(1, sizeof *t->current);
     pthread_mutex_init(&t->write_lock, NULL);
-    pthread_mutex_init(&t->version_lock, NULL);
-    if (!t->base.column_types || !t->base.column_names || !t->not_null || !t->primary_key ||
-        !t->name || !t->current) {
-        free(t->current);
-        t->current = NULL;
+    pthread_rwlock_init(&t->lock, NULL);
+    key_index_init(&t->index);
+    key_index_init(&t->scratch);
+    atomic_init(&t->live_rows, 0);
+    bool ok = t->base.column_types && t->base.column_names && t->not_null && t->primary_key &&
+              t->key && t->name;
+    for (uint32_t c = 0; ok && c < n; c++) {
+        t->base.column_types[c] = def->columns[c].type;
+        t->not_null[c] = def->columns[c].is_not_null;
+        ok = (t->base.column_names[c] = strdup(def->columns[c].name)) != NULL;
+    }
+    if (!ok) {
         memory_destroy(&t->base);
         return error_out_of_memory(err);
     }
-    atomic_init(&t->current->refcount, 1);
-    for (uint32_t c = 0; c < n; c++) {
-        t->base.column_types[c] = def->columns[c].type;
-        t->base.column_names[c] = strdup(def->columns[c].name);
-        t->not_null[c] = def->columns[c].is_not_null;
-    }
-    t->primary_key_count = def->primary_key_count;
-    for (uint32_t k = 0; k < def->primary_key_count; k++) {
+    for (uint32_t k = 0; k < keys; k++) {
+        if (def->primary_key[k] >= n) {
+            memory_destroy(&t->base);
+            return error_internal(err, "primary key column out of range");
+        }
         t->primary_key[k] = def->primary_key[k];
-        t->not_null[def->primary_key[k]] = true;
+        t->not_null[t->primary_key[k]] = true;
     }
+    t->primary_key_count = keys;
     *out = &t->base;
     return ARM_OK;
 }

@@ -11,6 +11,13 @@
 #include "table/table_provider.h"
 
 /*
+ * Rows are kept in row groups of this many rows (60 vectors of 2048): the
+ * morsel a scan hands to one thread. A row id is the row's position:
+ * group * MEMORY_TABLE_ROW_GROUP_ROWS + row within the group.
+ */
+#define MEMORY_TABLE_ROW_GROUP_ROWS (60 * VECTOR_SIZE)
+
+/*
  * Creates an empty table with the columns, NOT NULL flags and primary key
  * of `def` (copied). The caller owns the provider (normally it moves into
  * the catalog's table_def).
