@@ -13,6 +13,8 @@
 /* Upper bound of the encoded size of one cell. */
 static inline size_t row_key_width(const vector *v, uint32_t row)
 {
+    if (!vector_is_valid(v, row))
+        return 1; /* the payload of a NULL cell may be garbage */
     if (type_is_string(v->type.id)) {
         uint32_t r = v->kind == VECTOR_CONSTANT ? 0 : row;
         return 5 + ((const string_view *)v->data)[r].length;
