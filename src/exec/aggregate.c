@@ -1,62 +1,17 @@
 /*
- * aggregate.c: aggregate functions as state machines (init, update,
- * update_single, combine, finalize). Result types follow PostgreSQL:
- * SUM(INTEGER) is BIGINT, SUM(BIGINT) is DECIMAL(38,0), AVG is DOUBLE.
- * Instances are made per argument type on first use and kept for the
- * process (a bounded set: one per distinct type).
+ * aggregate.c: the aggregate registry: names, resolution of a call to an
+ * instance per (function, argument type) with PostgreSQL's result types
+ * (SUM(INTEGER) is BIGINT, SUM(BIGINT) is DECIMAL(38,0), AVG is DOUBLE).
+ * Instances are made on first use and kept for the process (a bounded set);
+ * the kernels live in aggregate_numeric/minmax/stats/text.c.
  */
 #include "exec/aggregate.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
-
-typedef enum agg_kind {
-    AGG_COUNT_STAR,
-    AGG_COUNT,
-    AGG_SUM,
-    AGG_AVG,
-    AGG_MIN,
-    AGG_MAX,
-    AGG_VAR_SAMP,
-    AGG_VAR_POP,
-    AGG_STDDEV_SAMP,
-    AGG_STDDEV_POP,
-    AGG_STRING_AGG,
-    AGG_BOOL_AND,
-    AGG_BOOL_OR,
-} agg_kind;
-
-/* One instance: the public struct first, then what the kernels need. */
-typedef struct agg_instance {
-    aggregate_function fn;
-    agg_kind kind;
-    struct agg_instance *next;
-} agg_instance;
-
-/* The state of every aggregate fits this union. */
-typedef struct agg_state {
-    bool has_value;
-    int64_t count;
-    union {
-        int64_t i64;
-        int128 i128;
-        double f64;
-        struct {
-            double mean;
-            double m2;
-        } welford;
-        struct {
-            char *data;
-            uint32_t length;
-            uint32_t capacity;
-        } text;
-        value extreme; /* MIN/MAX; strings owned (malloc) */
-    } u;
-} agg_state;
+#include "exec/aggregate_internal.h"
 
 static const struct {
     const char *name;
@@ -88,363 +43,25 @@ bool aggregate_exists(const char *name)
     return false;
 }
 
-static agg_kind kind_of(const aggregate_function *fn)
-{
-    return ((const agg_instance *)fn)->kind;
-}
-
-/* ---- reading arguments --------------------------------------------------- */
-
-static inline uint32_t arg_row(const vector *v, uint32_t row)
-{
-    return v->kind == VECTOR_CONSTANT ? 0 : row;
-}
-
-static inline double read_double(const vector *v, uint32_t row)
-{
-    row = arg_row(v, row);
-    switch (v->type.id) {
-    case TYPE_DOUBLE: return ((const double *)v->data)[row];
-    case TYPE_REAL: return ((const float *)v->data)[row];
-    case TYPE_INTEGER: return ((const int32_t *)v->data)[row];
-    case TYPE_SMALLINT: return ((const int16_t *)v->data)[row];
-    case TYPE_TINYINT: return ((const int8_t *)v->data)[row];
-    case TYPE_BIGINT: return (double)((const int64_t *)v->data)[row];
-    case TYPE_DECIMAL: {
-        double x = v->type.precision <= DECIMAL_INT64_MAX_PRECISION
-                       ? (double)((const int64_t *)v->data)[row]
-                       : (double)((const int128 *)v->data)[row];
-        for (unsigned i = 0; i < v->type.scale; i++)
-            x /= 10;
-        return x;
-    }
-    default: return 0;
-    }
-}
-
-static inline int128 read_int128(const vector *v, uint32_t row)
-{
-    row = arg_row(v, row);
-    switch (v->type.id) {
-    case TYPE_INTEGER: return ((const int32_t *)v->data)[row];
-    case TYPE_SMALLINT: return ((const int16_t *)v->data)[row];
-    case TYPE_TINYINT: return ((const int8_t *)v->data)[row];
-    case TYPE_BIGINT: return ((const int64_t *)v->data)[row];
-    case TYPE_DECIMAL:
-        return v->type.precision <= DECIMAL_INT64_MAX_PRECISION ? ((const int64_t *)v->data)[row]
-                                                                : ((const int128 *)v->data)[row];
-    default: return 0;
-    }
-}
-
-/* ---- per-row state update --------------------------------------------------- */
-
-static arm_status overflow(const char *type_name, arm_error *err)
-{
-    return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22003", -1, "%s out of range", type_name);
-}
-
-static arm_status set_extreme(agg_state *st, const value *v, arm_error *err)
-{
-    if (st->has_value && type_is_string(st->u.extreme.type.id))
-        free((void *)st->u.extreme.u.str.data);
-    st->u.extreme = *v;
-    if (type_is_string(v->type.id)) {
-        char *copy = malloc(v->u.str.length ? v->u.str.length : 1);
-        if (copy == NULL) {
-            st->has_value = false;
-            return error_out_of_memory(err);
-        }
-        memcpy(copy, v->u.str.data, v->u.str.length);
-        st->u.extreme.u.str.data = copy;
-    }
-    st->has_value = true;
-    return ARM_OK;
-}
-
-static arm_status append_text(agg_state *st, const char *data, uint32_t length, arm_error *err)
-{
-    if (st->u.text.length + length > st->u.text.capacity) {
-        uint32_t capacity = (st->u.text.length + length) * 2 + 16;
-        char *grown = realloc(st->u.text.data, capacity);
-        if (grown == NULL)
-            return error_out_of_memory(err);
-        st->u.text.data = grown;
-        st->u.text.capacity = capacity;
-    }
-    memcpy(st->u.text.data + st->u.text.length, data, length);
-    st->u.text.length += length;
-    return ARM_OK;
-}
-
-static arm_status update_row(const aggregate_function *fn, agg_state *st, vector *const *args,
-                             uint32_t row, arm_error *err)
-{
-    agg_kind kind = kind_of(fn);
-    if (kind == AGG_COUNT_STAR) {
-        st->count++;
-        return ARM_OK;
-    }
-    const vector *v = args[0];
-    if (!vector_is_valid(v, row))
-        return ARM_OK;
-    switch (kind) {
-    case AGG_COUNT: st->count++; break;
-    case AGG_SUM:
-        if (fn->return_type.id == TYPE_DOUBLE) {
-            st->u.f64 += read_double(v, row);
-        } else if (fn->return_type.id == TYPE_BIGINT) {
-            if (__builtin_add_overflow(st->u.i64, (int64_t)read_int128(v, row), &st->u.i64))
-                return overflow("bigint", err);
-        } else if (__builtin_add_overflow(st->u.i128, read_int128(v, row), &st->u.i128)) {
-            return overflow("numeric", err);
-        }
-        st->has_value = true;
-        break;
-    case AGG_AVG:
-        st->u.f64 += read_double(v, row);
-        st->count++;
-        break;
-    case AGG_MIN:
-    case AGG_MAX: {
-        value x;
-        vector_get_value(v, row, &x);
-        x.type = fn->arg_type;
-        int c = st->has_value ? value_compare(&x, &st->u.extreme) : 0;
-        if (!st->has_value || (kind == AGG_MIN ? c < 0 : c > 0))
-            return set_extreme(st, &x, err);
-        break;
-    }
-    case AGG_VAR_SAMP:
-    case AGG_VAR_POP:
-    case AGG_STDDEV_SAMP:
-    case AGG_STDDEV_POP: {
-        /* Youngs-Cramer, as PostgreSQL's float8 accumulators: N, Sx, Sxx. */
-        double x = read_double(v, row);
-        st->count++;
-        st->u.welford.mean += x; /* Sx */
-        if (st->count > 1) {
-            double t = x * (double)st->count - st->u.welford.mean;
-            st->u.welford.m2 += t * t / ((double)st->count * (double)(st->count - 1));
-        }
-        break;
-    }
-    case AGG_STRING_AGG: {
-        value x, sep;
-        vector_get_value(v, row, &x);
-        arm_status s = ARM_OK;
-        if (st->has_value && vector_is_valid(args[1], row)) {
-            vector_get_value(args[1], row, &sep);
-            s = append_text(st, sep.u.str.data, sep.u.str.length, err);
-        }
-        if (s == ARM_OK)
-            s = append_text(st, x.u.str.data, x.u.str.length, err);
-        st->has_value = true;
-        return s;
-    }
-    case AGG_BOOL_AND:
-    case AGG_BOOL_OR: {
-        bool b = ((const uint8_t *)v->data)[arg_row(v, row)] != 0;
-        st->u.i64 = !st->has_value ? b : kind == AGG_BOOL_AND ? (st->u.i64 && b) : (st->u.i64 || b);
-        st->has_value = true;
-        break;
-    }
-    default: break;
-    }
-    return ARM_OK;
-}
-
-static void agg_init(const aggregate_function *fn, void *state)
-{
-    (void)fn;
-    memset(state, 0, sizeof(agg_state));
-}
-
-static arm_status agg_update(const aggregate_function *fn, void **states, vector *const *args,
-                             const uint32_t *sel, uint32_t count, arm_error *err)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        arm_status s = update_row(fn, states[i], args, sel ? sel[i] : i, err);
-        if (s != ARM_OK)
-            return s;
-    }
-    return ARM_OK;
-}
-
-/* The ungrouped fast path: tight loops for the common flat, NULL-free cases. */
-static arm_status agg_update_single(const aggregate_function *fn, void *state, vector *const *args,
-                                    const uint32_t *sel, uint32_t count, arm_error *err)
-{
-    agg_state *st = state;
-    agg_kind kind = kind_of(fn);
-    if (kind == AGG_COUNT_STAR) {
-        st->count += count;
-        return ARM_OK;
-    }
-    const vector *v = args[0];
-    bool simple = v->kind == VECTOR_FLAT && v->validity == NULL;
-    if (simple && kind == AGG_COUNT) {
-        st->count += count;
-        return ARM_OK;
-    }
-    if (simple && (kind == AGG_SUM || kind == AGG_AVG) && v->type.id == TYPE_DOUBLE) {
-        const double *d = v->data;
-        double sum = 0;
-        if (sel == NULL)
-            for (uint32_t i = 0; i < count; i++)
-                sum += d[i];
-        else
-            for (uint32_t i = 0; i < count; i++)
-                sum += d[sel[i]];
-        st->u.f64 += sum;
-        st->count += count;
-        st->has_value = st->has_value || count > 0;
-        return ARM_OK;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        arm_status s = update_row(fn, st, args, sel ? sel[i] : i, err);
-        if (s != ARM_OK)
-            return s;
-    }
-    return ARM_OK;
-}
-
-static arm_status agg_combine(const aggregate_function *fn, void *target_state, void *source_state,
-                              arm_error *err)
-{
-    agg_state *t = target_state, *s = source_state;
-    agg_kind kind = kind_of(fn);
-    switch (kind) {
-    case AGG_COUNT_STAR:
-    case AGG_COUNT: t->count += s->count; break;
-    case AGG_SUM:
-        if (!s->has_value)
-            break;
-        if (fn->return_type.id == TYPE_DOUBLE)
-            t->u.f64 += s->u.f64;
-        else if (fn->return_type.id == TYPE_BIGINT) {
-            if (__builtin_add_overflow(t->u.i64, s->u.i64, &t->u.i64))
-                return overflow("bigint", err);
-        } else if (__builtin_add_overflow(t->u.i128, s->u.i128, &t->u.i128))
-            return overflow("numeric", err);
-        t->has_value = true;
-        break;
-    case AGG_AVG:
-        t->u.f64 += s->u.f64;
-        t->count += s->count;
-        break;
-    case AGG_MIN:
-    case AGG_MAX:
-        if (s->has_value) {
-            int c = t->has_value ? value_compare(&s->u.extreme, &t->u.extreme) : 0;
-            if (!t->has_value || (kind == AGG_MIN ? c < 0 : c > 0))
-                return set_extreme(t, &s->u.extreme, err);
-        }
-        break;
-    case AGG_STRING_AGG:
-        if (s->has_value) {
-            /* Parallel partials keep no separator; the executor merges in order. */
-            arm_status st = append_text(t, s->u.text.data, s->u.text.length, err);
-            t->has_value = true;
-            return st;
-        }
-        break;
-    case AGG_BOOL_AND:
-    case AGG_BOOL_OR:
-        if (s->has_value) {
-            t->u.i64 = !t->has_value          ? s->u.i64
-                       : kind == AGG_BOOL_AND ? (t->u.i64 && s->u.i64)
-                                              : (t->u.i64 || s->u.i64);
-            t->has_value = true;
-        }
-        break;
-    default: { /* Youngs-Cramer partials, combined as PostgreSQL's float8_combine */
-        if (s->count == 0)
-            break;
-        if (t->count == 0) {
-            *t = *s;
-            break;
-        }
-        double n1 = (double)t->count, n2 = (double)s->count;
-        double tmp = t->u.welford.mean / n1 - s->u.welford.mean / n2;
-        t->u.welford.m2 += s->u.welford.m2 + n1 * n2 * tmp * tmp / (n1 + n2);
-        t->u.welford.mean += s->u.welford.mean;
-        t->count += s->count;
-        break;
-    }
-    }
-    return ARM_OK;
-}
-
-static arm_status agg_finalize(const aggregate_function *fn, void *state, vector *result,
-                               uint32_t row, arm_error *err)
-{
-    agg_state *st = state;
-    value v = value_null(fn->return_type);
-    switch (kind_of(fn)) {
-    case AGG_COUNT_STAR:
-    case AGG_COUNT: v = value_bigint(st->count); break;
-    case AGG_SUM:
-        if (!st->has_value)
-            break;
-        v.is_null = false;
-        if (fn->return_type.id == TYPE_DOUBLE)
-            v.u.f64 = st->u.f64;
-        else if (fn->return_type.id == TYPE_BIGINT)
-            v.u.i64 = st->u.i64;
-        else
-            v.u.i128 = st->u.i128;
-        break;
-    case AGG_AVG:
-        if (st->count > 0)
-            v = value_double(st->u.f64 / (double)st->count);
-        break;
-    case AGG_MIN:
-    case AGG_MAX:
-        if (st->has_value)
-            v = st->u.extreme;
-        break;
-    case AGG_VAR_SAMP:
-    case AGG_STDDEV_SAMP:
-        if (st->count > 1) {
-            double var = st->u.welford.m2 / (double)(st->count - 1);
-            v = value_double(kind_of(fn) == AGG_VAR_SAMP ? var : sqrt(var));
-        }
-        break;
-    case AGG_VAR_POP:
-    case AGG_STDDEV_POP:
-        if (st->count > 0) {
-            double var = st->u.welford.m2 / (double)st->count;
-            v = value_double(kind_of(fn) == AGG_VAR_POP ? var : sqrt(var));
-        }
-        break;
-    case AGG_STRING_AGG:
-        if (st->has_value)
-            v = value_varchar(st->u.text.data ? st->u.text.data : "", st->u.text.length);
-        break;
-    case AGG_BOOL_AND:
-    case AGG_BOOL_OR:
-        if (st->has_value)
-            v = value_boolean(st->u.i64 != 0);
-        break;
-    }
-    v.type = fn->return_type;
-    return vector_set_value(result, row, &v, err);
-}
-
-static void agg_destroy(const aggregate_function *fn, void *state)
-{
-    agg_state *st = state;
-    agg_kind kind = kind_of(fn);
-    if (kind == AGG_STRING_AGG)
-        free(st->u.text.data);
-    else if ((kind == AGG_MIN || kind == AGG_MAX) && st->has_value &&
-             type_is_string(st->u.extreme.type.id))
-        free((void *)st->u.extreme.u.str.data);
-    st->has_value = false;
-}
-
 /* ---- resolution --------------------------------------------------------------- */
+
+/* Picks the family's typed kernels for the instance's kind and argument type. */
+static void bind_kernels(agg_instance *it)
+{
+    switch (it->kind) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT:
+    case AGG_SUM:
+    case AGG_AVG: aggregate_numeric_bind(it); break;
+    case AGG_MIN:
+    case AGG_MAX: aggregate_minmax_bind(it); break;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP: aggregate_stats_bind(it); break;
+    default: aggregate_text_bind(it); break;
+    }
+}
 
 static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
 static agg_instance *instances;
@@ -463,13 +80,7 @@ static const aggregate_function *instance_for(agg_kind kind, const char *name, l
         it->fn.name = name;
         it->fn.arg_type = arg;
         it->fn.return_type = result;
-        it->fn.state_size = sizeof(agg_state);
-        it->fn.init = agg_init;
-        it->fn.update = agg_update;
-        it->fn.update_single = agg_update_single;
-        it->fn.combine = agg_combine;
-        it->fn.finalize = agg_finalize;
-        it->fn.destroy = agg_destroy;
+        bind_kernels(it);
         it->next = instances;
         instances = it;
     }

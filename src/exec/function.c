@@ -37,6 +37,7 @@ static const function_family families[] = {
     {function_arith_table, &function_arith_count},
     {function_string_table, &function_string_count},
     {function_math_table, &function_math_count},
+    {function_date_table, &function_date_count},
 };
 #define FAMILY_COUNT (sizeof families / sizeof families[0])
 
@@ -132,7 +133,6 @@ arm_status function_resolve(const scalar_function **out, logical_type *cast_to, 
 {
     const scalar_function *best = NULL;
     int best_cost = -1;
-    bool name_found = false;
     logical_type candidate[64];
     if (arg_count > 64)
         return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, position,
@@ -142,7 +142,6 @@ arm_status function_resolve(const scalar_function **out, logical_type *cast_to, 
             const scalar_function *fn = &families[f].table[i];
             if (strcmp(fn->name, name) != 0)
                 continue;
-            name_found = true;
             int cost = overload_cost(fn, arg_types, arg_is_untyped_literal, arg_count, candidate);
             if (cost >= 0 && (best == NULL || cost < best_cost)) {
                 best = fn;
@@ -168,10 +167,9 @@ arm_status function_resolve(const scalar_function **out, logical_type *cast_to, 
                         "to add explicit type casts.");
         return ARM_ERROR_TYPE;
     }
-    error_set(err, name_found ? ARM_ERROR_TYPE : ARM_ERROR_NOT_FOUND, "42883", position,
-              "function %s(%s) does not exist", name, args_text);
-    error_hint(err, name_found ? "No function matches the given name and argument types. You "
-                                 "might need to add explicit type casts."
-                               : "No function of that name exists.");
-    return err ? err->status : ARM_ERROR_NOT_FOUND;
+    error_set(err, ARM_ERROR_NOT_FOUND, "42883", position, "function %s(%s) does not exist", name,
+              args_text);
+    error_hint(err, "No function matches the given name and argument types. You might need to "
+                    "add explicit type casts.");
+    return ARM_ERROR_NOT_FOUND;
 }

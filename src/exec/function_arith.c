@@ -48,26 +48,39 @@ INT_ARITH(i16, int16_t, T_I16, "smallint")
 INT_ARITH(i32, int32_t, T_I32, "integer")
 INT_ARITH(i64, int64_t, T_I64, "bigint")
 
-#define FLOAT_ARITH(SUFFIX, T, TYPE, NAME_TEXT)                                                    \
+static arm_status float_out_of_range(const expr *call, bool is_overflow, arm_error *err)
+{
+    return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22003", call ? call->position : -1,
+                     "value out of range: %s", is_overflow ? "overflow" : "underflow");
+}
+
+/* PostgreSQL's float checks: an infinite result from finite inputs overflows. */
+#define FLOAT_CHECK_OVERFLOW(RESULT, X, Y)                                                         \
+    if (__builtin_expect(isinf(RESULT), 0) && !isinf(X) && !isinf(Y))                              \
+        return float_out_of_range(call, true, err);
+
+#define FLOAT_ARITH(SUFFIX, T, TYPE)                                                               \
     DEFINE_BINARY_KERNEL(add_##SUFFIX, T, T, T, TYPE, {                                            \
         r[row] = x + y;                                                                            \
-        if (isinf(r[row]) && !isinf(x) && !isinf(y))                                               \
-            return function_overflow(call, NAME_TEXT, err);                                        \
+        FLOAT_CHECK_OVERFLOW(r[row], x, y)                                                         \
     })                                                                                             \
     DEFINE_BINARY_KERNEL(sub_##SUFFIX, T, T, T, TYPE, {                                            \
         r[row] = x - y;                                                                            \
-        if (isinf(r[row]) && !isinf(x) && !isinf(y))                                               \
-            return function_overflow(call, NAME_TEXT, err);                                        \
+        FLOAT_CHECK_OVERFLOW(r[row], x, y)                                                         \
     })                                                                                             \
     DEFINE_BINARY_KERNEL(mul_##SUFFIX, T, T, T, TYPE, {                                            \
         r[row] = x * y;                                                                            \
-        if (isinf(r[row]) && !isinf(x) && !isinf(y))                                               \
-            return function_overflow(call, NAME_TEXT, err);                                        \
+        FLOAT_CHECK_OVERFLOW(r[row], x, y)                                                         \
+        if (__builtin_expect(r[row] == 0, 0) && x != 0 && y != 0)                                  \
+            return float_out_of_range(call, false, err);                                           \
     })                                                                                             \
     DEFINE_BINARY_KERNEL(div_##SUFFIX, T, T, T, TYPE, {                                            \
         if (y == 0)                                                                                \
             return function_division_by_zero(call, err);                                           \
         r[row] = x / y;                                                                            \
+        FLOAT_CHECK_OVERFLOW(r[row], x, y)                                                         \
+        if (__builtin_expect(r[row] == 0, 0) && x != 0 && !isinf(y))                               \
+            return float_out_of_range(call, false, err);                                           \
     })                                                                                             \
     DEFINE_BINARY_KERNEL(mod_##SUFFIX, T, T, T, TYPE, {                                            \
         if (y == 0)                                                                                \
@@ -76,8 +89,8 @@ INT_ARITH(i64, int64_t, T_I64, "bigint")
     })                                                                                             \
     DEFINE_UNARY_KERNEL(neg_##SUFFIX, T, T, TYPE, { r[row] = -x; })
 
-FLOAT_ARITH(f32, float, T_F32, "value")
-FLOAT_ARITH(f64, double, T_F64, "value")
+FLOAT_ARITH(f32, float, T_F32)
+FLOAT_ARITH(f64, double, T_F64)
 
 /* ---- decimal arithmetic (int128 internally) -------------------------------- */
 
@@ -191,16 +204,22 @@ static arm_status div_dec(KERNEL_ARGS)
     return decimal_binary(call, args, sel, count, result, err, '/');
 }
 
+/* x % y at the larger scale (both operands rescaled), sign of x, as PostgreSQL. */
 static arm_status mod_dec(KERNEL_ARGS)
 {
     arm_status s = prepare_result(result, call->type, sel, count, err);
     if (s != ARM_OK)
         return s;
+    int scale = call->type.scale, sa = args[0]->type.scale, sb = args[1]->type.scale;
+    int128 fa = function_power10((unsigned)(scale - sa)),
+           fb = function_power10((unsigned)(scale - sb));
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
         int128 x = decimal_at(args[0], row), y = decimal_at(args[1], row);
         if (y == 0)
             return function_division_by_zero(call, err);
+        if (__builtin_mul_overflow(x, fa, &x) || __builtin_mul_overflow(y, fb, &y))
+            return decimal_overflow(call, err);
         decimal_store(result, row, x % y);
     }
     return ARM_OK;
@@ -247,6 +266,19 @@ static int64_t timestamp_plus_interval(int64_t ts, interval_value iv, int sign)
     return ts + sign * ((int64_t)iv.days * MICROS_PER_DAY + iv.micros);
 }
 
+/* interval * factor the way PostgreSQL's interval_mul spills fractions downward. */
+static interval_value interval_scale(interval_value x, double factor)
+{
+    interval_value r;
+    double months = x.months * factor;
+    r.months = (int32_t)months;
+    double days = x.days * factor + (months - r.months) * 30;
+    r.days = (int32_t)days;
+    r.micros =
+        (int64_t)llround((double)x.micros * factor + (days - r.days) * (double)MICROS_PER_DAY);
+    return r;
+}
+
 DEFINE_BINARY_KERNEL(date_plus_int, int32_t, int32_t, int32_t, T_DATE, { r[row] = x + y; })
 DEFINE_BINARY_KERNEL(int_plus_date, int32_t, int32_t, int32_t, T_DATE, { r[row] = x + y; })
 DEFINE_BINARY_KERNEL(date_minus_int, int32_t, int32_t, int32_t, T_DATE, { r[row] = x - y; })
@@ -277,13 +309,14 @@ DEFINE_BINARY_KERNEL(iv_minus_iv, interval_value, interval_value, interval_value
     r[row].days = x.days - y.days;
     r[row].micros = x.micros - y.micros;
 })
-DEFINE_BINARY_KERNEL(iv_times_f64, interval_value, double, interval_value, T_IV, {
-    double months = x.months * y, days = x.days * y;
-    r[row].months = (int32_t)months;
-    double day_fraction = (months - (int32_t)months) * 30 + days;
-    r[row].days = (int32_t)day_fraction;
-    r[row].micros = (int64_t)llround(x.micros * y + (day_fraction - (int32_t)day_fraction) *
-                                                        (double)MICROS_PER_DAY);
+DEFINE_BINARY_KERNEL(iv_times_f64, interval_value, double, interval_value, T_IV,
+                     { r[row] = interval_scale(x, y); })
+DEFINE_BINARY_KERNEL(f64_times_iv, double, interval_value, interval_value, T_IV,
+                     { r[row] = interval_scale(y, x); })
+DEFINE_BINARY_KERNEL(iv_div_f64, interval_value, double, interval_value, T_IV, {
+    if (y == 0)
+        return function_division_by_zero(call, err);
+    r[row] = interval_scale(x, 1.0 / y);
 })
 DEFINE_UNARY_KERNEL(neg_iv, interval_value, interval_value, T_IV, {
     r[row].months = -x.months;
@@ -429,7 +462,7 @@ const scalar_function function_arith_table[] = {
     F2B("-", T_DEC, T_DEC, T_DEC, sub_dec, bind_decimal_add),
     F2B("*", T_DEC, T_DEC, T_DEC, mul_dec, bind_decimal_mul),
     F2B("/", T_DEC, T_DEC, T_DEC, div_dec, bind_decimal_div),
-    F2B("%", T_DEC, T_DEC, T_DEC, mod_dec, bind_decimal_same),
+    F2B("%", T_DEC, T_DEC, T_DEC, mod_dec, bind_decimal_add),
     {"negate", 1, false, {T_DEC}, T_DEC, 0, neg_dec, bind_decimal_same},
     F2("+", T_DATE, T_I32, T_DATE, date_plus_int),
     F2("+", T_I32, T_DATE, T_DATE, int_plus_date),
@@ -444,6 +477,8 @@ const scalar_function function_arith_table[] = {
     F2("+", T_IV, T_IV, T_IV, iv_plus_iv),
     F2("-", T_IV, T_IV, T_IV, iv_minus_iv),
     F2("*", T_IV, T_F64, T_IV, iv_times_f64),
+    F2("*", T_F64, T_IV, T_IV, f64_times_iv),
+    F2("/", T_IV, T_F64, T_IV, iv_div_f64),
     F1("negate", T_IV, T_IV, neg_iv),
     CMP_ROW(u8, T_BOOL),
     CMP_ROW(i8, T_I8),

@@ -125,6 +125,8 @@ extern const scalar_function function_string_table[];
 extern const uint32_t function_string_count;
 extern const scalar_function function_math_table[];
 extern const uint32_t function_math_count;
+extern const scalar_function function_date_table[];
+extern const uint32_t function_date_count;
 
 arm_status function_overflow(const expr *call, const char *type_name, arm_error *err);
 arm_status function_division_by_zero(const expr *call, arm_error *err);

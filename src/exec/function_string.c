@@ -80,21 +80,82 @@ static arm_status fn_octet_length(KERNEL_ARGS)
     return s;
 }
 
-/* Applies a byte-wise transform producing a string of the same length. */
-static arm_status map_bytes(vector *const *args, const uint32_t *sel, uint32_t count,
-                            vector *result, arm_error *err, int (*fn)(int))
+/*
+ * Case mapping of two-byte UTF-8 letters whose other case is also two bytes:
+ * Latin-1, Latin Extended-A, Greek and Cyrillic (what towupper/towlower do
+ * there). Other characters are kept as they are.
+ */
+static uint32_t map_case_codepoint(uint32_t c, bool to_upper)
+{
+    bool is_upper;
+    uint32_t other;
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0xE0 && c <= 0xFE && c != 0xF7)) {
+        is_upper = c < 0xE0;
+        other = is_upper ? c + 0x20 : c - 0x20;
+    } else if (c == 0xFF || c == 0x178) {
+        is_upper = c == 0x178;
+        other = is_upper ? 0xFF : 0x178;
+    } else if ((c >= 0x100 && c <= 0x137 && c != 0x130 && c != 0x131) ||
+               (c >= 0x14A && c <= 0x177) || (c >= 0x460 && c <= 0x481) ||
+               (c >= 0x48A && c <= 0x4BF)) {
+        is_upper = (c & 1) == 0;
+        other = c ^ 1;
+    } else if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) {
+        is_upper = (c & 1) == 1;
+        other = is_upper ? c + 1 : c - 1;
+    } else if ((c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F)) {
+        is_upper = true;
+        other = c + 0x20;
+    } else if ((c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) || (c >= 0x430 && c <= 0x44F)) {
+        is_upper = false;
+        other = c - 0x20;
+    } else if (c == 0x3C2) {
+        is_upper = false;
+        other = 0x3A3;
+    } else if (c >= 0x400 && c <= 0x40F) {
+        is_upper = true;
+        other = c + 0x50;
+    } else if (c >= 0x450 && c <= 0x45F) {
+        is_upper = false;
+        other = c - 0x50;
+    } else {
+        return c;
+    }
+    return is_upper != to_upper ? other : c;
+}
+
+/* Copies `n` bytes of `src` to `dst` with letters mapped to one case; same length. */
+static void map_case(const char *src, uint32_t n, char *dst, bool to_upper)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)src[k];
+        if (c < 0x80) {
+            bool flip = to_upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z');
+            dst[k] = (char)(flip ? c ^ 0x20 : c);
+        } else if ((c & 0xE0) == 0xC0 && k + 1 < n && ((unsigned char)src[k + 1] & 0xC0) == 0x80) {
+            uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | ((unsigned char)src[k + 1] & 0x3F);
+            uint32_t mapped = map_case_codepoint(cp, to_upper);
+            dst[k] = (char)(0xC0 | (mapped >> 6));
+            dst[k + 1] = (char)(0x80 | (mapped & 0x3F));
+            k++;
+        } else {
+            dst[k] = (char)c;
+        }
+    }
+}
+
+static arm_status map_strings_case(vector *const *args, const uint32_t *sel, uint32_t count,
+                                   vector *result, arm_error *err, bool to_upper)
 {
     arm_status s = prepare_result(result, args[0]->type, sel, count, err);
     char small[256];
     for (uint32_t i = 0; s == ARM_OK && i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
         string_view v = str_at(args[0], row);
-        const char *src = string_view_data(&v);
         char *buf = v.length <= sizeof small ? small : malloc(v.length);
         if (buf == NULL)
             return error_out_of_memory(err);
-        for (uint32_t k = 0; k < v.length; k++)
-            buf[k] = (char)((unsigned char)src[k] < 128 ? fn((unsigned char)src[k]) : src[k]);
+        map_case(string_view_data(&v), v.length, buf, to_upper);
         s = emit(result, row, buf, v.length, err);
         if (buf != small)
             free(buf);
@@ -105,13 +166,13 @@ static arm_status map_bytes(vector *const *args, const uint32_t *sel, uint32_t c
 static arm_status fn_lower(KERNEL_ARGS)
 {
     (void)call;
-    return map_bytes(args, sel, count, result, err, tolower);
+    return map_strings_case(args, sel, count, result, err, false);
 }
 
 static arm_status fn_upper(KERNEL_ARGS)
 {
     (void)call;
-    return map_bytes(args, sel, count, result, err, toupper);
+    return map_strings_case(args, sel, count, result, err, true);
 }
 
 static arm_status fn_reverse(KERNEL_ARGS)
@@ -616,13 +677,8 @@ typedef struct like_pattern {
     uint32_t needle_length;
 } like_pattern;
 
-static inline char fold(char c, bool ci)
-{
-    return ci && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
 /* The general matcher: % any run, _ one character, \ escapes. Iterative with backtracking. */
-static bool like_match(const char *s, uint32_t n, const char *p, uint32_t m, bool ci)
+static bool like_match(const char *s, uint32_t n, const char *p, uint32_t m)
 {
     uint32_t si = 0, pi = 0, star_p = UINT32_MAX, star_s = 0;
     while (si < n) {
@@ -632,8 +688,7 @@ static bool like_match(const char *s, uint32_t n, const char *p, uint32_t m, boo
             continue;
         }
         if (pi < m &&
-            (p[pi] == '_' || (p[pi] == '\\' && pi + 1 < m ? fold(p[pi + 1], ci) == fold(s[si], ci)
-                                                          : fold(p[pi], ci) == fold(s[si], ci)))) {
+            (p[pi] == '_' || (p[pi] == '\\' && pi + 1 < m ? p[pi + 1] == s[si] : p[pi] == s[si]))) {
             if (p[pi] == '_') {
                 si++;
                 while (si < n && ((unsigned char)s[si] & 0xC0) == 0x80)
@@ -682,17 +737,48 @@ static like_pattern compile_like(const char *p, uint32_t m, arena *a)
     return lp;
 }
 
+/* PostgreSQL rejects a pattern whose last character is an unescaped backslash. */
+static bool like_pattern_valid(const char *p, uint32_t m)
+{
+    for (uint32_t i = 0; i < m; i++) {
+        if (p[i] == '\\' && ++i >= m)
+            return false;
+    }
+    return true;
+}
+
+static arm_status like_pattern_error(const expr *call, arm_error *err)
+{
+    return error_set(err, ARM_ERROR_INVALID_INPUT, "22025", call->position,
+                     "LIKE pattern must not end with escape character");
+}
+
+static bool like_is_case_insensitive(const scalar_function *fn)
+{
+    return strstr(fn->name, "~~*") != NULL;
+}
+
+/* A constant pattern is validated, lower-cased for ILIKE and compiled once. */
 static arm_status bind_like(const scalar_function *fn, expr *call, arena *a, arm_error *err)
 {
-    (void)err;
     expr *pattern = call->u.function.args[1];
-    bool ci = strstr(fn->name, "~~*") != NULL;
-    if (pattern->kind != EXPR_CONSTANT || pattern->u.constant.is_null || ci)
+    if (pattern->kind != EXPR_CONSTANT || pattern->u.constant.is_null)
         return ARM_OK;
+    const char *text = pattern->u.constant.u.str.data;
+    uint32_t length = pattern->u.constant.u.str.length;
+    if (!like_pattern_valid(text, length))
+        return like_pattern_error(call, err);
+    if (like_is_case_insensitive(fn)) {
+        char *lowered = arena_alloc(a, length + 1);
+        if (lowered == NULL)
+            return error_out_of_memory(err);
+        map_case(text, length, lowered, false);
+        text = lowered;
+    }
     like_pattern *lp = arena_alloc(a, sizeof *lp);
     if (lp == NULL)
         return error_out_of_memory(err);
-    *lp = compile_like(pattern->u.constant.u.str.data, pattern->u.constant.u.str.length, a);
+    *lp = compile_like(text, length, a);
     call->u.function.bind_data = lp;
     return ARM_OK;
 }
@@ -708,8 +794,48 @@ static inline bool like_fast(const like_pattern *lp, const char *s, uint32_t n)
                memcmp(s + n - lp->needle_length, lp->needle, lp->needle_length) == 0;
     case LIKE_CONTAINS:
         return lp->needle_length == 0 || memmem(s, n, lp->needle, lp->needle_length) != NULL;
-    default: return like_match(s, n, lp->needle, lp->needle_length, false);
+    default: return like_match(s, n, lp->needle, lp->needle_length);
     }
+}
+
+/* Lower-cases `v` into scratch (ILIKE); returns the bytes to match. */
+static const char *lowered_text(const string_view *v, scratch *buf, bool *ok)
+{
+    buf->length = 0;
+    *ok = true;
+    if (v->length == 0)
+        return "";
+    *ok = scratch_add(buf, string_view_data(v), v->length);
+    if (*ok)
+        map_case(string_view_data(v), v->length, buf->data, false);
+    return buf->data ? buf->data : "";
+}
+
+/* A pattern that varies per row: validated and matched each time. */
+static arm_status like_rows_general(KERNEL_ARGS, bool negate, bool ci)
+{
+    uint8_t *r = result->data;
+    scratch text_buf = {0}, pattern_buf = {0};
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        string_view v = str_at(args[0], row), p = str_at(args[1], row);
+        const char *text = string_view_data(&v), *pattern = string_view_data(&p);
+        bool ok = true, ok2 = true;
+        if (ci) {
+            text = lowered_text(&v, &text_buf, &ok);
+            pattern = lowered_text(&p, &pattern_buf, &ok2);
+        }
+        if (!ok || !ok2)
+            s = error_out_of_memory(err);
+        else if (!like_pattern_valid(pattern, p.length))
+            s = like_pattern_error(call, err);
+        else
+            r[row] = like_match(text, v.length, pattern, p.length) != negate;
+    }
+    free(text_buf.data);
+    free(pattern_buf.data);
+    return s;
 }
 
 static arm_status like_kernel(KERNEL_ARGS, bool negate, bool ci)
@@ -717,11 +843,13 @@ static arm_status like_kernel(KERNEL_ARGS, bool negate, bool ci)
     arm_status s = prepare_result(result, T_BOOL, sel, count, err);
     if (s != ARM_OK)
         return s;
-    uint8_t *r = result->data;
     const like_pattern *lp = call->u.function.bind_data;
+    if (lp == NULL)
+        return like_rows_general(call, args, sel, count, result, err, negate, ci);
+    uint8_t *r = result->data;
     const string_view *strings = args[0]->data;
     uint32_t mask = arg_mask(args[0]);
-    if (lp != NULL) {
+    if (!ci) {
         for (uint32_t i = 0; i < count; i++) {
             uint32_t row = sel ? sel[i] : i;
             const string_view *v = &strings[row & mask];
@@ -729,14 +857,19 @@ static arm_status like_kernel(KERNEL_ARGS, bool negate, bool ci)
         }
         return ARM_OK;
     }
-    for (uint32_t i = 0; i < count; i++) {
+    scratch buf = {0};
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
         uint32_t row = sel ? sel[i] : i;
         const string_view *v = &strings[row & mask];
-        string_view p = str_at(args[1], row);
-        r[row] = like_match(string_view_data(v), v->length, string_view_data(&p), p.length, ci) !=
-                 negate;
+        bool ok;
+        const char *text = lowered_text(v, &buf, &ok);
+        if (!ok)
+            s = error_out_of_memory(err);
+        else
+            r[row] = like_fast(lp, text, v->length) != negate;
     }
-    return ARM_OK;
+    free(buf.data);
+    return s;
 }
 
 static arm_status fn_like(KERNEL_ARGS)

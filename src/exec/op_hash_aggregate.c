@@ -1,183 +1,99 @@
 /*
- * op_hash_aggregate.c: GROUP BY and DISTINCT. Each thread aggregates into
- * its own hash table (keys encoded as bytes, states in an arena); combine
- * merges them into the global table; the source then emits one row per
- * group. DISTINCT aggregates collect their values per group in value sets
- * and fold them into the state at finalize, so parallel partials are exact.
+ * op_hash_aggregate.c: GROUP BY and DISTINCT. Each thread hashes its batches'
+ * keys column by column, finds or creates groups in its own group_table
+ * (salted linear probing, rows holding keys and aggregate states) and
+ * scatters the aggregates' updates into the groups' states; combine merges
+ * thread tables into the global one (the first is adopted whole) and the
+ * source emits groups from any number of threads. Ungrouped aggregates skip
+ * hashing and update their one state straight from each batch. DISTINCT
+ * aggregates collect values per group in value sets, folded in at finalize.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
-#include "common/hash.h"
 #include "exec/aggregate.h"
+#include "exec/group_table.h"
+#include "exec/key_hash.h"
 #include "exec/operator.h"
-#include "exec/row_key.h"
 #include "vector/value_set.h"
-
-typedef struct group {
-    uint64_t hash;
-    uint8_t *key;
-    uint32_t key_length;
-    uint8_t *states;         /* aggregate_count states of state_size each */
-    subquery_set **distinct; /* per aggregate, for DISTINCT ones; else NULL */
-} group;
-
-typedef struct group_table {
-    arena *memory;
-    uint32_t *slots; /* group index + 1; 0 = empty */
-    uint64_t slot_capacity;
-    group *groups;
-    uint32_t group_count;
-    uint32_t group_capacity;
-} group_table;
 
 typedef struct op_hash_aggregate {
     op base;
-    uint32_t group_count; /* key columns */
-    expr **group_exprs;   /* DISTINCT: column refs made here */
+    uint32_t key_count;
+    expr **key_exprs; /* DISTINCT: column refs made here */
+    logical_type *key_types;
     uint32_t aggregate_count;
     plan_aggregate *aggregates;
-    size_t state_size;
+    uint32_t *state_offsets;    /* per aggregate, from the row start */
+    uint32_t *distinct_offsets; /* per aggregate: its value set pointer, or 0 */
+    uint32_t arg_total;         /* every aggregate's args then its filter slot */
+    expr **arg_exprs;
     bool has_distinct;
+    bool has_destroy;
+    bool is_distinct_plan;
+    group_layout layout;
     group_table global;
     _Atomic uint32_t output_cursor;
-    bool is_distinct_plan;
 } op_hash_aggregate;
 
 typedef struct agg_local {
     group_table table;
+    bool table_ready;
     expr_executor *keys;
-    expr_executor *args; /* every aggregate's args then filters, flattened */
+    expr_executor *args;
     vector *key_values;
     vector *arg_values;
-    uint32_t arg_total;
-    uint8_t *key_buffer;
-    size_t key_capacity;
-    void **state_ptrs;
-    uint32_t *filter_sel;
-    void **filter_states;
+    uint64_t hashes[VECTOR_SIZE];
+    uint8_t *rows[VECTOR_SIZE];
+    void *states[VECTOR_SIZE];
+    uint32_t filter_sel[VECTOR_SIZE];
+    uint8_t *filter_rows[VECTOR_SIZE];
 } agg_local;
 
-/* Short keys (most group keys: a number, a short string) hash and compare as two words. */
-static inline uint64_t key_hash(const uint8_t *key, size_t length)
+/* ---- group states ------------------------------------------------------------------ */
+
+static void init_states(const op_hash_aggregate *a, uint8_t *row)
 {
-    if (length > 16)
-        return hash_bytes(key, length);
-    uint64_t w[2] = {0, 0};
-    memcpy(w, key, length);
-    return hash_combine(hash_u64(w[0] ^ length), w[1]);
+    for (uint32_t k = 0; k < a->aggregate_count; k++)
+        a->aggregates[k].fn->init(a->aggregates[k].fn, row + a->state_offsets[k]);
 }
 
-static inline bool keys_equal(const uint8_t *a, const uint8_t *b, size_t length)
+static void destroy_states(const op_hash_aggregate *a, group_table *t)
 {
-    if (length > 16)
-        return memcmp(a, b, length) == 0;
-    uint64_t x[2] = {0, 0}, y[2] = {0, 0};
-    memcpy(x, a, length);
-    memcpy(y, b, length);
-    return x[0] == y[0] && x[1] == y[1];
-}
-
-/* ---- group tables ----------------------------------------------------------------- */
-
-static arm_status table_init(group_table *t, arm_error *err)
-{
-    memset(t, 0, sizeof *t);
-    t->memory = arena_create(65536, NULL);
-    t->slot_capacity = 64;
-    t->slots = calloc(t->slot_capacity, sizeof *t->slots);
-    if (t->memory == NULL || t->slots == NULL)
-        return error_out_of_memory(err);
-    return ARM_OK;
-}
-
-static void table_dispose(group_table *t)
-{
-    arena_destroy(t->memory);
-    free(t->slots);
-    free(t->groups);
-    memset(t, 0, sizeof *t);
-}
-
-static arm_status table_grow(group_table *t, arm_error *err)
-{
-    uint64_t capacity = t->slot_capacity * 2;
-    uint32_t *slots = calloc(capacity, sizeof *slots);
-    if (slots == NULL)
-        return error_out_of_memory(err);
+    if (!a->has_destroy && !a->has_distinct)
+        return;
     for (uint32_t g = 0; g < t->group_count; g++) {
-        uint64_t at = t->groups[g].hash & (capacity - 1);
-        while (slots[at])
-            at = (at + 1) & (capacity - 1);
-        slots[at] = g + 1;
+        uint8_t *row = group_table_row(t, g);
+        for (uint32_t k = 0; k < a->aggregate_count; k++) {
+            const aggregate_function *fn = a->aggregates[k].fn;
+            if (fn->destroy)
+                fn->destroy(fn, row + a->state_offsets[k]);
+            if (a->distinct_offsets[k]) {
+                subquery_set **set = (subquery_set **)(row + a->distinct_offsets[k]);
+                value_set_destroy(*set);
+                *set = NULL;
+            }
+        }
     }
-    free(t->slots);
-    t->slots = slots;
-    t->slot_capacity = capacity;
-    return ARM_OK;
 }
 
-/* Finds or creates the group for `key`; *created says which. */
-static arm_status table_find(op_hash_aggregate *a, group_table *t, const uint8_t *key,
-                             uint32_t length, uint64_t hash, group **out, bool *created,
+/* The one group of an ungrouped aggregate (made on first use). */
+static arm_status single_row(const op_hash_aggregate *a, group_table *t, uint8_t **row,
                              arm_error *err)
 {
-    uint64_t at = hash & (t->slot_capacity - 1);
-    for (;;) {
-        uint32_t g = t->slots[at];
-        if (g == 0)
-            break;
-        group *candidate = &t->groups[g - 1];
-        if (candidate->hash == hash && candidate->key_length == length &&
-            keys_equal(candidate->key, key, length)) {
-            *out = candidate;
-            *created = false;
-            return ARM_OK;
-        }
-        at = (at + 1) & (t->slot_capacity - 1);
+    if (t->group_count > 0) {
+        *row = group_table_row(t, 0);
+        return ARM_OK;
     }
-    arm_status s;
-    if (t->group_count == t->group_capacity) {
-        uint32_t capacity = t->group_capacity ? t->group_capacity * 2 : 64;
-        group *grown = realloc(t->groups, capacity * sizeof *grown);
-        if (grown == NULL)
-            return error_out_of_memory(err);
-        t->groups = grown;
-        t->group_capacity = capacity;
-    }
-    size_t bytes = length + a->state_size * a->aggregate_count + 64;
-    if ((s = memory_budget_reserve_or_error(a->base.ctx->budget, (int64_t)bytes,
-                                            "the hash aggregate", err)) != ARM_OK)
-        return s;
-    group *g = &t->groups[t->group_count];
-    memset(g, 0, sizeof *g);
-    g->hash = hash;
-    g->key_length = length;
-    g->key = arena_alloc(t->memory, length ? length : 1);
-    g->states = arena_alloc(t->memory, a->state_size * a->aggregate_count + 1);
-    if (g->key == NULL || g->states == NULL)
-        return error_out_of_memory(err);
-    if (length > 0)
-        memcpy(g->key, key, length);
-    for (uint32_t k = 0; k < a->aggregate_count; k++)
-        a->aggregates[k].fn->init(a->aggregates[k].fn, g->states + k * a->state_size);
-    if (a->has_distinct) {
-        g->distinct = arena_zalloc(t->memory, a->aggregate_count * sizeof *g->distinct);
-        if (g->distinct == NULL)
-            return error_out_of_memory(err);
-    }
-    t->group_count++;
-    t->slots[at] = t->group_count;
-    if (t->group_count * 2 > t->slot_capacity && (s = table_grow(t, err)) != ARM_OK)
-        return s;
-    *out = &t->groups[t->group_count - 1];
-    *created = true;
-    return ARM_OK;
+    uint64_t hash = 0;
+    arm_status s = group_table_find_or_create(t, NULL, NULL, 1, &hash, row, NULL, err);
+    if (s == ARM_OK)
+        init_states(a, *row);
+    return s;
 }
 
-/* ---- per-thread aggregation ---------------------------------------------------------- */
+/* ---- per-thread state ---------------------------------------------------------------- */
 
 static arm_status agg_local_create(op *o, void **out, arm_error *err)
 {
@@ -186,193 +102,150 @@ static arm_status agg_local_create(op *o, void **out, arm_error *err)
     if (l == NULL)
         return error_out_of_memory(err);
     *out = l;
-    arm_status s = table_init(&l->table, err);
-    if (s != ARM_OK)
-        return s;
-    l->key_values = calloc(a->group_count + 1, sizeof *l->key_values);
-    for (uint32_t k = 0; k < a->aggregate_count; k++)
-        l->arg_total += a->aggregates[k].arg_count + 1;
-    l->arg_values = calloc(l->arg_total + 1, sizeof *l->arg_values);
-    l->state_ptrs = malloc(VECTOR_SIZE * sizeof *l->state_ptrs);
-    l->filter_states = malloc(VECTOR_SIZE * sizeof *l->filter_states);
-    l->filter_sel = malloc(VECTOR_SIZE * sizeof *l->filter_sel);
-    expr **args = calloc(l->arg_total + 1, sizeof *args);
-    if (!l->key_values || !l->arg_values || !l->state_ptrs || !l->filter_states || !l->filter_sel ||
-        !args) {
-        free(args);
+    l->key_values = calloc(a->key_count + 1, sizeof *l->key_values);
+    l->arg_values = calloc(a->arg_total + 1, sizeof *l->arg_values);
+    if (l->key_values == NULL || l->arg_values == NULL)
         return error_out_of_memory(err);
-    }
-    uint32_t n = 0;
-    for (uint32_t k = 0; k < a->aggregate_count; k++) {
-        for (uint32_t i = 0; i < a->aggregates[k].arg_count; i++)
-            args[n++] = a->aggregates[k].args[i];
-        args[n++] = a->aggregates[k].filter; /* may be NULL */
-    }
-    for (uint32_t i = 0; i < a->group_count; i++)
-        vector_init(&l->key_values[i], a->group_exprs[i]->type);
-    for (uint32_t i = 0; i < l->arg_total; i++)
-        vector_init(&l->arg_values[i], args[i] ? args[i]->type : type_make(TYPE_INVALID));
-    s = expr_executor_create(&l->keys, a->group_exprs, a->group_count, o->ctx, err);
+    for (uint32_t i = 0; i < a->key_count; i++)
+        vector_init(&l->key_values[i], a->key_types[i]);
+    for (uint32_t i = 0; i < a->arg_total; i++)
+        vector_init(&l->arg_values[i],
+                    a->arg_exprs[i] ? a->arg_exprs[i]->type : type_make(TYPE_INVALID));
+    arm_status s = group_table_init(&l->table, &a->layout, o->ctx->budget, err);
+    l->table_ready = s == ARM_OK;
     if (s == ARM_OK)
-        s = expr_executor_create(&l->args, args, l->arg_total, o->ctx, err);
-    free(args);
+        s = expr_executor_create(&l->keys, a->key_exprs, a->key_count, o->ctx, err);
+    if (s == ARM_OK)
+        s = expr_executor_create(&l->args, a->arg_exprs, a->arg_total, o->ctx, err);
     return s;
-}
-
-static void destroy_group_states(op_hash_aggregate *a, group_table *t)
-{
-    for (uint32_t g = 0; g < t->group_count; g++) {
-        for (uint32_t k = 0; k < a->aggregate_count; k++) {
-            const aggregate_function *fn = a->aggregates[k].fn;
-            if (fn->destroy)
-                fn->destroy(fn, t->groups[g].states + k * a->state_size);
-            if (t->groups[g].distinct)
-                value_set_destroy(t->groups[g].distinct[k]);
-        }
-    }
 }
 
 static void agg_local_destroy(op *o, void *local)
 {
     op_hash_aggregate *a = (op_hash_aggregate *)o;
     agg_local *l = local;
-    destroy_group_states(a, &l->table);
-    table_dispose(&l->table);
-    for (uint32_t i = 0; l->key_values && i < a->group_count; i++)
+    if (l->table_ready) {
+        destroy_states(a, &l->table);
+        group_table_dispose(&l->table);
+    }
+    for (uint32_t i = 0; l->key_values && i < a->key_count; i++)
         vector_dispose(&l->key_values[i]);
-    for (uint32_t i = 0; l->arg_values && i < l->arg_total; i++)
+    for (uint32_t i = 0; l->arg_values && i < a->arg_total; i++)
         vector_dispose(&l->arg_values[i]);
     free(l->key_values);
     free(l->arg_values);
-    free(l->key_buffer);
-    free(l->state_ptrs);
-    free(l->filter_states);
-    free(l->filter_sel);
     expr_executor_destroy(l->keys);
     expr_executor_destroy(l->args);
     free(l);
 }
 
-/* Points state_ptrs[i] at the group of each selected row, creating groups. */
-static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch *in, arm_error *err)
+/* ---- sinking ------------------------------------------------------------------------- */
+
+static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batch *in,
+                                  arm_error *err)
 {
-    arm_status s;
-    if (a->group_count == 0) {
-        /* Ungrouped: every row belongs to the one group; no keys to encode or hash. */
-        group *g;
-        bool created;
-        if ((s = table_find(a, &l->table, (const uint8_t *)"", 0, 0, &g, &created, err)) != ARM_OK)
-            return s;
-        bool needs_rows = false; /* only FILTER and DISTINCT aggregates read state_ptrs */
-        for (uint32_t k = 0; k < a->aggregate_count; k++)
-            needs_rows |= a->aggregates[k].filter != NULL || a->aggregates[k].is_distinct;
-        for (uint32_t i = 0; needs_rows && i < in->count; i++)
-            l->state_ptrs[i] = g;
-        return ARM_OK;
+    arm_status s = ARM_OK;
+    for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++) {
+        s = expr_execute(l->keys, k, in, &l->key_values[k], err);
+        if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY)
+            s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
     }
-    for (uint32_t i = 0; i < in->count; i++) {
-        uint32_t row = batch_row(in, i);
-        size_t need = 0;
-        for (uint32_t k = 0; k < a->group_count; k++)
-            need += row_key_width(&l->key_values[k], row);
-        if (need > l->key_capacity) {
-            uint8_t *grown = realloc(l->key_buffer, need * 2);
-            if (grown == NULL)
-                return error_out_of_memory(err);
-            l->key_buffer = grown;
-            l->key_capacity = need * 2;
-        }
-        size_t length = 0;
-        for (uint32_t k = 0; k < a->group_count; k++)
-            length += row_key_encode(&l->key_values[k], row, l->key_buffer + length);
-        uint64_t hash = key_hash(l->key_buffer, length);
-        group *g;
-        bool created;
-        if ((s = table_find(a, &l->table, l->key_buffer, (uint32_t)length, hash, &g, &created,
-                            err)) != ARM_OK)
-            return s;
-        /* An index for now: the groups array may move while later rows add groups. */
-        l->state_ptrs[i] = (void *)(uintptr_t)(g - l->table.groups);
+    for (uint32_t i = 0; i < a->arg_total && s == ARM_OK; i++) {
+        if (a->arg_exprs[i] == NULL)
+            continue;
+        s = expr_execute(l->args, i, in, &l->arg_values[i], err);
+        if (s == ARM_OK && l->arg_values[i].kind == VECTOR_DICTIONARY)
+            s = vector_flatten(&l->arg_values[i], in->sel, in->count, err);
     }
-    for (uint32_t i = 0; i < in->count; i++)
-        l->state_ptrs[i] = &l->table.groups[(uintptr_t)l->state_ptrs[i]];
-    return ARM_OK;
+    return s;
 }
 
-static arm_status add_distinct_values(op_hash_aggregate *a, agg_local *l, uint32_t k,
-                                      const vector *arg, const uint32_t *rows, void *const *groups,
-                                      uint32_t count, arm_error *err)
+/* Rows of the batch that pass aggregate k's FILTER: physical rows and their groups. */
+static uint32_t apply_filter(agg_local *l, const vector *f, const batch *in)
 {
-    for (uint32_t i = 0; i < count; i++) {
-        group *g = groups[i];
-        if (g->distinct[k] == NULL) {
-            arm_status s = value_set_create(&g->distinct[k], arg->type, err);
-            if (s != ARM_OK)
-                return s;
-        }
-        value v;
-        vector_get_value(arg, rows[i], &v);
-        if (!v.is_null) {
-            arm_status s = value_set_insert(g->distinct[k], &v, err);
-            if (s != ARM_OK)
-                return s;
+    uint32_t n = 0, mask = f->kind == VECTOR_CONSTANT ? 0 : UINT32_MAX;
+    const uint8_t *d = f->data;
+    for (uint32_t i = 0; i < in->count; i++) {
+        uint32_t row = batch_row(in, i);
+        uint32_t at = row & mask;
+        if (vector_is_valid(f, at) && d[at]) {
+            l->filter_sel[n] = row;
+            l->filter_rows[n++] = l->rows[i];
         }
     }
-    (void)a, (void)l;
-    return ARM_OK;
+    return n;
+}
+
+static arm_status add_distinct(op_hash_aggregate *a, uint32_t k, const vector *arg,
+                               const uint32_t *sel, uint8_t *const *rows, uint32_t count,
+                               bool one_group, arm_error *err)
+{
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
+        subquery_set **set = (subquery_set **)(rows[i] + a->distinct_offsets[k]);
+        if (*set == NULL && (s = value_set_create(set, arg->type, err)) != ARM_OK)
+            return s;
+        if (one_group) /* every row into the one set, vectorized */
+            return value_set_insert_vector(*set, arg, sel, count, err);
+        value v;
+        vector_get_value(arg, sel ? sel[i] : i, &v);
+        if (!v.is_null)
+            s = value_set_insert(*set, &v, err);
+    }
+    return s;
 }
 
 static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t k,
                                    uint32_t first_arg, const batch *in, arm_error *err)
 {
     const plan_aggregate *agg = &a->aggregates[k];
-    vector *args = &l->arg_values[first_arg];
-    vector *arg_ptrs[4] = {NULL, NULL, NULL, NULL};
+    vector *args[4] = {NULL, NULL, NULL, NULL};
     for (uint32_t i = 0; i < agg->arg_count && i < 4; i++)
-        arg_ptrs[i] = &args[i];
-    if (a->group_count == 0 && agg->filter == NULL && !agg->is_distinct) {
-        /* Ungrouped fast path: the batch's rows straight into the one state. */
-        if (in->count == 0)
-            return ARM_OK;
-        return agg->fn->update_single(agg->fn, l->table.groups[0].states + k * a->state_size,
-                                      arg_ptrs, in->sel, in->count, err);
-    }
-    /* Rows to update: the batch's, narrowed by FILTER. */
-    uint32_t count = 0;
-    const uint32_t *rows;
-    void **groups;
+        args[i] = &l->arg_values[first_arg + i];
+    const uint32_t *sel = in->sel;
+    uint8_t *const *rows = l->rows;
+    uint32_t count = in->count;
     if (agg->filter != NULL) {
-        const vector *f = &args[agg->arg_count];
-        for (uint32_t i = 0; i < in->count; i++) {
-            uint32_t row = batch_row(in, i);
-            uint32_t at = f->kind == VECTOR_CONSTANT ? 0 : row;
-            if (vector_is_valid(f, row) && ((const uint8_t *)f->data)[at]) {
-                l->filter_sel[count] = row;
-                l->filter_states[count++] = l->state_ptrs[i];
-            }
-        }
-        rows = l->filter_sel;
-        groups = l->filter_states;
-    } else {
-        count = in->count;
-        if (in->sel == NULL) {
-            for (uint32_t i = 0; i < count; i++)
-                l->filter_sel[i] = i;
-            rows = l->filter_sel;
-        } else {
-            rows = in->sel;
-        }
-        groups = l->state_ptrs;
+        count = apply_filter(l, &l->arg_values[first_arg + agg->arg_count], in);
+        sel = l->filter_sel;
+        rows = l->filter_rows;
     }
+    if (count == 0)
+        return ARM_OK;
     if (agg->is_distinct)
-        return add_distinct_values(a, l, k, arg_ptrs[0], rows, groups, count, err);
-    if (a->group_count == 0 && count > 0)
-        return agg->fn->update_single(agg->fn, ((group *)groups[0])->states + k * a->state_size,
-                                      arg_ptrs, rows, count, err);
-    void **states = l->filter_states; /* may alias groups: each slot is read, then written */
+        return add_distinct(a, k, args[0], sel, rows, count, a->key_count == 0, err);
+    if (a->key_count == 0) /* one state: the tight loop */
+        return agg->fn->update_single(agg->fn, rows[0] + a->state_offsets[k], args, sel, count,
+                                      err);
     for (uint32_t i = 0; i < count; i++)
-        states[i] = ((group *)groups[i])->states + k * a->state_size;
-    return agg->fn->update(agg->fn, states, arg_ptrs, rows, count, err);
+        l->states[i] = rows[i] + a->state_offsets[k];
+    return agg->fn->update(agg->fn, l->states, args, sel, count, err);
+}
+
+/* Points l->rows[i] at the group of each logical row, creating groups. */
+static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch *in, arm_error *err)
+{
+    if (a->key_count == 0) {
+        uint8_t *row;
+        arm_status s = single_row(a, &l->table, &row, err);
+        /* Only FILTER reads rows past the first: skip the fill (COUNT(*) is per-batch work). */
+        bool needs_rows = false;
+        for (uint32_t k = 0; k < a->aggregate_count; k++)
+            needs_rows |= a->aggregates[k].filter != NULL;
+        uint32_t fill = needs_rows ? in->count : (in->count > 0);
+        for (uint32_t i = 0; i < fill && s == ARM_OK; i++)
+            l->rows[i] = row;
+        return s;
+    }
+    for (uint32_t k = 0; k < a->key_count; k++)
+        key_hash_column(&l->key_values[k], in->sel, in->count, l->hashes, k == 0);
+    uint32_t before = l->table.group_count, created = 0;
+    arm_status s = group_table_find_or_create(&l->table, l->key_values, in->sel, in->count,
+                                              l->hashes, l->rows, &created, err);
+    if (s == ARM_OK && created > 0 && a->aggregate_count > 0)
+        for (uint32_t g = before; g < l->table.group_count; g++)
+            init_states(a, group_table_row(&l->table, g));
+    return s;
 }
 
 static arm_status agg_sink(op *o, void *local, uint32_t input, const batch *in, arm_error *err)
@@ -380,19 +253,9 @@ static arm_status agg_sink(op *o, void *local, uint32_t input, const batch *in, 
     (void)input;
     op_hash_aggregate *a = (op_hash_aggregate *)o;
     agg_local *l = local;
-    arm_status s = ARM_OK;
-    for (uint32_t k = 0; k < a->group_count && s == ARM_OK; k++) {
-        s = expr_execute(l->keys, k, in, &l->key_values[k], err);
-        if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY)
-            s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
-    }
-    for (uint32_t i = 0; i < l->arg_total && s == ARM_OK; i++) {
-        if (l->arg_values[i].type.id == TYPE_INVALID)
-            continue;
-        s = expr_execute(l->args, i, in, &l->arg_values[i], err);
-        if (s == ARM_OK && l->arg_values[i].kind == VECTOR_DICTIONARY)
-            s = vector_flatten(&l->arg_values[i], in->sel, in->count, err);
-    }
+    arm_status s = op_check_interrupt(o->ctx, err);
+    if (s == ARM_OK)
+        s = evaluate_inputs(a, l, in, err);
     if (s == ARM_OK)
         s = assign_groups(a, l, in, err);
     uint32_t first_arg = 0;
@@ -403,7 +266,7 @@ static arm_status agg_sink(op *o, void *local, uint32_t input, const batch *in, 
     return s;
 }
 
-/* ---- merging and output ----------------------------------------------------------------- */
+/* ---- merging -------------------------------------------------------------------------- */
 
 typedef struct set_merge {
     subquery_set *target;
@@ -418,30 +281,31 @@ static void merge_value(void *context, const value *v)
         m->status = value_set_insert(m->target, v, m->err);
 }
 
-static arm_status merge_group(op_hash_aggregate *a, group *target, group *source, bool created,
-                              arm_error *err)
+/* Folds source's states into target's (an existing group of the global table). */
+static arm_status merge_states(op_hash_aggregate *a, uint8_t *target, uint8_t *source,
+                               arm_error *err)
 {
     for (uint32_t k = 0; k < a->aggregate_count; k++) {
         const aggregate_function *fn = a->aggregates[k].fn;
-        uint8_t *ts = target->states + k * a->state_size, *ss = source->states + k * a->state_size;
-        arm_status s;
-        if (created) {
-            memcpy(ts, ss, a->state_size); /* ownership moves */
-            fn->init(fn, ss);
-        } else if ((s = fn->combine(fn, ts, ss, err)) != ARM_OK) {
+        arm_status s =
+            fn->combine(fn, target + a->state_offsets[k], source + a->state_offsets[k], err);
+        if (s != ARM_OK)
             return s;
+        if (!a->distinct_offsets[k])
+            continue;
+        subquery_set **from = (subquery_set **)(source + a->distinct_offsets[k]);
+        subquery_set **to = (subquery_set **)(target + a->distinct_offsets[k]);
+        if (*from == NULL)
+            continue;
+        if (*to == NULL) {
+            *to = *from;
+            *from = NULL;
+            continue;
         }
-        if (a->has_distinct && source->distinct && source->distinct[k]) {
-            if (target->distinct[k] == NULL) {
-                target->distinct[k] = source->distinct[k];
-                source->distinct[k] = NULL;
-            } else {
-                set_merge m = {target->distinct[k], ARM_OK, err};
-                value_set_for_each(source->distinct[k], merge_value, &m);
-                if (m.status != ARM_OK)
-                    return m.status;
-            }
-        }
+        set_merge m = {*to, ARM_OK, err};
+        value_set_for_each(*from, merge_value, &m);
+        if (m.status != ARM_OK)
+            return m.status;
     }
     return ARM_OK;
 }
@@ -451,18 +315,28 @@ static arm_status agg_combine(op *o, void *local, uint32_t input, arm_error *err
     (void)input;
     op_hash_aggregate *a = (op_hash_aggregate *)o;
     agg_local *l = local;
+    if (!l->table_ready || l->table.group_count == 0)
+        return ARM_OK;
+    if (a->global.group_count == 0) {
+        /* The first thread's table becomes the global one: no copying. */
+        group_table_dispose(&a->global);
+        a->global = l->table;
+        l->table_ready = false;
+        return ARM_OK;
+    }
+    const group_layout *layout = &a->layout;
     for (uint32_t g = 0; g < l->table.group_count; g++) {
-        group *source = &l->table.groups[g];
-        group *target;
+        uint8_t *source = group_table_row(&l->table, g), *target;
         bool created;
-        arm_status s = table_find(a, &a->global, source->key, source->key_length, source->hash,
-                                  &target, &created, err);
-        if (s == ARM_OK)
-            s = merge_group(a, target, source, created, err);
+        arm_status s = group_table_find_or_copy_row(&a->global, source, &target, &created, err);
+        if (s == ARM_OK && created) /* states moved: the local copy must own nothing */
+            memset(source + layout->payload_offset, 0, layout->row_width - layout->payload_offset);
+        else if (s == ARM_OK)
+            s = merge_states(a, target, source, err);
         if (s != ARM_OK)
             return s;
     }
-    return ARM_OK;
+    return group_table_adopt_arenas(&a->global, &l->table, err);
 }
 
 typedef struct distinct_fold {
@@ -488,20 +362,20 @@ static arm_status agg_finalize(op *o, uint32_t input, arm_error *err)
 {
     (void)input;
     op_hash_aggregate *a = (op_hash_aggregate *)o;
-    if (!a->has_distinct)
-        return ARM_OK;
-    for (uint32_t g = 0; g < a->global.group_count; g++) {
-        group *grp = &a->global.groups[g];
+    for (uint32_t g = 0; a->has_distinct && g < a->global.group_count; g++) {
+        uint8_t *row = group_table_row(&a->global, g);
         for (uint32_t k = 0; k < a->aggregate_count; k++) {
-            if (!a->aggregates[k].is_distinct || grp->distinct[k] == NULL)
+            subquery_set *set =
+                a->distinct_offsets[k] ? *(subquery_set **)(row + a->distinct_offsets[k]) : NULL;
+            if (set == NULL)
                 continue;
             distinct_fold f;
             memset(&f, 0, sizeof f);
             f.fn = a->aggregates[k].fn;
-            f.state = grp->states + k * a->state_size;
+            f.state = row + a->state_offsets[k];
             f.err = err;
             vector_init(&f.one, a->aggregates[k].args[0]->type);
-            value_set_for_each(grp->distinct[k], fold_value, &f);
+            value_set_for_each(set, fold_value, &f);
             vector_dispose(&f.one);
             if (f.status != ARM_OK)
                 return f.status;
@@ -510,20 +384,25 @@ static arm_status agg_finalize(op *o, uint32_t input, arm_error *err)
     return ARM_OK;
 }
 
-static arm_status emit_group(op_hash_aggregate *a, const group *g, batch *out, uint32_t row,
-                             arm_error *err)
+/* ---- output ---------------------------------------------------------------------------- */
+
+static arm_status emit_groups(op_hash_aggregate *a, uint32_t start, uint32_t count, batch *out,
+                              arm_error *err)
 {
-    const uint8_t *key = g->key;
     arm_status s = ARM_OK;
-    for (uint32_t k = 0; k < a->group_count && s == ARM_OK; k++) {
-        value v;
-        key += row_key_decode(key, a->group_exprs[k]->type, &v);
-        s = vector_set_value(&out->columns[k], row, &v, err);
+    for (uint32_t c = 0; c < a->key_count + a->aggregate_count && s == ARM_OK; c++) {
+        out->columns[c].type = a->base.plan->types[c];
+        s = vector_prepare_flat(&out->columns[c], count, err);
     }
-    for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
-        const aggregate_function *fn = a->aggregates[k].fn;
-        s = fn->finalize(fn, g->states + k * a->state_size, &out->columns[a->group_count + k], row,
-                         err);
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
+        uint8_t *row = group_table_row(&a->global, start + i);
+        for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++)
+            s = group_table_read_key(&a->layout, row, k, &out->columns[k], i, err);
+        for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
+            const aggregate_function *fn = a->aggregates[k].fn;
+            s = fn->finalize(fn, row + a->state_offsets[k], &out->columns[a->key_count + k], i,
+                             err);
+        }
     }
     return s;
 }
@@ -533,47 +412,37 @@ static arm_status agg_source_next(op *o, void *local, batch *out, arm_error *err
     (void)local;
     op_hash_aggregate *a = (op_hash_aggregate *)o;
     out->count = 0;
+    uint32_t total = a->global.group_count;
     uint32_t start = atomic_fetch_add(&a->output_cursor, VECTOR_SIZE);
-    if (start >= a->global.group_count)
+    if (start >= total)
         return ARM_OK;
-    uint32_t end =
-        start + VECTOR_SIZE < a->global.group_count ? start + VECTOR_SIZE : a->global.group_count;
-    arm_status s = ARM_OK;
-    for (uint32_t c = 0; c < o->plan->column_count && s == ARM_OK; c++) {
-        out->columns[c].type = o->plan->types[c];
-        s = vector_prepare_flat(&out->columns[c], end - start, err);
-    }
-    for (uint32_t g = start; g < end && s == ARM_OK; g++)
-        s = emit_group(a, &a->global.groups[g], out, g - start, err);
-    out->count = end - start;
+    uint32_t count = total - start < VECTOR_SIZE ? total - start : VECTOR_SIZE;
+    arm_status s = emit_groups(a, start, count, out, err);
+    out->count = count;
+    out->sel = NULL;
     out->sequence = start / VECTOR_SIZE;
     return s;
-}
-
-/* An ungrouped aggregate over no rows still yields one row (COUNT = 0, SUM = NULL). */
-static arm_status ensure_single_group(op_hash_aggregate *a, arm_error *err)
-{
-    if (a->group_count > 0 || a->global.group_count > 0 || a->is_distinct_plan)
-        return ARM_OK;
-    group *g;
-    bool created;
-    return table_find(a, &a->global, (const uint8_t *)"", 0, 0, &g, &created, err);
 }
 
 static arm_status agg_init(op *o, arm_error *err)
 {
     op_hash_aggregate *a = (op_hash_aggregate *)o;
-    arm_status s = table_init(&a->global, err);
-    if (s == ARM_OK)
-        s = ensure_single_group(a, err);
+    arm_status s = group_table_init(&a->global, &a->layout, o->ctx->budget, err);
+    if (s != ARM_OK)
+        return s;
+    if (a->key_count == 0 && !a->is_distinct_plan) {
+        /* An ungrouped aggregate over no rows still yields one row (COUNT = 0, SUM = NULL). */
+        uint8_t *row;
+        s = single_row(a, &a->global, &row, err);
+    }
     return s;
 }
 
 static void agg_destroy(op *o)
 {
     op_hash_aggregate *a = (op_hash_aggregate *)o;
-    destroy_group_states(a, &a->global);
-    table_dispose(&a->global);
+    destroy_states(a, &a->global);
+    group_table_dispose(&a->global);
 }
 
 static const op_vtable hash_aggregate_vtable = {
@@ -588,35 +457,95 @@ static const op_vtable hash_aggregate_vtable = {
     .destroy = agg_destroy,
 };
 
+/* ---- construction ---------------------------------------------------------------------- */
+
+static arm_status take_keys(op_hash_aggregate *a, plan_node *plan, query_context *ctx,
+                            arm_error *err)
+{
+    if (plan->kind == PLAN_DISTINCT) {
+        plan_node *child = plan->children[0];
+        a->key_count = child->column_count;
+        a->key_exprs = arena_alloc(ctx->arena, (a->key_count + 1) * sizeof *a->key_exprs);
+        if (a->key_exprs == NULL)
+            return error_out_of_memory(err);
+        for (uint32_t i = 0; i < a->key_count; i++)
+            if ((a->key_exprs[i] = expr_column(ctx->arena, child->types[i], i)) == NULL)
+                return error_out_of_memory(err);
+    } else {
+        a->key_count = plan->u.aggregate.group_count;
+        a->key_exprs = plan->u.aggregate.groups;
+        a->aggregate_count = plan->u.aggregate.aggregate_count;
+        a->aggregates = plan->u.aggregate.aggregates;
+    }
+    a->key_types = arena_alloc(ctx->arena, (a->key_count + 1) * sizeof *a->key_types);
+    if (a->key_types == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < a->key_count; i++)
+        a->key_types[i] = a->key_exprs[i]->type;
+    return ARM_OK;
+}
+
+/* Lays out the states (and DISTINCT value set pointers) after the keys. */
+static arm_status lay_out(op_hash_aggregate *a, query_context *ctx, arm_error *err)
+{
+    uint32_t n = a->aggregate_count + 1;
+    a->state_offsets = arena_zalloc(ctx->arena, n * sizeof *a->state_offsets);
+    a->distinct_offsets = arena_zalloc(ctx->arena, n * sizeof *a->distinct_offsets);
+    if (a->state_offsets == NULL || a->distinct_offsets == NULL)
+        return error_out_of_memory(err);
+    uint32_t payload = 0;
+    for (uint32_t k = 0; k < a->aggregate_count; k++) {
+        const plan_aggregate *agg = &a->aggregates[k];
+        a->state_offsets[k] = payload;
+        payload += (agg->fn->state_size + 15) & ~15u;
+        if (agg->is_distinct) {
+            a->distinct_offsets[k] = payload;
+            payload += 16;
+        }
+        a->has_distinct |= agg->is_distinct;
+        a->has_destroy |= agg->fn->destroy != NULL;
+        a->arg_total += agg->arg_count + 1;
+    }
+    arm_status s =
+        group_layout_init(&a->layout, ctx->arena, a->key_types, a->key_count, payload, err);
+    for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
+        a->state_offsets[k] += a->layout.payload_offset;
+        if (a->aggregates[k].is_distinct)
+            a->distinct_offsets[k] += a->layout.payload_offset;
+    }
+    return s;
+}
+
+/* Every aggregate's argument expressions then its FILTER (NULL when none), flattened. */
+static arm_status collect_args(op_hash_aggregate *a, query_context *ctx, arm_error *err)
+{
+    a->arg_exprs = arena_zalloc(ctx->arena, (a->arg_total + 1) * sizeof *a->arg_exprs);
+    if (a->arg_exprs == NULL)
+        return error_out_of_memory(err);
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < a->aggregate_count; k++) {
+        for (uint32_t i = 0; i < a->aggregates[k].arg_count; i++)
+            a->arg_exprs[n++] = a->aggregates[k].args[i];
+        a->arg_exprs[n++] = a->aggregates[k].filter;
+    }
+    return ARM_OK;
+}
+
 arm_status op_hash_aggregate_create(op **out, plan_node *plan, query_context *ctx, arm_error *err)
 {
     op_hash_aggregate *a = arena_zalloc(ctx->arena, sizeof *a);
     if (a == NULL)
         return error_out_of_memory(err);
     a->base.vtable = &hash_aggregate_vtable;
+    a->base.plan = plan;
     a->base.ctx = ctx;
-    a->state_size = 64;
-    if (plan->kind == PLAN_DISTINCT) {
-        plan_node *child = plan->children[0];
-        a->group_count = child->column_count;
-        a->group_exprs = arena_alloc(ctx->arena, (a->group_count + 1) * sizeof *a->group_exprs);
-        if (a->group_exprs == NULL)
-            return error_out_of_memory(err);
-        for (uint32_t i = 0; i < a->group_count; i++)
-            if ((a->group_exprs[i] = expr_column(ctx->arena, child->types[i], i)) == NULL)
-                return error_out_of_memory(err);
-    } else {
-        a->group_count = plan->u.aggregate.group_count;
-        a->group_exprs = plan->u.aggregate.groups;
-        a->aggregate_count = plan->u.aggregate.aggregate_count;
-        a->aggregates = plan->u.aggregate.aggregates;
-    }
-    for (uint32_t k = 0; k < a->aggregate_count; k++) {
-        if (a->aggregates[k].fn->state_size > a->state_size)
-            a->state_size = (a->aggregates[k].fn->state_size + 15) & ~(size_t)15;
-        a->has_distinct |= a->aggregates[k].is_distinct;
-    }
     a->is_distinct_plan = plan->kind == PLAN_DISTINCT;
-    *out = &a->base;
-    return ARM_OK;
+    arm_status s = take_keys(a, plan, ctx, err);
+    if (s == ARM_OK)
+        s = lay_out(a, ctx, err);
+    if (s == ARM_OK)
+        s = collect_args(a, ctx, err);
+    if (s == ARM_OK)
+        *out = &a->base;
+    return s;
 }

@@ -234,8 +234,8 @@ static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in,
     for (uint32_t k = 0; k < s->key_count && st == ARM_OK; k++)
         st = expr_execute(l->keys, k, in, &l->columns[s->payload_count + k], err);
     const uint32_t *sel = in->sel;
-    uint32_t count = in->count;
-    if (st == ARM_OK && l->pruned) {
+    uint32_t count = s->keep == 0 ? 0 : in->count; /* LIMIT 0 keeps nothing */
+    if (st == ARM_OK && l->pruned && count > 0) {
         /* TOP_N: the kept rows are sorted, so a row not better than the last kept one can go. */
         uint32_t boundary = (uint32_t)s->keep - 1, n = 0;
         for (uint32_t i = 0; i < in->count; i++) {

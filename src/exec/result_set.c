@@ -62,15 +62,30 @@ static arm_status grow_batches(result_set *r, arm_error *err)
     return ARM_OK;
 }
 
+/* A batch without selection storage: result batches never carry a selection. */
+static arm_status init_result_batch(batch *dst, const result_set *r, arm_error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->columns = calloc(r->column_count ? r->column_count : 1, sizeof *dst->columns);
+    if (dst->columns == NULL)
+        return error_out_of_memory(err);
+    dst->column_count = r->column_count;
+    for (uint32_t c = 0; c < r->column_count; c++)
+        vector_init(&dst->columns[c], r->column_types[c]);
+    return ARM_OK;
+}
+
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
 {
     if (b->count == 0)
         return ARM_OK;
+    if (b->column_count < r->column_count)
+        return error_internal(err, "result batch has fewer columns than the result");
     arm_status s;
     if (r->batch_count == r->batch_capacity && (s = grow_batches(r, err)) != ARM_OK)
         return s;
     batch *dst = &r->batches[r->batch_count];
-    if ((s = batch_init(dst, r->column_count, r->column_types, err)) != ARM_OK)
+    if ((s = init_result_batch(dst, r, err)) != ARM_OK)
         return s;
     for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++) {
         const vector *src = &b->columns[c];
@@ -84,8 +99,6 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
         batch_dispose(dst);
         return s;
     }
-    free(dst->sel_storage); /* result batches never carry a selection */
-    dst->sel_storage = NULL;
     dst->count = b->count;
     r->batch_first_row[r->batch_count] = r->row_count;
     r->batch_count++;

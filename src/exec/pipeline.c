@@ -1,0 +1,437 @@
+/*
+ * pipeline.c: runs one pipeline. The calling thread starts as task 0 and
+ * processes the first batch itself; only when the source has a second batch
+ * does the pipeline fan out to ctx->thread_count tasks on the pool (task 0
+ * carries on with the caller's state), so tiny inputs never pay a thread
+ * hand-off. Each task pulls batches, pushes them through the streaming
+ * operators and sinks them, then combines its local state under the lock.
+ */
+#include "exec/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/thread_pool.h"
+#include "exec/op_internal.h"
+
+/* ---- result collector -------------------------------------------------------------- */
+
+/* Bytes a result batch holds, for the memory budget (strings: the views only). */
+static int64_t batch_bytes(const batch *b)
+{
+    int64_t bytes = 0;
+    for (uint32_t c = 0; c < b->column_count; c++)
+        bytes += (int64_t)type_physical_size(b->columns[c].type) * b->count + b->count / 8 + 64;
+    return bytes;
+}
+
+arm_status result_collector_append(result_collector *c, const batch *b, arm_error *err)
+{
+    arm_status s;
+    if (c->budget != NULL && (s = memory_budget_reserve_or_error(c->budget, batch_bytes(b),
+                                                                 "query result", err)) != ARM_OK)
+        return s;
+    uint32_t index = c->result->batch_count;
+    if (index == c->sequence_capacity) {
+        uint32_t capacity = c->sequence_capacity ? c->sequence_capacity * 2 : 16;
+        uint64_t *grown = realloc(c->sequences, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        c->sequences = grown;
+        c->sequence_capacity = capacity;
+    }
+    if ((s = result_set_append(c->result, b, err)) != ARM_OK)
+        return s;
+    if (c->result->batch_count > index)
+        c->sequences[index] = b->sequence;
+    return ARM_OK;
+}
+
+typedef struct sequence_entry {
+    uint64_t sequence;
+    uint32_t index;
+} sequence_entry;
+
+static int compare_sequence_entries(const void *a, const void *b)
+{
+    const sequence_entry *x = a, *y = b;
+    if (x->sequence != y->sequence)
+        return x->sequence < y->sequence ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+arm_status result_collector_order(result_collector *c, uint32_t first_batch, arm_error *err)
+{
+    result_set *r = c->result;
+    uint32_t n = r->batch_count - first_batch;
+    bool sorted = true;
+    for (uint32_t i = first_batch + 1; i < r->batch_count && sorted; i++)
+        sorted = c->sequences[i - 1] <= c->sequences[i];
+    if (sorted)
+        return ARM_OK;
+    sequence_entry *entries = malloc(n * sizeof *entries);
+    batch *moved = malloc(n * sizeof *moved);
+    if (entries == NULL || moved == NULL) {
+        free(entries);
+        free(moved);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        entries[i] = (sequence_entry){c->sequences[first_batch + i], first_batch + i};
+    qsort(entries, n, sizeof *entries, compare_sequence_entries);
+    for (uint32_t i = 0; i < n; i++)
+        moved[i] = r->batches[entries[i].index];
+    uint64_t row = first_batch < r->batch_count ? r->batch_first_row[first_batch] : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        r->batches[first_batch + i] = moved[i];
+        c->sequences[first_batch + i] = entries[i].sequence;
+        r->batch_first_row[first_batch + i] = row;
+        row += moved[i].count;
+    }
+    free(entries);
+    free(moved);
+    return ARM_OK;
+}
+
+void result_collector_dispose(result_collector *c)
+{
+    free(c->sequences);
+    c->sequences = NULL;
+    c->sequence_capacity = 0;
+}
+
+/* ---- building ------------------------------------------------------------------------ */
+
+pipeline *pipeline_create(arena *a, op *sink, uint32_t sink_input)
+{
+    pipeline *p = arena_zalloc(a, sizeof *p);
+    if (p != NULL) {
+        p->sink = sink;
+        p->sink_input = sink_input;
+    }
+    return p;
+}
+
+arm_status pipeline_prepend(arena *a, pipeline *p, op *o, arm_error *err)
+{
+    if (p->op_count == p->op_capacity) {
+        uint32_t capacity = p->op_capacity ? p->op_capacity * 2 : 4;
+        op **grown =
+            arena_realloc(a, p->ops, p->op_capacity * sizeof *grown, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        p->ops = grown;
+        p->op_capacity = capacity;
+    }
+    memmove(p->ops + 1, p->ops, p->op_count * sizeof *p->ops);
+    p->ops[0] = o;
+    p->op_count++;
+    if (o->plan->kind == PLAN_LIMIT)
+        p->is_serial = true;
+    return ARM_OK;
+}
+
+void pipeline_shared_init(pipeline_shared *s, query_context *ctx, result_collector *collector)
+{
+    memset(s, 0, sizeof *s);
+    s->ctx = ctx;
+    s->collector = collector;
+    pthread_mutex_init(&s->lock, NULL);
+    arm_error_clear(&s->first_error);
+}
+
+void pipeline_shared_dispose(pipeline_shared *s)
+{
+    pthread_mutex_destroy(&s->lock);
+}
+
+/* ---- running ------------------------------------------------------------------------- */
+
+/* One thread's state for one pipeline. */
+typedef struct task_state {
+    void *source_local;
+    void **op_locals; /* op_count */
+    void *sink_local;
+    batch *outputs;         /* op_count, one per streaming op */
+    uint32_t outputs_ready; /* how many of `outputs` are initialized */
+    batch input;            /* the source's batch */
+    bool input_ready;       /* `input` initialized */
+    bool has_pending;       /* `input` holds a batch not pushed yet */
+    bool is_source_done;    /* the source returned an empty batch */
+} task_state;
+
+typedef struct pipeline_run_state {
+    pipeline *p;
+    pipeline_shared *shared;
+    query_context *ctx;
+    task_state *tasks;
+    _Atomic bool finished; /* an operator said OP_FINISHED */
+    bool profile;
+} pipeline_run_state;
+
+static void record_error(pipeline_shared *shared, arm_status s, const arm_error *err)
+{
+    pthread_mutex_lock(&shared->lock);
+    if (!atomic_load(&shared->failed)) {
+        shared->first_status = s;
+        shared->first_error = *err;
+        atomic_store(&shared->failed, true);
+    }
+    pthread_mutex_unlock(&shared->lock);
+}
+
+static void profile_add(op *o, uint64_t rows, uint64_t start_ns)
+{
+    atomic_fetch_add_explicit(&o->profile.rows_out, rows, memory_order_relaxed);
+    atomic_fetch_add_explicit(&o->profile.time_ns, op_clock_ns() - start_ns, memory_order_relaxed);
+}
+
+static arm_status sink_batch(pipeline_run_state *run, task_state *t, const batch *b, arm_error *err)
+{
+    pipeline *p = run->p;
+    if (p->sink == NULL) {
+        pthread_mutex_lock(&run->shared->lock);
+        arm_status s = result_collector_append(run->shared->collector, b, err);
+        pthread_mutex_unlock(&run->shared->lock);
+        return s;
+    }
+    uint64_t start = run->profile ? op_clock_ns() : 0;
+    arm_status s = p->sink->vtable->sink(p->sink, t->sink_local, p->sink_input, b, err);
+    if (run->profile)
+        profile_add(p->sink, 0, start);
+    return s;
+}
+
+static bool should_stop(pipeline_run_state *run)
+{
+    return atomic_load_explicit(&run->finished, memory_order_relaxed) ||
+           atomic_load_explicit(&run->shared->failed, memory_order_relaxed);
+}
+
+/* Pushes `in` through streaming operator k and everything after it. */
+static arm_status push(pipeline_run_state *run, task_state *t, uint32_t k, const batch *in,
+                       arm_error *err)
+{
+    pipeline *p = run->p;
+    if (k == p->op_count)
+        return sink_batch(run, t, in, err);
+    op *o = p->ops[k];
+    batch *out = &t->outputs[k];
+    for (;;) {
+        op_status status = OP_NEED_INPUT;
+        batch_reset(out);
+        uint64_t start = run->profile ? op_clock_ns() : 0;
+        arm_status s = o->vtable->execute(o, t->op_locals[k], in, out, &status, err);
+        if (s != ARM_OK)
+            return s;
+        if (run->profile)
+            profile_add(o, out->count, start);
+        out->sequence = in->sequence;
+        if (out->count > 0 && (s = push(run, t, k + 1, out, err)) != ARM_OK)
+            return s;
+        if (status == OP_FINISHED) {
+            atomic_store(&run->finished, true);
+            return ARM_OK;
+        }
+        if (status != OP_HAVE_MORE_OUTPUT || should_stop(run))
+            return ARM_OK;
+    }
+}
+
+/* Pulls the next batch from the source into t->input. */
+static arm_status pull(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    op *source = run->p->source;
+    arm_status s = op_check_interrupt(run->ctx, err);
+    if (s != ARM_OK)
+        return s;
+    batch_reset(&t->input);
+    uint64_t start = run->profile ? op_clock_ns() : 0;
+    s = source->vtable->source_next(source, t->source_local, &t->input, err);
+    if (s != ARM_OK)
+        return s;
+    if (run->profile)
+        profile_add(source, t->input.count, start);
+    t->is_source_done = t->input.count == 0;
+    return ARM_OK;
+}
+
+static arm_status task_init(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    pipeline *p = run->p;
+    op *source = p->source;
+    arm_status s = batch_init(&t->input, source->plan->column_count, source->plan->types, err);
+    t->input_ready = s == ARM_OK;
+    if (s == ARM_OK && source->vtable->local_create)
+        s = source->vtable->local_create(source, &t->source_local, err);
+    for (uint32_t k = 0; s == ARM_OK && k < p->op_count; k++) {
+        op *o = p->ops[k];
+        if (o->vtable->local_create)
+            s = o->vtable->local_create(o, &t->op_locals[k], err);
+        if (s == ARM_OK &&
+            (s = batch_init(&t->outputs[k], o->plan->column_count, o->plan->types, err)) == ARM_OK)
+            t->outputs_ready++;
+    }
+    if (s == ARM_OK && p->sink != NULL && p->sink->vtable->local_create)
+        s = p->sink->vtable->local_create(p->sink, &t->sink_local, err);
+    return s;
+}
+
+static void task_dispose(pipeline_run_state *run, task_state *t)
+{
+    pipeline *p = run->p;
+    if (t->source_local && p->source->vtable->local_destroy)
+        p->source->vtable->local_destroy(p->source, t->source_local);
+    for (uint32_t k = 0; k < p->op_count; k++)
+        if (t->op_locals[k] && p->ops[k]->vtable->local_destroy)
+            p->ops[k]->vtable->local_destroy(p->ops[k], t->op_locals[k]);
+    for (uint32_t k = 0; k < t->outputs_ready; k++)
+        batch_dispose(&t->outputs[k]);
+    if (t->sink_local && p->sink->vtable->local_destroy)
+        p->sink->vtable->local_destroy(p->sink, t->sink_local);
+    if (t->input_ready)
+        batch_dispose(&t->input);
+}
+
+/* Pushes the pending batch, if any, then pulls and pushes until the source is done. */
+static arm_status task_drive(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    arm_status s = ARM_OK;
+    while (!should_stop(run)) {
+        if (!t->has_pending) {
+            if ((s = pull(run, t, err)) != ARM_OK || t->is_source_done)
+                return s;
+        }
+        t->has_pending = false;
+        if ((s = push(run, t, 0, &t->input, err)) != ARM_OK)
+            return s;
+    }
+    return s;
+}
+
+/* Handles the first batch, then peeks at the second: pending when the source has more. */
+static arm_status task_probe(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    arm_status s = pull(run, t, err);
+    if (s != ARM_OK || t->is_source_done)
+        return s;
+    if ((s = push(run, t, 0, &t->input, err)) != ARM_OK || should_stop(run))
+        return s;
+    if ((s = pull(run, t, err)) != ARM_OK)
+        return s;
+    t->has_pending = !t->is_source_done;
+    return ARM_OK;
+}
+
+static arm_status task_combine(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    pipeline *p = run->p;
+    if (p->sink == NULL || p->sink->vtable->combine == NULL)
+        return ARM_OK;
+    uint64_t start = run->profile ? op_clock_ns() : 0;
+    pthread_mutex_lock(&run->shared->lock);
+    arm_status s = p->sink->vtable->combine(p->sink, t->sink_local, p->sink_input, err);
+    pthread_mutex_unlock(&run->shared->lock);
+    if (run->profile)
+        profile_add(p->sink, 0, start);
+    return s;
+}
+
+/* Thread pool entry: task 0 continues the caller's state, others start fresh. */
+static void run_task(void *context, uint32_t index)
+{
+    pipeline_run_state *run = context;
+    task_state *t = &run->tasks[index];
+    arm_error err;
+    arm_error_clear(&err);
+    arm_status s = index == 0 ? ARM_OK : task_init(run, t, &err);
+    if (s == ARM_OK)
+        s = task_drive(run, t, &err);
+    if (s == ARM_OK && !atomic_load(&run->shared->failed))
+        s = task_combine(run, t, &err);
+    task_dispose(run, t);
+    if (s != ARM_OK)
+        record_error(run->shared, s, &err);
+}
+
+static uint32_t choose_task_count(const pipeline *p, const query_context *ctx)
+{
+    if (ctx->pool == NULL || ctx->thread_count <= 1 || p->is_serial ||
+        p->source->vtable->source_is_ordered)
+        return 1;
+    return ctx->thread_count;
+}
+
+static arm_status allocate_tasks(pipeline_run_state *run, uint32_t count, arm_error *err)
+{
+    arena *a = run->ctx->arena;
+    uint32_t ops = run->p->op_count ? run->p->op_count : 1;
+    run->tasks = arena_zalloc(a, count * sizeof *run->tasks);
+    void **locals = arena_zalloc(a, (size_t)count * ops * sizeof *locals);
+    batch *outputs = arena_zalloc(a, (size_t)count * ops * sizeof *outputs);
+    if (run->tasks == NULL || locals == NULL || outputs == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < count; i++) {
+        run->tasks[i].op_locals = locals + (size_t)i * ops;
+        run->tasks[i].outputs = outputs + (size_t)i * ops;
+    }
+    return ARM_OK;
+}
+
+/* Runs the tasks; returns how many ran (1 when the input fit in one batch). */
+static uint32_t run_tasks(pipeline_run_state *run, uint32_t task_count)
+{
+    task_state *first = &run->tasks[0];
+    arm_error err;
+    arm_error_clear(&err);
+    arm_status s = task_init(run, first, &err);
+    if (s == ARM_OK)
+        s = task_probe(run, first, &err);
+    if (s == ARM_OK && first->has_pending && task_count > 1 && !should_stop(run)) {
+        thread_pool_run(run->ctx->pool, task_count, run_task, run);
+        return task_count;
+    }
+    if (s == ARM_OK)
+        s = task_drive(run, first, &err);
+    if (s == ARM_OK && !atomic_load(&run->shared->failed))
+        s = task_combine(run, first, &err);
+    task_dispose(run, first);
+    if (s != ARM_OK)
+        record_error(run->shared, s, &err);
+    return 1;
+}
+
+static arm_status finish(pipeline_run_state *run, uint32_t first_batch, uint32_t tasks_run,
+                         arm_error *err)
+{
+    pipeline *p = run->p;
+    if (p->sink == NULL)
+        return tasks_run > 1 ? result_collector_order(run->shared->collector, first_batch, err)
+                             : ARM_OK;
+    if (p->defer_finalize || p->sink->vtable->finalize == NULL)
+        return ARM_OK;
+    uint64_t start = run->profile ? op_clock_ns() : 0;
+    arm_status s = p->sink->vtable->finalize(p->sink, p->sink_input, err);
+    if (run->profile)
+        profile_add(p->sink, 0, start);
+    return s;
+}
+
+arm_status pipeline_run(pipeline *p, pipeline_shared *shared, arm_error *err)
+{
+    query_context *ctx = shared->ctx;
+    pipeline_run_state run = {.p = p, .shared = shared, .ctx = ctx, .profile = ctx->profile};
+    atomic_init(&run.finished, false);
+    uint32_t task_count = choose_task_count(p, ctx);
+    arm_status s = allocate_tasks(&run, task_count, err);
+    if (s != ARM_OK)
+        return s;
+    uint32_t first_batch = shared->collector->result->batch_count;
+    uint32_t tasks_run = run_tasks(&run, task_count);
+    if (atomic_load(&shared->failed)) {
+        *err = shared->first_error;
+        return shared->first_status;
+    }
+    return finish(&run, first_batch, tasks_run, err);
+}
