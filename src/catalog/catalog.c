@@ -126,13 +126,19 @@ static table_def *copy_table(const table_def *def)
     t->provider = def->provider;
     if (t->schema_name == NULL || t->name == NULL || t->columns == NULL || t->primary_key == NULL)
         goto fail;
+    /* Columns without a field id get the next ones after the largest given (1..n when none). */
+    uint32_t next_field_id = 1;
+    for (uint32_t i = 0; i < def->column_count; i++)
+        if (def->columns[i].field_id >= next_field_id)
+            next_field_id = def->columns[i].field_id + 1;
     for (uint32_t i = 0; i < def->column_count; i++) {
         t->columns[i] = def->columns[i];
         t->columns[i].name = strdup(def->columns[i].name);
         t->columns[i].default_sql = dup_or_null(def->columns[i].default_sql);
         if (t->columns[i].field_id == 0)
-            t->columns[i].field_id = i + 1;
-        if (t->columns[i].name == NULL)
+            t->columns[i].field_id = next_field_id++;
+        if (t->columns[i].name == NULL ||
+            (def->columns[i].default_sql != NULL && t->columns[i].default_sql == NULL))
             goto fail;
     }
     if (def->primary_key_count)

@@ -54,7 +54,8 @@ void catalog_destroy(catalog *cat);
 
 /*
  * Creates a table from `def` (deep-copied; provider ownership moves to the
- * catalog). ARM_ERROR_ALREADY_EXISTS when a table or view has that name
+ * catalog on success and stays with the caller on failure).
+ * ARM_ERROR_ALREADY_EXISTS when a table or view has that name
  * (names are case-insensitive unless quoted; callers pass normalized names).
  * `schema_name` NULL means "main".
  */

@@ -1,8 +1,9 @@
 /*
  * thread_pool.c: fixed pthread workers. thread_pool_run publishes one job
  * (fn, task count); workers and the caller claim task indexes with an atomic
- * counter, and the caller waits until every claimed task finished. Jobs from
- * several callers queue one after another.
+ * counter, and the caller waits until every claimed task finished. Jobs of
+ * several callers (queries on different connections, or a task that runs a
+ * nested job) run side by side: idle workers join any job with tasks left.
  */
 #define _GNU_SOURCE
 #include "common/thread_pool.h"
@@ -15,14 +16,18 @@
 
 #include "common/error.h"
 
-typedef struct pool_job {
+typedef struct pool_job pool_job;
+
+/* One thread_pool_run call: lives on its caller's stack until every task is done. */
+struct pool_job {
     void (*fn)(void *context, uint32_t i);
     void *context;
     uint32_t task_count;
     _Atomic uint32_t next;
     _Atomic uint32_t done;
     uint32_t active_workers; /* guarded by the pool lock: the job lives until they leave */
-} pool_job;
+    pool_job *next_job;      /* the pool's list of jobs with callers waiting */
+};
 
 struct thread_pool {
     pthread_t *threads;
@@ -30,9 +35,7 @@ struct thread_pool {
     pthread_mutex_t lock;
     pthread_cond_t work_ready;
     pthread_cond_t job_done;
-    pthread_mutex_t submit_lock; /* one job at a time */
-    pool_job *job;
-    uint64_t job_generation;
+    pool_job *jobs; /* running jobs, newest first */
     bool stopping;
 };
 
@@ -48,18 +51,25 @@ static void run_tasks(pool_job *job)
     }
 }
 
+/* A job with tasks nobody claimed yet, or NULL. Called with the lock held. */
+static pool_job *find_job(thread_pool *pool)
+{
+    for (pool_job *job = pool->jobs; job != NULL; job = job->next_job)
+        if (atomic_load(&job->next) < job->task_count)
+            return job;
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     thread_pool *pool = arg;
-    uint64_t seen = 0;
     pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (!pool->stopping && (pool->job == NULL || pool->job_generation == seen))
+        pool_job *job;
+        while (!pool->stopping && (job = find_job(pool)) == NULL)
             pthread_cond_wait(&pool->work_ready, &pool->lock);
         if (pool->stopping)
             break;
-        seen = pool->job_generation;
-        pool_job *job = pool->job;
         job->active_workers++;
         pthread_mutex_unlock(&pool->lock);
         run_tasks(job);
@@ -77,7 +87,6 @@ arm_status thread_pool_create(thread_pool **out, uint32_t thread_count, arm_erro
     if (pool == NULL)
         return error_out_of_memory(err);
     pthread_mutex_init(&pool->lock, NULL);
-    pthread_mutex_init(&pool->submit_lock, NULL);
     pthread_cond_init(&pool->work_ready, NULL);
     pthread_cond_init(&pool->job_done, NULL);
     pool->threads = calloc(thread_count ? thread_count : 1, sizeof *pool->threads);
@@ -106,7 +115,6 @@ void thread_pool_destroy(thread_pool *pool)
         pthread_join(pool->threads[i], NULL);
     free(pool->threads);
     pthread_mutex_destroy(&pool->lock);
-    pthread_mutex_destroy(&pool->submit_lock);
     pthread_cond_destroy(&pool->work_ready);
     pthread_cond_destroy(&pool->job_done);
     free(pool);
@@ -132,22 +140,23 @@ uint32_t thread_pool_default_threads(void)
 void thread_pool_run(thread_pool *pool, uint32_t task_count, void (*fn)(void *context, uint32_t i),
                      void *context)
 {
-    pool_job job = {fn, context, task_count, 0, 0, 0};
+    pool_job job = {fn, context, task_count, 0, 0, 0, NULL};
     if (pool == NULL || pool->thread_count == 0 || task_count <= 1) {
         run_tasks(&job);
         return;
     }
-    pthread_mutex_lock(&pool->submit_lock);
     pthread_mutex_lock(&pool->lock);
-    pool->job = &job;
-    pool->job_generation++;
+    job.next_job = pool->jobs;
+    pool->jobs = &job;
     pthread_cond_broadcast(&pool->work_ready);
     pthread_mutex_unlock(&pool->lock);
     run_tasks(&job);
     pthread_mutex_lock(&pool->lock);
     while (atomic_load(&job.done) < task_count || job.active_workers > 0)
         pthread_cond_wait(&pool->job_done, &pool->lock);
-    pool->job = NULL;
+    pool_job **link = &pool->jobs;
+    while (*link != &job)
+        link = &(*link)->next_job;
+    *link = job.next_job;
     pthread_mutex_unlock(&pool->lock);
-    pthread_mutex_unlock(&pool->submit_lock);
 }

@@ -380,6 +380,74 @@ static arm_status parse_boolean_text(value *out, const char *text, size_t length
     return bad_text("boolean", original, original_length, position, err);
 }
 
+static int hex_digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* PostgreSQL's hex input: "\x" then pairs of hex digits, spaces allowed between pairs. */
+static arm_status decode_bytea_hex(const char *text, size_t length, char *out, size_t *out_length,
+                                   int32_t position, arm_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 2; i < length; i++) {
+        if (isspace((unsigned char)text[i]))
+            continue;
+        int high = hex_digit_value(text[i]);
+        if (high < 0)
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
+                             "invalid hexadecimal digit: \"%c\"", text[i]);
+        if (i + 1 >= length)
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
+                             "invalid hexadecimal data: odd number of digits");
+        int low = hex_digit_value(text[++i]);
+        if (low < 0)
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
+                             "invalid hexadecimal digit: \"%c\"", text[i]);
+        out[n++] = (char)(high * 16 + low);
+    }
+    *out_length = n;
+    return ARM_OK;
+}
+
+/*
+ * Text to bytes as PostgreSQL's bytea input reads it: hex format ("\x0a0b")
+ * or escape format (bytes as-is, "\\" for a backslash, "\nnn" octal).
+ * `out` needs `length` bytes; the decoded length goes to *out_length.
+ */
+static arm_status decode_bytea(const char *text, size_t length, char *out, size_t *out_length,
+                               int32_t position, arm_error *err)
+{
+    if (length >= 2 && text[0] == '\\' && text[1] == 'x')
+        return decode_bytea_hex(text, length, out, out_length, position, err);
+    size_t n = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] != '\\') {
+            out[n++] = text[i];
+        } else if (i + 1 < length && text[i + 1] == '\\') {
+            out[n++] = '\\';
+            i++;
+        } else if (i + 3 < length + 0 && text[i + 1] >= '0' && text[i + 1] <= '3' &&
+                   text[i + 2] >= '0' && text[i + 2] <= '7' && text[i + 3] >= '0' &&
+                   text[i + 3] <= '7') {
+            out[n++] =
+                (char)((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 + (text[i + 3] - '0'));
+            i += 3;
+        } else {
+            return error_set(err, ARM_ERROR_INVALID_INPUT, "22P02", position,
+                             "invalid input syntax for type bytea");
+        }
+    }
+    *out_length = n;
+    return ARM_OK;
+}
+
 static arm_status from_text(value *out, const char *text, size_t length, logical_type to,
                             int32_t position, arm_error *err)
 {
@@ -491,7 +559,7 @@ arm_status cast_value(value *out, const value *in, logical_type to, arena *a, in
         return ARM_OK;
     }
     memset(out, 0, sizeof *out);
-    if (to.id == TYPE_VARCHAR && in->type.id != TYPE_BLOB) {
+    if (to.id == TYPE_VARCHAR) {
         char small[128];
         size_t length = value_format(in, small, sizeof small);
         char *text = a ? arena_alloc(a, length + 1) : NULL;
@@ -504,10 +572,18 @@ arm_status cast_value(value *out, const value *in, logical_type to, arena *a, in
         *out = value_varchar(text, (uint32_t)length);
         return ARM_OK;
     }
-    if (to.id == TYPE_VARCHAR || to.id == TYPE_BLOB) {
+    if (to.id == TYPE_BLOB) {
         if (!type_is_string(in->type.id))
             return cannot_cast(in->type, to, position, err);
-        *out = *in; /* same bytes, new type */
+        char *bytes = a ? arena_alloc(a, in->u.str.length + 1) : NULL;
+        if (bytes == NULL)
+            return error_out_of_memory(err);
+        size_t length;
+        arm_status s =
+            decode_bytea(in->u.str.data, in->u.str.length, bytes, &length, position, err);
+        if (s != ARM_OK)
+            return s;
+        *out = value_varchar(bytes, (uint32_t)length);
         out->type = to;
         return ARM_OK;
     }
@@ -575,9 +651,220 @@ static arm_status cast_row_to_text(vector *dst, uint32_t row, const value *in, a
     return s;
 }
 
+/* Decodes text into bytes (bytea input rules) stored in dst's string heap. */
+static arm_status cast_row_to_blob(vector *dst, uint32_t row, const value *in, int32_t position,
+                                   arm_error *err)
+{
+    string_view *out = &((string_view *)dst->data)[row];
+    if (in->type.id == TYPE_BLOB)
+        return vector_add_string(dst, in->u.str.data, in->u.str.length, out, err);
+    char small[256];
+    char *bytes = in->u.str.length <= sizeof small ? small : malloc(in->u.str.length);
+    if (bytes == NULL)
+        return error_out_of_memory(err);
+    size_t length = 0;
+    arm_status s = decode_bytea(in->u.str.data, in->u.str.length, bytes, &length, position, err);
+    if (s == ARM_OK)
+        s = vector_add_string(dst, bytes, (uint32_t)length, out, err);
+    if (bytes != small)
+        free(bytes);
+    return s;
+}
+
+/* Produces the error (or NULL for TRY casts) of a row a fast path could not convert. */
+static arm_status convert_row_slowly(const vector *src, vector *dst, uint32_t row, bool is_try,
+                                     int32_t position, arm_error *err)
+{
+    value in, out;
+    vector_get_value(src, row, &in);
+    arm_status s = cast_to_non_text(&out, &in, dst->type, position, err);
+    if (s == ARM_OK)
+        return vector_set_value(dst, row, &out, err);
+    if (!is_try || (s = vector_ensure_validity(dst, err)) != ARM_OK)
+        return s;
+    vector_set_null(dst, row);
+    return ARM_OK;
+}
+
+/* Copies the validity bits of a flat source (whole words: other rows are don't-care). */
+static arm_status copy_validity(vector *dst, const vector *src, uint32_t rows, arm_error *err)
+{
+    if (src->validity == NULL)
+        return ARM_OK;
+    arm_status s = vector_ensure_validity(dst, err);
+    if (s == ARM_OK)
+        memcpy(dst->validity, src->validity, ((size_t)rows + 63) / 64 * sizeof(uint64_t));
+    return s;
+}
+
+static inline int128 load_decimal(const vector *v, uint32_t row)
+{
+    return v->type.precision <= DECIMAL_INT64_MAX_PRECISION
+               ? (int128)((const int64_t *)v->data)[row]
+               : ((const int128 *)v->data)[row];
+}
+
+static inline void store_decimal(vector *v, uint32_t row, int128 x)
+{
+    if (v->type.precision <= DECIMAL_INT64_MAX_PRECISION)
+        ((int64_t *)v->data)[row] = (int64_t)x;
+    else
+        ((int128 *)v->data)[row] = x;
+}
+
+/*
+ * Loops over the valid selected rows; BODY reads `row` and sets `ok`
+ * (false hands the row to convert_row_slowly for its error message).
+ */
+#define FALLIBLE_LOOP(BODY)                                                                        \
+    do {                                                                                           \
+        for (uint32_t i_ = 0; i_ < count; i_++) {                                                  \
+            uint32_t row = sel ? sel[i_] : i_;                                                     \
+            if (src->validity && !bitmap_get(src->validity, row))                                  \
+                continue;                                                                          \
+            bool ok = true;                                                                        \
+            BODY;                                                                                  \
+            if (!ok && (s = convert_row_slowly(src, dst, row, is_try, position, err)) != ARM_OK)   \
+                return s;                                                                          \
+        }                                                                                          \
+    } while (0)
+
+static int64_t load_integer(const vector *v, uint32_t row)
+{
+    switch (v->type.id) {
+    case TYPE_TINYINT: return ((const int8_t *)v->data)[row];
+    case TYPE_SMALLINT: return ((const int16_t *)v->data)[row];
+    case TYPE_INTEGER: return ((const int32_t *)v->data)[row];
+    default: return ((const int64_t *)v->data)[row];
+    }
+}
+
+static void store_integer(vector *v, uint32_t row, int64_t x)
+{
+    switch (v->type.id) {
+    case TYPE_TINYINT: ((int8_t *)v->data)[row] = (int8_t)x; break;
+    case TYPE_SMALLINT: ((int16_t *)v->data)[row] = (int16_t)x; break;
+    case TYPE_INTEGER: ((int32_t *)v->data)[row] = (int32_t)x; break;
+    default: ((int64_t *)v->data)[row] = x; break;
+    }
+}
+
+/* Numeric casts without per-row values: integers, decimals and doubles. */
+static arm_status cast_fast_numeric(const vector *src, vector *dst, const uint32_t *sel,
+                                    uint32_t count, bool is_try, int32_t position, bool *handled,
+                                    arm_error *err)
+{
+    type_id f = src->type.id, t = dst->type.id;
+    arm_status s = ARM_OK;
+    *handled = true;
+    if (type_is_integer(f) && t == TYPE_DECIMAL) {
+        int128 factor = power10(dst->type.scale), limit = power10(dst->type.precision);
+        FALLIBLE_LOOP({
+            int128 x = (int128)load_integer(src, row) * factor;
+            ok = x < limit && x > -limit;
+            if (ok)
+                store_decimal(dst, row, x);
+        });
+    } else if (f == TYPE_DECIMAL && t == TYPE_DECIMAL) {
+        int128 limit = power10(dst->type.precision);
+        int from_scale = src->type.scale, to_scale = dst->type.scale;
+        FALLIBLE_LOOP({
+            int128 x = load_decimal(src, row);
+            ok = to_scale <= from_scale || (x < power10(38 - (unsigned)(to_scale - from_scale)) &&
+                                            x > -power10(38 - (unsigned)(to_scale - from_scale)));
+            x = ok ? rescale(x, from_scale, to_scale) : 0;
+            ok = ok && x < limit && x > -limit;
+            if (ok)
+                store_decimal(dst, row, x);
+        });
+    } else if (f == TYPE_DECIMAL && t == TYPE_DOUBLE) {
+        double divisor = (double)power10(src->type.scale);
+        double *d = dst->data;
+        FALLIBLE_LOOP(d[row] = (double)load_decimal(src, row) / divisor);
+    } else if (type_is_integer(f) && type_is_integer(t)) {
+        int64_t min, max;
+        integer_range(t, &min, &max);
+        FALLIBLE_LOOP({
+            int64_t x = load_integer(src, row);
+            ok = x >= min && x <= max;
+            store_integer(dst, row, x);
+        });
+    } else if (f == TYPE_DOUBLE && type_is_integer(t)) {
+        int64_t min, max;
+        integer_range(t, &min, &max);
+        const double *v = src->data;
+        FALLIBLE_LOOP({
+            double x = rint(v[row]);
+            ok = x >= (double)min && x < -(double)min;
+            if (ok)
+                store_integer(dst, row, (int64_t)x);
+        });
+    } else {
+        *handled = false;
+    }
+    return ARM_OK;
+}
+
+/* Casts the single value of a CONSTANT vector and makes `dst` CONSTANT. */
+static arm_status cast_constant(const vector *src, vector *dst, logical_type to, bool is_try,
+                                int32_t position, arm_error *err)
+{
+    vector one;
+    vector_init(&one, src->type);
+    arm_status s = vector_reference(&one, src, err);
+    if (s == ARM_OK) {
+        one.kind = VECTOR_FLAT; /* row 0 of a constant is its value */
+        s = cast_vector(&one, dst, to, NULL, 1, is_try, position, err);
+    }
+    vector_dispose(&one);
+    if (s == ARM_OK)
+        dst->kind = VECTOR_CONSTANT;
+    return s;
+}
+
+/* The generic path: one value at a time. */
+static arm_status cast_rows(const vector *src, vector *dst, logical_type to, const uint32_t *sel,
+                            uint32_t count, bool is_try, int32_t position, arm_error *err)
+{
+    arm_status s;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        value in, out;
+        vector_get_value(src, row, &in);
+        if (in.is_null) {
+            if ((s = vector_ensure_validity(dst, err)) != ARM_OK)
+                return s;
+            vector_set_null(dst, row);
+            continue;
+        }
+        if (to.id == TYPE_VARCHAR) {
+            if ((s = cast_row_to_text(dst, row, &in, err)) != ARM_OK)
+                return s;
+            continue;
+        }
+        if (to.id == TYPE_BLOB) {
+            s = cast_row_to_blob(dst, row, &in, position, err);
+        } else {
+            s = cast_to_non_text(&out, &in, to, position, err);
+            if (s == ARM_OK)
+                s = vector_set_value(dst, row, &out, err);
+        }
+        if (s != ARM_OK) {
+            if (!is_try || s == ARM_ERROR_OUT_OF_MEMORY)
+                return s;
+            if ((s = vector_ensure_validity(dst, err)) != ARM_OK)
+                return s;
+            vector_set_null(dst, row);
+        }
+    }
+    return ARM_OK;
+}
+
 arm_status cast_vector(const vector *src, vector *dst, logical_type to, const uint32_t *sel,
                        uint32_t count, bool is_try, int32_t position, arm_error *err)
 {
+    if (src->kind == VECTOR_CONSTANT)
+        return cast_constant(src, dst, to, is_try, position, err);
     if (src->kind != VECTOR_FLAT) {
         /* Work on a flat reference so that rows index directly. */
         vector flat;
@@ -595,44 +882,13 @@ arm_status cast_vector(const vector *src, vector *dst, logical_type to, const ui
     arm_status s = vector_prepare_flat(dst, rows, err);
     if (s != ARM_OK)
         return s;
-    if (src->validity == NULL && try_fast_widen(src, dst, sel, count))
+    if ((s = copy_validity(dst, src, rows, err)) != ARM_OK)
+        return s;
+    if (try_fast_widen(src, dst, sel, count))
         return ARM_OK;
-    bool is_text_target = to.id == TYPE_VARCHAR && src->type.id != TYPE_BLOB;
-    if (type_is_string(to.id) && !is_text_target) {
-        for (uint32_t i = 0; i < src->keep_alive_count; i++)
-            if ((s = vector_keep_alive(dst, src->keep_alive[i], err)) != ARM_OK)
-                return s;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t row = sel ? sel[i] : i;
-        value in, out;
-        vector_get_value(src, row, &in);
-        if (in.is_null) {
-            if ((s = vector_ensure_validity(dst, err)) != ARM_OK)
-                return s;
-            vector_set_null(dst, row);
-            continue;
-        }
-        if (is_text_target) {
-            if ((s = cast_row_to_text(dst, row, &in, err)) != ARM_OK)
-                return s;
-            continue;
-        }
-        s = type_is_string(to.id) ? cast_value(&out, &in, to, NULL, position, err)
-                                  : cast_to_non_text(&out, &in, to, position, err);
-        if (s != ARM_OK) {
-            if (!is_try)
-                return s;
-            if ((s = vector_ensure_validity(dst, err)) != ARM_OK)
-                return s;
-            vector_set_null(dst, row);
-            continue;
-        }
-        if (type_is_string(to.id)) {
-            ((string_view *)dst->data)[row] = string_view_make(out.u.str.data, out.u.str.length);
-        } else if ((s = vector_set_value(dst, row, &out, err)) != ARM_OK) {
-            return s;
-        }
-    }
-    return ARM_OK;
+    bool handled;
+    s = cast_fast_numeric(src, dst, sel, count, is_try, position, &handled, err);
+    if (s != ARM_OK || handled)
+        return s;
+    return cast_rows(src, dst, to, sel, count, is_try, position, err);
 }

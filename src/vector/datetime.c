@@ -3,6 +3,7 @@
  * TIMESTAMP and INTERVAL text the way PostgreSQL accepts it.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -252,26 +253,168 @@ static const interval_unit *find_interval_unit(const char *word, size_t length)
 }
 
 /* Adds `amount` of `unit` (fractions of months/days spill into smaller units, as PostgreSQL). */
-static void add_interval_amount(interval_value *out, double amount, const interval_unit *unit)
+static bool add_interval_amount(interval_value *out, double amount, const interval_unit *unit)
 {
-    if (unit->months) {
-        double months = amount * unit->months;
-        int32_t whole = (int32_t)months;
-        out->months += whole;
-        double days = (months - whole) * 30.0;
-        int32_t whole_days = (int32_t)days;
-        out->days += whole_days;
-        out->micros +=
-            (int64_t)((days - whole_days) * (double)MICROS_PER_DAY + 0.5 * (days > 0 ? 1 : -1));
-    } else if (unit->days) {
-        double days = amount * unit->days;
-        int32_t whole = (int32_t)days;
-        out->days += whole;
-        out->micros += (int64_t)((days - whole) * (double)MICROS_PER_DAY);
-    } else {
-        double micros = amount * (double)unit->micros;
-        out->micros += (int64_t)(micros + (micros >= 0 ? 0.5 : -0.5));
+    double months = amount * unit->months, days = amount * unit->days;
+    double whole_months = trunc(months);
+    days += (months - whole_months) * 30.0;
+    double whole_days = trunc(days);
+    double micros = amount * (double)unit->micros + (days - whole_days) * (double)MICROS_PER_DAY;
+    double total_months = out->months + whole_months, total_days = out->days + whole_days;
+    double total_micros = (double)out->micros + micros;
+    if (fabs(total_months) > INT32_MAX || fabs(total_days) > INT32_MAX ||
+        fabs(total_micros) > 9.2e18)
+        return false;
+    out->months = (int32_t)total_months;
+    out->days = (int32_t)total_days;
+    out->micros += (int64_t)llround(micros);
+    return true;
+}
+
+/* [-]h:mm[:ss[.f]] or m:ss.f as PostgreSQL reads a time within an interval (hours unbounded). */
+static bool parse_interval_time(text_cursor *c, int64_t *micros_out)
+{
+    int64_t fields[3] = {0, 0, 0};
+    int field_count = 0;
+    double fraction = 0;
+    for (;;) {
+        int digits;
+        if (!read_number(c, &fields[field_count], field_count == 0 ? 12 : 2, &digits))
+            return false;
+        field_count++;
+        if (field_count < 3 && c->p < c->end && *c->p == ':') {
+            c->p++;
+            continue;
+        }
+        break;
     }
+    if (c->p < c->end && *c->p == '.') {
+        const char *start = c->p;
+        c->p++;
+        while (c->p < c->end && isdigit((unsigned char)*c->p))
+            c->p++;
+        char tmp[32];
+        size_t n = (size_t)(c->p - start);
+        if (n >= sizeof tmp)
+            n = sizeof tmp - 1;
+        memcpy(tmp, start, n);
+        tmp[n] = '\0';
+        fraction = strtod(tmp, NULL);
+    }
+    if (field_count < 2)
+        return false;
+    int64_t hours = fields[0], minutes = fields[1], seconds = fields[2];
+    if (field_count == 2 && fraction != 0) { /* "mm:ss.f" */
+        hours = 0;
+        minutes = fields[0];
+        seconds = fields[1];
+    }
+    if (minutes > 59 || seconds > 59)
+        return false;
+    *micros_out = ((hours * 60 + minutes) * 60 + seconds) * MICROS_PER_SECOND +
+                  llround(fraction * MICROS_PER_SECOND);
+    return true;
+}
+
+/* ISO 8601 durations: P[nY][nM][nW][nD][T[nH][nM][nS]], numbers may have fractions. */
+static bool parse_iso_interval(const char *p, const char *end, interval_value *out)
+{
+    static const interval_unit date_units[] = {
+        {"Y", 12, 0, 0}, {"M", 1, 0, 0}, {"W", 0, 7, 0}, {"D", 0, 1, 0}};
+    static const interval_unit time_units[] = {{"H", 0, 0, 3600 * MICROS_PER_SECOND},
+                                               {"M", 0, 0, 60 * MICROS_PER_SECOND},
+                                               {"S", 0, 0, MICROS_PER_SECOND}};
+    bool in_time = false, any = false;
+    p++; /* 'P' */
+    while (p < end) {
+        if (*p == 'T' && !in_time) {
+            in_time = true;
+            p++;
+            continue;
+        }
+        char number[64];
+        size_t n = 0;
+        while (p < end && n + 1 < sizeof number &&
+               (isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+'))
+            number[n++] = *p++;
+        number[n] = '\0';
+        if (n == 0 || p >= end)
+            return false;
+        const interval_unit *units = in_time ? time_units : date_units;
+        size_t unit_count = in_time ? 3 : 4, u = 0;
+        while (u < unit_count && units[u].name[0] != *p)
+            u++;
+        if (u == unit_count)
+            return false;
+        char *number_end;
+        double amount = strtod(number, &number_end);
+        if (*number_end != '\0' || !add_interval_amount(out, amount, &units[u]))
+            return false;
+        p++;
+        any = true;
+    }
+    return any;
+}
+
+static void interval_negate(interval_value *v)
+{
+    v->months = -v->months;
+    v->days = -v->days;
+    v->micros = -v->micros;
+}
+
+/* One "<number> [unit]" or time-of-day item of a PostgreSQL interval; false if malformed. */
+static bool parse_interval_item(text_cursor *c, interval_value *out, bool *out_of_range)
+{
+    bool negative = false;
+    if (*c->p == '-' || *c->p == '+') {
+        negative = *c->p == '-';
+        c->p++;
+    }
+    const char *number_start = c->p;
+    while (c->p < c->end && (isdigit((unsigned char)*c->p) || *c->p == '.'))
+        c->p++;
+    if (c->p == number_start)
+        return false;
+    if (c->p < c->end && *c->p == ':') {
+        text_cursor t = {number_start, c->end};
+        int64_t micros;
+        if (!parse_interval_time(&t, &micros))
+            return false;
+        out->micros += negative ? -micros : micros;
+        c->p = t.p;
+        return true;
+    }
+    char number[64];
+    size_t number_length = (size_t)(c->p - number_start);
+    if (number_length >= sizeof number)
+        return false;
+    memcpy(number, number_start, number_length);
+    number[number_length] = '\0';
+    char *number_end;
+    double amount = strtod(number, &number_end);
+    if (*number_end != '\0')
+        return false;
+    skip_spaces(c);
+    const char *word = c->p;
+    while (c->p < c->end && isalpha((unsigned char)*c->p))
+        c->p++;
+    const interval_unit *unit =
+        c->p > word ? find_interval_unit(word, (size_t)(c->p - word)) : &interval_units[6];
+    if (unit == NULL) {
+        /* "1 ago": the number is seconds and the word is handled by the caller. */
+        if (c->p - word == 3 && strncasecmp(word, "ago", 3) == 0) {
+            c->p = word;
+            unit = &interval_units[6];
+        } else {
+            return false;
+        }
+    }
+    if (!add_interval_amount(out, negative ? -amount : amount, unit)) {
+        *out_of_range = true;
+        return false;
+    }
+    return true;
 }
 
 arm_status parse_interval(const char *text, size_t length, interval_value *out, int32_t position,
@@ -279,70 +422,37 @@ arm_status parse_interval(const char *text, size_t length, interval_value *out, 
 {
     text_cursor c = {text, text + length};
     memset(out, 0, sizeof *out);
-    bool any = false;
+    bool any = false, out_of_range = false;
+    skip_spaces(&c);
+    if (c.p < c.end && *c.p == '@') /* PostgreSQL's verbose output style */
+        c.p++;
+    const char *trimmed_end = c.end;
+    while (trimmed_end > c.p && isspace((unsigned char)trimmed_end[-1]))
+        trimmed_end--;
+    if (c.p < trimmed_end && *c.p == 'P') {
+        if (!parse_iso_interval(c.p, trimmed_end, out))
+            goto bad;
+        return ARM_OK;
+    }
     for (;;) {
         skip_spaces(&c);
         if (c.p >= c.end)
             break;
-        bool negative = false;
-        if (*c.p == '-' || *c.p == '+') {
-            negative = *c.p == '-';
-            c.p++;
-        }
-        const char *number_start = c.p;
-        while (c.p < c.end && (isdigit((unsigned char)*c.p) || *c.p == '.'))
-            c.p++;
-        if (c.p == number_start) {
-            /* "ago" negates everything so far. */
-            if (c.end - c.p >= 3 && strncasecmp(c.p, "ago", 3) == 0 && any) {
-                out->months = -out->months;
-                out->days = -out->days;
-                out->micros = -out->micros;
-                c.p += 3;
-                continue;
-            }
-            goto bad;
-        }
-        if (c.p < c.end && *c.p == ':') {
-            /* A time of day: hh:mm[:ss[.f]] */
-            text_cursor t = {number_start, c.end};
-            int64_t micros;
-            bool out_of_range = false;
-            if (!parse_time_part(&t, &micros, &out_of_range)) {
-                if (!out_of_range)
-                    goto bad;
-                /* hours beyond 24 are fine in intervals: fall back to a plain read */
-                goto bad;
-            }
-            out->micros += negative ? -micros : micros;
-            c.p = t.p;
-            any = true;
+        if (c.end - c.p >= 3 && strncasecmp(c.p, "ago", 3) == 0 && any) {
+            interval_negate(out); /* "ago" negates everything so far */
+            c.p += 3;
             continue;
         }
-        char number[64];
-        size_t number_length = (size_t)(c.p - number_start);
-        if (number_length >= sizeof number)
+        if (!parse_interval_item(&c, out, &out_of_range))
             goto bad;
-        memcpy(number, number_start, number_length);
-        number[number_length] = '\0';
-        double amount = strtod(number, NULL);
-        if (negative)
-            amount = -amount;
-        skip_spaces(&c);
-        const char *word = c.p;
-        while (c.p < c.end && isalpha((unsigned char)*c.p))
-            c.p++;
-        const interval_unit *unit =
-            c.p > word ? find_interval_unit(word, (size_t)(c.p - word)) : &interval_units[6];
-        if (unit == NULL)
-            goto bad;
-        add_interval_amount(out, amount, unit);
         any = true;
     }
     if (!any)
         goto bad;
     return ARM_OK;
 bad:
+    if (out_of_range)
+        return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22015", position, "interval out of range");
     return error_set(err, ARM_ERROR_INVALID_INPUT, "22007", position,
                      "invalid input syntax for type interval: \"%.*s\"", (int)length, text);
 }

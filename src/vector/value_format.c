@@ -146,17 +146,16 @@ static void format_decimal(int128 v, uint8_t scale, char *buf, size_t capacity)
     out_finish(&o);
 }
 
-static void format_time_of_day(text_out *o, int64_t micros, bool always_fraction_trim)
+static void format_time_of_day(text_out *o, uint64_t micros)
 {
-    (void)always_fraction_trim;
-    char tmp[32];
-    int64_t seconds = micros / 1000000;
-    int64_t fraction = micros % 1000000;
-    snprintf(tmp, sizeof tmp, "%02lld:%02lld:%02lld", (long long)(seconds / 3600),
-             (long long)(seconds / 60 % 60), (long long)(seconds % 60));
+    char tmp[48];
+    uint64_t seconds = micros / 1000000;
+    uint64_t fraction = micros % 1000000;
+    snprintf(tmp, sizeof tmp, "%02llu:%02llu:%02llu", (unsigned long long)(seconds / 3600),
+             (unsigned long long)(seconds / 60 % 60), (unsigned long long)(seconds % 60));
     out_text(o, tmp);
     if (fraction != 0) {
-        snprintf(tmp, sizeof tmp, ".%06lld", (long long)fraction);
+        snprintf(tmp, sizeof tmp, ".%06llu", (unsigned long long)fraction);
         size_t n = strlen(tmp);
         while (tmp[n - 1] == '0')
             n--;
@@ -192,37 +191,42 @@ static void format_timestamp(text_out *o, int64_t micros)
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%04d-%02u-%02u ", year <= 0 ? 1 - year : year, month, day);
     out_text(o, tmp);
-    format_time_of_day(o, rest, true);
+    format_time_of_day(o, (uint64_t)rest);
     if (year <= 0)
         out_text(o, " BC");
 }
 
+/* One "N unit[s]" field; a '+' follows a negative field, as PostgreSQL's output does. */
+static void format_interval_field(text_out *o, int64_t amount, const char *unit, bool *any,
+                                  bool *previous_negative)
+{
+    if (amount == 0)
+        return;
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%s%s%lld %s%s", *any ? " " : "",
+             *previous_negative && amount > 0 ? "+" : "", (long long)amount, unit,
+             amount == 1 ? "" : "s");
+    out_text(o, tmp);
+    *any = true;
+    *previous_negative = amount < 0;
+}
+
 static void format_interval(text_out *o, const interval_value *v)
 {
-    char tmp[48];
-    bool any = false;
-    int32_t years = v->months / 12, months = v->months % 12;
-    if (years != 0) {
-        snprintf(tmp, sizeof tmp, "%d year%s", years, years == 1 ? "" : "s");
-        out_text(o, tmp);
-        any = true;
-    }
-    if (months != 0) {
-        snprintf(tmp, sizeof tmp, "%s%d mon%s", any ? " " : "", months, months == 1 ? "" : "s");
-        out_text(o, tmp);
-        any = true;
-    }
-    if (v->days != 0) {
-        snprintf(tmp, sizeof tmp, "%s%d day%s", any ? " " : "", v->days, v->days == 1 ? "" : "s");
-        out_text(o, tmp);
-        any = true;
-    }
+    bool any = false, previous_negative = false;
+    format_interval_field(o, v->months / 12, "year", &any, &previous_negative);
+    format_interval_field(o, v->months % 12, "mon", &any, &previous_negative);
+    format_interval_field(o, v->days, "day", &any, &previous_negative);
     if (v->micros != 0 || !any) {
         if (any)
             out_text(o, " ");
         if (v->micros < 0)
             out_text(o, "-");
-        format_time_of_day(o, v->micros < 0 ? -v->micros : v->micros, true);
+        else if (previous_negative)
+            out_text(o, "+");
+        /* -INT64_MIN overflows: format the magnitude unsigned. */
+        uint64_t magnitude = v->micros < 0 ? 0 - (uint64_t)v->micros : (uint64_t)v->micros;
+        format_time_of_day(o, magnitude);
     }
 }
 

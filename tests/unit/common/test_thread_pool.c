@@ -1,9 +1,11 @@
 /*
  * test_thread_pool.c: unit tests for src/common/thread_pool.c: every task
- * runs exactly once, concurrent runs from several threads, a pool of 0
- * workers runs inline, destroy joins the workers.
+ * runs exactly once, concurrent runs from several threads, nested runs from
+ * inside tasks, jobs of different callers side by side, a pool of 0 workers
+ * runs inline, destroy joins the workers.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -120,5 +122,79 @@ static void test_destroy_joins(void)
     }
 }
 
+typedef struct {
+    thread_pool *pool;
+    task_counts inner[8];
+} nested_arg;
+
+/* Each outer task runs a whole job of its own on the same pool. */
+static void nested_task(void *context, uint32_t i)
+{
+    nested_arg *n = context;
+    thread_pool_run(n->pool, TASK_COUNT, count_task, &n->inner[i]);
+}
+
+static void test_nested_runs(void)
+{
+    arm_error err = {0};
+    thread_pool *pool = NULL;
+    CHECK_OK(thread_pool_create(&pool, 3, &err), &err);
+    nested_arg *n = calloc(1, sizeof *n);
+    n->pool = pool;
+    thread_pool_run(pool, 8, nested_task, n);
+    for (int i = 0; i < 8; i++)
+        check_counts_once(&n->inner[i]);
+    free(n);
+    thread_pool_destroy(pool);
+}
+
+typedef struct {
+    atomic_bool release;
+    atomic_int started;
+} gate;
+
+/* Task 0 waits until another job released it: only possible if jobs run side by side. */
+static void gated_task(void *context, uint32_t i)
+{
+    gate *g = context;
+    atomic_fetch_add(&g->started, 1);
+    if (i == 0)
+        while (!atomic_load(&g->release))
+            sched_yield();
+}
+
+typedef struct {
+    thread_pool *pool;
+    gate *g;
+} gated_arg;
+
+static void *gated_runner(void *arg)
+{
+    gated_arg *a = arg;
+    thread_pool_run(a->pool, 2, gated_task, a->g);
+    return NULL;
+}
+
+static void test_jobs_run_side_by_side(void)
+{
+    arm_error err = {0};
+    thread_pool *pool = NULL;
+    CHECK_OK(thread_pool_create(&pool, 2, &err), &err);
+    gate g = {false, 0};
+    gated_arg a = {pool, &g};
+    pthread_t blocked;
+    CHECK_INT_EQ(pthread_create(&blocked, NULL, gated_runner, &a), 0);
+    while (atomic_load(&g.started) < 1)
+        sched_yield();
+    task_counts *c = calloc(1, sizeof *c);
+    thread_pool_run(pool, TASK_COUNT, count_task, c); /* must not wait for the gated job */
+    check_counts_once(c);
+    atomic_store(&g.release, true);
+    pthread_join(blocked, NULL);
+    CHECK_INT_EQ(atomic_load(&g.started), 2);
+    free(c);
+    thread_pool_destroy(pool);
+}
+
 TEST_MAIN(test_tasks_run_exactly_once, test_zero_workers_runs_inline, test_concurrent_runs,
-          test_destroy_joins)
+          test_destroy_joins, test_nested_runs, test_jobs_run_side_by_side)
