@@ -103,6 +103,12 @@ arm_status arm_db_open(arm_db **out, const char *path, arm_error *err)
         return s;
     }
     db->path = in_memory ? NULL : strdup(path);
+    if (!in_memory &&
+        (db->path == NULL || sql_database_open_storage(&db->sql, path, err) != ARM_OK)) {
+        s = db->path == NULL ? error_out_of_memory(err) : err->status;
+        arm_db_close(db);
+        return s;
+    }
     *out = db;
     return ARM_OK;
 }

@@ -109,7 +109,7 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static table_def *copy_table(const table_def *def)
+table_def *table_def_copy(const table_def *def)
 {
     table_def *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -164,7 +164,7 @@ arm_status catalog_create_table(catalog *cat, const table_def *def, arm_error *e
         s = already_exists(def->name, err);
         goto done;
     }
-    table_def *t = copy_table(def);
+    table_def *t = table_def_copy(def);
     if (t == NULL) {
         s = error_out_of_memory(err);
         goto done;

@@ -65,6 +65,12 @@ arm_status catalog_drop_table(catalog *cat, const char *schema_name, const char 
 /* Retained reference or NULL; release with table_def_release. */
 table_def *catalog_lookup_table(catalog *cat, const char *schema_name, const char *name);
 void table_def_release(table_def *def);
+/*
+ * A deep copy of `def` with refcount 1 that owns def->provider (NULL when
+ * out of memory: the provider then stays the caller's). Columns without a
+ * field id get fresh ones.
+ */
+table_def *table_def_copy(const table_def *def);
 
 arm_status catalog_create_view(catalog *cat, const view_def *def, bool or_replace, arm_error *err);
 arm_status catalog_drop_view(catalog *cat, const char *schema_name, const char *name,

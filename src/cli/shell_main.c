@@ -295,11 +295,6 @@ static void open_database(shell *sh, const char *path)
         arm_db_close(sh->db);
         exit(1);
     }
-    if (!is_memory)
-        fprintf(stderr,
-                "Warning: tables in \"%s\" are kept in memory for now and are lost when "
-                "the shell exits; persistent, versioned storage is the next milestone.\n",
-                path);
 }
 
 static void close_shell(shell *sh)

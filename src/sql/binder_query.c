@@ -11,6 +11,7 @@
 #include "sql/binder_internal.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
+#include "sql/sql_storage.h"
 #include "sql/suggest.h"
 #include "vector/cast.h"
 
@@ -267,6 +268,52 @@ arm_status binder_bind_table(logical_op **out, binder *b, table_def *def, const 
     return binder_scope_add(b, b->scope, &t, err);
 }
 
+/* AS OF TIMESTAMP's expression, evaluated now, in microseconds. */
+static arm_status as_of_micros(binder *b, const ast_expr *ast, int64_t *out, arm_error *err)
+{
+    expr *e;
+    value v;
+    if (binder_bind_expr(&e, b, ast, err) != ARM_OK ||
+        binder_coerce(&e, b, type_make(TYPE_TIMESTAMP), ast->position, err) != ARM_OK ||
+        expr_evaluate_constant(e, b->arena, &v, err) != ARM_OK)
+        return err->status;
+    if (v.is_null)
+        return error_set(err, ARM_ERROR_INVALID_INPUT, "22004", ast->position,
+                         "AS OF TIMESTAMP needs a time, not NULL");
+    *out = v.u.i64;
+    return ARM_OK;
+}
+
+/* t VERSION n, t AS OF TIMESTAMP '...', t@branch, t@tag: a read-only table of that version. */
+static arm_status bind_table_version(logical_op **out, binder *b, const ast_table_ref *ref,
+                                     const char *alias, arm_error *err)
+{
+    const ast_name *name = &ref->u.table.name;
+    const ast_time_travel *travel = &ref->u.table.travel;
+    if (b->storage == NULL) {
+        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
+                  "versions and branches need a database folder: this database is in memory");
+        error_hint(err, "Open a folder (arm PATH) to keep versions.");
+        return ARM_ERROR_NOT_SUPPORTED;
+    }
+    int64_t micros = -1;
+    if (travel->as_of_timestamp != NULL &&
+        as_of_micros(b, travel->as_of_timestamp, &micros, err) != ARM_OK)
+        return err->status;
+    const char *branch = travel->branch.name ? binder_ident(b, &travel->branch) : NULL;
+    table_def *def = NULL;
+    if (sql_storage_open_version(
+            b->storage, schema_of(b, name), binder_ident(b, &name->parts[name->count - 1]),
+            travel->has_version ? travel->version : -1, micros, branch, &def, err) != ARM_OK) {
+        error_set_position(err, ref->position);
+        return err->status;
+    }
+    if (retain_ref(b, def, err) != ARM_OK) /* the statement owns `def` from here */
+        return err->status;
+    b->is_volatile_plan |= branch != NULL || micros >= 0;
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 static arm_status bind_table_name(logical_op **out, binder *b, const ast_table_ref *ref,
                                   arm_error *err)
 {
@@ -275,8 +322,7 @@ static arm_status bind_table_name(logical_op **out, binder *b, const ast_table_r
     const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : table_name;
     const ast_time_travel *travel = &ref->u.table.travel;
     if (travel->has_version || travel->as_of_timestamp != NULL || travel->branch.name != NULL)
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                         "versions and branches are not supported yet");
+        return bind_table_version(out, b, ref, alias, err);
     uint32_t cte_index;
     const ast_cte *cte = name->count == 1 ? find_cte(b, table_name, &cte_index) : NULL;
     if (cte != NULL)

@@ -12,6 +12,7 @@
 #include "common/arena.h"
 #include "common/error.h"
 #include "sql/parser.h"
+#include "sql/sql_storage.h"
 #include "sql/statement.h"
 
 #define SQL_SCRIPT_ARENA_BYTES (16u << 10)
@@ -43,9 +44,52 @@ void sql_database_dispose(sql_database *db)
     if (db == NULL)
         return;
     thread_pool_destroy(db->pool);
+    sql_storage_close(db->storage);
+    db->storage = NULL;
     catalog_destroy(db->catalog);
     db->pool = NULL;
     db->catalog = NULL;
+}
+
+arm_status sql_database_open_storage(sql_database *db, const char *folder, arm_error *err)
+{
+    return sql_storage_open(&db->storage, folder, db->catalog, err);
+}
+
+/* Statements that cannot change tables need no commit afterwards. */
+static bool may_change_tables(const ast_stmt *stmt)
+{
+    switch (stmt->kind) {
+    case AST_STMT_SELECT:
+    case AST_STMT_SET:
+    case AST_STMT_SHOW: return false;
+    case AST_STMT_EXPLAIN: return stmt->u.explain.analyze;
+    default: return true;
+    }
+}
+
+/*
+ * Autocommit around one statement: pick up other processes' commits first,
+ * commit what the statement changed after.
+ */
+static arm_status storage_before(sql_session *s, arm_error *err)
+{
+    if (s->db->storage == NULL)
+        return ARM_OK;
+    return sql_storage_refresh(s->db->storage, s->db->catalog, err);
+}
+
+/* Commits what a successful statement changed; a failed one leaves nothing behind. */
+static arm_status storage_after(sql_session *s, const ast_stmt *stmt, arm_status status,
+                                arm_error *err)
+{
+    if (s->db->storage == NULL || !may_change_tables(stmt))
+        return status;
+    if (status == ARM_OK)
+        return sql_storage_commit(s->db->storage, s->db->catalog, NULL, err);
+    arm_error ignored;
+    sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
+    return status;
 }
 
 void sql_session_init(sql_session *s, sql_database *db)
@@ -82,7 +126,10 @@ static arm_status run_one(result_set **out, sql_session *s, const ast_stmt *stmt
 {
     arena_reset(s->arena);
     atomic_store(&s->interrupt, false);
-    arm_status status = statement_execute(out, s, stmt, params, param_count, err);
+    arm_status status = storage_before(s, err);
+    if (status == ARM_OK)
+        status =
+            storage_after(s, stmt, statement_execute(out, s, stmt, params, param_count, err), err);
     if (status != ARM_OK) {
         result_set_destroy(*out);
         *out = NULL;
@@ -191,8 +238,11 @@ arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *
     sql_session *s = p->session;
     arena_reset(s->arena);
     atomic_store(&s->interrupt, false);
-    arm_status status =
-        statement_execute_cached(out, s, &p->cache, p->stmt, params, param_count, err);
+    arm_status status = storage_before(s, err);
+    if (status == ARM_OK)
+        status = storage_after(
+            s, p->stmt,
+            statement_execute_cached(out, s, &p->cache, p->stmt, params, param_count, err), err);
     if (status != ARM_OK) {
         result_set_destroy(*out);
         *out = NULL;

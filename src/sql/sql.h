@@ -20,6 +20,7 @@
  */
 typedef struct sql_database {
     catalog *catalog;
+    struct sql_storage *storage;        /* NULL for :memory: (sql_database_open_storage) */
     thread_pool *pool;                  /* sized to the core count; SET threads <= pool size + 1 */
     _Atomic uint32_t threads;           /* SET threads */
     _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */
@@ -42,6 +43,8 @@ typedef struct sql_session {
 
 arm_status sql_database_init(sql_database *db, arm_error *err);
 void sql_database_dispose(sql_database *db);
+/* Makes the database persistent in `folder` and loads its main branch (after init). */
+arm_status sql_database_open_storage(sql_database *db, const char *folder, arm_error *err);
 void sql_session_init(sql_session *s, sql_database *db);
 void sql_session_dispose(sql_session *s);
 

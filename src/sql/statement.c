@@ -25,8 +25,10 @@ int64_t statement_now_micros(void)
 arm_status statement_binder_init(binder *b, sql_session *s, uint32_t param_count,
                                  const value *params, arm_error *err)
 {
-    return binder_init(b, s->arena, s->db->catalog, statement_now_micros(), param_count, params,
-                       err);
+    arm_status status =
+        binder_init(b, s->arena, s->db->catalog, statement_now_micros(), param_count, params, err);
+    b->storage = s->db->storage;
+    return status;
 }
 
 /* Binds and plans a query or DML statement. */
@@ -300,6 +302,7 @@ static arm_status plan_into_cache(statement_plan_cache *cache, sql_session *s, c
     if (binder_init(&cache->binder, cache->arena, s->db->catalog, statement_now_micros(),
                     param_count, params, err) != ARM_OK)
         return err->status;
+    cache->binder.storage = s->db->storage;
     arm_status status = statement_plan(&cache->plan, &cache->binder, stmt, err);
     if (status != ARM_OK) {
         binder_dispose(&cache->binder);

@@ -721,15 +721,47 @@ static void memory_destroy(table_provider *provider)
     free(t);
 }
 
+/* Writes count their successes: storage commits only the tables whose count moved. */
+static arm_status counted_append(table_provider *provider, const batch *rows, arm_error *err)
+{
+    arm_status s = memory_append(provider, rows, err);
+    if (s == ARM_OK && rows->count > 0)
+        atomic_fetch_add(&((memory_table *)provider)->change_count, 1);
+    return s;
+}
+
+static arm_status counted_delete(table_provider *provider, const int64_t *row_ids, uint64_t count,
+                                 arm_error *err)
+{
+    arm_status s = memory_delete(provider, row_ids, count, err);
+    if (s == ARM_OK && count > 0)
+        atomic_fetch_add(&((memory_table *)provider)->change_count, 1);
+    return s;
+}
+
+static arm_status counted_update(table_provider *provider, const int64_t *row_ids,
+                                 const batch *new_rows, arm_error *err)
+{
+    arm_status s = memory_update(provider, row_ids, new_rows, err);
+    if (s == ARM_OK && new_rows->count > 0)
+        atomic_fetch_add(&((memory_table *)provider)->change_count, 1);
+    return s;
+}
+
+uint64_t memory_table_change_count(table_provider *provider)
+{
+    return atomic_load(&((memory_table *)provider)->change_count);
+}
+
 static const table_provider_vtable memory_table_vtable = {
     .scan_begin = memory_table_scan_begin,
     .scan_local_create = memory_table_scan_local_create,
     .scan_next = memory_table_scan_next,
     .scan_local_destroy = memory_table_scan_local_destroy,
     .scan_end = memory_table_scan_end,
-    .append = memory_append,
-    .delete_rows = memory_delete,
-    .update_rows = memory_update,
+    .append = counted_append,
+    .delete_rows = counted_delete,
+    .update_rows = counted_update,
     .estimated_row_count = memory_table_estimated_rows,
     .column_stats = memory_table_column_stats,
     .destroy = memory_destroy,

@@ -24,4 +24,7 @@
  */
 arm_status memory_table_create(table_provider **out, const table_def *def, arm_error *err);
 
+/* How many writes changed the table so far: storage compares it to know what to commit. */
+uint64_t memory_table_change_count(table_provider *provider);
+
 #endif

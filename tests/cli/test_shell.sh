@@ -170,9 +170,12 @@ shell_pid=${SHELL_PROC_PID:-}
 exec {SHELL_PROC[1]}>&-
 [[ -n "$shell_pid" ]] && wait "$shell_pid" 2>/dev/null
 
-# A database folder does not persist tables yet (versioned storage, issue 4): the shell says so
-# instead of silently dropping data. Replace this with a persistence check when storage lands.
-check not_persistent_warning 1 "$("$ARM" "$TMP/db" "SELECT 1" 2>&1 >/dev/null | grep -c 'kept in memory')"
+# A database folder keeps its tables and their versions across runs of the shell.
+"$ARM" "$TMP/db" "CREATE TABLE kept(a INTEGER, b VARCHAR); INSERT INTO kept VALUES (1, 'one'), (2, NULL)" >/dev/null 2>&1
+"$ARM" "$TMP/db" "DELETE FROM kept WHERE a = 1" >/dev/null 2>&1
+check persisted "2|" "$("$ARM" "$TMP/db" "SELECT * FROM kept" 2>&1)"
+check version_1 "1|one 2|" "$("$ARM" "$TMP/db" "SELECT * FROM kept VERSION 1 ORDER BY a" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check no_stray_warning 0 "$("$ARM" "$TMP/db" "SELECT 1" 2>&1 >/dev/null | grep -c 'Warning')"
 
 echo "test_shell.sh: $PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -1,0 +1,815 @@
+/*
+ * catalog_db.c: the SQLite catalog of a database folder. Statements are
+ * prepared per call (the catalog is not on the hot path of a query: the
+ * engine keeps the loaded state in the in-memory catalog). Commits run in
+ * BEGIN IMMEDIATE transactions so writers from several processes serialize
+ * there and only there; readers never block (WAL).
+ */
+#include "catalog/catalog_db.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "common/error.h"
+
+struct catalog_db {
+    sqlite3 *sql;
+    char *path;
+};
+
+static const char *const schema_sql =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE commits(commit_id INTEGER PRIMARY KEY AUTOINCREMENT, parent_id INTEGER,"
+    " merge_parent_id INTEGER, branch TEXT NOT NULL, created_us INTEGER NOT NULL,"
+    " author TEXT NOT NULL, message TEXT);"
+    "CREATE TABLE branches(name TEXT PRIMARY KEY, head_commit_id INTEGER NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE TABLE tags(name TEXT PRIMARY KEY, commit_id INTEGER NOT NULL,"
+    " created_us INTEGER NOT NULL);"
+    "CREATE TABLE tables(table_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " created_commit_id INTEGER NOT NULL);"
+    "CREATE TABLE table_versions(table_version_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " table_id INTEGER NOT NULL, version INTEGER NOT NULL, commit_id INTEGER NOT NULL,"
+    " schema_name TEXT NOT NULL, name TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+    " primary_key TEXT, row_count INTEGER NOT NULL);"
+    "CREATE INDEX table_versions_by_table ON table_versions(table_id, version);"
+    "CREATE TABLE table_columns(table_version_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,"
+    " name TEXT NOT NULL, type TEXT NOT NULL, not_null INTEGER NOT NULL, default_sql TEXT,"
+    " field_id INTEGER NOT NULL, PRIMARY KEY(table_version_id, ordinal)) WITHOUT ROWID;"
+    "CREATE TABLE table_chunks(table_version_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,"
+    " object_id BLOB NOT NULL, row_count INTEGER NOT NULL, byte_size INTEGER NOT NULL,"
+    " PRIMARY KEY(table_version_id, ordinal)) WITHOUT ROWID;"
+    "CREATE TABLE commit_tables(commit_id INTEGER NOT NULL, table_id INTEGER NOT NULL,"
+    " table_version_id INTEGER NOT NULL, changed INTEGER NOT NULL,"
+    " PRIMARY KEY(commit_id, table_id)) WITHOUT ROWID;";
+
+static int64_t now_micros(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static arm_status sqlite_error(catalog_db *db, arm_error *err, const char *what)
+{
+    int code = sqlite3_errcode(db->sql);
+    arm_status status = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ARM_ERROR_CORRUPT
+                        : code == SQLITE_BUSY || code == SQLITE_LOCKED  ? ARM_ERROR_CONFLICT
+                                                                        : ARM_ERROR_IO;
+    error_set(err, status, NULL, -1, "catalog %s: %s", what, sqlite3_errmsg(db->sql));
+    error_detail(err, "catalog file \"%s\"", db->path);
+    return status;
+}
+
+/* Runs SQL without results (several statements allowed). */
+static arm_status exec_sql(catalog_db *db, const char *sql, arm_error *err)
+{
+    if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sqlite_error(db, err, "statement failed");
+    return ARM_OK;
+}
+
+static arm_status prepare(catalog_db *db, const char *sql, sqlite3_stmt **out, arm_error *err)
+{
+    if (sqlite3_prepare_v2(db->sql, sql, -1, out, NULL) != SQLITE_OK)
+        return sqlite_error(db, err, "query failed");
+    return ARM_OK;
+}
+
+/* Steps a statement expected to finish (INSERT/UPDATE/DELETE), then finalizes it. */
+static arm_status step_done(catalog_db *db, sqlite3_stmt *st, arm_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, err, "write failed");
+    return ARM_OK;
+}
+
+static arm_status check_format(catalog_db *db, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->sql, "SELECT value FROM meta WHERE key = 'format_version'", -1, &st,
+                           NULL) != SQLITE_OK) {
+        error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "\"%s\" is not an Armillaria catalog",
+                  db->path);
+        error_detail(err, "%s", sqlite3_errmsg(db->sql));
+        return ARM_ERROR_CORRUPT;
+    }
+    int version = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version < 1)
+        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                         "the catalog \"%s\" has no format version", db->path);
+    if (version > CATALOG_DB_FORMAT_VERSION) {
+        error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
+                  "\"%s\" was written by a newer Armillaria (catalog format %d; this one reads %d)",
+                  db->path, version, CATALOG_DB_FORMAT_VERSION);
+        error_hint(err, "Open it with a newer version of Armillaria.");
+        return ARM_ERROR_NOT_SUPPORTED;
+    }
+    return ARM_OK;
+}
+
+static arm_status initialize(catalog_db *db, arm_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "BEGIN IMMEDIATE;"
+             "INSERT INTO meta VALUES('format_version', '%d');"
+             "INSERT INTO commits(parent_id, branch, created_us, author, message)"
+             " VALUES(NULL, 'main', %lld, 'armillaria', 'initial commit');"
+             "INSERT INTO branches VALUES('main', last_insert_rowid(), %lld);"
+             "COMMIT;",
+             CATALOG_DB_FORMAT_VERSION, (long long)now_micros(), (long long)now_micros());
+    arm_status s = exec_sql(db, schema_sql, err);
+    if (s == ARM_OK)
+        s = exec_sql(db, sql, err);
+    return s;
+}
+
+static bool catalog_is_empty(catalog_db *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
+        SQLITE_OK)
+        return false;
+    bool empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    return empty;
+}
+
+arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, arm_error *err)
+{
+    *out = NULL;
+    catalog_db *db = calloc(1, sizeof *db);
+    size_t length = strlen(folder) + sizeof(CATALOG_DB_FILE) + 2;
+    if (db == NULL || (db->path = malloc(length)) == NULL) {
+        free(db);
+        return error_out_of_memory(err);
+    }
+    snprintf(db->path, length, "%s/%s", folder, CATALOG_DB_FILE);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    arm_status s = ARM_OK;
+    if (sqlite3_open_v2(db->path, &db->sql, flags, NULL) != SQLITE_OK) {
+        s = error_set(err, ARM_ERROR_IO, NULL, -1, "cannot open the catalog \"%s\": %s", db->path,
+                      db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+        catalog_db_close(db);
+        return s;
+    }
+    sqlite3_busy_timeout(db->sql, 30000);
+    sqlite3_extended_result_codes(db->sql, 0);
+    /* WAL: readers never block the writer; NORMAL sync is durable at checkpoints in WAL,
+     * FULL makes every commit durable on return, which a database owes its users. */
+    s = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+    if (s == ARM_OK && catalog_is_empty(db))
+        s = create ? initialize(db, err)
+                   : error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "the catalog \"%s\" is empty",
+                               db->path);
+    if (s == ARM_OK)
+        s = check_format(db, err);
+    if (s != ARM_OK) {
+        catalog_db_close(db);
+        return s;
+    }
+    *out = db;
+    return ARM_OK;
+}
+
+void catalog_db_close(catalog_db *db)
+{
+    if (db == NULL)
+        return;
+    sqlite3_close(db->sql);
+    free(db->path);
+    free(db);
+}
+
+arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT head_commit_id FROM branches WHERE name = ?", &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return ARM_OK;
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, err, "branch lookup failed");
+    error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1, "branch \"%s\" does not exist", branch);
+    error_hint(err, "SELECT * FROM arm_branches() lists the branches.");
+    return ARM_ERROR_NOT_FOUND;
+}
+
+/* ---- reading table versions ---------------------------------------------------------- */
+
+void catalog_table_version_dispose(catalog_table_version *v)
+{
+    table_def *d = &v->def;
+    for (uint32_t i = 0; i < d->column_count; i++) {
+        free(d->columns[i].name);
+        free(d->columns[i].default_sql);
+    }
+    free(d->columns);
+    free(d->primary_key);
+    free(d->schema_name);
+    free(d->name);
+    free(v->chunks);
+    memset(v, 0, sizeof *v);
+}
+
+void catalog_db_free_tables(catalog_table_version *tables, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        catalog_table_version_dispose(&tables[i]);
+    free(tables);
+}
+
+static char *column_text(sqlite3_stmt *st, int column)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+/* "DECIMAL(10,2)" and friends back to a logical type. */
+static bool parse_type(const char *text, logical_type *out)
+{
+    const char *paren = strchr(text, '(');
+    size_t length = paren ? (size_t)(paren - text) : strlen(text);
+    type_id id;
+    if (!type_from_name(text, length, &id))
+        return false;
+    *out = type_make(id);
+    int precision = 0, scale = 0;
+    if (id == TYPE_DECIMAL && paren != NULL && sscanf(paren, "(%d,%d)", &precision, &scale) == 2)
+        *out = type_decimal((uint8_t)precision, (uint8_t)scale);
+    return true;
+}
+
+static arm_status load_columns(catalog_db *db, catalog_table_version *v, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT name, type, not_null, default_sql, field_id FROM table_columns"
+                " WHERE table_version_id = ? ORDER BY ordinal",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, v->table_version_id);
+    uint32_t capacity = 0;
+    arm_status s = ARM_OK;
+    while (s == ARM_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (v->def.column_count == capacity) {
+            capacity = capacity ? capacity * 2 : 8;
+            column_def *grown = realloc(v->def.columns, capacity * sizeof *grown);
+            if (grown == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            v->def.columns = grown;
+        }
+        column_def *c = &v->def.columns[v->def.column_count++];
+        memset(c, 0, sizeof *c);
+        c->name = column_text(st, 0);
+        c->is_not_null = sqlite3_column_int(st, 2) != 0;
+        c->default_sql = column_text(st, 3);
+        c->field_id = (uint32_t)sqlite3_column_int64(st, 4);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        if (type == NULL || !parse_type(type, &c->type))
+            s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                          "the catalog has an unknown column type \"%s\"", type ? type : "");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static arm_status load_chunks(catalog_db *db, catalog_table_version *v, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT object_id, row_count, byte_size FROM table_chunks"
+                " WHERE table_version_id = ? ORDER BY ordinal",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, v->table_version_id);
+    uint32_t capacity = 0;
+    arm_status s = ARM_OK;
+    while (s == ARM_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (v->chunk_count == capacity) {
+            capacity = capacity ? capacity * 2 : 8;
+            catalog_chunk_ref *grown = realloc(v->chunks, capacity * sizeof *grown);
+            if (grown == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            v->chunks = grown;
+        }
+        catalog_chunk_ref *c = &v->chunks[v->chunk_count++];
+        if (sqlite3_column_bytes(st, 0) != 32) {
+            s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "a chunk id in the catalog is damaged");
+            break;
+        }
+        memcpy(c->object_id, sqlite3_column_blob(st, 0), 32);
+        c->row_count = (uint64_t)sqlite3_column_int64(st, 1);
+        c->byte_size = (uint64_t)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static arm_status parse_primary_key(catalog_table_version *v, const char *text, arm_error *err)
+{
+    if (text == NULL || *text == '\0')
+        return ARM_OK;
+    v->def.primary_key = calloc(v->def.column_count + 1, sizeof *v->def.primary_key);
+    if (v->def.primary_key == NULL)
+        return error_out_of_memory(err);
+    for (const char *p = text; *p != '\0';) {
+        char *end;
+        unsigned long column = strtoul(p, &end, 10);
+        if (end == p || column >= v->def.column_count ||
+            v->def.primary_key_count >= v->def.column_count)
+            return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                             "the catalog's primary key of \"%s\" is damaged", v->def.name);
+        v->def.primary_key[v->def.primary_key_count++] = (uint32_t)column;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return ARM_OK;
+}
+
+#define VERSION_COLUMNS                                                                            \
+    "tv.table_version_id, tv.table_id, tv.version, tv.commit_id, tv.schema_name, tv.name,"         \
+    " tv.schema_version, tv.primary_key, tv.row_count"
+
+/* Reads one row of VERSION_COLUMNS, then the version's columns and chunks. */
+static arm_status load_version(catalog_db *db, sqlite3_stmt *st, catalog_table_version *v,
+                               arm_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->table_version_id = sqlite3_column_int64(st, 0);
+    v->table_id = sqlite3_column_int64(st, 1);
+    v->version = sqlite3_column_int64(st, 2);
+    v->commit_id = sqlite3_column_int64(st, 3);
+    v->def.schema_name = column_text(st, 4);
+    v->def.name = column_text(st, 5);
+    v->def.schema_version = (uint64_t)sqlite3_column_int64(st, 6);
+    v->row_count = (uint64_t)sqlite3_column_int64(st, 8);
+    if (v->def.schema_name == NULL || v->def.name == NULL)
+        return error_out_of_memory(err);
+    arm_status s = load_columns(db, v, err);
+    if (s == ARM_OK)
+        s = parse_primary_key(v, (const char *)sqlite3_column_text(st, 7), err);
+    if (s == ARM_OK)
+        s = load_chunks(db, v, err);
+    return s;
+}
+
+arm_status catalog_db_tables_at(catalog_db *db, int64_t commit_id, catalog_table_version **out,
+                                uint32_t *count, arm_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT " VERSION_COLUMNS " FROM commit_tables ct JOIN table_versions tv"
+                " ON tv.table_version_id = ct.table_version_id WHERE ct.commit_id = ?"
+                " ORDER BY tv.schema_name, tv.name",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, commit_id);
+    uint32_t capacity = 0;
+    arm_status s = ARM_OK;
+    int rc;
+    while (s == ARM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? capacity * 2 : 8;
+            catalog_table_version *grown = realloc(*out, capacity * sizeof *grown);
+            if (grown == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            *out = grown;
+        }
+        s = load_version(db, st, &(*out)[(*count)++], err);
+    }
+    if (s == ARM_OK && rc != SQLITE_DONE)
+        s = sqlite_error(db, err, "reading tables failed");
+    sqlite3_finalize(st);
+    if (s != ARM_OK) {
+        catalog_db_free_tables(*out, *count);
+        *out = NULL;
+        *count = 0;
+    }
+    return s;
+}
+
+/* The commit's ancestors (itself included), as a CTE named `line`. */
+#define LINE_CTE                                                                                   \
+    "WITH RECURSIVE line(id) AS (SELECT ?1 UNION SELECT c.parent_id FROM commits c"                \
+    " JOIN line ON c.commit_id = line.id WHERE c.parent_id IS NOT NULL) "
+
+static arm_status table_id_at(catalog_db *db, int64_t commit_id, const char *schema_name,
+                              const char *name, int64_t *out, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT tv.table_id FROM commit_tables ct JOIN table_versions tv"
+                " ON tv.table_version_id = ct.table_version_id"
+                " WHERE ct.commit_id = ?1 AND tv.schema_name = ?2 AND tv.name = ?3",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, commit_id);
+    sqlite3_bind_text(st, 2, schema_name ? schema_name : "main", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return ARM_OK;
+    return error_set(err, ARM_ERROR_NOT_FOUND, "42P01", -1, "table \"%s\" does not exist", name);
+}
+
+arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const char *schema_name,
+                                    const char *name, int64_t version, int64_t as_of_micros,
+                                    catalog_table_version *out, arm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t table_id;
+    if (table_id_at(db, commit_id, schema_name, name, &table_id, err) != ARM_OK)
+        return err->status;
+    const char *sql = as_of_micros >= 0 ? LINE_CTE
+                          "SELECT " VERSION_COLUMNS " FROM table_versions tv JOIN commits c"
+                          " ON c.commit_id = tv.commit_id WHERE tv.table_id = ?2"
+                          " AND tv.commit_id IN (SELECT id FROM line) AND c.created_us <= ?3"
+                          " ORDER BY tv.version DESC LIMIT 1"
+                      : version >= 0 ? LINE_CTE "SELECT " VERSION_COLUMNS " FROM table_versions tv"
+                                                " WHERE tv.table_id = ?2 AND tv.version = ?3"
+                                                " AND tv.commit_id IN (SELECT id FROM line)"
+                                     : LINE_CTE
+                          "SELECT " VERSION_COLUMNS " FROM table_versions tv"
+                          " WHERE tv.table_id = ?2 AND tv.commit_id IN (SELECT id FROM line)"
+                          " AND ?3 = ?3 ORDER BY tv.version DESC LIMIT 1";
+    sqlite3_stmt *st;
+    if (prepare(db, sql, &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, commit_id);
+    sqlite3_bind_int64(st, 2, table_id);
+    sqlite3_bind_int64(st, 3, as_of_micros >= 0 ? as_of_micros : version);
+    int rc = sqlite3_step(st);
+    arm_status s = ARM_OK;
+    if (rc == SQLITE_ROW)
+        s = load_version(db, st, out, err);
+    else if (rc != SQLITE_DONE)
+        s = sqlite_error(db, err, "version lookup failed");
+    else if (as_of_micros >= 0)
+        s = error_set(err, ARM_ERROR_NOT_FOUND, "22023", -1,
+                      "table \"%s\" did not exist at the requested time", name);
+    else {
+        s = error_set(err, ARM_ERROR_NOT_FOUND, "22023", -1, "table \"%s\" has no version %lld",
+                      name, (long long)version);
+        error_hint(err, "SELECT * FROM arm_log() lists the commits; versions start at 0.");
+    }
+    sqlite3_finalize(st);
+    if (s != ARM_OK)
+        catalog_table_version_dispose(out);
+    return s;
+}
+
+/* ---- committing ---------------------------------------------------------------------- */
+
+static arm_status insert_columns(catalog_db *db, int64_t version_id, const table_def *def,
+                                 arm_error *err)
+{
+    for (uint32_t i = 0; i < def->column_count; i++) {
+        sqlite3_stmt *st;
+        if (prepare(db, "INSERT INTO table_columns VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) !=
+            ARM_OK)
+            return err->status;
+        const column_def *c = &def->columns[i];
+        char type[64];
+        type_format(c->type, type, sizeof type);
+        sqlite3_bind_int64(st, 1, version_id);
+        sqlite3_bind_int(st, 2, (int)i);
+        sqlite3_bind_text(st, 3, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 5, c->is_not_null);
+        if (c->default_sql)
+            sqlite3_bind_text(st, 6, c->default_sql, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, c->field_id);
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+static arm_status insert_chunks(catalog_db *db, int64_t version_id,
+                                const catalog_table_change *change, uint64_t *rows, arm_error *err)
+{
+    *rows = 0;
+    for (uint32_t i = 0; i < change->chunk_count; i++) {
+        sqlite3_stmt *st;
+        if (prepare(db, "INSERT INTO table_chunks VALUES(?, ?, ?, ?, ?)", &st, err) != ARM_OK)
+            return err->status;
+        const catalog_chunk_ref *c = &change->chunks[i];
+        sqlite3_bind_int64(st, 1, version_id);
+        sqlite3_bind_int(st, 2, (int)i);
+        sqlite3_bind_blob(st, 3, c->object_id, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)c->row_count);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)c->byte_size);
+        *rows += c->row_count;
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+/* Writes the new version of one changed table; returns its table_id and version id. */
+static arm_status write_version(catalog_db *db, int64_t commit_id, int64_t head_id,
+                                const catalog_table_change *change, int64_t *table_id,
+                                int64_t *version_id, arm_error *err)
+{
+    sqlite3_stmt *st;
+    *table_id = change->table_id;
+    int64_t version = 0;
+    if (*table_id == 0) {
+        if (prepare(db, "INSERT INTO tables(created_commit_id) VALUES(?)", &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, commit_id);
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+        *table_id = sqlite3_last_insert_rowid(db->sql);
+    } else {
+        if (prepare(db,
+                    "SELECT tv.version FROM commit_tables ct JOIN table_versions tv"
+                    " ON tv.table_version_id = ct.table_version_id"
+                    " WHERE ct.commit_id = ? AND ct.table_id = ?",
+                    &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, head_id);
+        sqlite3_bind_int64(st, 2, *table_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int64(st, 0) + 1;
+        sqlite3_finalize(st);
+    }
+    const table_def *def = change->def;
+    char pk[256] = "";
+    for (uint32_t i = 0, at = 0; i < def->primary_key_count && at < sizeof pk - 12; i++)
+        at += (uint32_t)snprintf(pk + at, sizeof pk - at, i ? ",%u" : "%u", def->primary_key[i]);
+    if (prepare(db,
+                "INSERT INTO table_versions(table_id, version, commit_id, schema_name, name,"
+                " schema_version, primary_key, row_count) VALUES(?, ?, ?, ?, ?, ?, ?, 0)",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, *table_id);
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_int64(st, 3, commit_id);
+    sqlite3_bind_text(st, 4, def->schema_name ? def->schema_name : "main", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, def->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)def->schema_version);
+    sqlite3_bind_text(st, 7, pk, -1, SQLITE_TRANSIENT);
+    if (step_done(db, st, err) != ARM_OK)
+        return err->status;
+    *version_id = sqlite3_last_insert_rowid(db->sql);
+    uint64_t rows;
+    if (insert_columns(db, *version_id, def, err) != ARM_OK ||
+        insert_chunks(db, *version_id, change, &rows, err) != ARM_OK)
+        return err->status;
+    if (prepare(db, "UPDATE table_versions SET row_count = ? WHERE table_version_id = ?", &st,
+                err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)rows);
+    sqlite3_bind_int64(st, 2, *version_id);
+    return step_done(db, st, err);
+}
+
+/*
+ * A conflict: a table this commit changes was changed (or dropped, or a
+ * table of the same name created) between the base and the head.
+ */
+static arm_status check_conflicts(catalog_db *db, const catalog_commit_request *r, int64_t head_id,
+                                  arm_error *err)
+{
+    for (uint32_t i = 0; i < r->change_count; i++) {
+        const catalog_table_change *c = &r->changes[i];
+        sqlite3_stmt *st;
+        const char *name = c->def ? c->def->name : "";
+        if (prepare(db,
+                    "SELECT 1 FROM (SELECT table_id, table_version_id FROM commit_tables"
+                    " WHERE commit_id = ?2 EXCEPT SELECT table_id, table_version_id"
+                    " FROM commit_tables WHERE commit_id = ?1) moved"
+                    " JOIN table_versions tv ON tv.table_version_id = moved.table_version_id"
+                    " WHERE moved.table_id = ?3 OR tv.name = ?4"
+                    " UNION ALL SELECT 1 FROM commit_tables ct WHERE ct.commit_id = ?1"
+                    " AND ct.table_id = ?3 AND NOT EXISTS (SELECT 1 FROM commit_tables h"
+                    " WHERE h.commit_id = ?2 AND h.table_id = ?3)",
+                    &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, r->base_commit_id);
+        sqlite3_bind_int64(st, 2, head_id);
+        sqlite3_bind_int64(st, 3, c->table_id);
+        sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_ROW) {
+            error_set(err, ARM_ERROR_CONFLICT, "40001", -1,
+                      "could not commit: table \"%s\" was changed by a concurrent commit",
+                      c->def ? c->def->name : "(dropped table)");
+            error_hint(err, "Run the transaction again: it will see the other commit.");
+            return ARM_ERROR_CONFLICT;
+        }
+    }
+    return ARM_OK;
+}
+
+static arm_status insert_commit(catalog_db *db, const catalog_commit_request *r, int64_t parent,
+                                int64_t *out, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "INSERT INTO commits(parent_id, branch, created_us, author, message)"
+                " VALUES(?, ?, max(?, (SELECT max(created_us) + 1 FROM commits)), ?, ?)",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, parent);
+    sqlite3_bind_text(st, 2, r->branch, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_micros());
+    sqlite3_bind_text(st, 4, r->author ? r->author : "", -1, SQLITE_STATIC);
+    if (r->message)
+        sqlite3_bind_text(st, 5, r->message, -1, SQLITE_STATIC);
+    if (step_done(db, st, err) != ARM_OK)
+        return err->status;
+    *out = sqlite3_last_insert_rowid(db->sql);
+    return ARM_OK;
+}
+
+/* The new commit's table map: the head's, minus changed tables, plus their new versions. */
+static arm_status write_table_map(catalog_db *db, const catalog_commit_request *r, int64_t head_id,
+                                  int64_t commit_id, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "INSERT INTO commit_tables SELECT ?2, table_id, table_version_id, 0"
+                " FROM commit_tables WHERE commit_id = ?1",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, head_id);
+    sqlite3_bind_int64(st, 2, commit_id);
+    if (step_done(db, st, err) != ARM_OK)
+        return err->status;
+    for (uint32_t i = 0; i < r->change_count; i++) {
+        const catalog_table_change *c = &r->changes[i];
+        int64_t table_id = c->table_id, version_id = 0;
+        if (table_id != 0) {
+            if (prepare(db, "DELETE FROM commit_tables WHERE commit_id = ? AND table_id = ?", &st,
+                        err) != ARM_OK)
+                return err->status;
+            sqlite3_bind_int64(st, 1, commit_id);
+            sqlite3_bind_int64(st, 2, table_id);
+            if (step_done(db, st, err) != ARM_OK)
+                return err->status;
+        }
+        if (c->def == NULL)
+            continue; /* dropped: no longer mapped */
+        if (write_version(db, commit_id, head_id, c, &table_id, &version_id, err) != ARM_OK)
+            return err->status;
+        if (prepare(db, "INSERT INTO commit_tables VALUES(?, ?, ?, 1)", &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, commit_id);
+        sqlite3_bind_int64(st, 2, table_id);
+        sqlite3_bind_int64(st, 3, version_id);
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+arm_status catalog_db_commit(catalog_db *db, const catalog_commit_request *r,
+                             int64_t *out_commit_id, arm_error *err)
+{
+    if (exec_sql(db, "BEGIN IMMEDIATE", err) != ARM_OK)
+        return err->status;
+    int64_t head_id = 0, commit_id = 0;
+    arm_status s = catalog_db_branch_head(db, r->branch, &head_id, err);
+    if (s == ARM_OK && head_id != r->base_commit_id)
+        s = check_conflicts(db, r, head_id, err);
+    if (s == ARM_OK)
+        s = insert_commit(db, r, head_id, &commit_id, err);
+    if (s == ARM_OK)
+        s = write_table_map(db, r, head_id, commit_id, err);
+    if (s == ARM_OK) {
+        sqlite3_stmt *st;
+        s = prepare(db, "UPDATE branches SET head_commit_id = ? WHERE name = ?", &st, err);
+        if (s == ARM_OK) {
+            sqlite3_bind_int64(st, 1, commit_id);
+            sqlite3_bind_text(st, 2, r->branch, -1, SQLITE_STATIC);
+            s = step_done(db, st, err);
+        }
+    }
+    if (s == ARM_OK && exec_sql(db, "COMMIT", err) == ARM_OK) {
+        *out_commit_id = commit_id;
+        return ARM_OK;
+    }
+    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    return err->status;
+}
+
+/* ---- branches and tags --------------------------------------------------------------- */
+
+static arm_status named_write(catalog_db *db, const char *sql, const char *name, int64_t commit_id,
+                              const char *kind, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, sql, &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, commit_id);
+    sqlite3_bind_int64(st, 3, now_micros());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT) {
+        return error_set(err, ARM_ERROR_ALREADY_EXISTS, "42710", -1, "%s \"%s\" already exists",
+                         kind, name);
+    }
+    if (rc != SQLITE_DONE)
+        return sqlite_error(db, err, "write failed");
+    if (sqlite3_changes(db->sql) == 0)
+        return error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1, "%s \"%s\" does not exist", kind,
+                         name);
+    return ARM_OK;
+}
+
+arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,
+                                    arm_error *err)
+{
+    return named_write(db, "INSERT INTO branches VALUES(?1, ?2, ?3)", name, from_commit_id,
+                       "branch", err);
+}
+
+arm_status catalog_db_drop_branch(catalog_db *db, const char *name, arm_error *err)
+{
+    if (strcmp(name, CATALOG_DB_MAIN_BRANCH) == 0)
+        return error_set(err, ARM_ERROR_MISUSE, "42809", -1, "the main branch cannot be dropped");
+    return named_write(db, "DELETE FROM branches WHERE name = ?1 AND ?2 = ?2 AND ?3 = ?3", name, 0,
+                       "branch", err);
+}
+
+arm_status catalog_db_create_tag(catalog_db *db, const char *name, int64_t commit_id,
+                                 arm_error *err)
+{
+    return named_write(db, "INSERT INTO tags VALUES(?1, ?2, ?3)", name, commit_id, "tag", err);
+}
+
+arm_status catalog_db_drop_tag(catalog_db *db, const char *name, arm_error *err)
+{
+    return named_write(db, "DELETE FROM tags WHERE name = ?1 AND ?2 = ?2 AND ?3 = ?3", name, 0,
+                       "tag", err);
+}
+
+arm_status catalog_db_tag_commit(catalog_db *db, const char *name, int64_t *out, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT commit_id FROM tags WHERE name = ?", &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return ARM_OK;
+    return error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1, "no branch or tag is named \"%s\"",
+                     name);
+}
+
+/* ---- queries for the history views ---------------------------------------------------- */
+
+arm_status catalog_db_query(catalog_db *db, const char *sql, catalog_db_row_fn row, void *context,
+                            arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, sql, &st, err) != ARM_OK)
+        return err->status;
+    int columns = sqlite3_column_count(st);
+    const char *cells[64];
+    if (columns > 64)
+        columns = 64;
+    arm_status s = ARM_OK;
+    int rc;
+    while (s == ARM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < columns; i++)
+            cells[i] = (const char *)sqlite3_column_text(st, i);
+        s = row(context, columns, cells, err);
+    }
+    if (s == ARM_OK && rc != SQLITE_DONE)
+        s = sqlite_error(db, err, "query failed");
+    sqlite3_finalize(st);
+    return s;
+}

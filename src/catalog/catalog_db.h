@@ -1,0 +1,120 @@
+/*
+ * catalog_db.h: the persistent catalog of a database folder, a SQLite
+ * database in WAL mode (DESIGN.md decision 6). It records commits (with
+ * parents, so branches can merge later), branches, tags, tables and their
+ * versions: each table version has its definition and its manifest (the
+ * content-addressed chunks holding its rows). A commit is one SQLite write
+ * transaction, so a crash leaves the previous commit intact.
+ *
+ * Every commit maps each live table to one table version (commit_tables):
+ * the state of the database at a commit is read with one query, and a commit
+ * writes rows only for the tables it changed plus that mapping.
+ */
+#ifndef ARM_CATALOG_CATALOG_DB_H
+#define ARM_CATALOG_CATALOG_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+
+#define CATALOG_DB_FORMAT_VERSION 1
+#define CATALOG_DB_FILE "catalog.db"
+#define CATALOG_DB_MAIN_BRANCH "main"
+
+typedef struct catalog_db catalog_db;
+
+/* One chunk of a table version: a Parquet object and how many rows it holds. */
+typedef struct catalog_chunk_ref {
+    uint8_t object_id[32]; /* SHA-256 of the chunk's bytes */
+    uint64_t row_count;
+    uint64_t byte_size;
+} catalog_chunk_ref;
+
+/* A table as of some commit: its definition and its chunks (owned; free with _dispose). */
+typedef struct catalog_table_version {
+    int64_t table_id;         /* stable identity of the table across versions */
+    int64_t table_version_id; /* this version's row */
+    int64_t version;          /* 0 at CREATE TABLE, +1 per commit that changed it */
+    int64_t commit_id;        /* the commit that wrote this version */
+    table_def def;            /* provider NULL */
+    catalog_chunk_ref *chunks;
+    uint32_t chunk_count;
+    uint64_t row_count;
+} catalog_table_version;
+
+void catalog_table_version_dispose(catalog_table_version *v);
+
+/* One change of a commit: a new version of table `table_id`, or a new table. */
+typedef struct catalog_table_change {
+    int64_t table_id;     /* 0: a new table */
+    const table_def *def; /* NULL: the table is dropped */
+    const catalog_chunk_ref *chunks;
+    uint32_t chunk_count;
+} catalog_table_change;
+
+typedef struct catalog_commit_request {
+    const char *branch;
+    int64_t base_commit_id; /* the commit the transaction read */
+    const catalog_table_change *changes;
+    uint32_t change_count;
+    const char *author;
+    const char *message; /* may be NULL */
+} catalog_commit_request;
+
+/*
+ * Opens (or, with `create`, creates) PATH/catalog.db. A file that is not
+ * our catalog is ARM_ERROR_CORRUPT; one written by a newer format is
+ * ARM_ERROR_NOT_SUPPORTED. A new catalog gets branch "main" at an empty
+ * root commit.
+ */
+arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, arm_error *err);
+void catalog_db_close(catalog_db *db);
+
+/* The head commit of `branch`; ARM_ERROR_NOT_FOUND naming it when absent. */
+arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err);
+
+/* Every table live at `commit_id` (sorted by name). Free with catalog_db_free_tables. */
+arm_status catalog_db_tables_at(catalog_db *db, int64_t commit_id, catalog_table_version **out,
+                                uint32_t *count, arm_error *err);
+void catalog_db_free_tables(catalog_table_version *tables, uint32_t count);
+
+/*
+ * A table by name as seen from `commit_id`: its version `version` on that
+ * line of history (the latest when version < 0), or the latest version
+ * committed at or before `as_of_micros` (when as_of_micros >= 0).
+ * ARM_ERROR_NOT_FOUND with a message naming what is missing.
+ */
+arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const char *schema_name,
+                                    const char *name, int64_t version, int64_t as_of_micros,
+                                    catalog_table_version *out, arm_error *err);
+
+/*
+ * Commits: when `branch` moved past base_commit_id, the commit is rebased on
+ * the new head if no table it changes was changed meanwhile, and fails with
+ * ARM_ERROR_CONFLICT (40001) naming the table otherwise. IDs are allocated
+ * inside the write transaction.
+ */
+arm_status catalog_db_commit(catalog_db *db, const catalog_commit_request *request,
+                             int64_t *out_commit_id, arm_error *err);
+
+/* Branches and tags. `from_commit_id` is where the new branch starts. */
+arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,
+                                    arm_error *err);
+arm_status catalog_db_drop_branch(catalog_db *db, const char *name, arm_error *err);
+arm_status catalog_db_create_tag(catalog_db *db, const char *name, int64_t commit_id,
+                                 arm_error *err);
+arm_status catalog_db_drop_tag(catalog_db *db, const char *name, arm_error *err);
+/* The commit a tag names; ARM_ERROR_NOT_FOUND when there is no such tag. */
+arm_status catalog_db_tag_commit(catalog_db *db, const char *name, int64_t *out, arm_error *err);
+
+/*
+ * Runs a read-only query on the catalog and calls `row` for each result row
+ * with the columns as text (NULL for SQL NULL): the history views use it.
+ */
+typedef arm_status (*catalog_db_row_fn)(void *context, int column_count, const char *const *cells,
+                                        arm_error *err);
+arm_status catalog_db_query(catalog_db *db, const char *sql, catalog_db_row_fn row, void *context,
+                            arm_error *err);
+
+#endif

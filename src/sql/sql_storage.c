@@ -1,0 +1,447 @@
+/*
+ * sql_storage.c: loading a branch head into the in-memory catalog, and
+ * committing what statements changed. Tables are kept in memory tables as
+ * the working copy; each committed table version is the table's rows cut
+ * into content-defined Parquet chunks, so unchanged stretches of a table
+ * map to chunks the object store already holds and cost nothing to store.
+ */
+#include "sql/sql_storage.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog_db.h"
+#include "common/error.h"
+#include "store/object_store.h"
+#include "table/memory_table.h"
+#include "table/table_store.h"
+
+/* What the last load or commit wrote for one table of the in-memory catalog. */
+typedef struct stored_table {
+    char *schema_name;
+    char *name;
+    int64_t table_id;
+    table_provider *provider; /* identity: a recreated table has another provider */
+    uint64_t change_count;    /* memory_table_change_count at load/commit */
+} stored_table;
+
+struct sql_storage {
+    catalog_db *cdb;
+    object_store *objects;
+    table_chunk_io io;
+    char *branch;
+    int64_t head_commit_id;
+    stored_table *tables;
+    uint32_t table_count;
+    uint32_t table_capacity;
+    pthread_mutex_t lock; /* commits and reloads of one database, one at a time */
+};
+
+static arm_status chunk_put(void *context, const uint8_t *data, size_t length, uint8_t id[32],
+                            arm_error *err)
+{
+    return object_store_put(context, data, length, id, NULL, err);
+}
+
+static arm_status chunk_get(void *context, const uint8_t id[32], uint8_t **data, size_t *length,
+                            arm_error *err)
+{
+    return object_store_get(context, id, data, length, err);
+}
+
+static void forget_tables(sql_storage *s)
+{
+    for (uint32_t i = 0; i < s->table_count; i++) {
+        free(s->tables[i].schema_name);
+        free(s->tables[i].name);
+    }
+    s->table_count = 0;
+}
+
+static arm_status remember_table(sql_storage *s, const char *schema_name, const char *name,
+                                 int64_t table_id, table_provider *provider, arm_error *err)
+{
+    if (s->table_count == s->table_capacity) {
+        uint32_t capacity = s->table_capacity ? 2 * s->table_capacity : 16;
+        stored_table *grown = realloc(s->tables, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        s->tables = grown;
+        s->table_capacity = capacity;
+    }
+    stored_table *t = &s->tables[s->table_count];
+    t->schema_name = strdup(schema_name);
+    t->name = strdup(name);
+    if (t->schema_name == NULL || t->name == NULL) {
+        free(t->schema_name);
+        free(t->name);
+        return error_out_of_memory(err);
+    }
+    t->table_id = table_id;
+    t->provider = provider;
+    t->change_count = memory_table_change_count(provider);
+    s->table_count++;
+    return ARM_OK;
+}
+
+/* A memory table holding the rows of `v` (the provider is the caller's). */
+static arm_status materialize(sql_storage *s, const catalog_table_version *v, table_provider **out,
+                              arm_error *err)
+{
+    arm_status st = memory_table_create(out, &v->def, err);
+    if (st == ARM_OK && (st = table_store_load(&s->io, v, *out, err)) != ARM_OK) {
+        (*out)->vtable->destroy(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+typedef struct name_list {
+    char **schemas;
+    char **names;
+    uint32_t count;
+    uint32_t capacity;
+    bool failed;
+} name_list;
+
+static void collect_table(void *context, const char *schema_name, const char *name, bool is_view)
+{
+    name_list *l = context;
+    if (is_view || l->failed)
+        return;
+    if (l->count == l->capacity) {
+        uint32_t capacity = l->capacity ? 2 * l->capacity : 16;
+        char **schemas = realloc(l->schemas, capacity * sizeof *schemas);
+        char **names = schemas ? realloc(l->names, capacity * sizeof *names) : NULL;
+        if (schemas)
+            l->schemas = schemas;
+        if (names == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->names = names;
+        l->capacity = capacity;
+    }
+    l->schemas[l->count] = strdup(schema_name);
+    l->names[l->count] = strdup(name);
+    l->count++;
+}
+
+static void name_list_dispose(name_list *l)
+{
+    for (uint32_t i = 0; i < l->count; i++) {
+        free(l->schemas[i]);
+        free(l->names[i]);
+    }
+    free(l->schemas);
+    free(l->names);
+}
+
+/* Empties `cat` of tables and loads the branch head into it. */
+static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
+{
+    name_list old = {0};
+    catalog_list(cat, collect_table, &old);
+    for (uint32_t i = 0; i < old.count; i++)
+        if (old.names[i] != NULL)
+            catalog_drop_table(cat, old.schemas[i], old.names[i], true, NULL);
+    name_list_dispose(&old);
+    forget_tables(s);
+    catalog_table_version *tables = NULL;
+    uint32_t count = 0;
+    arm_status st = catalog_db_branch_head(s->cdb, s->branch, &s->head_commit_id, err);
+    if (st == ARM_OK)
+        st = catalog_db_tables_at(s->cdb, s->head_commit_id, &tables, &count, err);
+    for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
+        table_provider *provider = NULL;
+        if ((st = materialize(s, &tables[i], &provider, err)) != ARM_OK)
+            break;
+        tables[i].def.provider = provider;
+        if ((st = catalog_create_table(cat, &tables[i].def, err)) != ARM_OK) {
+            provider->vtable->destroy(provider);
+            break;
+        }
+        st = remember_table(s, tables[i].def.schema_name, tables[i].def.name, tables[i].table_id,
+                            provider, err);
+    }
+    for (uint32_t i = 0; i < count; i++)
+        tables[i].def.provider = NULL;
+    catalog_db_free_tables(tables, count);
+    return st;
+}
+
+arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat, arm_error *err)
+{
+    *out = NULL;
+    sql_storage *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->branch = strdup(CATALOG_DB_MAIN_BRANCH)) == NULL) {
+        free(s);
+        return error_out_of_memory(err);
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    arm_status st = catalog_db_open(&s->cdb, folder, true, err);
+    if (st == ARM_OK)
+        st = object_store_open_local(&s->objects, folder, err);
+    s->io.context = s->objects;
+    s->io.put = chunk_put;
+    s->io.get = chunk_get;
+    if (st == ARM_OK)
+        st = load_head(s, cat, err);
+    if (st != ARM_OK) {
+        sql_storage_close(s);
+        return st;
+    }
+    *out = s;
+    return ARM_OK;
+}
+
+void sql_storage_close(sql_storage *s)
+{
+    if (s == NULL)
+        return;
+    forget_tables(s);
+    free(s->tables);
+    catalog_db_close(s->cdb);
+    object_store_close(s->objects);
+    pthread_mutex_destroy(&s->lock);
+    free(s->branch);
+    free(s);
+}
+
+arm_status sql_storage_refresh(sql_storage *s, catalog *cat, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    int64_t head = 0;
+    arm_status st = catalog_db_branch_head(s->cdb, s->branch, &head, err);
+    if (st == ARM_OK && head != s->head_commit_id)
+        st = load_head(s, cat, err);
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+/* ---- committing ---------------------------------------------------------------------- */
+
+/* The changes of one commit, with the chunk lists they own. */
+typedef struct change_set {
+    catalog_table_change *changes;
+    table_def **defs; /* retained, one per change (NULL for drops) */
+    catalog_chunk_ref **chunks;
+    uint32_t count;
+    uint32_t capacity;
+} change_set;
+
+static catalog_table_change *add_change(change_set *c, int64_t table_id, table_def *def)
+{
+    if (c->count == c->capacity) {
+        uint32_t capacity = c->capacity ? 2 * c->capacity : 8;
+        catalog_table_change *changes = realloc(c->changes, capacity * sizeof *changes);
+        if (changes != NULL)
+            c->changes = changes;
+        table_def **defs = changes ? realloc(c->defs, capacity * sizeof *defs) : NULL;
+        if (defs != NULL)
+            c->defs = defs;
+        catalog_chunk_ref **chunks = defs ? realloc(c->chunks, capacity * sizeof *chunks) : NULL;
+        if (chunks == NULL)
+            return NULL;
+        c->chunks = chunks;
+        c->capacity = capacity;
+    }
+    catalog_table_change *change = &c->changes[c->count];
+    memset(change, 0, sizeof *change);
+    change->table_id = table_id;
+    change->def = def;
+    c->defs[c->count] = def;
+    c->chunks[c->count] = NULL;
+    c->count++;
+    return change;
+}
+
+static void change_set_dispose(change_set *c)
+{
+    for (uint32_t i = 0; i < c->count; i++) {
+        table_def_release(c->defs[i]);
+        free(c->chunks[i]);
+    }
+    free(c->changes);
+    free(c->defs);
+    free(c->chunks);
+}
+
+static stored_table *find_stored(sql_storage *s, const char *schema_name, const char *name)
+{
+    for (uint32_t i = 0; i < s->table_count; i++)
+        if (strcmp(s->tables[i].schema_name, schema_name) == 0 &&
+            strcmp(s->tables[i].name, name) == 0)
+            return &s->tables[i];
+    return NULL;
+}
+
+/* Adds the table's new version (its rows written as chunks) to the change set. */
+static arm_status write_table(sql_storage *s, change_set *c, int64_t table_id, table_def *def,
+                              arm_error *err)
+{
+    catalog_table_change *change = add_change(c, table_id, def);
+    if (change == NULL) {
+        table_def_release(def);
+        return error_out_of_memory(err);
+    }
+    catalog_chunk_ref *chunks = NULL;
+    uint32_t count = 0;
+    if (table_store_write(&s->io, NULL, def->provider, def, &chunks, &count, err) != ARM_OK)
+        return err->status;
+    c->chunks[c->count - 1] = chunks;
+    change->chunks = chunks;
+    change->chunk_count = count;
+    return ARM_OK;
+}
+
+/* Compares `cat` with what was stored: new, changed and dropped tables. */
+static arm_status collect_changes(sql_storage *s, catalog *cat, change_set *c, arm_error *err)
+{
+    name_list live = {0};
+    catalog_list(cat, collect_table, &live);
+    arm_status st = live.failed ? error_out_of_memory(err) : ARM_OK;
+    for (uint32_t i = 0; i < live.count && st == ARM_OK; i++) {
+        table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
+        if (def == NULL)
+            continue;
+        stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
+        if (t != NULL && t->provider == def->provider &&
+            t->change_count == memory_table_change_count(def->provider)) {
+            table_def_release(def);
+            continue;
+        }
+        if (t != NULL && t->provider != def->provider) { /* dropped and created again */
+            if (add_change(c, t->table_id, NULL) == NULL)
+                st = error_out_of_memory(err);
+            t = NULL;
+        }
+        if (st == ARM_OK)
+            st = write_table(s, c, t ? t->table_id : 0, def, err);
+        else
+            table_def_release(def);
+    }
+    for (uint32_t i = 0; i < s->table_count && st == ARM_OK; i++) {
+        bool alive = false;
+        for (uint32_t j = 0; j < live.count && !alive; j++)
+            alive = strcmp(live.schemas[j], s->tables[i].schema_name) == 0 &&
+                    strcmp(live.names[j], s->tables[i].name) == 0;
+        if (!alive && add_change(c, s->tables[i].table_id, NULL) == NULL)
+            st = error_out_of_memory(err);
+    }
+    name_list_dispose(&live);
+    return st;
+}
+
+/* After a commit: the stored list is the catalog's tables with their new ids. */
+static arm_status remember_commit(sql_storage *s, catalog *cat, arm_error *err)
+{
+    catalog_table_version *tables = NULL;
+    uint32_t count = 0;
+    arm_status st = catalog_db_tables_at(s->cdb, s->head_commit_id, &tables, &count, err);
+    forget_tables(s);
+    for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
+        table_def *def = catalog_lookup_table(cat, tables[i].def.schema_name, tables[i].def.name);
+        if (def == NULL)
+            continue;
+        st = remember_table(s, def->schema_name, def->name, tables[i].table_id, def->provider, err);
+        table_def_release(def);
+    }
+    catalog_db_free_tables(tables, count);
+    return st;
+}
+
+arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    change_set c = {0};
+    arm_status st = collect_changes(s, cat, &c, err);
+    if (st == ARM_OK && c.count > 0) {
+        const char *user = getenv("USER");
+        catalog_commit_request request = {s->branch, s->head_commit_id, c.changes,
+                                          c.count,   user ? user : "",  message};
+        int64_t commit_id = 0;
+        st = catalog_db_commit(s->cdb, &request, &commit_id, err);
+        if (st == ARM_OK) {
+            s->head_commit_id = commit_id;
+            st = remember_commit(s, cat, err);
+        }
+    }
+    change_set_dispose(&c);
+    if (st != ARM_OK) {
+        arm_error ignored;
+        load_head(s, cat, &ignored); /* memory goes back to what the storage holds */
+    }
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+/* True when a table of `cat` differs from what was last loaded or committed. */
+static bool has_changes(sql_storage *s, catalog *cat)
+{
+    name_list live = {0};
+    catalog_list(cat, collect_table, &live);
+    bool changed = live.failed || live.count != s->table_count;
+    for (uint32_t i = 0; i < live.count && !changed; i++) {
+        table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
+        stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
+        changed = def == NULL || t == NULL || t->provider != def->provider ||
+                  t->change_count != memory_table_change_count(def->provider);
+        table_def_release(def);
+    }
+    name_list_dispose(&live);
+    return changed;
+}
+
+arm_status sql_storage_rollback(sql_storage *s, catalog *cat, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    arm_status st = has_changes(s, cat) ? load_head(s, cat, err) : ARM_OK;
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+/* ---- other versions ------------------------------------------------------------------ */
+
+static arm_status commit_of_ref(sql_storage *s, const char *ref, int64_t *out, arm_error *err)
+{
+    if (ref == NULL) {
+        *out = s->head_commit_id;
+        return ARM_OK;
+    }
+    if (catalog_db_branch_head(s->cdb, ref, out, err) == ARM_OK)
+        return ARM_OK;
+    if (err->status != ARM_ERROR_NOT_FOUND)
+        return err->status;
+    return catalog_db_tag_commit(s->cdb, ref, out, err);
+}
+
+arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, const char *name,
+                                    int64_t version, int64_t as_of_micros, const char *ref,
+                                    table_def **out, arm_error *err)
+{
+    *out = NULL;
+    pthread_mutex_lock(&s->lock);
+    int64_t commit_id = 0;
+    catalog_table_version v;
+    memset(&v, 0, sizeof v);
+    arm_status st = commit_of_ref(s, ref, &commit_id, err);
+    if (st == ARM_OK)
+        st = catalog_db_table_version(s->cdb, commit_id, schema_name, name, version, as_of_micros,
+                                      &v, err);
+    pthread_mutex_unlock(&s->lock);
+    table_provider *provider = NULL;
+    if (st == ARM_OK)
+        st = materialize(s, &v, &provider, err);
+    if (st == ARM_OK) {
+        v.def.provider = provider;
+        if ((*out = table_def_copy(&v.def)) == NULL) {
+            provider->vtable->destroy(provider);
+            st = error_out_of_memory(err);
+        }
+        v.def.provider = NULL;
+    }
+    catalog_table_version_dispose(&v);
+    return st;
+}

@@ -1,0 +1,47 @@
+/*
+ * sql_storage.h: a database folder's versioned storage as the SQL layer
+ * sees it: the catalog database (SQLite), the object store of chunks, and
+ * which branch and commit the in-memory catalog holds. Every statement that
+ * changes tables ends with sql_storage_commit (autocommit): the tables it
+ * changed are written as content-defined chunks and recorded as one commit.
+ */
+#ifndef ARM_SQL_SQL_STORAGE_H
+#define ARM_SQL_SQL_STORAGE_H
+
+#include "catalog/catalog.h"
+
+typedef struct sql_storage sql_storage;
+
+/*
+ * Opens the storage of the database folder `folder` (creating the catalog
+ * database and objects/ when new) and loads the head of branch main into
+ * `cat`, which must be empty.
+ */
+arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat, arm_error *err);
+void sql_storage_close(sql_storage *s); /* accepts NULL */
+
+/* Reloads `cat` when another process moved the branch head since the last load or commit. */
+arm_status sql_storage_refresh(sql_storage *s, catalog *cat, arm_error *err);
+
+/*
+ * Commits every table of `cat` that changed (written, created, dropped)
+ * since the last load or commit. Nothing changed: no commit. On a failed
+ * commit `cat` is reloaded from the branch head, so memory never shows
+ * what the storage does not hold.
+ */
+arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err);
+
+/* Drops uncommitted changes (a failed statement's): reloads what changed from storage. */
+arm_status sql_storage_rollback(sql_storage *s, catalog *cat, arm_error *err);
+
+/*
+ * A read-only table of another version, for `t VERSION n`, `t AS OF
+ * TIMESTAMP`, `t@branch` and `t@tag`: version < 0 means the latest and
+ * as_of_micros < 0 means no time, `ref` NULL means the current branch.
+ * *out has refcount 1 (release with table_def_release).
+ */
+arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, const char *name,
+                                    int64_t version, int64_t as_of_micros, const char *ref,
+                                    table_def **out, arm_error *err);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * object_store.c: the local-folder object store. Objects live in
+ * FOLDER/objects/<2 hex>/<62 hex>; writers first write FOLDER/objects/tmp/
+ * <pid>-<counter>, fsync it, rename it into place and fsync the folder, so a
+ * reader sees a whole object or none. Temp files name their writer's pid:
+ * opening the store removes those whose process is gone.
+ */
+#include "store/object_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PATH_SIZE 4096
+
+typedef struct local_store {
+    object_store base;
+    char root[PATH_SIZE - 256]; /* FOLDER/objects (room left for the object names) */
+} local_store;
+
+static _Atomic uint64_t temp_counter;
+
+void object_id_of(const void *data, size_t length, uint8_t id[OBJECT_ID_SIZE])
+{
+    unsigned int size = OBJECT_ID_SIZE;
+    EVP_Digest(data, length, id, &size, EVP_sha256(), NULL);
+}
+
+void object_id_format(const uint8_t id[OBJECT_ID_SIZE], char out[OBJECT_ID_HEX_SIZE])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < OBJECT_ID_SIZE; i++) {
+        out[2 * i] = digits[id[i] >> 4];
+        out[2 * i + 1] = digits[id[i] & 15];
+    }
+    out[2 * OBJECT_ID_SIZE] = '\0';
+}
+
+static arm_status io_error(arm_error *err, const char *what, const char *path)
+{
+    return error_set(err, ARM_ERROR_IO, NULL, -1, "cannot %s \"%s\": %s", what, path,
+                     strerror(errno));
+}
+
+static void object_path(const local_store *s, const uint8_t id[OBJECT_ID_SIZE], char *dir,
+                        char *file)
+{
+    char hex[OBJECT_ID_HEX_SIZE];
+    object_id_format(id, hex);
+    snprintf(dir, PATH_SIZE, "%s/%.2s", s->root, hex);
+    snprintf(file, PATH_SIZE, "%s/%.2s/%s", s->root, hex, hex + 2);
+}
+
+static int fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static arm_status write_all(int fd, const void *data, size_t length, const char *path,
+                            arm_error *err)
+{
+    const uint8_t *p = data;
+    while (length > 0) {
+        ssize_t n = write(fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return io_error(err, "write", path);
+        p += n;
+        length -= (size_t)n;
+    }
+    return ARM_OK;
+}
+
+/* Writes `data` to a temp file, syncs it and renames it to `file`. */
+static arm_status write_durably(local_store *s, const void *data, size_t length, const char *dir,
+                                const char *file, arm_error *err)
+{
+    char temp[PATH_SIZE];
+    snprintf(temp, sizeof temp, "%s/tmp/%ld-%llu", s->root, (long)getpid(),
+             (unsigned long long)atomic_fetch_add(&temp_counter, 1));
+    int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return io_error(err, "create", temp);
+    arm_status st = write_all(fd, data, length, temp, err);
+    if (st == ARM_OK && fsync(fd) != 0)
+        st = io_error(err, "sync", temp);
+    close(fd);
+    if (st == ARM_OK && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        st = io_error(err, "create folder", dir);
+    if (st == ARM_OK && rename(temp, file) != 0)
+        st = io_error(err, "rename into", file);
+    if (st == ARM_OK && (fsync_path(dir) != 0 || fsync_path(s->root) != 0))
+        st = io_error(err, "sync folder", dir);
+    if (st != ARM_OK)
+        unlink(temp);
+    return st;
+}
+
+static arm_status local_put(object_store *base, const void *data, size_t length,
+                            const uint8_t id[OBJECT_ID_SIZE], bool *was_new, arm_error *err)
+{
+    local_store *s = (local_store *)base;
+    char dir[PATH_SIZE], file[PATH_SIZE];
+    object_path(s, id, dir, file);
+    struct stat st;
+    if (stat(file, &st) == 0 && (size_t)st.st_size == length) {
+        if (was_new)
+            *was_new = false;
+        return ARM_OK;
+    }
+    if (was_new)
+        *was_new = true;
+    return write_durably(s, data, length, dir, file, err);
+}
+
+static arm_status corrupt_object(arm_error *err, const uint8_t id[OBJECT_ID_SIZE], const char *why)
+{
+    char hex[OBJECT_ID_HEX_SIZE];
+    object_id_format(id, hex);
+    error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "object %s %s", hex, why);
+    error_hint(err, "The database's objects/ folder lost or damaged a chunk; restore it from a "
+                    "backup. Queries that do not read it still work.");
+    return ARM_ERROR_CORRUPT;
+}
+
+static arm_status read_file(const char *file, uint8_t **data, size_t *length, arm_error *err)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ARM_ERROR_NOT_FOUND;
+    struct stat st;
+    arm_status s = ARM_OK;
+    uint8_t *buffer = NULL;
+    if (fstat(fd, &st) != 0)
+        s = io_error(err, "read", file);
+    else if ((buffer = malloc(st.st_size ? (size_t)st.st_size : 1)) == NULL)
+        s = error_out_of_memory(err);
+    size_t done = 0;
+    while (s == ARM_OK && done < (size_t)st.st_size) {
+        ssize_t n = pread(fd, buffer + done, (size_t)st.st_size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            s = io_error(err, "read", file);
+        else
+            done += (size_t)n;
+    }
+    close(fd);
+    if (s != ARM_OK) {
+        free(buffer);
+        return s;
+    }
+    *data = buffer;
+    *length = done;
+    return ARM_OK;
+}
+
+static arm_status local_get(object_store *base, const uint8_t id[OBJECT_ID_SIZE], uint8_t **data,
+                            size_t *length, arm_error *err)
+{
+    local_store *s = (local_store *)base;
+    char dir[PATH_SIZE], file[PATH_SIZE];
+    object_path(s, id, dir, file);
+    *data = NULL;
+    *length = 0;
+    arm_status st = read_file(file, data, length, err);
+    if (st == ARM_ERROR_NOT_FOUND)
+        return corrupt_object(err, id, "is missing");
+    if (st != ARM_OK)
+        return st;
+    uint8_t actual[OBJECT_ID_SIZE];
+    object_id_of(*data, *length, actual);
+    if (memcmp(actual, id, OBJECT_ID_SIZE) != 0) {
+        free(*data);
+        *data = NULL;
+        return corrupt_object(err, id, "is damaged: its bytes no longer match its hash");
+    }
+    return ARM_OK;
+}
+
+static void local_close(object_store *base)
+{
+    free(base);
+}
+
+static const object_store_ops local_ops = {local_put, local_get, local_close};
+
+/* Removes FOLDER/objects/tmp/<pid>-* of processes that no longer run. */
+static void remove_stray_temps(const local_store *s)
+{
+    char tmp[PATH_SIZE];
+    snprintf(tmp, sizeof tmp, "%s/tmp", s->root);
+    DIR *dir = opendir(tmp);
+    if (dir == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '-')
+            continue;
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            continue; /* its writer still runs */
+        char path[PATH_SIZE + 256];
+        snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
+        unlink(path);
+    }
+    closedir(dir);
+}
+
+arm_status object_store_open_local(object_store **out, const char *folder, arm_error *err)
+{
+    *out = NULL;
+    local_store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return error_out_of_memory(err);
+    s->base.ops = &local_ops;
+    snprintf(s->root, sizeof s->root, "%s/objects", folder);
+    char tmp[PATH_SIZE + 8];
+    snprintf(tmp, sizeof tmp, "%s/tmp", s->root);
+    if ((mkdir(s->root, 0755) != 0 && errno != EEXIST) ||
+        (mkdir(tmp, 0755) != 0 && errno != EEXIST)) {
+        arm_status st = io_error(err, "create folder", s->root);
+        free(s);
+        return st;
+    }
+    remove_stray_temps(s);
+    *out = &s->base;
+    return ARM_OK;
+}
+
+arm_status object_store_put(object_store *s, const void *data, size_t length,
+                            uint8_t id[OBJECT_ID_SIZE], bool *was_new, arm_error *err)
+{
+    object_id_of(data, length, id);
+    return s->ops->put(s, data, length, id, was_new, err);
+}
+
+arm_status object_store_get(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint8_t **data,
+                            size_t *length, arm_error *err)
+{
+    return s->ops->get(s, id, data, length, err);
+}
+
+void object_store_close(object_store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}

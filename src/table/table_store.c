@@ -1,0 +1,288 @@
+/*
+ * table_store.c: a table's rows to content-defined Parquet chunks and back.
+ *
+ * Boundaries: each row gets a 64-bit fingerprint (a hash of its cells); a
+ * gear hash h = (h << 1) + fingerprint rolls over them, so h depends only on
+ * the last 64 rows, and a chunk ends after a row where the low bits of h are
+ * zero (1 in average_rows) once it holds min_rows, or at max_rows. An insert
+ * or delete therefore moves at most the boundaries within 64 rows of it.
+ */
+#include "table/table_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "format/parquet_reader.h"
+#include "format/parquet_writer.h"
+
+#define NULL_CELL_HASH 0x243f6a8885a308d3ULL
+
+/* The chunk being written: a memory Parquet writer and its row count. */
+typedef struct chunk_cutter {
+    const table_chunk_io *io;
+    const table_store_options *options;
+    const table_def *def;
+    parquet_writer *writer;
+    uint64_t rows;
+    uint64_t rolling;
+    catalog_chunk_ref *chunks;
+    uint32_t chunk_count;
+    uint32_t chunk_capacity;
+    uint64_t fingerprints[VECTOR_SIZE];
+    uint32_t sel[VECTOR_SIZE];
+} chunk_cutter;
+
+static uint64_t cell_hash(const vector *v, uint32_t row)
+{
+    if (!vector_is_valid(v, row))
+        return NULL_CELL_HASH;
+    if (type_is_string(v->type.id)) {
+        const string_view *s = &((const string_view *)v->data)[row];
+        return hash_bytes(string_view_data(s), s->length);
+    }
+    size_t width = type_physical_size(v->type);
+    return hash_bytes((const uint8_t *)v->data + (size_t)row * width, width);
+}
+
+/* Fingerprints of the batch's logical rows; columns must be flat over its physical rows. */
+static void fingerprint_rows(chunk_cutter *c, const batch *b)
+{
+    for (uint32_t i = 0; i < b->count; i++)
+        c->fingerprints[i] = 0x9e3779b97f4a7c15ULL;
+    for (uint32_t k = 0; k < b->column_count; k++)
+        for (uint32_t i = 0; i < b->count; i++)
+            c->fingerprints[i] =
+                hash_combine(c->fingerprints[i], cell_hash(&b->columns[k], batch_row(b, i)));
+}
+
+static arm_status start_chunk(chunk_cutter *c, arm_error *err)
+{
+    parquet_writer_column columns[256];
+    uint32_t n = c->def->column_count;
+    parquet_writer_column *cols = n <= 256 ? columns : calloc(n, sizeof *cols);
+    if (cols == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++) {
+        cols[i].name = c->def->columns[i].name;
+        cols[i].type = c->def->columns[i].type;
+        cols[i].is_nullable = !c->def->columns[i].is_not_null;
+        cols[i].field_id = (int32_t)c->def->columns[i].field_id;
+    }
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.row_group_rows = c->options->max_rows;
+    arm_status s = parquet_writer_create_memory(&c->writer, cols, n, &options, err);
+    if (cols != columns)
+        free(cols);
+    c->rows = 0;
+    return s;
+}
+
+static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
+{
+    if (c->writer == NULL)
+        return ARM_OK;
+    arm_status s = parquet_writer_close(c->writer, NULL, err);
+    if (s == ARM_OK && c->chunk_count == c->chunk_capacity) {
+        uint32_t capacity = c->chunk_capacity ? 2 * c->chunk_capacity : 16;
+        catalog_chunk_ref *grown = realloc(c->chunks, capacity * sizeof *grown);
+        if (grown == NULL)
+            s = error_out_of_memory(err);
+        else {
+            c->chunks = grown;
+            c->chunk_capacity = capacity;
+        }
+    }
+    if (s == ARM_OK) {
+        size_t size;
+        const uint8_t *bytes = parquet_writer_memory(c->writer, &size);
+        catalog_chunk_ref *ref = &c->chunks[c->chunk_count];
+        s = c->io->put(c->io->context, bytes, size, ref->object_id, err);
+        ref->row_count = c->rows;
+        ref->byte_size = size;
+        c->chunk_count += s == ARM_OK;
+    }
+    parquet_writer_destroy(c->writer);
+    c->writer = NULL;
+    return s;
+}
+
+/* Writes rows [from, to) of the batch's logical rows into the open chunk. */
+static arm_status write_range(chunk_cutter *c, batch *b, uint32_t from, uint32_t to, arm_error *err)
+{
+    if (to <= from)
+        return ARM_OK;
+    if (c->writer == NULL && start_chunk(c, err) != ARM_OK)
+        return err->status;
+    uint32_t *saved_sel = b->sel, saved_count = b->count;
+    for (uint32_t i = from; i < to; i++)
+        c->sel[i - from] = batch_row(b, i);
+    b->sel = c->sel;
+    b->count = to - from;
+    arm_status s = parquet_writer_write_batch(c->writer, b, err);
+    b->sel = saved_sel;
+    b->count = saved_count;
+    c->rows += to - from;
+    return s;
+}
+
+static arm_status cut_batch(chunk_cutter *c, batch *b, arm_error *err)
+{
+    for (uint32_t k = 0; k < b->column_count; k++)
+        if (vector_flatten(&b->columns[k], b->sel, b->count, err) != ARM_OK)
+            return err->status;
+    fingerprint_rows(c, b);
+    const table_store_options *o = c->options;
+    uint64_t mask = o->average_rows - 1;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i < b->count; i++) {
+        c->rolling = (c->rolling << 1) + c->fingerprints[i];
+        uint64_t rows = c->rows + (i + 1 - start);
+        if ((rows >= o->min_rows && (c->rolling & mask) == 0) || rows >= o->max_rows) {
+            if (write_range(c, b, start, i + 1, err) != ARM_OK || finish_chunk(c, err) != ARM_OK)
+                return err->status;
+            start = i + 1;
+        }
+    }
+    return write_range(c, b, start, b->count, err);
+}
+
+static arm_status scan_all(table_provider *table, chunk_cutter *c, arm_error *err)
+{
+    uint32_t n = table->column_count;
+    uint32_t *ids = calloc(n + 1, sizeof *ids);
+    if (ids == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = i;
+    table_scan_options options = {ids, n, NULL, 0};
+    table_scan *scan = NULL;
+    table_scan_local *local = NULL;
+    batch b;
+    memset(&b, 0, sizeof b);
+    arm_status s = table->vtable->scan_begin(table, &options, &scan, err);
+    if (s == ARM_OK)
+        s = table->vtable->scan_local_create(scan, &local, err);
+    if (s == ARM_OK)
+        s = batch_init(&b, n, table->column_types, err);
+    while (s == ARM_OK) {
+        batch_reset(&b);
+        s = table->vtable->scan_next(scan, local, &b, err);
+        if (s != ARM_OK || b.count == 0)
+            break;
+        s = cut_batch(c, &b, err);
+    }
+    batch_dispose(&b);
+    if (local)
+        table->vtable->scan_local_destroy(local);
+    if (scan)
+        table->vtable->scan_end(scan);
+    free(ids);
+    return s;
+}
+
+arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
+                             table_provider *table, const table_def *def,
+                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err)
+{
+    static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
+    chunk_cutter *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return error_out_of_memory(err);
+    c->io = io;
+    c->options = options ? options : &defaults;
+    c->def = def;
+    arm_status s = scan_all(table, c, err);
+    if (s == ARM_OK)
+        s = finish_chunk(c, err);
+    parquet_writer_destroy(c->writer);
+    if (s == ARM_OK) {
+        *chunks = c->chunks;
+        *chunk_count = c->chunk_count;
+    } else
+        free(c->chunks);
+    free(c);
+    return s;
+}
+
+/* ---- loading ------------------------------------------------------------------------- */
+
+static arm_status load_row_group(parquet_reader *r, uint32_t row_group, table_provider *table,
+                                 batch *b, arm_error *err)
+{
+    uint32_t n = table->column_count;
+    parquet_column_reader **readers = calloc(n + 1, sizeof *readers);
+    if (readers == NULL)
+        return error_out_of_memory(err);
+    arm_status s = ARM_OK;
+    for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
+        s = parquet_column_reader_open(&readers[k], r, row_group, k, err);
+        if (s == ARM_OK)
+            parquet_column_reader_set_keep_dictionary(readers[k], false);
+    }
+    while (s == ARM_OK) {
+        batch_reset(b);
+        uint32_t rows = 0, first = 0;
+        for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
+            s = parquet_column_reader_next(readers[k], &b->columns[k], VECTOR_SIZE, &rows, err);
+            if (s == ARM_OK && k > 0 && rows != first)
+                s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                              "a chunk's columns have different row counts");
+            first = k == 0 ? rows : first;
+        }
+        if (s != ARM_OK || rows == 0)
+            break;
+        b->count = rows;
+        s = table->vtable->append(table, b, err);
+    }
+    for (uint32_t k = 0; k < n; k++)
+        parquet_column_reader_close(readers[k]);
+    free(readers);
+    return s;
+}
+
+static arm_status check_chunk_columns(parquet_reader *r, const table_provider *table,
+                                      const char *table_name, arm_error *err)
+{
+    if (parquet_reader_column_count(r) != table->column_count)
+        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                         "a chunk of table \"%s\" has %u columns, the table %u", table_name,
+                         parquet_reader_column_count(r), table->column_count);
+    for (uint32_t k = 0; k < table->column_count; k++)
+        if (!type_equal(parquet_reader_column_type(r, k), table->column_types[k]))
+            return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                             "a chunk of table \"%s\" has the wrong type in column \"%s\"",
+                             table_name, table->column_names[k]);
+    return ARM_OK;
+}
+
+static arm_status load_chunk(const table_chunk_io *io, const catalog_table_version *version,
+                             const catalog_chunk_ref *ref, table_provider *table, batch *b,
+                             arm_error *err)
+{
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    if (io->get(io->context, ref->object_id, &bytes, &length, err) != ARM_OK)
+        return err->status;
+    parquet_reader *r = NULL;
+    arm_status s = parquet_reader_open_memory(&r, bytes, length, version->def.name, err);
+    if (s == ARM_OK)
+        s = check_chunk_columns(r, table, version->def.name, err);
+    for (uint32_t g = 0; s == ARM_OK && g < parquet_reader_row_group_count(r); g++)
+        s = load_row_group(r, g, table, b, err);
+    parquet_reader_close(r);
+    free(bytes);
+    return s;
+}
+
+arm_status table_store_load(const table_chunk_io *io, const catalog_table_version *version,
+                            table_provider *table, arm_error *err)
+{
+    batch b;
+    arm_status s = batch_init(&b, table->column_count, table->column_types, err);
+    for (uint32_t i = 0; i < version->chunk_count && s == ARM_OK; i++)
+        s = load_chunk(io, version, &version->chunks[i], table, &b, err);
+    batch_dispose(&b);
+    return s;
+}

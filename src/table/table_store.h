@@ -1,0 +1,50 @@
+/*
+ * table_store.h: moving a table's rows between a table provider and
+ * content-addressed Parquet chunks. Writing cuts the rows at content-defined
+ * boundaries (a gear hash rolled over per-row fingerprints), so the same
+ * rows always give the same chunks and a table that changed in a few places
+ * re-uses the chunks around the changes: the object store then writes only
+ * the chunks it does not have. Reading loads a table version's chunks back.
+ */
+#ifndef ARM_TABLE_TABLE_STORE_H
+#define ARM_TABLE_TABLE_STORE_H
+
+#include "catalog/catalog_db.h"
+#include "table/table_provider.h"
+
+/* Where chunks go: a put that names bytes by their SHA-256, a get that checks it. */
+typedef struct table_chunk_io {
+    void *context;
+    /* Stores the bytes (nothing is written when the object exists); fills id. */
+    arm_status (*put)(void *context, const uint8_t *data, size_t length, uint8_t id[32],
+                      arm_error *err);
+    /* Reads an object (malloc'd into *data); ARM_ERROR_CORRUPT when missing or damaged. */
+    arm_status (*get)(void *context, const uint8_t id[32], uint8_t **data, size_t *length,
+                      arm_error *err);
+} table_chunk_io;
+
+/* Chunk size bounds in rows; boundaries fall where the rolling hash says between them. */
+typedef struct table_store_options {
+    uint32_t min_rows;
+    uint32_t average_rows; /* a power of two: the boundary mask */
+    uint32_t max_rows;
+} table_store_options;
+
+#define TABLE_STORE_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        2048, 8192, 65536                                                                          \
+    }
+
+/*
+ * Writes every row of `table` as chunks and returns their references
+ * (malloc'd, caller frees). `def` names the columns and field ids.
+ */
+arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
+                             table_provider *table, const table_def *def,
+                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err);
+
+/* Appends the rows of every chunk of `version` to `table` (which has its columns). */
+arm_status table_store_load(const table_chunk_io *io, const catalog_table_version *version,
+                            table_provider *table, arm_error *err);
+
+#endif
