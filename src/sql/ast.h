@@ -281,6 +281,15 @@ typedef struct ast_column_def {
     const char *default_sql; /* the DEFAULT expression's text, copied */
 } ast_column_def;
 
+/* Statements on branches and tags. */
+typedef enum ast_ref_op {
+    AST_REF_CREATE_BRANCH,
+    AST_REF_DROP_BRANCH,
+    AST_REF_USE_BRANCH,
+    AST_REF_CREATE_TAG,
+    AST_REF_DROP_TAG,
+} ast_ref_op;
+
 typedef enum ast_stmt_kind {
     AST_STMT_SELECT,       /* query */
     AST_STMT_CREATE_TABLE, /* create_table */
@@ -295,6 +304,7 @@ typedef enum ast_stmt_kind {
     AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
     AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
+    AST_STMT_REF, /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
 } ast_stmt_kind;
 
 typedef enum ast_object_kind {
@@ -370,6 +380,12 @@ struct ast_stmt {
         struct {
             const char *message; /* COMMIT 'message' or NULL */
         } commit;
+        struct {
+            ast_ref_op op;
+            ast_ident name;
+            ast_ident from; /* CREATE BRANCH/TAG ... FROM ref; name NULL when absent */
+            bool if_exists; /* DROP ... IF EXISTS */
+        } ref;
     } u;
 };
 

@@ -268,6 +268,37 @@ arm_status binder_bind_table(logical_op **out, binder *b, table_def *def, const 
     return binder_scope_add(b, b->scope, &t, err);
 }
 
+/* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
+static arm_status bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
+                                      arm_error *err)
+{
+    const ast_name *name = &ref->u.function.name;
+    const char *function = binder_ident(b, &name->parts[name->count - 1]);
+    bool history = name->count == 1 &&
+                   (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
+                    strcmp(function, "arm_tags") == 0);
+    if (!history)
+        return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
+                         "table function \"%s\" is not supported yet", function);
+    if (ref->u.function.arg_count > 0)
+        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position, "%s() takes no arguments",
+                         function);
+    if (b->storage == NULL) {
+        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
+                  "%s() needs a database folder: this database is in memory", function);
+        error_hint(err, "Open a folder (arm PATH) to keep commits, branches and tags.");
+        return ARM_ERROR_NOT_SUPPORTED;
+    }
+    table_def *def = NULL;
+    if (sql_storage_history(b->storage, function, &def, err) != ARM_OK)
+        return err->status;
+    if (retain_ref(b, def, err) != ARM_OK)
+        return err->status;
+    b->is_volatile_plan = true; /* history changes with every commit */
+    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : function;
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 /* AS OF TIMESTAMP's expression, evaluated now, in microseconds. */
 static arm_status as_of_micros(binder *b, const ast_expr *ast, int64_t *out, arm_error *err)
 {
@@ -554,9 +585,7 @@ static arm_status bind_from(logical_op **out, binder *b, const ast_table_ref *re
         return add_query_table(b, *out, alias, ref->column_aliases, ref->column_alias_count, NULL,
                                0, ref->position, err);
     }
-    case AST_TABLE_FUNCTION:
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                         "table functions are not supported yet");
+    case AST_TABLE_FUNCTION: return bind_table_function(out, b, ref, err);
     }
     return error_internal(err, "unknown FROM item");
 }

@@ -29,6 +29,7 @@
     X(BEGIN, "begin", false)                                                                       \
     X(BETWEEN, "between", true)                                                                    \
     X(BOTH, "both", true)                                                                          \
+    X(BRANCH, "branch", false)                                                                     \
     X(BY, "by", true)                                                                              \
     X(CASCADE, "cascade", false)                                                                   \
     X(CASE, "case", true)                                                                          \
@@ -132,6 +133,7 @@
     X(SYMMETRIC, "symmetric", false)                                                               \
     X(TABLE, "table", true)                                                                        \
     X(TABLES, "tables", false)                                                                     \
+    X(TAG, "tag", false)                                                                           \
     X(THEN, "then", true)                                                                          \
     X(TIME, "time", false)                                                                         \
     X(TIMESTAMP, "timestamp", false)                                                               \
@@ -145,6 +147,7 @@
     X(UNIQUE, "unique", true)                                                                      \
     X(UNKNOWN, "unknown", false)                                                                   \
     X(UPDATE, "update", true)                                                                      \
+    X(USE, "use", false)                                                                           \
     X(USING, "using", true)                                                                        \
     X(VALUES, "values", true)                                                                      \
     X(VARYING, "varying", false)                                                                   \

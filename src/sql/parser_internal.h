@@ -96,6 +96,7 @@ static inline void parser_leave(parser *p)
 arm_status expect_keyword(parser *p, keyword_id word);
 arm_status expect_symbol(parser *p, const char *symbol);
 arm_status parse_ident(parser *p, ast_ident *out);
+arm_status parse_ref_name(parser *p, ast_ident *out); /* branch/tag: feature/x-1 */
 arm_status parse_ident_list(parser *p, ast_ident **out, uint32_t *count);
 /* ( a, b, ... ) */
 arm_status parse_paren_ident_list(parser *p, ast_ident **out, uint32_t *count);

@@ -53,10 +53,16 @@ static arm_status parse_version_number(parser *p, ast_time_travel *travel)
 static arm_status parse_branch(parser *p, ast_time_travel *travel)
 {
     advance(p); /* @ */
+    return parse_ref_name(p, &travel->branch);
+}
+
+/* A branch or tag name: an identifier, or words joined by / - . without spaces (feature/x-1). */
+arm_status parse_ref_name(parser *p, ast_ident *out)
+{
     const token *first = peek(p);
     if (first->kind != TOKEN_IDENT && first->kind != TOKEN_QUOTED_IDENT &&
         first->kind != TOKEN_NUMBER)
-        return parser_error(p, "Expected a branch or tag name after @.");
+        return parser_error(p, "Expected a branch or tag name.");
     int32_t start = first->position;
     int32_t end = start + (int32_t)first->length;
     advance(p);
@@ -69,12 +75,12 @@ static arm_status parse_branch(parser *p, ast_time_travel *travel)
         end = t->position + (int32_t)t->length;
         advance(p);
     }
-    travel->branch.name = first->kind == TOKEN_QUOTED_IDENT
-                              ? first->text
-                              : arena_strndup(p->a, p->sql + start, (size_t)(end - start));
-    travel->branch.quoted = first->kind == TOKEN_QUOTED_IDENT;
-    travel->branch.position = start;
-    return travel->branch.name ? ARM_OK : error_out_of_memory(p->err);
+    out->name = first->kind == TOKEN_QUOTED_IDENT
+                    ? first->text
+                    : arena_strndup(p->a, p->sql + start, (size_t)(end - start));
+    out->quoted = first->kind == TOKEN_QUOTED_IDENT;
+    out->position = start;
+    return out->name ? ARM_OK : error_out_of_memory(p->err);
 }
 
 /* [@branch] then VERSION n | VERSION AS OF n | AT (VERSION => n) | AS OF TIMESTAMP expr */

@@ -143,6 +143,26 @@ static arm_status parse_create_view(parser *p, ast_stmt *st, bool or_replace)
     return st->u.create_view.query_sql ? ARM_OK : error_out_of_memory(p->err);
 }
 
+/*
+ * CREATE BRANCH b [FROM ref] | CREATE TAG t [FROM ref] | DROP BRANCH/TAG [IF EXISTS] x
+ * (the verb is consumed; the parser is at BRANCH or TAG).
+ */
+static arm_status parse_ref_statement(parser *p, ast_stmt *st, bool create)
+{
+    st->kind = AST_STMT_REF;
+    bool branch = advance(p)->keyword == KW_BRANCH;
+    st->u.ref.op = create ? (branch ? AST_REF_CREATE_BRANCH : AST_REF_CREATE_TAG)
+                          : (branch ? AST_REF_DROP_BRANCH : AST_REF_DROP_TAG);
+    if (!create && token_is_keyword(peek(p), KW_IF) && token_is_keyword(peek_at(p, 1), KW_EXISTS)) {
+        p->at += 2;
+        st->u.ref.if_exists = true;
+    }
+    arm_status s = parse_ref_name(p, &st->u.ref.name);
+    if (s == ARM_OK && create && accept_keyword(p, KW_FROM))
+        s = parse_ref_name(p, &st->u.ref.from);
+    return s;
+}
+
 static arm_status parse_create(parser *p, ast_stmt *st)
 {
     bool or_replace = false;
@@ -156,11 +176,15 @@ static arm_status parse_create(parser *p, ast_stmt *st)
         return parse_create_table(p, st, or_replace);
     if (accept_keyword(p, KW_VIEW))
         return parse_create_view(p, st, or_replace);
-    return parser_error(p, "Expected TABLE or VIEW after CREATE.");
+    if (!or_replace && (token_is_keyword(peek(p), KW_BRANCH) || token_is_keyword(peek(p), KW_TAG)))
+        return parse_ref_statement(p, st, true);
+    return parser_error(p, "Expected TABLE, VIEW, BRANCH or TAG after CREATE.");
 }
 
 static arm_status parse_drop(parser *p, ast_stmt *st)
 {
+    if (token_is_keyword(peek(p), KW_BRANCH) || token_is_keyword(peek(p), KW_TAG))
+        return parse_ref_statement(p, st, false);
     st->kind = AST_STMT_DROP;
     if (accept_keyword(p, KW_TABLE))
         st->u.drop.object = AST_OBJECT_TABLE;
@@ -342,6 +366,11 @@ static arm_status parse_statement_body(parser *p, ast_stmt *st)
         st->u.explain.analyze = accept_keyword(p, KW_ANALYZE);
         return parse_statement(p, &st->u.explain.statement);
     case KW_SET: return parse_set(p, st, false);
+    case KW_USE:
+        st->kind = AST_STMT_REF;
+        st->u.ref.op = AST_REF_USE_BRANCH;
+        accept_keyword(p, KW_BRANCH);
+        return parse_ref_name(p, &st->u.ref.name);
     case KW_RESET: return parse_set(p, st, true);
     case KW_SHOW: return parse_show(p, st);
     case KW_BEGIN:

@@ -62,7 +62,11 @@ static bool may_change_tables(const ast_stmt *stmt)
     switch (stmt->kind) {
     case AST_STMT_SELECT:
     case AST_STMT_SET:
-    case AST_STMT_SHOW: return false;
+    case AST_STMT_SHOW:
+    case AST_STMT_BEGIN:
+    case AST_STMT_COMMIT:
+    case AST_STMT_ROLLBACK:
+    case AST_STMT_REF: return false;
     case AST_STMT_EXPLAIN: return stmt->u.explain.analyze;
     default: return true;
     }
@@ -74,8 +78,8 @@ static bool may_change_tables(const ast_stmt *stmt)
  */
 static arm_status storage_before(sql_session *s, arm_error *err)
 {
-    if (s->db->storage == NULL)
-        return ARM_OK;
+    if (s->db->storage == NULL || s->in_transaction)
+        return ARM_OK; /* a transaction reads one commit throughout */
     return sql_storage_refresh(s->db->storage, s->db->catalog, err);
 }
 
@@ -85,10 +89,17 @@ static arm_status storage_after(sql_session *s, const ast_stmt *stmt, arm_status
 {
     if (s->db->storage == NULL || !may_change_tables(stmt))
         return status;
+    bool in_transaction = s->in_transaction;
     if (status == ARM_OK)
-        return sql_storage_commit(s->db->storage, s->db->catalog, NULL, err);
+        return in_transaction ? ARM_OK
+                              : sql_storage_commit(s->db->storage, s->db->catalog, NULL, err);
     arm_error ignored;
     sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
+    if (in_transaction) {
+        s->in_transaction = false;
+        if (err->hint[0] == '\0')
+            error_hint(err, "The transaction was rolled back.");
+    }
     return status;
 }
 
@@ -104,6 +115,11 @@ void sql_session_dispose(sql_session *s)
 {
     if (s == NULL)
         return;
+    if (s->in_transaction && s->db->storage != NULL) { /* an open transaction ends unfinished */
+        arm_error ignored;
+        sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
+        s->in_transaction = false;
+    }
     arena_destroy(s->script_arena);
     arena_destroy(s->arena);
     s->script_arena = NULL;

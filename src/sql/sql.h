@@ -39,6 +39,7 @@ typedef struct sql_session {
     _Atomic bool interrupt;
     struct arena *script_arena;
     struct arena *arena;
+    bool in_transaction; /* after BEGIN: statements do not commit on their own */
 } sql_session;
 
 arm_status sql_database_init(sql_database *db, arm_error *err);

@@ -8,6 +8,8 @@
 #include "sql/sql_storage.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -443,5 +445,198 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
         v.def.provider = NULL;
     }
     catalog_table_version_dispose(&v);
+    return st;
+}
+
+/* ---- branches and tags ----------------------------------------------------------------- */
+
+arm_status sql_storage_create_ref(sql_storage *s, bool is_branch, const char *name,
+                                  const char *from, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    int64_t commit_id = 0, other = 0;
+    arm_status st = commit_of_ref(s, from, &commit_id, err);
+    /* t@name must mean one thing: a branch and a tag may not share a name */
+    arm_error ignored;
+    if (st == ARM_OK &&
+        (is_branch ? catalog_db_tag_commit(s->cdb, name, &other, &ignored)
+                   : catalog_db_branch_head(s->cdb, name, &other, &ignored)) == ARM_OK)
+        st = error_set(err, ARM_ERROR_ALREADY_EXISTS, "42710", -1,
+                       "a %s named \"%s\" already exists", is_branch ? "tag" : "branch", name);
+    if (st == ARM_OK)
+        st = is_branch ? catalog_db_create_branch(s->cdb, name, commit_id, err)
+                       : catalog_db_create_tag(s->cdb, name, commit_id, err);
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+arm_status sql_storage_drop_ref(sql_storage *s, bool is_branch, const char *name, bool if_exists,
+                                arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    arm_status st = ARM_OK;
+    if (is_branch && strcmp(name, s->branch) == 0 && strcmp(name, CATALOG_DB_MAIN_BRANCH) != 0) {
+        st = error_set(err, ARM_ERROR_MISUSE, "55006", -1,
+                       "cannot drop branch \"%s\": it is the current branch", name);
+        error_hint(err, "USE BRANCH main first.");
+    } else {
+        st = is_branch ? catalog_db_drop_branch(s->cdb, name, err)
+                       : catalog_db_drop_tag(s->cdb, name, err);
+        if (st == ARM_ERROR_NOT_FOUND && if_exists)
+            st = ARM_OK;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+arm_status sql_storage_use_branch(sql_storage *s, catalog *cat, const char *name, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    int64_t head = 0;
+    char *copy = NULL;
+    arm_status st = catalog_db_branch_head(s->cdb, name, &head, err);
+    if (st == ARM_OK && (copy = strdup(name)) == NULL)
+        st = error_out_of_memory(err);
+    if (st == ARM_OK) {
+        free(s->branch);
+        s->branch = copy;
+        st = load_head(s, cat, err);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+const char *sql_storage_branch(const sql_storage *s)
+{
+    return s->branch;
+}
+
+/* ---- history as tables ---------------------------------------------------------------- */
+
+/* Rows of a catalog query appended to a memory table, cell text converted per column type. */
+typedef struct history_rows {
+    table_provider *table;
+    batch rows;
+    arm_status status;
+} history_rows;
+
+static arm_status flush_rows(history_rows *h, arm_error *err)
+{
+    if (h->rows.count == 0)
+        return ARM_OK;
+    arm_status st = h->table->vtable->append(h->table, &h->rows, err);
+    batch_reset(&h->rows);
+    return st;
+}
+
+static arm_status add_history_row(void *context, int column_count, const char *const *cells,
+                                  arm_error *err)
+{
+    history_rows *h = context;
+    batch *b = &h->rows;
+    if (b->count == 0)
+        for (uint32_t k = 0; k < b->column_count; k++)
+            if (vector_prepare_flat(&b->columns[k], VECTOR_SIZE, err) != ARM_OK ||
+                vector_ensure_validity(&b->columns[k], err) != ARM_OK)
+                return err->status;
+    uint32_t row = b->count;
+    for (uint32_t k = 0; k < b->column_count && (int)k < column_count; k++) {
+        vector *v = &b->columns[k];
+        const char *cell = cells[k];
+        vector_set_valid(v, row);
+        if (cell == NULL) {
+            vector_set_null(v, row);
+        } else if (v->type.id == TYPE_VARCHAR) {
+            string_view *sv = &((string_view *)v->data)[row];
+            if (vector_add_string(v, cell, (uint32_t)strlen(cell), sv, err) != ARM_OK)
+                return err->status;
+        } else if (v->type.id == TYPE_BOOLEAN) {
+            ((bool *)v->data)[row] = strcmp(cell, "1") == 0;
+        } else { /* BIGINT and TIMESTAMP (microseconds) */
+            ((int64_t *)v->data)[row] = strtoll(cell, NULL, 10);
+        }
+    }
+    b->count++;
+    return b->count == VECTOR_SIZE ? flush_rows(h, err) : ARM_OK;
+}
+
+static arm_status history_table(sql_storage *s, const char *name, const char *sql,
+                                const column_def *columns, uint32_t column_count, table_def **out,
+                                arm_error *err)
+{
+    table_def def;
+    memset(&def, 0, sizeof def);
+    def.name = (char *)name;
+    def.columns = (column_def *)columns;
+    def.column_count = column_count;
+    history_rows h;
+    memset(&h, 0, sizeof h);
+    arm_status st = memory_table_create(&h.table, &def, err);
+    if (st != ARM_OK)
+        return st;
+    st = batch_init(&h.rows, column_count, h.table->column_types, err);
+    if (st == ARM_OK)
+        st = catalog_db_query(s->cdb, sql, add_history_row, &h, err);
+    if (st == ARM_OK)
+        st = flush_rows(&h, err);
+    batch_dispose(&h.rows);
+    def.provider = h.table;
+    if (st == ARM_OK && (*out = table_def_copy(&def)) == NULL)
+        st = error_out_of_memory(err);
+    if (st != ARM_OK)
+        h.table->vtable->destroy(h.table);
+    return st;
+}
+
+#define HISTORY_COLUMN(name, type)                                                                 \
+    {                                                                                              \
+        (char *)(name), {type, 0, 0}, false, NULL, 0                                               \
+    }
+
+arm_status sql_storage_history(sql_storage *s, const char *function, table_def **out,
+                               arm_error *err)
+{
+    *out = NULL;
+    char sql[1024];
+    pthread_mutex_lock(&s->lock);
+    arm_status st;
+    if (strcmp(function, "arm_log") == 0) {
+        static const column_def columns[] = {HISTORY_COLUMN("commit_id", TYPE_BIGINT),
+                                             HISTORY_COLUMN("parent_id", TYPE_BIGINT),
+                                             HISTORY_COLUMN("branch", TYPE_VARCHAR),
+                                             HISTORY_COLUMN("committed_at", TYPE_TIMESTAMP),
+                                             HISTORY_COLUMN("author", TYPE_VARCHAR),
+                                             HISTORY_COLUMN("message", TYPE_VARCHAR),
+                                             HISTORY_COLUMN("tables_changed", TYPE_VARCHAR)};
+        snprintf(sql, sizeof sql,
+                 "WITH RECURSIVE line(id) AS (SELECT %lld UNION SELECT c.parent_id FROM commits c"
+                 " JOIN line ON c.commit_id = line.id WHERE c.parent_id IS NOT NULL)"
+                 " SELECT c.commit_id, c.parent_id, c.branch, c.created_us, c.author, c.message,"
+                 " (SELECT group_concat(tv.name, ', ') FROM commit_tables ct JOIN table_versions tv"
+                 " ON tv.table_version_id = ct.table_version_id WHERE ct.commit_id = c.commit_id"
+                 " AND ct.changed = 1) FROM commits c WHERE c.commit_id IN (SELECT id FROM line)"
+                 " ORDER BY c.commit_id DESC",
+                 (long long)s->head_commit_id);
+        st = history_table(s, function, sql, columns, 7, out, err);
+    } else if (strcmp(function, "arm_branches") == 0) {
+        static const column_def columns[] = {HISTORY_COLUMN("name", TYPE_VARCHAR),
+                                             HISTORY_COLUMN("head_commit_id", TYPE_BIGINT),
+                                             HISTORY_COLUMN("created_at", TYPE_TIMESTAMP),
+                                             HISTORY_COLUMN("is_current", TYPE_BOOLEAN)};
+        char *quoted = sqlite3_mprintf("%Q", s->branch);
+        snprintf(sql, sizeof sql,
+                 "SELECT name, head_commit_id, created_us, name = %s FROM branches ORDER BY name",
+                 quoted ? quoted : "''");
+        sqlite3_free(quoted);
+        st = history_table(s, function, sql, columns, 4, out, err);
+    } else {
+        static const column_def columns[] = {HISTORY_COLUMN("name", TYPE_VARCHAR),
+                                             HISTORY_COLUMN("commit_id", TYPE_BIGINT),
+                                             HISTORY_COLUMN("created_at", TYPE_TIMESTAMP)};
+        st =
+            history_table(s, function, "SELECT name, commit_id, created_us FROM tags ORDER BY name",
+                          columns, 3, out, err);
+    }
+    pthread_mutex_unlock(&s->lock);
     return st;
 }

@@ -44,4 +44,21 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
                                     int64_t version, int64_t as_of_micros, const char *ref,
                                     table_def **out, arm_error *err);
 
+/* CREATE BRANCH / CREATE TAG: `from` (a branch or tag; NULL: the current branch) names the commit.
+ */
+arm_status sql_storage_create_ref(sql_storage *s, bool is_branch, const char *name,
+                                  const char *from, arm_error *err);
+arm_status sql_storage_drop_ref(sql_storage *s, bool is_branch, const char *name, bool if_exists,
+                                arm_error *err);
+/* USE BRANCH: later statements read and write `name`; `cat` is loaded with its head. */
+arm_status sql_storage_use_branch(sql_storage *s, catalog *cat, const char *name, arm_error *err);
+const char *sql_storage_branch(const sql_storage *s);
+
+/*
+ * History as tables: "arm_log" (commits of the current branch's line, newest
+ * first), "arm_branches" and "arm_tags". *out has refcount 1.
+ */
+arm_status sql_storage_history(sql_storage *s, const char *function, table_def **out,
+                               arm_error *err);
+
 #endif

@@ -253,10 +253,8 @@ arm_status statement_execute(result_set **out, sql_session *s, const ast_stmt *s
     case AST_STMT_SHOW: return statement_show(out, s, stmt, err);
     case AST_STMT_BEGIN:
     case AST_STMT_COMMIT:
-    case AST_STMT_ROLLBACK:
-        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", stmt->position,
-                  "transactions are not supported yet: each statement commits on its own");
-        return err->status;
+    case AST_STMT_ROLLBACK: return statement_transaction(out, s, stmt, err);
+    case AST_STMT_REF: return statement_ref(out, s, stmt, err);
     }
     return error_internal(err, "unknown statement kind");
 }

@@ -28,6 +28,10 @@ arm_status statement_drop(result_set **out, sql_session *s, const ast_stmt *stmt
 arm_status statement_create_view(result_set **out, sql_session *s, const ast_stmt *stmt,
                                  arm_error *err);
 arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+/* statement_versioning.c */
+arm_status statement_transaction(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                 arm_error *err);
+arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 
 #endif
