@@ -691,8 +691,8 @@ static arm_status write_table_map(catalog_db *db, const catalog_commit_request *
     return ARM_OK;
 }
 
-arm_status catalog_db_commit(catalog_db *db, const catalog_commit_request *r,
-                             int64_t *out_commit_id, arm_error *err)
+arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t *out_commit_id,
+                             arm_error *err)
 {
     if (exec_sql(db, "BEGIN IMMEDIATE", err) != ARM_OK)
         return err->status;
@@ -715,6 +715,7 @@ arm_status catalog_db_commit(catalog_db *db, const catalog_commit_request *r,
     }
     if (s == ARM_OK && exec_sql(db, "COMMIT", err) == ARM_OK) {
         *out_commit_id = commit_id;
+        r->parent_commit_id = head_id;
         return ARM_OK;
     }
     sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);

@@ -59,7 +59,8 @@ typedef struct catalog_commit_request {
     const catalog_table_change *changes;
     uint32_t change_count;
     const char *author;
-    const char *message; /* may be NULL */
+    const char *message;      /* may be NULL */
+    int64_t parent_commit_id; /* out: the head the commit went on (!= base: it was rebased) */
 } catalog_commit_request;
 
 /*
@@ -95,7 +96,7 @@ arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const cha
  * ARM_ERROR_CONFLICT (40001) naming the table otherwise. IDs are allocated
  * inside the write transaction.
  */
-arm_status catalog_db_commit(catalog_db *db, const catalog_commit_request *request,
+arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *request,
                              int64_t *out_commit_id, arm_error *err);
 
 /* Branches and tags. `from_commit_id` is where the new branch starts. */

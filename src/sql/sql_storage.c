@@ -52,6 +52,8 @@ static arm_status chunk_get(void *context, const uint8_t id[32], uint8_t **data,
     return object_store_get(context, id, data, length, err);
 }
 
+static uint64_t change_count_of(table_provider *t);
+
 static void forget_tables(sql_storage *s)
 {
     for (uint32_t i = 0; i < s->table_count; i++) {
@@ -82,8 +84,117 @@ static arm_status remember_table(sql_storage *s, const char *schema_name, const 
     }
     t->table_id = table_id;
     t->provider = provider;
-    t->change_count = memory_table_change_count(provider);
+    t->change_count = change_count_of(provider);
     s->table_count++;
+    return ARM_OK;
+}
+
+/*
+ * A table whose chunks cannot be read (missing or damaged objects): every
+ * use fails with the error loading it gave, so the queries that need it
+ * say why and the rest of the database stays usable.
+ */
+typedef struct unreadable_table {
+    table_provider base;
+    arm_error error;
+} unreadable_table;
+
+static arm_status unreadable(table_provider *t, arm_error *err)
+{
+    const arm_error *e = &((unreadable_table *)t)->error;
+    error_set(err, e->status, e->sqlstate, -1, "%s", e->message);
+    if (e->hint[0] != '\0')
+        error_hint(err, "%s", e->hint);
+    return e->status;
+}
+
+static arm_status unreadable_scan(table_provider *t, const table_scan_options *options,
+                                  table_scan **out, arm_error *err)
+{
+    (void)options;
+    *out = NULL;
+    return unreadable(t, err);
+}
+
+static arm_status unreadable_append(table_provider *t, const batch *rows, arm_error *err)
+{
+    (void)rows;
+    return unreadable(t, err);
+}
+
+static arm_status unreadable_delete(table_provider *t, const int64_t *row_ids, uint64_t count,
+                                    arm_error *err)
+{
+    (void)row_ids;
+    (void)count;
+    return unreadable(t, err);
+}
+
+static arm_status unreadable_update(table_provider *t, const int64_t *row_ids,
+                                    const batch *new_rows, arm_error *err)
+{
+    (void)row_ids;
+    (void)new_rows;
+    return unreadable(t, err);
+}
+
+static uint64_t unreadable_rows(table_provider *t)
+{
+    (void)t;
+    return 0;
+}
+
+static void unreadable_destroy(table_provider *t)
+{
+    free(t->column_types);
+    for (uint32_t i = 0; i < t->column_count; i++)
+        free(t->column_names[i]);
+    free(t->column_names);
+    free(t);
+}
+
+static const table_provider_vtable unreadable_vtable = {
+    .scan_begin = unreadable_scan,
+    .append = unreadable_append,
+    .delete_rows = unreadable_delete,
+    .update_rows = unreadable_update,
+    .estimated_row_count = unreadable_rows,
+    .destroy = unreadable_destroy,
+};
+
+static bool is_unreadable(const table_provider *t)
+{
+    return t->vtable == &unreadable_vtable;
+}
+
+static uint64_t change_count_of(table_provider *t)
+{
+    return is_unreadable(t) ? 0 : memory_table_change_count(t);
+}
+
+static arm_status make_unreadable(const catalog_table_version *v, const arm_error *cause,
+                                  table_provider **out, arm_error *err)
+{
+    unreadable_table *t = calloc(1, sizeof *t);
+    uint32_t n = v->def.column_count;
+    if (t == NULL || (t->base.column_types = calloc(n + 1, sizeof(logical_type))) == NULL ||
+        (t->base.column_names = calloc(n + 1, sizeof(char *))) == NULL) {
+        if (t)
+            free(t->base.column_types);
+        free(t);
+        return error_out_of_memory(err);
+    }
+    t->base.vtable = &unreadable_vtable;
+    t->base.column_count = n;
+    for (uint32_t i = 0; i < n; i++) {
+        t->base.column_types[i] = v->def.columns[i].type;
+        t->base.column_names[i] = strdup(v->def.columns[i].name);
+    }
+    t->error = *cause;
+    error_set(&t->error, cause->status, cause->sqlstate, -1, "cannot read table \"%s\": %s",
+              v->def.name, cause->message);
+    error_hint(&t->error, "%s", cause->hint);
+    *out = &t->base;
     return ARM_OK;
 }
 
@@ -157,7 +268,12 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
         st = catalog_db_tables_at(s->cdb, s->head_commit_id, &tables, &count, err);
     for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
         table_provider *provider = NULL;
-        if ((st = materialize(s, &tables[i], &provider, err)) != ARM_OK)
+        arm_error cause;
+        if (materialize(s, &tables[i], &provider, &cause) != ARM_OK)
+            st = cause.status == ARM_ERROR_CORRUPT
+                     ? make_unreadable(&tables[i], &cause, &provider, err)
+                     : error_set(err, cause.status, cause.sqlstate, -1, "%s", cause.message);
+        if (st != ARM_OK)
             break;
         tables[i].def.provider = provider;
         if ((st = catalog_create_table(cat, &tables[i].def, err)) != ARM_OK) {
@@ -310,7 +426,7 @@ static arm_status collect_changes(sql_storage *s, catalog *cat, change_set *c, a
             continue;
         stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
         if (t != NULL && t->provider == def->provider &&
-            t->change_count == memory_table_change_count(def->provider)) {
+            t->change_count == change_count_of(def->provider)) {
             table_def_release(def);
             continue;
         }
@@ -361,11 +477,13 @@ arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message,
     arm_status st = collect_changes(s, cat, &c, err);
     if (st == ARM_OK && c.count > 0) {
         const char *user = getenv("USER");
-        catalog_commit_request request = {s->branch, s->head_commit_id, c.changes,
-                                          c.count,   user ? user : "",  message};
+        catalog_commit_request request = {s->branch,        s->head_commit_id, c.changes, c.count,
+                                          user ? user : "", message,           0};
         int64_t commit_id = 0;
         st = catalog_db_commit(s->cdb, &request, &commit_id, err);
-        if (st == ARM_OK) {
+        if (st == ARM_OK && request.parent_commit_id != s->head_commit_id) {
+            st = load_head(s, cat, err); /* rebased: other commits' tables come in too */
+        } else if (st == ARM_OK) {
             s->head_commit_id = commit_id;
             st = remember_commit(s, cat, err);
         }
@@ -389,7 +507,7 @@ static bool has_changes(sql_storage *s, catalog *cat)
         table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
         stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
         changed = def == NULL || t == NULL || t->provider != def->provider ||
-                  t->change_count != memory_table_change_count(def->provider);
+                  t->change_count != change_count_of(def->provider);
         table_def_release(def);
     }
     name_list_dispose(&live);

@@ -1,0 +1,402 @@
+/*
+ * Tests for versioned storage through the public API: a database folder
+ * keeps tables across opens; versions, time travel, branches, tags and the
+ * history functions; transactions; concurrent writers (rebase or 40001);
+ * a writer killed with SIGKILL mid-commit, many times; damaged objects;
+ * folders that are not databases or come from a newer format.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "armillaria.h"
+#include "harness.h"
+
+static char root[256];
+
+/* 0..9 as a FROM item: cross joins of it count without generate_series. */
+#define DIGITS "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
+static int folder_counter;
+
+static void new_folder(char *out, size_t capacity)
+{
+    snprintf(out, capacity, "%s/db%d", root, folder_counter++);
+}
+
+static arm_db *open_db(const char *path)
+{
+    arm_db *db = NULL;
+    arm_error err;
+    CHECK_OK(arm_db_open(&db, path, &err), &err);
+    return db;
+}
+
+/* Runs SQL and returns its status (err filled). */
+static arm_status run(arm_conn *c, const char *sql, arm_error *err)
+{
+    arm_result *r = NULL;
+    arm_status s = arm_conn_query(&r, c, sql, err);
+    arm_result_destroy(r);
+    return s;
+}
+
+static void ok(arm_conn *c, const char *sql)
+{
+    arm_error err;
+    CHECK_OK(run(c, sql, &err), &err);
+}
+
+/* The first column of the first row as int64 (-1 when the query fails or is empty). */
+static int64_t scalar(arm_conn *c, const char *sql)
+{
+    arm_result *r = NULL;
+    arm_error err;
+    if (arm_conn_query(&r, c, sql, &err) != ARM_OK) {
+        printf("  query failed: %s: %s\n", sql, err.message);
+        return -1;
+    }
+    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
+                    ? arm_result_get_int64(r, 0, 0)
+                    : -1;
+    arm_result_destroy(r);
+    return v;
+}
+
+static void test_persists_across_opens(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE t(id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, score DOUBLE)");
+    ok(c, "INSERT INTO t SELECT i, 'n' || i, i / 4.0 FROM (SELECT a.x * 1000 + b.x * 100 + c.x * "
+          "10 + d.x + 1 AS i FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
+          " d(x) WHERE a.x < 5) g");
+    ok(c, "DELETE FROM t WHERE id % 10 = 0");
+    ok(c, "UPDATE t SET score = -1 WHERE id <= 3");
+    ok(c, "CREATE TABLE gone(x INTEGER)");
+    ok(c, "DROP TABLE gone");
+    arm_conn_close(c);
+    arm_db_close(db);
+
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t"), 4500);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t WHERE score = -1"), 3);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t VERSION 0"), 0);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t VERSION 1"), 5000);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t VERSION AS OF 2"), 4500);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t AT (VERSION => 3) WHERE score = -1"), 3);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t AS OF TIMESTAMP '2999-01-01'"), 4500);
+    CHECK_INT_EQ(run(c, "SELECT * FROM t VERSION 9", &err), ARM_ERROR_NOT_FOUND);
+    CHECK(strstr(err.message, "no version 9") != NULL);
+    CHECK_INT_EQ(run(c, "SELECT * FROM t AS OF TIMESTAMP '2001-01-01'", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_INT_EQ(run(c, "SELECT * FROM gone", &err), ARM_ERROR_NOT_FOUND);
+    /* constraints survive: the primary key is still enforced */
+    CHECK_INT_EQ(run(c, "INSERT INTO t VALUES (1, 'again', 0)", &err), ARM_ERROR_CONSTRAINT);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log()"), 7); /* root + 6 statements */
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+static void test_branches_tags_history(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE users(id INTEGER PRIMARY KEY, name VARCHAR)");
+    ok(c, "INSERT INTO users VALUES (1, 'ann'), (2, 'bob')");
+    ok(c, "CREATE TAG v1");
+    ok(c, "CREATE BRANCH feature/x");
+    ok(c, "USE BRANCH feature/x");
+    ok(c, "INSERT INTO users VALUES (3, 'cid')");
+    ok(c, "UPDATE users SET name = 'BOB' WHERE id = 2");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users"), 3);
+    ok(c, "USE BRANCH main");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users"), 2);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users@main m JOIN users@feature/x f"
+                           " ON m.id = f.id WHERE m.name <> f.name"),
+                 1);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users@feature/x"), 3);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users@v1"), 2);
+    CHECK_INT_EQ(run(c, "SELECT * FROM users@nope", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_INT_EQ(run(c, "CREATE BRANCH v1", &err), ARM_ERROR_ALREADY_EXISTS);
+    CHECK_INT_EQ(run(c, "CREATE TAG v1", &err), ARM_ERROR_ALREADY_EXISTS);
+    CHECK_INT_EQ(run(c, "DROP BRANCH main", &err), ARM_ERROR_MISUSE);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_branches()"), 2);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_branches() WHERE is_current"), 1);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_tags()"), 1);
+    /* the log follows the current branch: main has root, create, insert */
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log()"), 3);
+    ok(c, "DROP BRANCH feature/x");
+    CHECK_INT_EQ(run(c, "USE BRANCH feature/x", &err), ARM_ERROR_NOT_FOUND);
+    ok(c, "DROP TAG v1");
+    CHECK_INT_EQ(run(c, "DROP TAG v1", &err), ARM_ERROR_NOT_FOUND);
+    ok(c, "DROP TAG IF EXISTS v1");
+    arm_conn_close(c);
+    arm_db_close(db);
+
+    /* in memory: a clear error, not a crash */
+    db = open_db(":memory:");
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(run(c, "CREATE BRANCH b", &err), ARM_ERROR_NOT_SUPPORTED);
+    CHECK_INT_EQ(run(c, "SELECT * FROM arm_log()", &err), ARM_ERROR_NOT_SUPPORTED);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+static void test_transactions(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE a(x INTEGER PRIMARY KEY)");
+    ok(c, "BEGIN");
+    ok(c, "INSERT INTO a VALUES (1), (2)");
+    ok(c, "CREATE TABLE b(y VARCHAR)");
+    ok(c, "INSERT INTO b VALUES ('one')");
+    ok(c, "COMMIT 'two tables, one commit'");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log() WHERE message = "
+                           "'two tables, one commit' AND tables_changed = 'a, b'"),
+                 1);
+    ok(c, "BEGIN");
+    ok(c, "DELETE FROM a");
+    ok(c, "DROP TABLE b");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM a"), 0);
+    ok(c, "ROLLBACK");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM a"), 2);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM b"), 1);
+    /* a failing statement ends the transaction: nothing of it is kept */
+    ok(c, "BEGIN");
+    ok(c, "INSERT INTO a VALUES (3)");
+    CHECK_INT_EQ(run(c, "INSERT INTO a VALUES (1)", &err), ARM_ERROR_CONSTRAINT);
+    CHECK_INT_EQ(run(c, "COMMIT", &err), ARM_ERROR_MISUSE);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM a"), 2);
+    CHECK_INT_EQ(run(c, "ROLLBACK", &err), ARM_ERROR_MISUSE);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+static void test_concurrent_writers(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db1 = open_db(path), *db2 = NULL;
+    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c1, db1, &err), &err);
+    ok(c1, "CREATE TABLE t(x INTEGER)");
+    ok(c1, "CREATE TABLE u(x INTEGER)");
+    db2 = open_db(path); /* a second opener, as another process would be */
+    CHECK_OK(arm_conn_open(&c2, db2, &err), &err);
+    /* autocommit writers see each other's commits */
+    ok(c1, "INSERT INTO t VALUES (1)");
+    ok(c2, "INSERT INTO t VALUES (2)");
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 2);
+    /* different tables commute: the second commit rebases */
+    ok(c2, "BEGIN");
+    ok(c2, "INSERT INTO u VALUES (1)");
+    ok(c1, "INSERT INTO t VALUES (3)");
+    ok(c2, "COMMIT");
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 3);
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM u"), 1);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t"), 3);
+    /* the same table changed on both sides: a conflict naming it */
+    ok(c2, "BEGIN");
+    ok(c2, "INSERT INTO t VALUES (4)");
+    ok(c1, "DELETE FROM t WHERE x = 1");
+    CHECK_INT_EQ(run(c2, "COMMIT", &err), ARM_ERROR_CONFLICT);
+    CHECK_STR_EQ(err.sqlstate, "40001");
+    CHECK(strstr(err.message, "\"t\"") != NULL);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t"), 2); /* back to the branch head */
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t WHERE x = 4"), 0);
+    arm_conn_close(c1);
+    arm_conn_close(c2);
+    arm_db_close(db1);
+    arm_db_close(db2);
+}
+
+/* The child: commits 50 rows per statement until killed. */
+static void crash_writer(const char *path)
+{
+    arm_db *db = NULL;
+    arm_conn *c = NULL;
+    arm_error err;
+    if (arm_db_open(&db, path, &err) != ARM_OK || arm_conn_open(&c, db, &err) != ARM_OK)
+        _exit(2);
+    for (long i = (long)getpid() * 100000;; i++) { /* batch numbers unique across writers */
+        char sql[400];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO log SELECT %ld, a.x * 10 + b.x FROM " DIGITS " a(x), " DIGITS
+                 " b(x) WHERE a.x < 5",
+                 i);
+        if (run(c, sql, &err) != ARM_OK)
+            _exit(3);
+    }
+}
+
+static int count_temp_files(const char *path)
+{
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%s/objects/tmp", path);
+    DIR *d = opendir(tmp);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_killed_writer(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE log(batch BIGINT, i INTEGER)");
+    arm_conn_close(c);
+    arm_db_close(db);
+    srand(7);
+    for (int round = 0; round < 12; round++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            crash_writer(path);
+        struct timespec pause = {0, (long)(20 + rand() % 120) * 1000000L};
+        nanosleep(&pause, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        CHECK(WIFSIGNALED(status));
+        /* after each kill: the database opens, every committed version is whole */
+        db = open_db(path);
+        CHECK_OK(arm_conn_open(&c, db, &err), &err);
+        CHECK_INT_EQ(count_temp_files(path), 0);
+        int64_t versions = scalar(c, "SELECT max(v) FROM (SELECT count(*) - 1 AS v FROM arm_log()"
+                                     " WHERE tables_changed = 'log') x");
+        int64_t rows = scalar(c, "SELECT count(*) FROM log");
+        CHECK_INT_EQ(rows, versions * 50);
+        CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM (SELECT batch FROM log GROUP BY batch"
+                               " HAVING count(*) <> 50) x"),
+                     0);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM log VERSION %lld",
+                 (long long)(versions > 0 ? versions - 1 : 0));
+        CHECK_INT_EQ(scalar(c, sql), versions > 0 ? (versions - 1) * 50 : 0);
+        arm_conn_close(c);
+        arm_db_close(db);
+    }
+}
+
+static void test_bad_folders(void)
+{
+    char path[300], file[400];
+    arm_db *db = NULL;
+    arm_error err;
+    /* a folder of someone else's files */
+    new_folder(path, sizeof path);
+    mkdir(path, 0755);
+    snprintf(file, sizeof file, "%s/notes.txt", path);
+    FILE *f = fopen(file, "w");
+    fputs("hello", f);
+    fclose(f);
+    CHECK_INT_EQ(arm_db_open(&db, path, &err), ARM_ERROR_CORRUPT);
+    CHECK(strstr(err.message, "not an Armillaria database") != NULL);
+    /* a catalog from a newer format */
+    new_folder(path, sizeof path);
+    db = open_db(path);
+    arm_db_close(db);
+    char command[700];
+    snprintf(command, sizeof command,
+             "sqlite3 '%s/catalog.db' \"UPDATE meta SET value = '99' WHERE key = "
+             "'format_version'\" 2>/dev/null",
+             path);
+    if (system(command) == 0) {
+        CHECK_INT_EQ(arm_db_open(&db, path, &err), ARM_ERROR_NOT_SUPPORTED);
+        CHECK(strstr(err.message, "newer") != NULL);
+    }
+    /* a catalog file that is not SQLite */
+    new_folder(path, sizeof path);
+    db = open_db(path);
+    arm_db_close(db);
+    snprintf(file, sizeof file, "%s/catalog.db", path);
+    f = fopen(file, "w");
+    fputs("this is not a database file, it is just text that goes on for a while......", f);
+    fclose(f);
+    snprintf(file, sizeof file, "%s/catalog.db-wal", path);
+    unlink(file);
+    CHECK(arm_db_open(&db, path, &err) != ARM_OK);
+}
+
+static void test_damaged_object(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE t(x INTEGER)");
+    ok(c, "INSERT INTO t VALUES (1), (2), (3)");
+    ok(c, "INSERT INTO t VALUES (4)");
+    arm_conn_close(c);
+    arm_db_close(db);
+    /* flip a byte of every object (t's chunks), then add a healthy table */
+    char command[600];
+    snprintf(command, sizeof command,
+             "for f in '%s'/objects/[0-9a-f][0-9a-f]/*; do printf 'X' | dd of=\"$f\" bs=1 seek=10 "
+             "conv=notrunc 2>/dev/null; done",
+             path);
+    CHECK_INT_EQ(system(command), 0);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(run(c, "SELECT * FROM t", &err), ARM_ERROR_CORRUPT);
+    CHECK(strstr(err.message, "cannot read table \"t\"") != NULL);
+    CHECK(strstr(err.message, "object ") != NULL);
+    CHECK_INT_EQ(run(c, "INSERT INTO t VALUES (5)", &err), ARM_ERROR_CORRUPT);
+    ok(c, "CREATE TABLE healthy(y INTEGER)");
+    ok(c, "INSERT INTO healthy VALUES (7)");
+    CHECK_INT_EQ(scalar(c, "SELECT y FROM healthy"), 7);
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT y FROM healthy"), 7);
+    CHECK_INT_EQ(run(c, "SELECT * FROM t", &err), ARM_ERROR_CORRUPT);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+static void setup(void)
+{
+    snprintf(root, sizeof root, "/tmp/arm_test_storage_XXXXXX");
+    CHECK(mkdtemp(root) != NULL);
+}
+
+static void teardown(void)
+{
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT_EQ(system(command), 0);
+}
+
+TEST_MAIN(setup, test_persists_across_opens, test_branches_tags_history, test_transactions,
+          test_concurrent_writers, test_killed_writer, test_bad_folders, test_damaged_object,
+          teardown)
