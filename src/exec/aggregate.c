@@ -75,9 +75,12 @@ static const aggregate_function *instance_for(agg_kind kind, const char *name, l
         if (it->kind == kind && strcmp(it->fn.name, name) == 0 &&
             type_equal(it->fn.arg_type, arg) && type_equal(it->fn.return_type, result))
             break;
-    if (it == NULL && (it = calloc(1, sizeof *it)) != NULL) {
+    char *own_name = it == NULL ? strdup(name) : NULL; /* `name` lives in a statement arena */
+    if (it == NULL && own_name != NULL && (it = calloc(1, sizeof *it)) == NULL)
+        free(own_name);
+    else if (it != NULL && own_name != NULL) {
         it->kind = kind;
-        it->fn.name = name;
+        it->fn.name = own_name;
         it->fn.arg_type = arg;
         it->fn.return_type = result;
         bind_kernels(it);
