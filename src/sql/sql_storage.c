@@ -24,8 +24,11 @@ typedef struct stored_table {
     char *schema_name;
     char *name;
     int64_t table_id;
-    table_provider *provider; /* identity: a recreated table has another provider */
-    uint64_t change_count;    /* memory_table_change_count at load/commit */
+    table_provider *provider;  /* identity: a recreated table has another provider */
+    uint64_t change_count;     /* memory_table_change_count at load/commit */
+    uint64_t rewrite_count;    /* memory_table_rewrite_count: unchanged means append-only */
+    catalog_chunk_ref *chunks; /* the committed version's chunks */
+    uint32_t chunk_count;
 } stored_table;
 
 struct sql_storage {
@@ -53,18 +56,21 @@ static arm_status chunk_get(void *context, const uint8_t id[32], uint8_t **data,
 }
 
 static uint64_t change_count_of(table_provider *t);
+static uint64_t rewrite_count_of(table_provider *t);
 
 static void forget_tables(sql_storage *s)
 {
     for (uint32_t i = 0; i < s->table_count; i++) {
         free(s->tables[i].schema_name);
         free(s->tables[i].name);
+        free(s->tables[i].chunks);
     }
     s->table_count = 0;
 }
 
 static arm_status remember_table(sql_storage *s, const char *schema_name, const char *name,
-                                 int64_t table_id, table_provider *provider, arm_error *err)
+                                 const catalog_table_version *v, table_provider *provider,
+                                 arm_error *err)
 {
     if (s->table_count == s->table_capacity) {
         uint32_t capacity = s->table_capacity ? 2 * s->table_capacity : 16;
@@ -77,14 +83,20 @@ static arm_status remember_table(sql_storage *s, const char *schema_name, const 
     stored_table *t = &s->tables[s->table_count];
     t->schema_name = strdup(schema_name);
     t->name = strdup(name);
-    if (t->schema_name == NULL || t->name == NULL) {
+    t->chunks = malloc((v->chunk_count + 1) * sizeof *t->chunks);
+    if (t->schema_name == NULL || t->name == NULL || t->chunks == NULL) {
         free(t->schema_name);
         free(t->name);
+        free(t->chunks);
         return error_out_of_memory(err);
     }
-    t->table_id = table_id;
+    if (v->chunk_count > 0)
+        memcpy(t->chunks, v->chunks, v->chunk_count * sizeof *t->chunks);
+    t->chunk_count = v->chunk_count;
+    t->table_id = v->table_id;
     t->provider = provider;
     t->change_count = change_count_of(provider);
+    t->rewrite_count = rewrite_count_of(provider);
     s->table_count++;
     return ARM_OK;
 }
@@ -170,6 +182,11 @@ static bool is_unreadable(const table_provider *t)
 static uint64_t change_count_of(table_provider *t)
 {
     return is_unreadable(t) ? 0 : memory_table_change_count(t);
+}
+
+static uint64_t rewrite_count_of(table_provider *t)
+{
+    return is_unreadable(t) ? 0 : memory_table_rewrite_count(t);
 }
 
 static arm_status make_unreadable(const catalog_table_version *v, const arm_error *cause,
@@ -280,8 +297,8 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
             provider->vtable->destroy(provider);
             break;
         }
-        st = remember_table(s, tables[i].def.schema_name, tables[i].def.name, tables[i].table_id,
-                            provider, err);
+        st = remember_table(s, tables[i].def.schema_name, tables[i].def.name, &tables[i], provider,
+                            err);
     }
     for (uint32_t i = 0; i < count; i++)
         tables[i].def.provider = NULL;
@@ -395,19 +412,28 @@ static stored_table *find_stored(sql_storage *s, const char *schema_name, const 
     return NULL;
 }
 
-/* Adds the table's new version (its rows written as chunks) to the change set. */
-static arm_status write_table(sql_storage *s, change_set *c, int64_t table_id, table_def *def,
-                              arm_error *err)
+/*
+ * Adds the table's new version (its rows written as chunks) to the change
+ * set. A table that only grew since `stored` re-cuts just its last chunk
+ * and the new rows, so appending costs what was appended.
+ */
+static arm_status write_table(sql_storage *s, change_set *c, const stored_table *stored,
+                              table_def *def, arm_error *err)
 {
-    catalog_table_change *change = add_change(c, table_id, def);
+    catalog_table_change *change = add_change(c, stored ? stored->table_id : 0, def);
     if (change == NULL) {
         table_def_release(def);
         return error_out_of_memory(err);
     }
     catalog_chunk_ref *chunks = NULL;
     uint32_t count = 0;
-    if (table_store_write(&s->io, NULL, def->provider, def, &chunks, &count, err) != ARM_OK)
-        return err->status;
+    bool append_only = stored != NULL && stored->rewrite_count == rewrite_count_of(def->provider);
+    arm_status st =
+        append_only ? table_store_write_appended(&s->io, NULL, def->provider, def, stored->chunks,
+                                                 stored->chunk_count, &chunks, &count, err)
+                    : table_store_write(&s->io, NULL, def->provider, def, &chunks, &count, err);
+    if (st != ARM_OK)
+        return st;
     c->chunks[c->count - 1] = chunks;
     change->chunks = chunks;
     change->chunk_count = count;
@@ -436,7 +462,7 @@ static arm_status collect_changes(sql_storage *s, catalog *cat, change_set *c, a
             t = NULL;
         }
         if (st == ARM_OK)
-            st = write_table(s, c, t ? t->table_id : 0, def, err);
+            st = write_table(s, c, t, def, err);
         else
             table_def_release(def);
     }
@@ -463,7 +489,7 @@ static arm_status remember_commit(sql_storage *s, catalog *cat, arm_error *err)
         table_def *def = catalog_lookup_table(cat, tables[i].def.schema_name, tables[i].def.name);
         if (def == NULL)
             continue;
-        st = remember_table(s, def->schema_name, def->name, tables[i].table_id, def->provider, err);
+        st = remember_table(s, def->schema_name, def->name, &tables[i], def->provider, err);
         table_def_release(def);
     }
     catalog_db_free_tables(tables, count);

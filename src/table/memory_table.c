@@ -734,8 +734,10 @@ static arm_status counted_delete(table_provider *provider, const int64_t *row_id
                                  arm_error *err)
 {
     arm_status s = memory_delete(provider, row_ids, count, err);
-    if (s == ARM_OK && count > 0)
+    if (s == ARM_OK && count > 0) {
         atomic_fetch_add(&((memory_table *)provider)->change_count, 1);
+        atomic_fetch_add(&((memory_table *)provider)->rewrite_count, 1);
+    }
     return s;
 }
 
@@ -743,14 +745,21 @@ static arm_status counted_update(table_provider *provider, const int64_t *row_id
                                  const batch *new_rows, arm_error *err)
 {
     arm_status s = memory_update(provider, row_ids, new_rows, err);
-    if (s == ARM_OK && new_rows->count > 0)
+    if (s == ARM_OK && new_rows->count > 0) {
         atomic_fetch_add(&((memory_table *)provider)->change_count, 1);
+        atomic_fetch_add(&((memory_table *)provider)->rewrite_count, 1);
+    }
     return s;
 }
 
 uint64_t memory_table_change_count(table_provider *provider)
 {
     return atomic_load(&((memory_table *)provider)->change_count);
+}
+
+uint64_t memory_table_rewrite_count(table_provider *provider)
+{
+    return atomic_load(&((memory_table *)provider)->rewrite_count);
 }
 
 static const table_provider_vtable memory_table_vtable = {

@@ -26,5 +26,7 @@ arm_status memory_table_create(table_provider **out, const table_def *def, arm_e
 
 /* How many writes changed the table so far: storage compares it to know what to commit. */
 uint64_t memory_table_change_count(table_provider *provider);
+/* How many deletes and updates: when it did not move, the table only grew by appends. */
+uint64_t memory_table_rewrite_count(table_provider *provider);
 
 #endif

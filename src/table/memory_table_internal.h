@@ -69,10 +69,11 @@ typedef struct memory_table {
     uint32_t group_count;
     uint32_t group_capacity;
     _Atomic uint64_t live_rows;
-    _Atomic uint64_t change_count; /* successful writes (memory_table_change_count) */
-    key_index index;               /* primary key hashes -> row ids (write_lock) */
-    key_index scratch;             /* keys of the batch being written (write_lock) */
-    value *key;                    /* primary_key_count values: the key being probed (write_lock) */
+    _Atomic uint64_t change_count;  /* successful writes (memory_table_change_count) */
+    _Atomic uint64_t rewrite_count; /* successful deletes and updates */
+    key_index index;                /* primary key hashes -> row ids (write_lock) */
+    key_index scratch;              /* keys of the batch being written (write_lock) */
+    value *key; /* primary_key_count values: the key being probed (write_lock) */
 } memory_table;
 
 static inline void deletion_map_release(deletion_map *d)

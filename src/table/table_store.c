@@ -27,6 +27,7 @@ typedef struct chunk_cutter {
     parquet_writer *writer;
     uint64_t rows;
     uint64_t rolling;
+    uint64_t skip_rows; /* logical rows at the start that are already stored */
     catalog_chunk_ref *chunks;
     uint32_t chunk_count;
     uint32_t chunk_capacity;
@@ -129,6 +130,19 @@ static arm_status write_range(chunk_cutter *c, batch *b, uint32_t from, uint32_t
 
 static arm_status cut_batch(chunk_cutter *c, batch *b, arm_error *err)
 {
+    if (c->skip_rows >= b->count) {
+        c->skip_rows -= b->count;
+        return ARM_OK;
+    }
+    if (c->skip_rows > 0) { /* drop the stored prefix of this batch */
+        uint32_t skip = (uint32_t)c->skip_rows;
+        for (uint32_t i = skip; i < b->count; i++)
+            c->sel[i - skip] = batch_row(b, i);
+        memcpy(b->sel_storage, c->sel, (b->count - skip) * sizeof *c->sel);
+        b->sel = b->sel_storage;
+        b->count -= skip;
+        c->skip_rows = 0;
+    }
     for (uint32_t k = 0; k < b->column_count; k++)
         if (vector_flatten(&b->columns[k], b->sel, b->count, err) != ARM_OK)
             return err->status;
@@ -182,9 +196,11 @@ static arm_status scan_all(table_provider *table, chunk_cutter *c, arm_error *er
     return s;
 }
 
-arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
-                             table_provider *table, const table_def *def,
-                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err)
+static arm_status write_chunks(const table_chunk_io *io, const table_store_options *options,
+                               table_provider *table, const table_def *def,
+                               const catalog_chunk_ref *kept, uint32_t kept_count,
+                               uint64_t skip_rows, catalog_chunk_ref **chunks,
+                               uint32_t *chunk_count, arm_error *err)
 {
     static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
     chunk_cutter *c = calloc(1, sizeof *c);
@@ -193,7 +209,19 @@ arm_status table_store_write(const table_chunk_io *io, const table_store_options
     c->io = io;
     c->options = options ? options : &defaults;
     c->def = def;
-    arm_status s = scan_all(table, c, err);
+    c->skip_rows = skip_rows;
+    arm_status s = ARM_OK;
+    if (kept_count > 0) {
+        c->chunks = malloc(kept_count * sizeof *c->chunks);
+        if (c->chunks == NULL)
+            s = error_out_of_memory(err);
+        else {
+            memcpy(c->chunks, kept, kept_count * sizeof *c->chunks);
+            c->chunk_count = c->chunk_capacity = kept_count;
+        }
+    }
+    if (s == ARM_OK)
+        s = scan_all(table, c, err);
     if (s == ARM_OK)
         s = finish_chunk(c, err);
     parquet_writer_destroy(c->writer);
@@ -204,6 +232,28 @@ arm_status table_store_write(const table_chunk_io *io, const table_store_options
         free(c->chunks);
     free(c);
     return s;
+}
+
+arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
+                             table_provider *table, const table_def *def,
+                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err)
+{
+    return write_chunks(io, options, table, def, NULL, 0, 0, chunks, chunk_count, err);
+}
+
+arm_status table_store_write_appended(const table_chunk_io *io, const table_store_options *options,
+                                      table_provider *table, const table_def *def,
+                                      const catalog_chunk_ref *previous, uint32_t previous_count,
+                                      catalog_chunk_ref **chunks, uint32_t *chunk_count,
+                                      arm_error *err)
+{
+    if (previous_count == 0)
+        return table_store_write(io, options, table, def, chunks, chunk_count, err);
+    uint64_t kept_rows = 0;
+    for (uint32_t i = 0; i + 1 < previous_count; i++)
+        kept_rows += previous[i].row_count;
+    return write_chunks(io, options, table, def, previous, previous_count - 1, kept_rows, chunks,
+                        chunk_count, err);
 }
 
 /* ---- loading ------------------------------------------------------------------------- */

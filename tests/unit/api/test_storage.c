@@ -107,6 +107,52 @@ static void test_persists_across_opens(void)
     arm_db_close(db);
 }
 
+/* Bytes under FOLDER/objects. */
+static long long object_bytes(const char *path)
+{
+    char command[400];
+    snprintf(command, sizeof command, "du -sb '%s/objects' | cut -f1", path);
+    FILE *p = popen(command, "r");
+    long long bytes = -1;
+    if (p == NULL || fscanf(p, "%lld", &bytes) != 1)
+        bytes = -1;
+    if (p)
+        pclose(p);
+    return bytes;
+}
+
+/* A one-row INSERT into a big table re-writes only its last chunk, not the table. */
+static void test_small_insert_writes_little(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
+    ok(c, "INSERT INTO big SELECT a.x * 10000 + b.x * 1000 + c.x * 100 + d.x * 10 + e.x, 'row '"
+          " || (b.x * 7 + e.x) FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
+          " d(x), " DIGITS " e(x)");
+    long long before = object_bytes(path);
+    ok(c, "INSERT INTO big VALUES (-1, 'one more')");
+    long long after = object_bytes(path);
+    printf("  100,000 rows: %lld bytes of chunks; one more row added %lld bytes\n", before,
+           after - before);
+    CHECK(before > 0);
+    CHECK(after - before < before / 4);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), 100001);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big VERSION 1"), 100000);
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id = -1"), 1);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big"), 4999950000LL - 1);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
 static void test_branches_tags_history(void)
 {
     char path[300];
@@ -397,6 +443,6 @@ static void teardown(void)
     CHECK_INT_EQ(system(command), 0);
 }
 
-TEST_MAIN(setup, test_persists_across_opens, test_branches_tags_history, test_transactions,
-          test_concurrent_writers, test_killed_writer, test_bad_folders, test_damaged_object,
-          teardown)
+TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
+          test_branches_tags_history, test_transactions, test_concurrent_writers,
+          test_killed_writer, test_bad_folders, test_damaged_object, teardown)

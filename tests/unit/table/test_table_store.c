@@ -256,4 +256,36 @@ static void test_reimport_reuses_chunks(void)
     CHECK(fixed_size > 0.25); /* the insert shifts every row up to the delete */
 }
 
-TEST_MAIN(test_round_trip, test_reimport_reuses_chunks)
+/* Re-cutting only from the last chunk after appends gives the chunks a full write gives. */
+static void test_appended_matches_full_write(void)
+{
+    setup_def();
+    memory_objects m = {0};
+    table_chunk_io io = {&m, put, get};
+    int64_t *ids = sequential_ids(150000);
+    table_provider *small = make_table(ids, 100000, 0, 0);
+    table_provider *grown = make_table(ids, 150000, 0, 0);
+    catalog_chunk_ref *before = NULL, *appended = NULL, *full = NULL;
+    uint32_t before_count = 0, appended_count = 0, full_count = 0;
+    arm_error err;
+    CHECK_OK(table_store_write(&io, NULL, small, &def, &before, &before_count, &err), &err);
+    uint64_t stored = m.new_bytes;
+    CHECK_OK(table_store_write_appended(&io, NULL, grown, &def, before, before_count, &appended,
+                                        &appended_count, &err),
+             &err);
+    uint64_t appended_bytes = m.new_bytes - stored;
+    CHECK_OK(table_store_write(&io, NULL, grown, &def, &full, &full_count, &err), &err);
+    CHECK_INT_EQ(appended_count, full_count);
+    CHECK(memcmp(appended, full, full_count * sizeof *full) == 0);
+    CHECK(memcmp(appended, before, (before_count - 1) * sizeof *before) == 0);
+    CHECK(appended_bytes < stored); /* only the tail was written again */
+    small->vtable->destroy(small);
+    grown->vtable->destroy(grown);
+    free(before);
+    free(appended);
+    free(full);
+    free(ids);
+    free_objects(&m);
+}
+
+TEST_MAIN(test_round_trip, test_reimport_reuses_chunks, test_appended_matches_full_write)
