@@ -281,6 +281,13 @@ typedef struct ast_column_def {
     const char *default_sql; /* the DEFAULT expression's text, copied */
 } ast_column_def;
 
+/* One COPY option: (FORMAT parquet, HEADER, DELIMITER ';'); value NULL when only named. */
+typedef struct ast_copy_option {
+    const char *name; /* lower case */
+    const char *value;
+    int32_t position;
+} ast_copy_option;
+
 /* Statements on branches and tags. */
 typedef enum ast_ref_op {
     AST_REF_CREATE_BRANCH,
@@ -304,7 +311,8 @@ typedef enum ast_stmt_kind {
     AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
     AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
-    AST_STMT_REF, /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
+    AST_STMT_REF,  /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
+    AST_STMT_COPY, /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
 } ast_stmt_kind;
 
 typedef enum ast_object_kind {
@@ -380,6 +388,15 @@ struct ast_stmt {
         struct {
             const char *message; /* COMMIT 'message' or NULL */
         } commit;
+        struct {
+            ast_name table;   /* name.count 0 when copying a query */
+            ast_query *query; /* COPY (query) TO, or NULL */
+            bool is_from;
+            const char *path;
+            int32_t path_position;
+            ast_copy_option *options;
+            uint32_t option_count;
+        } copy;
         struct {
             ast_ref_op op;
             ast_ident name;

@@ -13,6 +13,7 @@
 #include "sql/planner.h"
 #include "sql/sql_storage.h"
 #include "sql/suggest.h"
+#include "table/parquet_scan.h"
 #include "vector/cast.h"
 
 #define BINDER_MAX_VIEW_DEPTH 32
@@ -268,12 +269,83 @@ arm_status binder_bind_table(logical_op **out, binder *b, table_def *def, const 
     return binder_scope_add(b, b->scope, &t, err);
 }
 
+/* A table_def (refcount 1) naming the provider's columns; the def owns the provider. */
+static arm_status def_for_provider(table_def **out, binder *b, const char *name,
+                                   table_provider *provider, arm_error *err)
+{
+    table_def def;
+    memset(&def, 0, sizeof def);
+    def.name = (char *)name;
+    def.column_count = provider->column_count;
+    def.columns = arena_zalloc(b->arena, (def.column_count + 1) * sizeof *def.columns);
+    if (def.columns == NULL) {
+        provider->vtable->destroy(provider);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t i = 0; i < def.column_count; i++) {
+        def.columns[i].name = provider->column_names[i];
+        def.columns[i].type = provider->column_types[i];
+    }
+    def.provider = provider;
+    if ((*out = table_def_copy(&def)) == NULL) {
+        provider->vtable->destroy(provider);
+        return error_out_of_memory(err);
+    }
+    return ARM_OK;
+}
+
+/* The text of a constant argument (a file name, a pattern). */
+static arm_status text_argument(binder *b, const ast_expr *ast, const char *function,
+                                const char **out, arm_error *err)
+{
+    expr *e;
+    value v;
+    if (binder_bind_expr(&e, b, ast, err) != ARM_OK ||
+        binder_coerce(&e, b, type_make(TYPE_VARCHAR), ast->position, err) != ARM_OK ||
+        expr_evaluate_constant(e, b->arena, &v, err) != ARM_OK)
+        return err->status;
+    if (v.is_null)
+        return error_set(err, ARM_ERROR_INVALID_INPUT, "22004", ast->position,
+                         "%s() needs a file name, not NULL", function);
+    char *text = arena_strndup(b->arena, v.u.str.data, v.u.str.length);
+    if (text == NULL)
+        return error_out_of_memory(err);
+    *out = text;
+    return ARM_OK;
+}
+
+/* FROM read_parquet('f.parquet') or a glob pattern of files: a read-only table. */
+static arm_status bind_read_parquet(logical_op **out, binder *b, const ast_table_ref *ref,
+                                    arm_error *err)
+{
+    if (ref->u.function.arg_count != 1)
+        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
+                         "read_parquet() takes one argument: a file name or a glob pattern");
+    const char *pattern;
+    table_provider *provider = NULL;
+    table_def *def = NULL;
+    if (text_argument(b, ref->u.function.args[0], "read_parquet", &pattern, err) != ARM_OK)
+        return err->status;
+    if (parquet_scan_create(&provider, pattern, err) != ARM_OK) {
+        error_set_position(err, ref->u.function.args[0]->position);
+        return err->status;
+    }
+    if (def_for_provider(&def, b, "read_parquet", provider, err) != ARM_OK ||
+        retain_ref(b, def, err) != ARM_OK)
+        return err->status;
+    b->is_volatile_plan = true; /* the files may change between executions */
+    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "read_parquet";
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 /* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
 static arm_status bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
                                       arm_error *err)
 {
     const ast_name *name = &ref->u.function.name;
     const char *function = binder_ident(b, &name->parts[name->count - 1]);
+    if (name->count == 1 && strcmp(function, "read_parquet") == 0)
+        return bind_read_parquet(out, b, ref, err);
     bool history = name->count == 1 &&
                    (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
                     strcmp(function, "arm_tags") == 0);

@@ -41,6 +41,7 @@
     X(COLUMN, "column", true)                                                                      \
     X(COMMIT, "commit", false)                                                                     \
     X(CONSTRAINT, "constraint", true)                                                              \
+    X(COPY, "copy", false)                                                                         \
     X(CREATE, "create", true)                                                                      \
     X(CROSS, "cross", true)                                                                        \
     X(CURRENT_DATE, "current_date", true)                                                          \

@@ -163,6 +163,65 @@ static arm_status parse_ref_statement(parser *p, ast_stmt *st, bool create)
     return s;
 }
 
+/* ( name [value], ... ) after COPY's file name; values are words, strings or numbers. */
+static arm_status parse_copy_options(parser *p, ast_stmt *st)
+{
+    uint32_t capacity = 0;
+    do {
+        const token *name = peek(p);
+        if (name->kind != TOKEN_IDENT)
+            return parser_error(p, "Expected a COPY option such as FORMAT, HEADER or DELIMITER.");
+        advance(p);
+        if (st->u.copy.option_count == capacity) {
+            uint32_t grown = capacity ? 2 * capacity : 4;
+            ast_copy_option *options = arena_realloc(
+                p->a, st->u.copy.options, capacity * sizeof *options, grown * sizeof *options);
+            if (options == NULL)
+                return error_out_of_memory(p->err);
+            st->u.copy.options = options;
+            capacity = grown;
+        }
+        ast_copy_option *o = &st->u.copy.options[st->u.copy.option_count++];
+        char *lower = arena_strdup(p->a, name->text);
+        if (lower == NULL)
+            return error_out_of_memory(p->err);
+        for (char *c = lower; *c; c++)
+            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+        o->name = lower;
+        o->value = NULL;
+        o->position = name->position;
+        const token *v = peek(p);
+        if (v->kind == TOKEN_STRING || v->kind == TOKEN_NUMBER || v->kind == TOKEN_IDENT)
+            o->value = advance(p)->text;
+    } while (accept_symbol(p, ","));
+    return expect_symbol(p, ")");
+}
+
+/* COPY t [TO|FROM] 'file' [[WITH] (options)] | COPY (query) TO 'file' [(options)] */
+static arm_status parse_copy(parser *p, ast_stmt *st)
+{
+    st->kind = AST_STMT_COPY;
+    arm_status s;
+    if (accept_symbol(p, "(")) {
+        if ((s = parse_query(p, &st->u.copy.query)) != ARM_OK ||
+            (s = expect_symbol(p, ")")) != ARM_OK)
+            return s;
+    } else if ((s = parse_name(p, &st->u.copy.table)) != ARM_OK)
+        return s;
+    if (st->u.copy.query == NULL && accept_keyword(p, KW_FROM))
+        st->u.copy.is_from = true;
+    else if ((s = expect_keyword(p, KW_TO)) != ARM_OK)
+        return s;
+    if (peek(p)->kind != TOKEN_STRING)
+        return parser_error(p, "Expected the file name as a string: COPY t TO 'file.parquet'.");
+    st->u.copy.path_position = peek(p)->position;
+    st->u.copy.path = advance(p)->text;
+    accept_keyword(p, KW_WITH);
+    if (accept_symbol(p, "("))
+        return parse_copy_options(p, st);
+    return ARM_OK;
+}
+
 static arm_status parse_create(parser *p, ast_stmt *st)
 {
     bool or_replace = false;
@@ -366,6 +425,7 @@ static arm_status parse_statement_body(parser *p, ast_stmt *st)
         st->u.explain.analyze = accept_keyword(p, KW_ANALYZE);
         return parse_statement(p, &st->u.explain.statement);
     case KW_SET: return parse_set(p, st, false);
+    case KW_COPY: return parse_copy(p, st);
     case KW_USE:
         st->kind = AST_STMT_REF;
         st->u.ref.op = AST_REF_USE_BRANCH;

@@ -28,6 +28,8 @@ arm_status statement_drop(result_set **out, sql_session *s, const ast_stmt *stmt
 arm_status statement_create_view(result_set **out, sql_session *s, const ast_stmt *stmt,
                                  arm_error *err);
 arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+/* statement_copy.c */
+arm_status statement_copy(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 /* statement_versioning.c */
 arm_status statement_transaction(result_set **out, sql_session *s, const ast_stmt *stmt,
                                  arm_error *err);

@@ -1,0 +1,467 @@
+/*
+ * statement_copy.c: COPY between tables (or queries) and files.
+ *   COPY t TO 'f.parquet' [(FORMAT parquet, COMPRESSION zstd|snappy|gzip|lz4|uncompressed,
+ *                           ROW_GROUP_SIZE n)]
+ *   COPY (SELECT ...) TO 'f.csv' (FORMAT csv, HEADER, DELIMITER ';', NULL 'NA')
+ *   COPY t FROM 'f.parquet' | 'f.csv' [(...)]
+ * The format comes from FORMAT, else from the file's extension. COPY FROM
+ * appends (columns by position, cast to the table's types) and reports the
+ * rows copied; a CSV value that does not convert names its line and column.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+#include "format/csv_reader.h"
+#include "format/parquet_reader.h"
+#include "format/parquet_writer.h"
+#include "sql/parser.h"
+#include "sql/statement_internal.h"
+#include "table/table_provider.h"
+#include "vector/cast.h"
+
+typedef struct copy_options {
+    bool is_csv;
+    parquet_writer_options parquet;
+    bool header;
+    char delimiter;
+    char quote;
+    const char *null_text;
+} copy_options;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static arm_status bad_option(const ast_copy_option *o, const char *why, arm_error *err)
+{
+    return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", o->position, "COPY option %s: %s",
+                     o->name, why);
+}
+
+static arm_status read_options(const ast_stmt *stmt, copy_options *c, arm_error *err)
+{
+    parquet_writer_options defaults = PARQUET_WRITER_OPTIONS_INIT;
+    c->parquet = defaults;
+    c->is_csv = ends_with(stmt->u.copy.path, ".csv") || ends_with(stmt->u.copy.path, ".tsv");
+    c->delimiter = ends_with(stmt->u.copy.path, ".tsv") ? '\t' : ',';
+    c->quote = '"';
+    c->null_text = "";
+    c->header = false;
+    for (uint32_t i = 0; i < stmt->u.copy.option_count; i++) {
+        const ast_copy_option *o = &stmt->u.copy.options[i];
+        const char *v = o->value ? o->value : "";
+        if (strcmp(o->name, "format") == 0) {
+            if (strcasecmp(v, "csv") != 0 && strcasecmp(v, "parquet") != 0)
+                return bad_option(o, "expected csv or parquet", err);
+            c->is_csv = strcasecmp(v, "csv") == 0;
+        } else if (strcmp(o->name, "header") == 0) {
+            c->header = o->value == NULL || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
+        } else if (strcmp(o->name, "delimiter") == 0 || strcmp(o->name, "delim") == 0) {
+            if (strlen(v) != 1)
+                return bad_option(o, "the delimiter must be one character", err);
+            c->delimiter = v[0];
+        } else if (strcmp(o->name, "quote") == 0) {
+            if (strlen(v) != 1)
+                return bad_option(o, "the quote must be one character", err);
+            c->quote = v[0];
+        } else if (strcmp(o->name, "null") == 0) {
+            c->null_text = v;
+        } else if (strcmp(o->name, "compression") == 0 || strcmp(o->name, "codec") == 0) {
+            static const struct {
+                const char *name;
+                parquet_codec_id codec;
+            } codecs[] = {{"zstd", PARQUET_CODEC_ZSTD},
+                          {"snappy", PARQUET_CODEC_SNAPPY},
+                          {"gzip", PARQUET_CODEC_GZIP},
+                          {"lz4", PARQUET_CODEC_LZ4_RAW},
+                          {"uncompressed", PARQUET_CODEC_UNCOMPRESSED}};
+            size_t k = 0;
+            while (k < sizeof codecs / sizeof codecs[0] && strcasecmp(v, codecs[k].name) != 0)
+                k++;
+            if (k == sizeof codecs / sizeof codecs[0])
+                return bad_option(o, "expected zstd, snappy, gzip, lz4 or uncompressed", err);
+            c->parquet.codec = codecs[k].codec;
+        } else if (strcmp(o->name, "row_group_size") == 0) {
+            char *end;
+            unsigned long long rows = strtoull(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || rows == 0)
+                return bad_option(o, "expected a positive number of rows", err);
+            c->parquet.row_group_rows = rows;
+        } else {
+            return bad_option(o,
+                              "unknown option (FORMAT, HEADER, DELIMITER, QUOTE, NULL, "
+                              "COMPRESSION, ROW_GROUP_SIZE)",
+                              err);
+        }
+    }
+    return ARM_OK;
+}
+
+/* ---- COPY ... TO --------------------------------------------------------------------- */
+
+static arm_status write_parquet(const result_set *r, const char *path, const copy_options *c,
+                                arm_error *err)
+{
+    parquet_writer_column *columns = calloc(r->column_count + 1, sizeof *columns);
+    if (columns == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < r->column_count; i++)
+        columns[i] = (parquet_writer_column){r->column_names[i], r->column_types[i], true, -1};
+    parquet_writer *w = NULL;
+    arm_status s = parquet_writer_create(&w, path, columns, r->column_count, &c->parquet, err);
+    for (uint32_t b = 0; b < r->batch_count && s == ARM_OK; b++)
+        s = parquet_writer_write_batch(w, &r->batches[b], err);
+    if (s == ARM_OK)
+        s = parquet_writer_close(w, NULL, err);
+    parquet_writer_destroy(w);
+    free(columns);
+    return s;
+}
+
+static void write_csv_field(FILE *f, const char *text, size_t length, const copy_options *c)
+{
+    bool quote = length == 0 || memchr(text, c->delimiter, length) ||
+                 memchr(text, c->quote, length) || memchr(text, '\n', length) ||
+                 memchr(text, '\r', length);
+    if (!quote) {
+        fwrite(text, 1, length, f);
+        return;
+    }
+    fputc(c->quote, f);
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == c->quote)
+            fputc(c->quote, f);
+        fputc(text[i], f);
+    }
+    fputc(c->quote, f);
+}
+
+static arm_status write_csv(const result_set *r, const char *path, const copy_options *c,
+                            arm_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return error_set(err, ARM_ERROR_IO, "58030", -1, "cannot write \"%s\": %s", path,
+                         strerror(errno));
+    for (uint32_t k = 0; c->header && k < r->column_count; k++) {
+        if (k > 0)
+            fputc(c->delimiter, f);
+        write_csv_field(f, r->column_names[k], strlen(r->column_names[k]), c);
+    }
+    if (c->header)
+        fputc('\n', f);
+    char text[256];
+    for (uint32_t b = 0; b < r->batch_count; b++) {
+        const batch *rows = &r->batches[b];
+        for (uint32_t i = 0; i < rows->count; i++) {
+            for (uint32_t k = 0; k < rows->column_count; k++) {
+                if (k > 0)
+                    fputc(c->delimiter, f);
+                value v;
+                vector_get_value(&rows->columns[k], i, &v);
+                if (v.is_null)
+                    fputs(c->null_text, f);
+                else if (type_is_string(v.type.id) && v.type.id == TYPE_VARCHAR)
+                    write_csv_field(f, v.u.str.data, v.u.str.length, c);
+                else {
+                    size_t n = value_format(&v, text, sizeof text);
+                    write_csv_field(f, text, n < sizeof text ? n : sizeof text - 1, c);
+                }
+            }
+            fputc('\n', f);
+        }
+    }
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed)
+        return error_set(err, ARM_ERROR_IO, "58030", -1, "cannot write \"%s\": %s", path,
+                         strerror(errno));
+    return ARM_OK;
+}
+
+/* The query COPY TO reads: (query), or SELECT * FROM the table. */
+static arm_status copy_source(result_set **out, sql_session *s, const ast_stmt *stmt,
+                              arm_error *err)
+{
+    ast_stmt select;
+    memset(&select, 0, sizeof select);
+    select.kind = AST_STMT_SELECT;
+    select.position = stmt->position;
+    if (stmt->u.copy.query != NULL) {
+        select.u.query = stmt->u.copy.query;
+    } else {
+        ast_script script;
+        const ast_name *n = &stmt->u.copy.table;
+        char *sql = arena_printf(s->arena, "SELECT * FROM \"%s\"%s%s%s", n->parts[0].name,
+                                 n->count > 1 ? ".\"" : "", n->count > 1 ? n->parts[1].name : "",
+                                 n->count > 1 ? "\"" : "");
+        if (sql == NULL)
+            return error_out_of_memory(err);
+        if (parser_parse(&script, s->arena, sql, err) != ARM_OK)
+            return err->status;
+        select.u.query = script.statements[0]->u.query;
+    }
+    binder b;
+    plan_node *plan;
+    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
+        return err->status;
+    arm_status st = statement_plan(&plan, &b, &select, err);
+    if (st == ARM_OK)
+        st = statement_run_plan(out, s, &b, plan, NULL, 0, NULL, err);
+    binder_dispose(&b);
+    return st;
+}
+
+static arm_status copy_to(result_set **out, sql_session *s, const ast_stmt *stmt,
+                          const copy_options *c, arm_error *err)
+{
+    result_set *rows = NULL;
+    arm_status st = copy_source(&rows, s, stmt, err);
+    if (st == ARM_OK)
+        st = c->is_csv ? write_csv(rows, stmt->u.copy.path, c, err)
+                       : write_parquet(rows, stmt->u.copy.path, c, err);
+    uint64_t count = rows ? rows->row_count : 0;
+    result_set_destroy(rows);
+    if (st != ARM_OK)
+        return st;
+    return result_set_create_empty(out, RESULT_SET_CHANGES, count, err);
+}
+
+/* ---- COPY ... FROM ------------------------------------------------------------------- */
+
+/* Casts the columns of `in` that differ from the table's types, then appends. */
+static arm_status append_cast(table_def *def, batch *in, batch *cast, arm_error *err)
+{
+    for (uint32_t k = 0; k < def->column_count; k++) {
+        if (type_equal(in->columns[k].type, def->columns[k].type)) {
+            if (vector_reference(&cast->columns[k], &in->columns[k], err) != ARM_OK)
+                return err->status;
+        } else if (cast_vector(&in->columns[k], &cast->columns[k], def->columns[k].type, NULL,
+                               in->count, false, -1, err) != ARM_OK) {
+            error_detail(err, "column \"%s\"", def->columns[k].name);
+            return err->status;
+        }
+    }
+    cast->count = in->count;
+    cast->sel = NULL;
+    return def->provider->vtable->append(def->provider, cast, err);
+}
+
+static arm_status copy_from_parquet(table_def *def, const char *path, uint64_t *rows,
+                                    arm_error *err)
+{
+    parquet_reader *r = NULL;
+    if (parquet_reader_open(&r, path, err) != ARM_OK)
+        return err->status;
+    arm_status s = ARM_OK;
+    uint32_t n = def->column_count;
+    if (parquet_reader_column_count(r) != n) {
+        s = error_set(err, ARM_ERROR_TYPE, "42804", -1,
+                      "\"%s\" has %u columns but table \"%s\" has %u", path,
+                      parquet_reader_column_count(r), def->name, n);
+        parquet_reader_close(r);
+        return s;
+    }
+    logical_type *types = calloc(n + 1, sizeof *types);
+    logical_type *table_types = calloc(n + 1, sizeof *table_types);
+    parquet_column_reader **readers = calloc(n + 1, sizeof *readers);
+    batch in, cast;
+    memset(&in, 0, sizeof in);
+    memset(&cast, 0, sizeof cast);
+    if (types == NULL || table_types == NULL || readers == NULL)
+        s = error_out_of_memory(err);
+    for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
+        s = parquet_reader_column_check(r, k, err);
+        types[k] = parquet_reader_column_type(r, k);
+        table_types[k] = def->columns[k].type;
+    }
+    if (s == ARM_OK && (s = batch_init(&in, n, types, err)) == ARM_OK)
+        s = batch_init(&cast, n, table_types, err);
+    for (uint32_t g = 0; s == ARM_OK && g < parquet_reader_row_group_count(r); g++) {
+        for (uint32_t k = 0; k < n && s == ARM_OK; k++)
+            s = parquet_column_reader_open(&readers[k], r, g, k, err);
+        while (s == ARM_OK) {
+            batch_reset(&in);
+            batch_reset(&cast);
+            uint32_t got = 0;
+            for (uint32_t k = 0; k < n && s == ARM_OK; k++)
+                s = parquet_column_reader_next(readers[k], &in.columns[k], VECTOR_SIZE, &got, err);
+            if (s != ARM_OK || got == 0)
+                break;
+            in.count = got;
+            if ((s = append_cast(def, &in, &cast, err)) == ARM_OK)
+                *rows += got;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            parquet_column_reader_close(readers[k]);
+            readers[k] = NULL;
+        }
+    }
+    batch_dispose(&in);
+    batch_dispose(&cast);
+    free(types);
+    free(table_types);
+    free(readers);
+    parquet_reader_close(r);
+    return s;
+}
+
+/* A CSV batch being filled: field text per column, and the line of each row. */
+typedef struct csv_batch {
+    batch text;
+    batch cast;
+    uint64_t lines[VECTOR_SIZE];
+} csv_batch;
+
+/* Names the first row of column k that does not convert (the batch cast failed). */
+static arm_status bad_csv_value(table_def *def, csv_batch *cb, uint32_t k, const char *path,
+                                arm_error *err)
+{
+    arena *a = arena_create(0, NULL);
+    arm_error one;
+    for (uint32_t i = 0; i < cb->text.count && a != NULL; i++) {
+        value in, out;
+        vector_get_value(&cb->text.columns[k], i, &in);
+        if (in.is_null || cast_value(&out, &in, def->columns[k].type, a, -1, &one) == ARM_OK)
+            continue;
+        char type[64];
+        type_format(def->columns[k].type, type, sizeof type);
+        arena_destroy(a);
+        error_set(err, one.status, one.sqlstate, -1,
+                  "could not convert \"%.*s\" to %s in \"%s\" line %llu, column \"%s\"",
+                  (int)(in.u.str.length > 80 ? 80 : in.u.str.length), in.u.str.data, type, path,
+                  (unsigned long long)cb->lines[i], def->columns[k].name);
+        return err->status;
+    }
+    arena_destroy(a);
+    return err->status; /* the batch error stands */
+}
+
+static arm_status flush_csv(table_def *def, csv_batch *cb, const char *path, uint64_t *rows,
+                            arm_error *err)
+{
+    if (cb->text.count == 0)
+        return ARM_OK;
+    for (uint32_t k = 0; k < def->column_count; k++) {
+        arm_status s =
+            def->columns[k].type.id == TYPE_VARCHAR
+                ? vector_reference(&cb->cast.columns[k], &cb->text.columns[k], err)
+                : cast_vector(&cb->text.columns[k], &cb->cast.columns[k], def->columns[k].type,
+                              NULL, cb->text.count, false, -1, err);
+        if (s != ARM_OK)
+            return bad_csv_value(def, cb, k, path, err);
+    }
+    cb->cast.count = cb->text.count;
+    cb->cast.sel = NULL;
+    arm_status s = def->provider->vtable->append(def->provider, &cb->cast, err);
+    *rows += cb->text.count;
+    batch_reset(&cb->text);
+    batch_reset(&cb->cast);
+    return s;
+}
+
+static arm_status add_csv_record(table_def *def, csv_batch *cb, const csv_field *fields,
+                                 const copy_options *c, uint64_t line, arm_error *err)
+{
+    uint32_t row = cb->text.count;
+    if (row == 0)
+        for (uint32_t k = 0; k < def->column_count; k++)
+            if (vector_prepare_flat(&cb->text.columns[k], VECTOR_SIZE, err) != ARM_OK ||
+                vector_ensure_validity(&cb->text.columns[k], err) != ARM_OK)
+                return err->status;
+    for (uint32_t k = 0; k < def->column_count; k++) {
+        vector *v = &cb->text.columns[k];
+        const csv_field *f = &fields[k];
+        vector_set_valid(v, row);
+        if (!f->quoted && f->length == strlen(c->null_text) &&
+            memcmp(f->text, c->null_text, f->length) == 0)
+            vector_set_null(v, row);
+        else if (vector_add_string(v, f->text, f->length, &((string_view *)v->data)[row], err) !=
+                 ARM_OK)
+            return err->status;
+    }
+    cb->lines[row] = line;
+    cb->text.count++;
+    return ARM_OK;
+}
+
+static arm_status copy_from_csv(table_def *def, const char *path, const copy_options *c,
+                                uint64_t *rows, arm_error *err)
+{
+    csv_reader *r = NULL;
+    if (csv_reader_open(&r, path, c->delimiter, c->quote, err) != ARM_OK)
+        return err->status;
+    uint32_t n = def->column_count;
+    logical_type *text_types = calloc(n + 1, sizeof *text_types);
+    logical_type *table_types = calloc(n + 1, sizeof *table_types);
+    csv_batch *cb = calloc(1, sizeof *cb);
+    arm_status s = text_types && table_types && cb ? ARM_OK : error_out_of_memory(err);
+    for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
+        text_types[k] = type_make(TYPE_VARCHAR);
+        table_types[k] = def->columns[k].type;
+    }
+    if (s == ARM_OK && (s = batch_init(&cb->text, n, text_types, err)) == ARM_OK)
+        s = batch_init(&cb->cast, n, table_types, err);
+    bool skip_header = c->header;
+    while (s == ARM_OK) {
+        const csv_field *fields;
+        uint32_t count;
+        uint64_t line;
+        if ((s = csv_reader_next(r, &fields, &count, &line, err)) != ARM_OK || count == 0)
+            break;
+        if (skip_header) {
+            skip_header = false;
+            continue;
+        }
+        if (count != n) {
+            s = error_set(err, ARM_ERROR_INVALID_INPUT, "22P04", -1,
+                          "\"%s\" line %llu has %u fields but table \"%s\" has %u columns", path,
+                          (unsigned long long)line, count, def->name, n);
+            break;
+        }
+        if ((s = add_csv_record(def, cb, fields, c, line, err)) == ARM_OK &&
+            cb->text.count == VECTOR_SIZE)
+            s = flush_csv(def, cb, path, rows, err);
+    }
+    if (s == ARM_OK)
+        s = flush_csv(def, cb, path, rows, err);
+    if (cb) {
+        batch_dispose(&cb->text);
+        batch_dispose(&cb->cast);
+    }
+    free(cb);
+    free(text_types);
+    free(table_types);
+    csv_reader_close(r);
+    return s;
+}
+
+arm_status statement_copy(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    copy_options c;
+    if (read_options(stmt, &c, err) != ARM_OK)
+        return err->status;
+    if (!stmt->u.copy.is_from)
+        return copy_to(out, s, stmt, &c, err);
+    binder b;
+    table_def *def = NULL;
+    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
+        return err->status;
+    uint64_t rows = 0;
+    arm_status st = binder_lookup_table(&def, &b, &stmt->u.copy.table, err);
+    if (st == ARM_OK && def->provider->vtable->append == NULL)
+        st = error_set(err, ARM_ERROR_MISUSE, "42809", stmt->position,
+                       "table \"%s\" cannot be written", def->name);
+    if (st == ARM_OK)
+        st = c.is_csv ? copy_from_csv(def, stmt->u.copy.path, &c, &rows, err)
+                      : copy_from_parquet(def, stmt->u.copy.path, &rows, err);
+    binder_dispose(&b);
+    if (st != ARM_OK)
+        return st;
+    return result_set_create_empty(out, RESULT_SET_CHANGES, rows, err);
+}

@@ -1,0 +1,336 @@
+/*
+ * parquet_scan.c: read_parquet as a table provider. The files stay open
+ * for the provider's life; a scan's morsels are (file, row group) pairs
+ * handed out by an atomic counter, each read column by column into the
+ * batch with one column reader per requested column.
+ */
+#include "table/parquet_scan.h"
+
+#include <glob.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "format/parquet_reader.h"
+
+typedef struct parquet_scan_table {
+    table_provider base;
+    parquet_reader **files;
+    char **paths;
+    uint32_t file_count;
+    uint64_t row_count;
+    pthread_mutex_t open_lock; /* column readers are opened one at a time */
+} parquet_scan_table;
+
+typedef struct morsel {
+    uint32_t file;
+    uint32_t row_group;
+} morsel;
+
+typedef struct parquet_scan {
+    parquet_scan_table *table;
+    uint32_t *column_ids;
+    uint32_t column_count;
+    table_filter *filters;
+    uint32_t filter_count;
+    morsel *morsels;
+    uint32_t morsel_count;
+    _Atomic uint32_t next_morsel;
+} parquet_scan;
+
+typedef struct parquet_scan_local {
+    parquet_column_reader **readers; /* one per scanned column, for the current morsel */
+    uint32_t morsel;                 /* index of the current morsel; UINT32_MAX: none */
+    uint32_t batch_in_morsel;
+} parquet_scan_local;
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+/* False only when the row group's statistics prove no row can pass `f`. */
+static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t column,
+                                const table_filter *f)
+{
+    parquet_column_stats stats;
+    arm_error ignored;
+    if (parquet_reader_column_stats(r, row_group, column, &stats, &ignored) != ARM_OK)
+        return true;
+    if (f->op == TABLE_FILTER_IS_NULL)
+        return !stats.has_null_count || stats.null_count > 0;
+    if (f->op == TABLE_FILTER_IS_NOT_NULL)
+        return !stats.has_null_count || stats.null_count < stats.row_count;
+    if (!stats.has_min_max || f->constant.is_null || !type_equal(stats.min.type, f->constant.type))
+        return true;
+    int lo = value_compare(&f->constant, &stats.min), hi = value_compare(&f->constant, &stats.max);
+    switch (f->op) {
+    case TABLE_FILTER_EQ: return lo >= 0 && hi <= 0;
+    case TABLE_FILTER_LT: return lo > 0; /* some value < c needs min < c */
+    case TABLE_FILTER_LE: return lo >= 0;
+    case TABLE_FILTER_GT: return hi < 0; /* max > c */
+    case TABLE_FILTER_GE: return hi <= 0;
+    default: return true;
+    }
+}
+
+/* ---- scanning ------------------------------------------------------------------------ */
+
+static void close_readers(parquet_scan *scan, parquet_scan_local *l)
+{
+    for (uint32_t k = 0; k < scan->column_count; k++) {
+        parquet_column_reader_close(l->readers[k]);
+        l->readers[k] = NULL;
+    }
+}
+
+static arm_status parquet_scan_begin(table_provider *provider, const table_scan_options *options,
+                                     table_scan **out, arm_error *err)
+{
+    parquet_scan_table *t = (parquet_scan_table *)provider;
+    *out = NULL;
+    for (uint32_t i = 0; i < options->column_count; i++)
+        if (options->column_ids[i] >= t->base.column_count)
+            return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", -1,
+                             "read_parquet() rows have no row ids: they cannot be changed");
+    parquet_scan *scan = calloc(1, sizeof *scan);
+    uint32_t groups = 0;
+    for (uint32_t f = 0; f < t->file_count; f++)
+        groups += parquet_reader_row_group_count(t->files[f]);
+    if (scan == NULL ||
+        (scan->column_ids = calloc(options->column_count + 1, sizeof(uint32_t))) == NULL ||
+        (scan->filters = calloc(options->filter_count + 1, sizeof(table_filter))) == NULL ||
+        (scan->morsels = calloc(groups + 1, sizeof(morsel))) == NULL) {
+        if (scan) {
+            free(scan->column_ids);
+            free(scan->filters);
+        }
+        free(scan);
+        return error_out_of_memory(err);
+    }
+    scan->table = t;
+    scan->column_count = options->column_count;
+    memcpy(scan->column_ids, options->column_ids, options->column_count * sizeof(uint32_t));
+    scan->filter_count = options->filter_count;
+    memcpy(scan->filters, options->filters, options->filter_count * sizeof(table_filter));
+    for (uint32_t f = 0; f < t->file_count; f++)
+        for (uint32_t g = 0; g < parquet_reader_row_group_count(t->files[f]); g++) {
+            bool keep = true;
+            for (uint32_t i = 0; i < scan->filter_count && keep; i++)
+                keep = row_group_may_match(
+                    t->files[f], g, scan->column_ids[scan->filters[i].column], &scan->filters[i]);
+            if (keep)
+                scan->morsels[scan->morsel_count++] = (morsel){f, g};
+        }
+    atomic_init(&scan->next_morsel, 0);
+    *out = (table_scan *)scan;
+    return ARM_OK;
+}
+
+static arm_status parquet_scan_local_create(table_scan *base, table_scan_local **out,
+                                            arm_error *err)
+{
+    parquet_scan *scan = (parquet_scan *)base;
+    parquet_scan_local *l = calloc(1, sizeof *l);
+    if (l == NULL || (l->readers = calloc(scan->column_count + 1, sizeof *l->readers)) == NULL) {
+        free(l);
+        return error_out_of_memory(err);
+    }
+    l->morsel = UINT32_MAX;
+    *out = (table_scan_local *)l;
+    return ARM_OK;
+}
+
+static arm_status open_morsel(parquet_scan *scan, parquet_scan_local *l, uint32_t index,
+                              arm_error *err)
+{
+    parquet_scan_table *t = scan->table;
+    const morsel *m = &scan->morsels[index];
+    arm_status s = ARM_OK;
+    pthread_mutex_lock(&t->open_lock);
+    for (uint32_t k = 0; k < scan->column_count && s == ARM_OK; k++)
+        s = parquet_column_reader_open(&l->readers[k], t->files[m->file], m->row_group,
+                                       scan->column_ids[k], err);
+    pthread_mutex_unlock(&t->open_lock);
+    l->morsel = index;
+    l->batch_in_morsel = 0;
+    return s;
+}
+
+static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, batch *out,
+                                    arm_error *err)
+{
+    parquet_scan *scan = (parquet_scan *)base;
+    parquet_scan_local *l = (parquet_scan_local *)local;
+    out->count = 0;
+    out->sel = NULL;
+    for (;;) {
+        if (l->morsel == UINT32_MAX) {
+            uint32_t next = atomic_fetch_add(&scan->next_morsel, 1);
+            if (next >= scan->morsel_count)
+                return ARM_OK;
+            if (open_morsel(scan, l, next, err) != ARM_OK)
+                return err->status;
+        }
+        uint32_t rows = 0;
+        for (uint32_t k = 0; k < scan->column_count; k++) {
+            uint32_t got = 0;
+            if (parquet_column_reader_next(l->readers[k], &out->columns[k], VECTOR_SIZE, &got,
+                                           err) != ARM_OK)
+                return err->status;
+            if (k > 0 && got != rows)
+                return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                                 "parquet file \"%s\": columns of a row group differ in length",
+                                 scan->table->paths[scan->morsels[l->morsel].file]);
+            rows = got;
+        }
+        if (scan->column_count == 0) { /* COUNT(*): rows without columns */
+            int64_t total =
+                parquet_reader_row_group_rows(scan->table->files[scan->morsels[l->morsel].file],
+                                              scan->morsels[l->morsel].row_group);
+            int64_t left = total - (int64_t)l->batch_in_morsel * VECTOR_SIZE;
+            rows = left <= 0 ? 0 : left > VECTOR_SIZE ? VECTOR_SIZE : (uint32_t)left;
+        }
+        if (rows > 0) {
+            out->count = rows;
+            out->sequence = (uint64_t)l->morsel << 32 | l->batch_in_morsel++;
+            return ARM_OK;
+        }
+        close_readers(scan, l);
+        l->morsel = UINT32_MAX;
+    }
+}
+
+static void parquet_scan_local_destroy(table_scan_local *local)
+{
+    parquet_scan_local *l = (parquet_scan_local *)local;
+    for (uint32_t k = 0; l->readers && l->readers[k]; k++)
+        parquet_column_reader_close(l->readers[k]);
+    free(l->readers);
+    free(l);
+}
+
+static void parquet_scan_end(table_scan *base)
+{
+    parquet_scan *scan = (parquet_scan *)base;
+    free(scan->column_ids);
+    free(scan->filters);
+    free(scan->morsels);
+    free(scan);
+}
+
+static uint64_t parquet_scan_rows(table_provider *provider)
+{
+    return ((parquet_scan_table *)provider)->row_count;
+}
+
+static void parquet_scan_destroy(table_provider *provider)
+{
+    parquet_scan_table *t = (parquet_scan_table *)provider;
+    for (uint32_t f = 0; f < t->file_count; f++) {
+        parquet_reader_close(t->files[f]);
+        free(t->paths[f]);
+    }
+    free(t->files);
+    free(t->paths);
+    for (uint32_t c = 0; c < t->base.column_count; c++)
+        free(t->base.column_names[c]);
+    free(t->base.column_names);
+    free(t->base.column_types);
+    pthread_mutex_destroy(&t->open_lock);
+    free(t);
+}
+
+static const table_provider_vtable parquet_scan_vtable = {
+    .scan_begin = parquet_scan_begin,
+    .scan_local_create = parquet_scan_local_create,
+    .scan_next = parquet_scan_next,
+    .scan_local_destroy = parquet_scan_local_destroy,
+    .scan_end = parquet_scan_end,
+    .estimated_row_count = parquet_scan_rows,
+    .destroy = parquet_scan_destroy,
+};
+
+/* ---- opening ------------------------------------------------------------------------- */
+
+static arm_status take_schema(parquet_scan_table *t, arm_error *err)
+{
+    parquet_reader *r = t->files[0];
+    uint32_t n = parquet_reader_column_count(r);
+    t->base.column_count = n;
+    t->base.column_types = calloc(n + 1, sizeof(logical_type));
+    t->base.column_names = calloc(n + 1, sizeof(char *));
+    if (t->base.column_types == NULL || t->base.column_names == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t c = 0; c < n; c++) {
+        if (parquet_reader_column_check(r, c, err) != ARM_OK)
+            return err->status;
+        t->base.column_types[c] = parquet_reader_column_type(r, c);
+        if ((t->base.column_names[c] = strdup(parquet_reader_column_name(r, c))) == NULL)
+            return error_out_of_memory(err);
+    }
+    return ARM_OK;
+}
+
+/* Every file must have the first file's columns. */
+static arm_status check_same_schema(parquet_scan_table *t, uint32_t f, arm_error *err)
+{
+    parquet_reader *r = t->files[f];
+    bool same = parquet_reader_column_count(r) == t->base.column_count;
+    for (uint32_t c = 0; same && c < t->base.column_count; c++)
+        same = strcmp(parquet_reader_column_name(r, c), t->base.column_names[c]) == 0 &&
+               type_equal(parquet_reader_column_type(r, c), t->base.column_types[c]);
+    if (same)
+        return ARM_OK;
+    error_set(err, ARM_ERROR_TYPE, "42804", -1,
+              "parquet file \"%s\" does not have the columns of \"%s\"", t->paths[f], t->paths[0]);
+    error_hint(err, "read_parquet() reads files with one schema; read the others separately.");
+    return ARM_ERROR_TYPE;
+}
+
+static arm_status open_files(parquet_scan_table *t, const char *pattern, arm_error *err)
+{
+    glob_t g;
+    memset(&g, 0, sizeof g);
+    int rc = glob(pattern, 0, NULL, &g);
+    if (rc != 0 || g.gl_pathc == 0) {
+        globfree(&g);
+        error_set(err, ARM_ERROR_IO, "58P01", -1, "no file matches \"%s\"", pattern);
+        return ARM_ERROR_IO;
+    }
+    t->files = calloc(g.gl_pathc, sizeof *t->files);
+    t->paths = calloc(g.gl_pathc, sizeof *t->paths);
+    arm_status s = t->files && t->paths ? ARM_OK : error_out_of_memory(err);
+    for (size_t i = 0; i < g.gl_pathc && s == ARM_OK; i++) {
+        if ((t->paths[i] = strdup(g.gl_pathv[i])) == NULL) {
+            s = error_out_of_memory(err);
+            break;
+        }
+        s = parquet_reader_open(&t->files[i], g.gl_pathv[i], err);
+        if (s != ARM_OK)
+            break;
+        t->file_count++;
+        t->row_count += (uint64_t)parquet_reader_row_count(t->files[i]);
+        s = i == 0 ? take_schema(t, err) : check_same_schema(t, (uint32_t)i, err);
+    }
+    if (t->paths && s != ARM_OK && t->file_count < g.gl_pathc)
+        free(t->paths[t->file_count]); /* the path whose file did not open */
+    globfree(&g);
+    return s;
+}
+
+arm_status parquet_scan_create(table_provider **out, const char *pattern, arm_error *err)
+{
+    *out = NULL;
+    parquet_scan_table *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return error_out_of_memory(err);
+    t->base.vtable = &parquet_scan_vtable;
+    pthread_mutex_init(&t->open_lock, NULL);
+    arm_status s = open_files(t, pattern, err);
+    if (s != ARM_OK) {
+        parquet_scan_destroy(&t->base);
+        return s;
+    }
+    *out = &t->base;
+    return ARM_OK;
+}
