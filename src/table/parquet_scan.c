@@ -109,9 +109,11 @@ static arm_status parquet_scan_begin(table_provider *provider, const table_scan_
     }
     scan->table = t;
     scan->column_count = options->column_count;
-    memcpy(scan->column_ids, options->column_ids, options->column_count * sizeof(uint32_t));
+    if (options->column_count > 0)
+        memcpy(scan->column_ids, options->column_ids, options->column_count * sizeof(uint32_t));
     scan->filter_count = options->filter_count;
-    memcpy(scan->filters, options->filters, options->filter_count * sizeof(table_filter));
+    if (options->filter_count > 0)
+        memcpy(scan->filters, options->filters, options->filter_count * sizeof(table_filter));
     for (uint32_t f = 0; f < t->file_count; f++)
         for (uint32_t g = 0; g < parquet_reader_row_group_count(t->files[f]); g++) {
             bool keep = true;
