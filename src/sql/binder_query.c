@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "sql/binder_internal.h"
+#include "sql/csv_import.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
 #include "sql/sql_storage.h"
@@ -338,6 +339,78 @@ static arm_status bind_read_parquet(logical_op **out, binder *b, const ast_table
     return binder_bind_table(out, b, def, alias, ref, err);
 }
 
+/* One character of a read_csv option ('delim', 'quote'). */
+static arm_status char_option(const char *name, const char *text, int32_t position, char *out,
+                              arm_error *err)
+{
+    if (strlen(text) != 1)
+        return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
+                         "read_csv option %s must be one character", name);
+    *out = text[0];
+    return ARM_OK;
+}
+
+/* read_csv's named option `name = value`. */
+static arm_status csv_option(binder *b, const ast_expr *arg, csv_import_options *o,
+                             bool *header_known, arm_error *err)
+{
+    const ast_expr *key = arg->u.binary.left;
+    const char *name = binder_ident(b, &key->u.column.parts[0]);
+    const char *text;
+    if (text_argument(b, arg->u.binary.right, "read_csv", &text, err) != ARM_OK)
+        return err->status;
+    if (strcmp(name, "header") == 0) {
+        *header_known = true;
+        o->header = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
+        return ARM_OK;
+    }
+    if (strcmp(name, "delim") == 0 || strcmp(name, "delimiter") == 0 || strcmp(name, "sep") == 0)
+        return char_option(name, text, arg->position, &o->delimiter, err);
+    if (strcmp(name, "quote") == 0)
+        return char_option(name, text, arg->position, &o->quote, err);
+    if (strcmp(name, "nullstr") == 0 || strcmp(name, "null") == 0) {
+        o->null_text = text;
+        return ARM_OK;
+    }
+    return error_set(err, ARM_ERROR_NOT_FOUND, "42883", arg->position,
+                     "read_csv has no option \"%s\" (header, delim, quote, nullstr)", name);
+}
+
+/* FROM read_csv('f.csv' [, header = true, delim = ';', quote = '"', nullstr = 'NA']). */
+static arm_status bind_read_csv(logical_op **out, binder *b, const ast_table_ref *ref,
+                                arm_error *err)
+{
+    uint32_t n = ref->u.function.arg_count;
+    const char *path;
+    if (n == 0 || text_argument(b, ref->u.function.args[0], "read_csv", &path, err) != ARM_OK)
+        return n == 0 ? error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
+                                  "read_csv() needs a file name")
+                      : err->status;
+    csv_import_options o = {false, ',', '"', ""};
+    bool header_known = false;
+    for (uint32_t i = 1; i < n; i++) {
+        const ast_expr *arg = ref->u.function.args[i];
+        bool named = arg->kind == AST_BINARY && strcmp(arg->u.binary.op, "=") == 0 &&
+                     arg->u.binary.left->kind == AST_COLUMN_REF &&
+                     arg->u.binary.left->u.column.count == 1;
+        if (!named)
+            return error_set(err, ARM_ERROR_SYNTAX, "42601", arg->position,
+                             "read_csv options are written name = value, e.g. header = true");
+        if (csv_option(b, arg, &o, &header_known, err) != ARM_OK)
+            return err->status;
+    }
+    table_def *def = NULL;
+    if (csv_import_read(&def, path, o, header_known, err) != ARM_OK) {
+        error_set_position(err, ref->u.function.args[0]->position);
+        return err->status;
+    }
+    if (retain_ref(b, def, err) != ARM_OK)
+        return err->status;
+    b->is_volatile_plan = true;
+    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "read_csv";
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 /* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
 static arm_status bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
                                       arm_error *err)
@@ -346,6 +419,9 @@ static arm_status bind_table_function(logical_op **out, binder *b, const ast_tab
     const char *function = binder_ident(b, &name->parts[name->count - 1]);
     if (name->count == 1 && strcmp(function, "read_parquet") == 0)
         return bind_read_parquet(out, b, ref, err);
+    if (name->count == 1 &&
+        (strcmp(function, "read_csv") == 0 || strcmp(function, "read_csv_auto") == 0))
+        return bind_read_csv(out, b, ref, err);
     bool history = name->count == 1 &&
                    (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
                     strcmp(function, "arm_tags") == 0);

@@ -15,9 +15,9 @@
 #include <strings.h>
 
 #include "common/error.h"
-#include "format/csv_reader.h"
 #include "format/parquet_reader.h"
 #include "format/parquet_writer.h"
+#include "sql/csv_import.h"
 #include "sql/parser.h"
 #include "sql/statement_internal.h"
 #include "table/table_provider.h"
@@ -31,6 +31,12 @@ typedef struct copy_options {
     char quote;
     const char *null_text;
 } copy_options;
+
+static csv_import_options csv_options(const copy_options *c)
+{
+    csv_import_options o = {c->header, c->delimiter, c->quote, c->null_text};
+    return o;
+}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -311,136 +317,6 @@ static arm_status copy_from_parquet(table_def *def, const char *path, uint64_t *
     return s;
 }
 
-/* A CSV batch being filled: field text per column, and the line of each row. */
-typedef struct csv_batch {
-    batch text;
-    batch cast;
-    uint64_t lines[VECTOR_SIZE];
-} csv_batch;
-
-/* Names the first row of column k that does not convert (the batch cast failed). */
-static arm_status bad_csv_value(table_def *def, csv_batch *cb, uint32_t k, const char *path,
-                                arm_error *err)
-{
-    arena *a = arena_create(0, NULL);
-    arm_error one;
-    for (uint32_t i = 0; i < cb->text.count && a != NULL; i++) {
-        value in, out;
-        vector_get_value(&cb->text.columns[k], i, &in);
-        if (in.is_null || cast_value(&out, &in, def->columns[k].type, a, -1, &one) == ARM_OK)
-            continue;
-        char type[64];
-        type_format(def->columns[k].type, type, sizeof type);
-        arena_destroy(a);
-        error_set(err, one.status, one.sqlstate, -1,
-                  "could not convert \"%.*s\" to %s in \"%s\" line %llu, column \"%s\"",
-                  (int)(in.u.str.length > 80 ? 80 : in.u.str.length), in.u.str.data, type, path,
-                  (unsigned long long)cb->lines[i], def->columns[k].name);
-        return err->status;
-    }
-    arena_destroy(a);
-    return err->status; /* the batch error stands */
-}
-
-static arm_status flush_csv(table_def *def, csv_batch *cb, const char *path, uint64_t *rows,
-                            arm_error *err)
-{
-    if (cb->text.count == 0)
-        return ARM_OK;
-    for (uint32_t k = 0; k < def->column_count; k++) {
-        arm_status s =
-            def->columns[k].type.id == TYPE_VARCHAR
-                ? vector_reference(&cb->cast.columns[k], &cb->text.columns[k], err)
-                : cast_vector(&cb->text.columns[k], &cb->cast.columns[k], def->columns[k].type,
-                              NULL, cb->text.count, false, -1, err);
-        if (s != ARM_OK)
-            return bad_csv_value(def, cb, k, path, err);
-    }
-    cb->cast.count = cb->text.count;
-    cb->cast.sel = NULL;
-    arm_status s = def->provider->vtable->append(def->provider, &cb->cast, err);
-    *rows += cb->text.count;
-    batch_reset(&cb->text);
-    batch_reset(&cb->cast);
-    return s;
-}
-
-static arm_status add_csv_record(table_def *def, csv_batch *cb, const csv_field *fields,
-                                 const copy_options *c, uint64_t line, arm_error *err)
-{
-    uint32_t row = cb->text.count;
-    if (row == 0)
-        for (uint32_t k = 0; k < def->column_count; k++)
-            if (vector_prepare_flat(&cb->text.columns[k], VECTOR_SIZE, err) != ARM_OK ||
-                vector_ensure_validity(&cb->text.columns[k], err) != ARM_OK)
-                return err->status;
-    for (uint32_t k = 0; k < def->column_count; k++) {
-        vector *v = &cb->text.columns[k];
-        const csv_field *f = &fields[k];
-        vector_set_valid(v, row);
-        if (!f->quoted && f->length == strlen(c->null_text) &&
-            memcmp(f->text, c->null_text, f->length) == 0)
-            vector_set_null(v, row);
-        else if (vector_add_string(v, f->text, f->length, &((string_view *)v->data)[row], err) !=
-                 ARM_OK)
-            return err->status;
-    }
-    cb->lines[row] = line;
-    cb->text.count++;
-    return ARM_OK;
-}
-
-static arm_status copy_from_csv(table_def *def, const char *path, const copy_options *c,
-                                uint64_t *rows, arm_error *err)
-{
-    csv_reader *r = NULL;
-    if (csv_reader_open(&r, path, c->delimiter, c->quote, err) != ARM_OK)
-        return err->status;
-    uint32_t n = def->column_count;
-    logical_type *text_types = calloc(n + 1, sizeof *text_types);
-    logical_type *table_types = calloc(n + 1, sizeof *table_types);
-    csv_batch *cb = calloc(1, sizeof *cb);
-    arm_status s = text_types && table_types && cb ? ARM_OK : error_out_of_memory(err);
-    for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
-        text_types[k] = type_make(TYPE_VARCHAR);
-        table_types[k] = def->columns[k].type;
-    }
-    if (s == ARM_OK && (s = batch_init(&cb->text, n, text_types, err)) == ARM_OK)
-        s = batch_init(&cb->cast, n, table_types, err);
-    bool skip_header = c->header;
-    while (s == ARM_OK) {
-        const csv_field *fields;
-        uint32_t count;
-        uint64_t line;
-        if ((s = csv_reader_next(r, &fields, &count, &line, err)) != ARM_OK || count == 0)
-            break;
-        if (skip_header) {
-            skip_header = false;
-            continue;
-        }
-        if (count != n) {
-            s = error_set(err, ARM_ERROR_INVALID_INPUT, "22P04", -1,
-                          "\"%s\" line %llu has %u fields but table \"%s\" has %u columns", path,
-                          (unsigned long long)line, count, def->name, n);
-            break;
-        }
-        if ((s = add_csv_record(def, cb, fields, c, line, err)) == ARM_OK &&
-            cb->text.count == VECTOR_SIZE)
-            s = flush_csv(def, cb, path, rows, err);
-    }
-    if (s == ARM_OK)
-        s = flush_csv(def, cb, path, rows, err);
-    if (cb) {
-        batch_dispose(&cb->text);
-        batch_dispose(&cb->cast);
-    }
-    free(cb);
-    free(text_types);
-    free(table_types);
-    csv_reader_close(r);
-    return s;
-}
-
 arm_status statement_copy(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
 {
     copy_options c;
@@ -453,12 +329,13 @@ arm_status statement_copy(result_set **out, sql_session *s, const ast_stmt *stmt
     if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
         return err->status;
     uint64_t rows = 0;
+    csv_import_options opts = csv_options(&c);
     arm_status st = binder_lookup_table(&def, &b, &stmt->u.copy.table, err);
     if (st == ARM_OK && def->provider->vtable->append == NULL)
         st = error_set(err, ARM_ERROR_MISUSE, "42809", stmt->position,
                        "table \"%s\" cannot be written", def->name);
     if (st == ARM_OK)
-        st = c.is_csv ? copy_from_csv(def, stmt->u.copy.path, &c, &rows, err)
+        st = c.is_csv ? csv_import_append(def, stmt->u.copy.path, &opts, &rows, err)
                       : copy_from_parquet(def, stmt->u.copy.path, &rows, err);
     binder_dispose(&b);
     if (st != ARM_OK)
