@@ -46,6 +46,12 @@ static const char *const schema_sql =
     " table_version_id INTEGER NOT NULL, changed INTEGER NOT NULL,"
     " PRIMARY KEY(commit_id, table_id)) WITHOUT ROWID;";
 
+/* Added after format 1 first shipped: created when missing, so older catalogs open. */
+static const char *const views_sql =
+    "CREATE TABLE IF NOT EXISTS commit_views(commit_id INTEGER NOT NULL,"
+    " schema_name TEXT NOT NULL, name TEXT NOT NULL, sql TEXT NOT NULL, column_names TEXT,"
+    " PRIMARY KEY(commit_id, schema_name, name)) WITHOUT ROWID;";
+
 static int64_t now_micros(void)
 {
     struct timeval tv;
@@ -173,6 +179,8 @@ arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, ar
                                db->path);
     if (s == ARM_OK)
         s = check_format(db, err);
+    if (s == ARM_OK)
+        s = exec_sql(db, views_sql, err);
     if (s != ARM_OK) {
         catalog_db_close(db);
         return s;
@@ -691,6 +699,142 @@ static arm_status write_table_map(catalog_db *db, const catalog_commit_request *
     return ARM_OK;
 }
 
+/* Column names of a view travel as one text, separated by the unit separator. */
+#define VIEW_NAME_SEPARATOR '\x1f'
+
+static arm_status insert_views(catalog_db *db, const catalog_commit_request *r, int64_t head_id,
+                               int64_t commit_id, arm_error *err)
+{
+    sqlite3_stmt *st;
+    if (!r->views_changed) {
+        if (prepare(db,
+                    "INSERT INTO commit_views SELECT ?2, schema_name, name, sql, column_names"
+                    " FROM commit_views WHERE commit_id = ?1",
+                    &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, head_id);
+        sqlite3_bind_int64(st, 2, commit_id);
+        return step_done(db, st, err);
+    }
+    for (uint32_t i = 0; i < r->view_count; i++) {
+        const view_def *v = &r->views[i];
+        char names[4096] = "";
+        size_t at = 0;
+        for (uint32_t k = 0; k < v->column_name_count && at + 1 < sizeof names; k++) {
+            if (k > 0)
+                names[at++] = VIEW_NAME_SEPARATOR;
+            at += (size_t)snprintf(names + at, sizeof names - at, "%s", v->column_names[k]);
+        }
+        if (prepare(db, "INSERT INTO commit_views VALUES(?, ?, ?, ?, ?)", &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_int64(st, 1, commit_id);
+        sqlite3_bind_text(st, 2, v->schema_name ? v->schema_name : "main", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, v->sql, -1, SQLITE_STATIC);
+        if (v->column_name_count > 0)
+            sqlite3_bind_text(st, 5, names, -1, SQLITE_TRANSIENT);
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+/* Views changed here and, since the base, on the branch too: a conflict. */
+static arm_status check_view_conflict(catalog_db *db, const catalog_commit_request *r,
+                                      int64_t head_id, arm_error *err)
+{
+    if (!r->views_changed || head_id == r->base_commit_id)
+        return ARM_OK;
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT 1 FROM (SELECT schema_name, name, sql, column_names FROM commit_views"
+                " WHERE commit_id = ?1 EXCEPT SELECT schema_name, name, sql, column_names FROM"
+                " commit_views WHERE commit_id = ?2 UNION ALL SELECT schema_name, name, sql,"
+                " column_names FROM commit_views WHERE commit_id = ?2 EXCEPT SELECT schema_name,"
+                " name, sql, column_names FROM commit_views WHERE commit_id = ?1)",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, r->base_commit_id);
+    sqlite3_bind_int64(st, 2, head_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return ARM_OK;
+    error_set(err, ARM_ERROR_CONFLICT, "40001", -1,
+              "could not commit: views were changed by a concurrent commit");
+    error_hint(err, "Run the transaction again: it will see the other commit.");
+    return ARM_ERROR_CONFLICT;
+}
+
+arm_status catalog_db_views_at(catalog_db *db, int64_t commit_id, view_def **out, uint32_t *count,
+                               arm_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT schema_name, name, sql, column_names FROM commit_views"
+                " WHERE commit_id = ? ORDER BY schema_name, name",
+                &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, commit_id);
+    uint32_t capacity = 0;
+    arm_status s = ARM_OK;
+    while (s == ARM_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? 2 * capacity : 8;
+            view_def *grown = realloc(*out, capacity * sizeof *grown);
+            if (grown == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            *out = grown;
+        }
+        view_def *v = &(*out)[(*count)++];
+        memset(v, 0, sizeof *v);
+        v->schema_name = column_text(st, 0);
+        v->name = column_text(st, 1);
+        v->sql = column_text(st, 2);
+        const char *names = (const char *)sqlite3_column_text(st, 3);
+        for (const char *p = names; p != NULL && s == ARM_OK;) {
+            const char *end = strchr(p, VIEW_NAME_SEPARATOR);
+            size_t length = end ? (size_t)(end - p) : strlen(p);
+            char **grown = realloc(v->column_names, (v->column_name_count + 1) * sizeof *grown);
+            if (grown == NULL || (grown[v->column_name_count] = strndup(p, length)) == NULL) {
+                if (grown)
+                    v->column_names = grown;
+                s = error_out_of_memory(err);
+                break;
+            }
+            v->column_names = grown;
+            v->column_name_count++;
+            p = end ? end + 1 : NULL;
+        }
+        if (v->schema_name == NULL || v->name == NULL || v->sql == NULL)
+            s = error_out_of_memory(err);
+    }
+    sqlite3_finalize(st);
+    if (s != ARM_OK) {
+        catalog_db_free_views(*out, *count);
+        *out = NULL;
+        *count = 0;
+    }
+    return s;
+}
+
+void catalog_db_free_views(view_def *views, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        free(views[i].schema_name);
+        free(views[i].name);
+        free(views[i].sql);
+        for (uint32_t k = 0; k < views[i].column_name_count; k++)
+            free(views[i].column_names[k]);
+        free(views[i].column_names);
+    }
+    free(views);
+}
+
 arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t *out_commit_id,
                              arm_error *err)
 {
@@ -701,9 +845,13 @@ arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t 
     if (s == ARM_OK && head_id != r->base_commit_id)
         s = check_conflicts(db, r, head_id, err);
     if (s == ARM_OK)
+        s = check_view_conflict(db, r, head_id, err);
+    if (s == ARM_OK)
         s = insert_commit(db, r, head_id, &commit_id, err);
     if (s == ARM_OK)
         s = write_table_map(db, r, head_id, commit_id, err);
+    if (s == ARM_OK)
+        s = insert_views(db, r, head_id, commit_id, err);
     if (s == ARM_OK) {
         sqlite3_stmt *st;
         s = prepare(db, "UPDATE branches SET head_commit_id = ? WHERE name = ?", &st, err);

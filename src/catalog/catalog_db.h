@@ -59,7 +59,10 @@ typedef struct catalog_commit_request {
     const catalog_table_change *changes;
     uint32_t change_count;
     const char *author;
-    const char *message;      /* may be NULL */
+    const char *message; /* may be NULL */
+    bool views_changed;  /* views/view_count replace the views; else the head's are kept */
+    const view_def *views;
+    uint32_t view_count;
     int64_t parent_commit_id; /* out: the head the commit went on (!= base: it was rebased) */
 } catalog_commit_request;
 
@@ -98,6 +101,11 @@ arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const cha
  */
 arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *request,
                              int64_t *out_commit_id, arm_error *err);
+
+/* The views live at `commit_id` (sorted by name); free with catalog_db_free_views. */
+arm_status catalog_db_views_at(catalog_db *db, int64_t commit_id, view_def **out, uint32_t *count,
+                               arm_error *err);
+void catalog_db_free_views(view_def *views, uint32_t count);
 
 /* Branches and tags. `from_commit_id` is where the new branch starts. */
 arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,

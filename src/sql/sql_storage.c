@@ -40,7 +40,8 @@ struct sql_storage {
     stored_table *tables;
     uint32_t table_count;
     uint32_t table_capacity;
-    pthread_mutex_t lock; /* commits and reloads of one database, one at a time */
+    char *views_fingerprint; /* the committed views, as text: a change shows as a difference */
+    pthread_mutex_t lock;    /* commits and reloads of one database, one at a time */
 };
 
 static arm_status chunk_put(void *context, const uint8_t *data, size_t length, uint8_t id[32],
@@ -268,6 +269,109 @@ static void name_list_dispose(name_list *l)
     free(l->names);
 }
 
+/* ---- views ----------------------------------------------------------------------------- */
+
+/* The views of `cat`, retained (release with release_views). */
+typedef struct view_list {
+    view_def **views;
+    uint32_t count;
+    uint32_t capacity;
+    bool failed;
+    catalog *cat;
+} view_list;
+
+static void collect_view(void *context, const char *schema_name, const char *name, bool is_view)
+{
+    view_list *l = context;
+    if (!is_view || l->failed)
+        return;
+    if (l->count == l->capacity) {
+        uint32_t capacity = l->capacity ? 2 * l->capacity : 8;
+        view_def **grown = realloc(l->views, capacity * sizeof *grown);
+        if (grown == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->views = grown;
+        l->capacity = capacity;
+    }
+    view_def *v = catalog_lookup_view(l->cat, schema_name, name);
+    if (v != NULL)
+        l->views[l->count++] = v;
+}
+
+static void release_views(view_list *l)
+{
+    for (uint32_t i = 0; i < l->count; i++)
+        view_def_release(l->views[i]);
+    free(l->views);
+}
+
+/* One text naming every view's name, SQL and column names (malloc'd; NULL when out of memory). */
+static char *views_fingerprint(const view_list *l)
+{
+    size_t size = 1;
+    for (uint32_t i = 0; i < l->count; i++) {
+        const view_def *v = l->views[i];
+        size += strlen(v->schema_name) + strlen(v->name) + strlen(v->sql) + 4;
+        for (uint32_t k = 0; k < v->column_name_count; k++)
+            size += strlen(v->column_names[k]) + 1;
+    }
+    char *text = malloc(size), *at = text;
+    for (uint32_t i = 0; text != NULL && i < l->count; i++) {
+        const view_def *v = l->views[i];
+        at += sprintf(at, "%s\x1e%s\x1e%s\x1e", v->schema_name, v->name, v->sql);
+        for (uint32_t k = 0; k < v->column_name_count; k++)
+            at += sprintf(at, "%s\x1f", v->column_names[k]);
+        *at++ = '\x1d';
+    }
+    if (text != NULL)
+        *at = '\0';
+    return text;
+}
+
+static arm_status current_views(sql_storage *s, catalog *cat, view_list *l, char **fingerprint,
+                                arm_error *err)
+{
+    (void)s;
+    memset(l, 0, sizeof *l);
+    l->cat = cat;
+    catalog_list(cat, collect_view, l);
+    *fingerprint = l->failed ? NULL : views_fingerprint(l);
+    if (*fingerprint == NULL) {
+        release_views(l);
+        memset(l, 0, sizeof *l);
+        return error_out_of_memory(err);
+    }
+    return ARM_OK;
+}
+
+/* Replaces the views of `cat` by those of the head commit. */
+static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
+{
+    view_list old;
+    char *fingerprint = NULL;
+    if (current_views(s, cat, &old, &fingerprint, err) != ARM_OK)
+        return err->status;
+    for (uint32_t i = 0; i < old.count; i++)
+        catalog_drop_view(cat, old.views[i]->schema_name, old.views[i]->name, true, NULL);
+    release_views(&old);
+    free(fingerprint);
+    view_def *views = NULL;
+    uint32_t count = 0;
+    arm_status st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &count, err);
+    for (uint32_t i = 0; i < count && st == ARM_OK; i++)
+        st = catalog_create_view(cat, &views[i], true, err);
+    catalog_db_free_views(views, count);
+    view_list now;
+    if (st == ARM_OK && (st = current_views(s, cat, &now, &fingerprint, err)) == ARM_OK) {
+        free(s->views_fingerprint);
+        s->views_fingerprint = fingerprint;
+        release_views(&now);
+    }
+    return st;
+}
+
 /* Empties `cat` of tables and loads the branch head into it. */
 static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
 {
@@ -303,6 +407,8 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
     for (uint32_t i = 0; i < count; i++)
         tables[i].def.provider = NULL;
     catalog_db_free_tables(tables, count);
+    if (st == ARM_OK)
+        st = load_views(s, cat, err);
     return st;
 }
 
@@ -337,6 +443,7 @@ void sql_storage_close(sql_storage *s)
         return;
     forget_tables(s);
     free(s->tables);
+    free(s->views_fingerprint);
     catalog_db_close(s->cdb);
     object_store_close(s->objects);
     pthread_mutex_destroy(&s->lock);
@@ -496,24 +603,51 @@ static arm_status remember_commit(sql_storage *s, catalog *cat, arm_error *err)
     return st;
 }
 
+/* Commits the change set and the views (view_list's defs are flattened into the request). */
+static arm_status commit_changes(sql_storage *s, catalog *cat, change_set *c, view_list *views,
+                                 bool views_changed, const char *message, arm_error *err)
+{
+    view_def *flat = calloc(views->count + 1, sizeof *flat);
+    if (flat == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < views->count; i++)
+        flat[i] = *views->views[i];
+    const char *user = getenv("USER");
+    catalog_commit_request request = {
+        s->branch, s->head_commit_id, c->changes, c->count,     user ? user : "",
+        message,   views_changed,     flat,       views->count, 0};
+    int64_t commit_id = 0;
+    arm_status st = catalog_db_commit(s->cdb, &request, &commit_id, err);
+    free(flat);
+    if (st == ARM_OK && request.parent_commit_id != s->head_commit_id)
+        return load_head(s, cat, err); /* rebased: other commits' tables come in too */
+    if (st != ARM_OK)
+        return st;
+    s->head_commit_id = commit_id;
+    return remember_commit(s, cat, err);
+}
+
 arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err)
 {
     pthread_mutex_lock(&s->lock);
     change_set c = {0};
-    arm_status st = collect_changes(s, cat, &c, err);
-    if (st == ARM_OK && c.count > 0) {
-        const char *user = getenv("USER");
-        catalog_commit_request request = {s->branch,        s->head_commit_id, c.changes, c.count,
-                                          user ? user : "", message,           0};
-        int64_t commit_id = 0;
-        st = catalog_db_commit(s->cdb, &request, &commit_id, err);
-        if (st == ARM_OK && request.parent_commit_id != s->head_commit_id) {
-            st = load_head(s, cat, err); /* rebased: other commits' tables come in too */
-        } else if (st == ARM_OK) {
-            s->head_commit_id = commit_id;
-            st = remember_commit(s, cat, err);
+    view_list views;
+    char *fingerprint = NULL;
+    arm_status st = current_views(s, cat, &views, &fingerprint, err);
+    bool views_changed = st == ARM_OK && strcmp(fingerprint, s->views_fingerprint) != 0;
+    if (st == ARM_OK)
+        st = collect_changes(s, cat, &c, err);
+    if (st == ARM_OK && (c.count > 0 || views_changed)) {
+        st = commit_changes(s, cat, &c, &views, views_changed, message, err);
+        if (st == ARM_OK) {
+            free(s->views_fingerprint);
+            s->views_fingerprint = fingerprint;
+            fingerprint = NULL;
         }
     }
+    free(fingerprint);
+    if (views.views != NULL || views.count > 0)
+        release_views(&views);
     change_set_dispose(&c);
     if (st != ARM_OK) {
         arm_error ignored;
@@ -537,6 +671,14 @@ static bool has_changes(sql_storage *s, catalog *cat)
         table_def_release(def);
     }
     name_list_dispose(&live);
+    view_list views;
+    char *fingerprint = NULL;
+    arm_error ignored;
+    if (!changed && current_views(s, cat, &views, &fingerprint, &ignored) == ARM_OK) {
+        changed = strcmp(fingerprint, s->views_fingerprint) != 0;
+        release_views(&views);
+        free(fingerprint);
+    }
     return changed;
 }
 

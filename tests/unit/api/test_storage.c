@@ -84,6 +84,9 @@ static void test_persists_across_opens(void)
     ok(c, "UPDATE t SET score = -1 WHERE id <= 3");
     ok(c, "CREATE TABLE gone(x INTEGER)");
     ok(c, "DROP TABLE gone");
+    ok(c, "CREATE VIEW top(ident, label) AS SELECT id, name FROM t WHERE score = -1");
+    ok(c, "CREATE VIEW dropped AS SELECT 1");
+    ok(c, "DROP VIEW dropped");
     arm_conn_close(c);
     arm_db_close(db);
 
@@ -102,7 +105,10 @@ static void test_persists_across_opens(void)
     CHECK_INT_EQ(run(c, "SELECT * FROM gone", &err), ARM_ERROR_NOT_FOUND);
     /* constraints survive: the primary key is still enforced */
     CHECK_INT_EQ(run(c, "INSERT INTO t VALUES (1, 'again', 0)", &err), ARM_ERROR_CONSTRAINT);
-    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log()"), 7); /* root + 6 statements */
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log()"), 10); /* root + 9 statements */
+    /* views are kept, with their column names */
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM top WHERE ident <= 3 AND label LIKE 'n%'"), 3);
+    CHECK_INT_EQ(run(c, "SELECT * FROM dropped", &err), ARM_ERROR_NOT_FOUND);
     arm_conn_close(c);
     arm_db_close(db);
 }
