@@ -962,3 +962,48 @@ arm_status catalog_db_query(catalog_db *db, const char *sql, catalog_db_row_fn r
     sqlite3_finalize(st);
     return s;
 }
+
+arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint64_t *count,
+                                       arm_error *err)
+{
+    *ids = NULL;
+    *count = 0;
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "WITH RECURSIVE live(id) AS (SELECT head_commit_id FROM branches UNION"
+                " SELECT commit_id FROM tags UNION SELECT c.parent_id FROM commits c JOIN live"
+                " ON c.commit_id = live.id WHERE c.parent_id IS NOT NULL UNION"
+                " SELECT c.merge_parent_id FROM commits c JOIN live ON c.commit_id = live.id"
+                " WHERE c.merge_parent_id IS NOT NULL)"
+                " SELECT DISTINCT tc.object_id FROM live JOIN commit_tables ct"
+                " ON ct.commit_id = live.id JOIN table_chunks tc"
+                " ON tc.table_version_id = ct.table_version_id ORDER BY 1",
+                &st, err) != ARM_OK)
+        return err->status;
+    uint64_t capacity = 0;
+    arm_status s = ARM_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != 32)
+            continue;
+        if (*count == capacity) {
+            capacity = capacity ? 2 * capacity : 256;
+            uint8_t(*grown)[32] = realloc(*ids, capacity * sizeof *grown);
+            if (grown == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            *ids = grown;
+        }
+        memcpy((*ids)[(*count)++], sqlite3_column_blob(st, 0), 32);
+    }
+    if (s == ARM_OK && rc != SQLITE_DONE)
+        s = sqlite_error(db, err, "reading chunk references failed");
+    sqlite3_finalize(st);
+    if (s != ARM_OK) {
+        free(*ids);
+        *ids = NULL;
+        *count = 0;
+    }
+    return s;
+}

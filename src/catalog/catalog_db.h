@@ -107,6 +107,13 @@ arm_status catalog_db_views_at(catalog_db *db, int64_t commit_id, view_def **out
                                arm_error *err);
 void catalog_db_free_views(view_def *views, uint32_t count);
 
+/*
+ * The ids of every chunk a branch or tag can still reach (through its
+ * commit's ancestors), sorted, for VACUUM's mark phase. Free with free().
+ */
+arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint64_t *count,
+                                       arm_error *err);
+
 /* Branches and tags. `from_commit_id` is where the new branch starts. */
 arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,
                                     arm_error *err);

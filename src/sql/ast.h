@@ -311,8 +311,9 @@ typedef enum ast_stmt_kind {
     AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
     AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
-    AST_STMT_REF,  /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
-    AST_STMT_COPY, /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
+    AST_STMT_REF,    /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
+    AST_STMT_COPY,   /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
+    AST_STMT_VACUUM, /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
 } ast_stmt_kind;
 
 typedef enum ast_object_kind {
@@ -397,6 +398,9 @@ struct ast_stmt {
             ast_copy_option *options;
             uint32_t option_count;
         } copy;
+        struct {
+            int64_t retain_seconds; /* -1: the default */
+        } vacuum;
         struct {
             ast_ref_op op;
             ast_ident name;

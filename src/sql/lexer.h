@@ -150,6 +150,7 @@
     X(UPDATE, "update", true)                                                                      \
     X(USE, "use", false)                                                                           \
     X(USING, "using", true)                                                                        \
+    X(VACUUM, "vacuum", false)                                                                     \
     X(VALUES, "values", true)                                                                      \
     X(VARYING, "varying", false)                                                                   \
     X(VERSION, "version", false)                                                                   \

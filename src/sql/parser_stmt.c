@@ -3,7 +3,9 @@
  * DELETE, EXPLAIN, SET/RESET/SHOW and transactions. View bodies and DEFAULT
  * expressions also keep their source text, which the catalog stores.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/parser_internal.h"
 
@@ -222,6 +224,34 @@ static arm_status parse_copy(parser *p, ast_stmt *st)
     return ARM_OK;
 }
 
+/* VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
+static arm_status parse_vacuum(parser *p, ast_stmt *st)
+{
+    st->kind = AST_STMT_VACUUM;
+    st->u.vacuum.retain_seconds = -1;
+    const token *word = peek(p);
+    if (word->kind != TOKEN_IDENT || strcasecmp(word->text, "retain") != 0)
+        return ARM_OK;
+    advance(p);
+    const token *n = peek(p);
+    if (n->kind != TOKEN_NUMBER || strchr(n->text, '.') || strchr(n->text, 'e'))
+        return parser_error(p, "Expected a whole number: VACUUM RETAIN 24 HOURS.");
+    int64_t amount = strtoll(advance(p)->text, NULL, 10);
+    const token *unit = peek(p);
+    static const struct {
+        const char *name;
+        int64_t seconds;
+    } units[] = {{"second", 1},  {"seconds", 1},  {"minute", 60}, {"minutes", 60},
+                 {"hour", 3600}, {"hours", 3600}, {"day", 86400}, {"days", 86400}};
+    for (size_t i = 0; unit->kind == TOKEN_IDENT && i < sizeof units / sizeof units[0]; i++)
+        if (strcasecmp(unit->text, units[i].name) == 0) {
+            advance(p);
+            st->u.vacuum.retain_seconds = amount * units[i].seconds;
+            return ARM_OK;
+        }
+    return parser_error(p, "Expected SECONDS, MINUTES, HOURS or DAYS.");
+}
+
 static arm_status parse_create(parser *p, ast_stmt *st)
 {
     bool or_replace = false;
@@ -426,6 +456,7 @@ static arm_status parse_statement_body(parser *p, ast_stmt *st)
         return parse_statement(p, &st->u.explain.statement);
     case KW_SET: return parse_set(p, st, false);
     case KW_COPY: return parse_copy(p, st);
+    case KW_VACUUM: return parse_vacuum(p, st);
     case KW_USE:
         st->kind = AST_STMT_REF;
         st->u.ref.op = AST_REF_USE_BRANCH;

@@ -926,3 +926,69 @@ arm_status sql_storage_history(sql_storage *s, const char *function, table_def *
     pthread_mutex_unlock(&s->lock);
     return st;
 }
+
+/* ---- VACUUM ------------------------------------------------------------------------------ */
+
+typedef struct sweep {
+    uint8_t (*live)[32];
+    uint64_t live_count;
+    int64_t retain_seconds;
+    uint8_t (*doomed)[32];
+    uint64_t doomed_count;
+    uint64_t doomed_capacity;
+    uint64_t bytes;
+    bool failed;
+} sweep;
+
+static int compare_ids(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* Objects no branch or tag reaches, old enough that no commit in flight can still want them. */
+static void consider_object(void *context, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
+                            int64_t age_seconds)
+{
+    sweep *w = context;
+    if (w->failed || age_seconds < w->retain_seconds ||
+        bsearch(id, w->live, w->live_count, 32, compare_ids) != NULL)
+        return;
+    if (w->doomed_count == w->doomed_capacity) {
+        uint64_t capacity = w->doomed_capacity ? 2 * w->doomed_capacity : 64;
+        uint8_t(*grown)[32] = realloc(w->doomed, capacity * sizeof *grown);
+        if (grown == NULL) {
+            w->failed = true;
+            return;
+        }
+        w->doomed = grown;
+        w->doomed_capacity = capacity;
+    }
+    memcpy(w->doomed[w->doomed_count++], id, 32);
+    w->bytes += size;
+}
+
+arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *objects,
+                              uint64_t *bytes, arm_error *err)
+{
+    *objects = 0;
+    *bytes = 0;
+    sweep w;
+    memset(&w, 0, sizeof w);
+    w.retain_seconds = retain_seconds;
+    pthread_mutex_lock(&s->lock);
+    arm_status st = catalog_db_reachable_chunks(s->cdb, &w.live, &w.live_count, err);
+    if (st == ARM_OK)
+        st = object_store_list(s->objects, consider_object, &w, err);
+    if (st == ARM_OK && w.failed)
+        st = error_out_of_memory(err);
+    for (uint64_t i = 0; st == ARM_OK && i < w.doomed_count; i++)
+        st = object_store_remove(s->objects, w.doomed[i], err);
+    pthread_mutex_unlock(&s->lock);
+    if (st == ARM_OK) {
+        *objects = w.doomed_count;
+        *bytes = w.bytes;
+    }
+    free(w.live);
+    free(w.doomed);
+    return st;
+}

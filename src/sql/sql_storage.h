@@ -61,4 +61,13 @@ const char *sql_storage_branch(const sql_storage *s);
 arm_status sql_storage_history(sql_storage *s, const char *function, table_def **out,
                                arm_error *err);
 
+/*
+ * VACUUM: removes the chunk objects that no branch or tag can reach any more
+ * (dropped branches, commits that failed after writing chunks, replaced
+ * tails) and that are older than `retain_seconds`, so commits in flight in
+ * other processes keep theirs. Reports what it removed.
+ */
+arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *objects,
+                              uint64_t *bytes, arm_error *err);
+
 #endif

@@ -34,6 +34,7 @@ arm_status statement_copy(result_set **out, sql_session *s, const ast_stmt *stmt
 arm_status statement_transaction(result_set **out, sql_session *s, const ast_stmt *stmt,
                                  arm_error *err);
 arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 
 #endif

@@ -104,3 +104,22 @@ arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt,
     }
     return nothing(out, err);
 }
+
+#define VACUUM_DEFAULT_RETAIN_SECONDS 3600 /* longer than any commit takes */
+
+arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    if (need_storage(s, stmt, "VACUUM", err) != ARM_OK)
+        return err->status;
+    int64_t retain = stmt->u.vacuum.retain_seconds >= 0 ? stmt->u.vacuum.retain_seconds
+                                                        : VACUUM_DEFAULT_RETAIN_SECONDS;
+    uint64_t objects = 0, bytes = 0;
+    if (sql_storage_vacuum(s->db->storage, retain, &objects, &bytes, err) != ARM_OK)
+        return err->status;
+    char *cells[2] = {arena_printf(s->arena, "%llu", (unsigned long long)objects),
+                      arena_printf(s->arena, "%llu", (unsigned long long)bytes)};
+    if (cells[0] == NULL || cells[1] == NULL)
+        return error_out_of_memory(err);
+    static const char *const names[] = {"objects_removed", "bytes_freed"};
+    return statement_text_result(out, names, 2, (const char **)cells, 1, err);
+}

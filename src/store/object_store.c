@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PATH_SIZE 4096
@@ -197,7 +198,75 @@ static void local_close(object_store *base)
     free(base);
 }
 
-static const object_store_ops local_ops = {local_put, local_get, local_close};
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The id of FOLDER/objects/<dir>/<file>, or false when the names are not an object's. */
+static bool parse_object_name(const char *dir, const char *file, uint8_t id[OBJECT_ID_SIZE])
+{
+    char hex[2 * OBJECT_ID_SIZE];
+    if (strlen(dir) != 2 || strlen(file) != 2 * OBJECT_ID_SIZE - 2)
+        return false;
+    memcpy(hex, dir, 2);
+    memcpy(hex + 2, file, 2 * OBJECT_ID_SIZE - 2);
+    for (int i = 0; i < OBJECT_ID_SIZE; i++) {
+        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        id[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static void list_folder(const local_store *s, const char *name, object_store_list_fn fn,
+                        void *context, time_t now)
+{
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/%s", s->root, name);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        uint8_t id[OBJECT_ID_SIZE];
+        char file[PATH_SIZE + 256];
+        struct stat st;
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        if (parse_object_name(name, e->d_name, id) && stat(file, &st) == 0)
+            fn(context, id, (uint64_t)st.st_size, (int64_t)(now - st.st_mtime));
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+static arm_status local_list(object_store *base, object_store_list_fn fn, void *context,
+                             arm_error *err)
+{
+    local_store *s = (local_store *)base;
+    DIR *d = opendir(s->root);
+    if (d == NULL)
+        return io_error(err, "list", s->root);
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strlen(e->d_name) == 2 && hex_value(e->d_name[0]) >= 0 && hex_value(e->d_name[1]) >= 0)
+            list_folder(s, e->d_name, fn, context, now);
+    closedir(d);
+    return ARM_OK;
+}
+
+static arm_status local_remove(object_store *base, const uint8_t id[OBJECT_ID_SIZE], arm_error *err)
+{
+    local_store *s = (local_store *)base;
+    char dir[PATH_SIZE], file[PATH_SIZE];
+    object_path(s, id, dir, file);
+    if (unlink(file) != 0 && errno != ENOENT)
+        return io_error(err, "remove", file);
+    return ARM_OK;
+}
+
+static const object_store_ops local_ops = {local_put, local_get, local_list, local_remove,
+                                           local_close};
 
 /* Removes FOLDER/objects/tmp/<pid>-* of processes that no longer run. */
 static void remove_stray_temps(const local_store *s)
@@ -254,6 +323,17 @@ arm_status object_store_get(object_store *s, const uint8_t id[OBJECT_ID_SIZE], u
                             size_t *length, arm_error *err)
 {
     return s->ops->get(s, id, data, length, err);
+}
+
+arm_status object_store_list(object_store *s, object_store_list_fn fn, void *context,
+                             arm_error *err)
+{
+    return s->ops->list(s, fn, context, err);
+}
+
+arm_status object_store_remove(object_store *s, const uint8_t id[OBJECT_ID_SIZE], arm_error *err)
+{
+    return s->ops->remove(s, id, err);
 }
 
 void object_store_close(object_store *s)

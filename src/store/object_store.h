@@ -21,11 +21,17 @@
 
 typedef struct object_store object_store;
 
+/* Called for each stored object by object_store_list: its id, size and age. */
+typedef void (*object_store_list_fn)(void *context, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
+                                     int64_t age_seconds);
+
 typedef struct object_store_ops {
     arm_status (*put)(object_store *s, const void *data, size_t length,
                       const uint8_t id[OBJECT_ID_SIZE], bool *was_new, arm_error *err);
     arm_status (*get)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint8_t **data,
                       size_t *length, arm_error *err);
+    arm_status (*list)(object_store *s, object_store_list_fn fn, void *context, arm_error *err);
+    arm_status (*remove)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], arm_error *err);
     void (*close)(object_store *s);
 } object_store_ops;
 
@@ -53,6 +59,11 @@ arm_status object_store_put(object_store *s, const void *data, size_t length,
  */
 arm_status object_store_get(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint8_t **data,
                             size_t *length, arm_error *err);
+/* Every object, for garbage collection (order unspecified). */
+arm_status object_store_list(object_store *s, object_store_list_fn fn, void *context,
+                             arm_error *err);
+/* Deletes an object (VACUUM, once nothing reachable refers to it). */
+arm_status object_store_remove(object_store *s, const uint8_t id[OBJECT_ID_SIZE], arm_error *err);
 void object_store_close(object_store *s); /* accepts NULL */
 
 #endif
