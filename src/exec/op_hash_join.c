@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "exec/key_hash.h"
 #include "exec/operator.h"
 #include "exec/row_collection.h"
 
@@ -53,63 +54,6 @@ typedef struct join_local {
     bool scratch_ready;
     uint8_t *probe_matched; /* per physical probe row */
 } join_local;
-
-/* ---- typed hashing and equality ------------------------------------------------ */
-
-static uint64_t hash_cell(const vector *v, uint32_t row)
-{
-    uint32_t r = v->kind == VECTOR_CONSTANT ? 0 : row;
-    const void *d = v->data;
-    switch (v->type.id) {
-    case TYPE_BOOLEAN:
-    case TYPE_TINYINT: return hash_u64(((const uint8_t *)d)[r]);
-    case TYPE_SMALLINT: return hash_u64((uint64_t)((const int16_t *)d)[r]);
-    case TYPE_INTEGER:
-    case TYPE_DATE: return hash_u64((uint64_t)(int64_t)((const int32_t *)d)[r]);
-    case TYPE_REAL: {
-        float f = ((const float *)d)[r];
-        f = f == 0 ? 0 : f;
-        uint32_t bits;
-        memcpy(&bits, &f, 4);
-        return hash_u64(bits);
-    }
-    case TYPE_DOUBLE: {
-        double f = ((const double *)d)[r];
-        f = f == 0 ? 0 : f;
-        uint64_t bits;
-        memcpy(&bits, &f, 8);
-        return hash_u64(bits);
-    }
-    case TYPE_VARCHAR:
-    case TYPE_BLOB: {
-        const string_view *s = &((const string_view *)d)[r];
-        return hash_bytes(string_view_data(s), s->length);
-    }
-    default: {
-        size_t width = type_physical_size(v->type);
-        return hash_bytes((const uint8_t *)d + (size_t)r * width, width);
-    }
-    }
-}
-
-static bool cells_equal(const vector *a, uint32_t ra, const vector *b, uint32_t rb)
-{
-    ra = a->kind == VECTOR_CONSTANT ? 0 : ra;
-    rb = b->kind == VECTOR_CONSTANT ? 0 : rb;
-    switch (a->type.id) {
-    case TYPE_VARCHAR:
-    case TYPE_BLOB:
-        return string_view_equal(&((const string_view *)a->data)[ra],
-                                 &((const string_view *)b->data)[rb]);
-    case TYPE_DOUBLE: return ((const double *)a->data)[ra] == ((const double *)b->data)[rb];
-    case TYPE_REAL: return ((const float *)a->data)[ra] == ((const float *)b->data)[rb];
-    default: {
-        size_t width = type_physical_size(a->type);
-        return memcmp((const uint8_t *)a->data + (size_t)ra * width,
-                      (const uint8_t *)b->data + (size_t)rb * width, width) == 0;
-    }
-    }
-}
 
 /* ---- build side ------------------------------------------------------------------ */
 
@@ -227,16 +171,15 @@ static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
     if (j->buckets == NULL || j->next == NULL || j->row_hash == NULL)
         return error_out_of_memory(err);
     const vector *keys = &j->build.columns[j->right_count];
+    for (uint32_t k = 0; k < j->key_count; k++) /* column at a time, typed */
+        key_hash_column(&keys[k], NULL, n, j->row_hash, k == 0);
+    bool any_null = false;
+    for (uint32_t k = 0; k < j->key_count; k++)
+        any_null |= keys[k].validity != NULL;
     for (uint32_t r = 0; r < n; r++) {
-        if (key_has_null(j, keys, r)) {
-            j->row_hash[r] = 0;
+        if (any_null && key_has_null(j, keys, r))
             continue; /* never matches */
-        }
-        uint64_t h = 0x12345;
-        for (uint32_t k = 0; k < j->key_count; k++)
-            h = hash_combine(h, vector_is_valid(&keys[k], r) ? hash_cell(&keys[k], r) : 7);
-        j->row_hash[r] = h;
-        uint64_t b = h & j->bucket_mask;
+        uint64_t b = j->row_hash[r] & j->bucket_mask;
         j->next[r] = j->buckets[b];
         j->buckets[b] = r + 1;
     }
@@ -245,19 +188,12 @@ static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
 
 /* ---- probing ----------------------------------------------------------------------- */
 
+static arm_status reserve_pairs(join_local *l, uint32_t extra, arm_error *err);
+
 static arm_status add_pair(join_local *l, uint32_t probe, uint32_t build, arm_error *err)
 {
-    if (l->pair_count == l->pair_capacity) {
-        if (l->pair_capacity >= (1u << 30))
-            return error_set(err, ARM_ERROR_MEMORY_LIMIT, NULL, -1,
-                             "a join produced more than 2^30 rows from one input batch");
-        uint32_t capacity = l->pair_capacity ? l->pair_capacity * 2 : 4096;
-        join_pair *grown = realloc(l->pairs, capacity * sizeof *grown);
-        if (grown == NULL)
-            return error_out_of_memory(err);
-        l->pairs = grown;
-        l->pair_capacity = capacity;
-    }
+    if (l->pair_count == l->pair_capacity && reserve_pairs(l, 1, err) != ARM_OK)
+        return err->status;
     l->pairs[l->pair_count].probe = probe;
     l->pairs[l->pair_count].build = build;
     l->pair_count++;
@@ -347,6 +283,46 @@ static arm_status filter_pairs(op_join *j, join_local *l, const batch *in, uint3
     return ARM_OK;
 }
 
+/* Makes room for `extra` more pairs, so a probe loop can add them without checks. */
+static arm_status reserve_pairs(join_local *l, uint32_t extra, arm_error *err)
+{
+    while (l->pair_count + extra > l->pair_capacity) {
+        if (l->pair_capacity >= (1u << 30))
+            return error_set(err, ARM_ERROR_MEMORY_LIMIT, NULL, -1,
+                             "a join produced more than 2^30 rows from one input batch");
+        uint32_t capacity = l->pair_capacity ? l->pair_capacity * 2 : 4096;
+        join_pair *grown = realloc(l->pairs, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        l->pairs = grown;
+        l->pair_capacity = capacity;
+    }
+    return ARM_OK;
+}
+
+/* One key without NULLs on either side: hashes compared, then the typed cells. */
+static arm_status probe_one_key(op_join *j, join_local *l, const batch *in, const vector *key,
+                                const uint64_t *hashes, arm_error *err)
+{
+    const vector *build_key = &j->build.columns[j->right_count];
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i);
+        uint64_t h = hashes[i];
+        for (uint32_t r = j->buckets[h & j->bucket_mask]; r != 0; r = j->next[r - 1]) {
+            uint32_t b = r - 1;
+            if (j->row_hash[b] != h || !key_cells_equal(key, row, build_key, b))
+                continue;
+            if (l->pair_count == l->pair_capacity &&
+                (s = reserve_pairs(l, VECTOR_SIZE, err)) != ARM_OK)
+                break;
+            l->pairs[l->pair_count].probe = row;
+            l->pairs[l->pair_count++].build = b;
+        }
+    }
+    return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
+}
+
 /* Candidate pairs for the probe batch: by hash chains, or all pairs (nested loops). */
 static arm_status find_candidates(op_join *j, join_local *l, const batch *in, arm_error *err)
 {
@@ -370,14 +346,22 @@ static arm_status find_candidates(op_join *j, join_local *l, const batch *in, ar
         if (s == ARM_OK && keys[k].kind == VECTOR_DICTIONARY)
             s = vector_flatten(&keys[k], in->sel, in->count, err);
     }
+    if (s != ARM_OK || n == 0)
+        return s;
     const vector *build_keys = &j->build.columns[j->right_count];
-    for (uint32_t i = 0; i < in->count && s == ARM_OK && n > 0; i++) {
+    uint64_t hashes[VECTOR_SIZE];
+    bool any_null = false;
+    for (uint32_t k = 0; k < j->key_count; k++) {
+        key_hash_column(&keys[k], in->sel, in->count, hashes, k == 0);
+        any_null |= keys[k].validity != NULL || build_keys[k].validity != NULL;
+    }
+    if (!any_null && j->key_count == 1) /* the common case: one key, no NULLs */
+        return probe_one_key(j, l, in, &keys[0], hashes, err);
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
         uint32_t row = batch_row(in, i);
-        if (key_has_null(j, keys, row))
+        if (any_null && key_has_null(j, keys, row))
             continue;
-        uint64_t h = 0x12345;
-        for (uint32_t k = 0; k < j->key_count; k++)
-            h = hash_combine(h, vector_is_valid(&keys[k], row) ? hash_cell(&keys[k], row) : 7);
+        uint64_t h = hashes[i];
         for (uint32_t r = j->buckets[h & j->bucket_mask]; r != 0 && s == ARM_OK;
              r = j->next[r - 1]) {
             uint32_t b = r - 1;
@@ -388,7 +372,7 @@ static arm_status find_candidates(op_join *j, join_local *l, const batch *in, ar
                 bool a_valid = vector_is_valid(&keys[k], row);
                 bool b_valid = vector_is_valid(&build_keys[k], b);
                 equal = a_valid == b_valid &&
-                        (!a_valid || cells_equal(&keys[k], row, &build_keys[k], b));
+                        (!a_valid || key_cells_equal(&keys[k], row, &build_keys[k], b));
             }
             if (equal)
                 s = add_pair(l, row, b, err);
@@ -421,6 +405,60 @@ static arm_status shape_pairs(op_join *j, join_local *l, const batch *in, arm_er
     return s;
 }
 
+/* True when no probe row appears in two pairs (pairs come in probe order). */
+static bool pairs_unique(const join_local *l)
+{
+    for (uint32_t i = 1; i < l->pair_count; i++)
+        if (l->pairs[i].probe == l->pairs[i - 1].probe)
+            return false;
+    return true;
+}
+
+/*
+ * Inner-join output without copying the probe side: its columns are shared
+ * with the input batch under a selection of the matched rows, and the build
+ * columns (fixed-width, without NULLs) are written at those same physical
+ * rows. Returns false (nothing done) when the pairs or columns do not allow it.
+ */
+static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
+                                batch *out, arm_error *err, arm_status *s)
+{
+    for (uint32_t c = 0; c < j->right_count; c++) {
+        const vector *b = &j->build.columns[c];
+        size_t width = type_physical_size(b->type);
+        if (b->validity != NULL || b->kind != VECTOR_FLAT || (width != 4 && width != 8) ||
+            type_is_string(b->type.id))
+            return false;
+    }
+    uint32_t physical = pairs[count - 1].probe + 1; /* pairs ascend by probe row */
+    *s = ARM_OK;
+    for (uint32_t c = 0; c < j->left_count && *s == ARM_OK; c++)
+        *s = vector_reference(&out->columns[c], &in->columns[c], err);
+    for (uint32_t c = 0; c < j->right_count && *s == ARM_OK; c++) {
+        vector *v = &out->columns[j->left_count + c];
+        const vector *b = &j->build.columns[c];
+        v->type = b->type;
+        if ((*s = vector_prepare_flat(v, physical, err)) != ARM_OK)
+            break;
+        if (type_physical_size(b->type) == 8) {
+            uint64_t *d = v->data;
+            const uint64_t *from = b->data;
+            for (uint32_t i = 0; i < count; i++)
+                d[pairs[i].probe] = from[pairs[i].build];
+        } else {
+            uint32_t *d = v->data;
+            const uint32_t *from = b->data;
+            for (uint32_t i = 0; i < count; i++)
+                d[pairs[i].probe] = from[pairs[i].build];
+        }
+    }
+    for (uint32_t i = 0; i < count; i++)
+        out->sel_storage[i] = pairs[i].probe;
+    out->sel = out->sel_storage;
+    out->count = count;
+    return true;
+}
+
 static arm_status join_execute(op *o, void *local, const batch *in, batch *out, op_status *status,
                                arm_error *err)
 {
@@ -431,6 +469,12 @@ static arm_status join_execute(op *o, void *local, const batch *in, batch *out, 
         if ((s = find_candidates(j, l, in, err)) != ARM_OK ||
             (s = shape_pairs(j, l, in, err)) != ARM_OK)
             return s;
+        if (j->type == JOIN_INNER && j->is_hash && l->pair_count > 0 && pairs_unique(l) &&
+            share_probe_columns(j, in, l->pairs, l->pair_count, out, err, &s)) {
+            l->pair_count = 0;
+            *status = OP_NEED_INPUT;
+            return s;
+        }
     }
     uint32_t count = l->pair_count - l->emitted;
     if (count > VECTOR_SIZE)
