@@ -167,9 +167,73 @@ arm_status value_set_insert(subquery_set *set, const value *val, arm_error *err)
     return ARM_OK;
 }
 
+/* Types whose values are one int64 in `value` (u.i64) and in flat vectors of width w. */
+static bool is_plain_integer(logical_type t)
+{
+    switch (t.id) {
+    case TYPE_SMALLINT:
+    case TYPE_INTEGER:
+    case TYPE_DATE:
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP: return true;
+    case TYPE_DECIMAL: return t.precision <= DECIMAL_INT64_MAX_PRECISION;
+    default: return false;
+    }
+}
+
+static inline int64_t load_integer(const vector *v, uint32_t row, size_t width)
+{
+    switch (width) {
+    case 2: return ((const int16_t *)v->data)[row];
+    case 4: return ((const int32_t *)v->data)[row];
+    default: return ((const int64_t *)v->data)[row];
+    }
+}
+
+/* COUNT(DISTINCT) over integers: one probe per row, straight from the column. */
+static arm_status insert_integers(subquery_set *set, const vector *v, const uint32_t *sel,
+                                  uint32_t count, arm_error *err)
+{
+    size_t width = type_physical_size(v->type);
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        if (!vector_is_valid(v, row)) {
+            set->has_null = true;
+            continue;
+        }
+        int64_t x = load_integer(v, row, width);
+        uint64_t hash = hash_u64((uint64_t)x);
+        uint64_t at = hash & (set->capacity - 1);
+        bool found = false;
+        while (set->slots[at].used && !found) {
+            found = set->slots[at].hash == hash && set->slots[at].val.u.i64 == x;
+            at = (at + 1) & (set->capacity - 1);
+        }
+        if (found)
+            continue;
+        if ((set->count + 1) * 2 > set->capacity) { /* else `at` is the empty slot found */
+            if (grow(set, err) != ARM_OK)
+                return err->status;
+            at = hash & (set->capacity - 1);
+            while (set->slots[at].used)
+                at = (at + 1) & (set->capacity - 1);
+        }
+        set_slot *slot = &set->slots[at];
+        slot->used = true;
+        slot->hash = hash;
+        memset(&slot->val, 0, sizeof slot->val);
+        slot->val.type = set->type;
+        slot->val.u.i64 = x;
+        set->count++;
+    }
+    return ARM_OK;
+}
+
 arm_status value_set_insert_vector(subquery_set *set, const vector *v, const uint32_t *sel,
                                    uint32_t count, arm_error *err)
 {
+    if (v->kind == VECTOR_FLAT && is_plain_integer(v->type) && type_equal(v->type, set->type))
+        return insert_integers(set, v, sel, count, err);
     for (uint32_t i = 0; i < count; i++) {
         value val;
         vector_get_value(v, sel ? sel[i] : i, &val);
