@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "common/error.h"
@@ -196,6 +197,22 @@ void catalog_db_close(catalog_db *db)
     sqlite3_close(db->sql);
     free(db->path);
     free(db);
+}
+
+void catalog_db_read_stamp(const catalog_db *db, catalog_db_stamp *out)
+{
+    memset(out, 0, sizeof *out);
+    char wal[4096 + 8];
+    snprintf(wal, sizeof wal, "%s-wal", db->path);
+    const char *paths[2] = {db->path, wal};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0)
+            continue;
+        out->values[3 * i] = (int64_t)st.st_size;
+        out->values[3 * i + 1] = (int64_t)st.st_mtim.tv_sec;
+        out->values[3 * i + 2] = (int64_t)st.st_mtim.tv_nsec;
+    }
 }
 
 arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err)

@@ -75,6 +75,17 @@ typedef struct catalog_commit_request {
 arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, arm_error *err);
 void catalog_db_close(catalog_db *db);
 
+/*
+ * A cheap fingerprint of the catalog files (sizes and modification times of
+ * catalog.db and its WAL): while it stays the same, no commit happened, so
+ * a reader can skip asking SQLite for the branch head before each statement.
+ */
+typedef struct catalog_db_stamp {
+    int64_t values[6];
+} catalog_db_stamp;
+
+void catalog_db_read_stamp(const catalog_db *db, catalog_db_stamp *out);
+
 /* The head commit of `branch`; ARM_ERROR_NOT_FOUND naming it when absent. */
 arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err);
 

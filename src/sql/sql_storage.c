@@ -41,6 +41,7 @@ struct sql_storage {
     uint32_t table_count;
     uint32_t table_capacity;
     char *views_fingerprint; /* the committed views, as text: a change shows as a difference */
+    catalog_db_stamp stamp;  /* catalog files when the head was last checked */
     pthread_mutex_t lock;    /* commits and reloads of one database, one at a time */
 };
 
@@ -454,10 +455,17 @@ void sql_storage_close(sql_storage *s)
 arm_status sql_storage_refresh(sql_storage *s, catalog *cat, arm_error *err)
 {
     pthread_mutex_lock(&s->lock);
-    int64_t head = 0;
-    arm_status st = catalog_db_branch_head(s->cdb, s->branch, &head, err);
-    if (st == ARM_OK && head != s->head_commit_id)
-        st = load_head(s, cat, err);
+    catalog_db_stamp stamp;
+    catalog_db_read_stamp(s->cdb, &stamp);
+    arm_status st = ARM_OK;
+    if (memcmp(&stamp, &s->stamp, sizeof stamp) != 0) { /* the files changed: ask SQLite */
+        int64_t head = 0;
+        st = catalog_db_branch_head(s->cdb, s->branch, &head, err);
+        if (st == ARM_OK && head != s->head_commit_id)
+            st = load_head(s, cat, err);
+        if (st == ARM_OK)
+            s->stamp = stamp;
+    }
     pthread_mutex_unlock(&s->lock);
     return st;
 }
