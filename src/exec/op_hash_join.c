@@ -31,9 +31,19 @@ typedef struct op_join {
     uint32_t *buckets; /* head row + 1 */
     uint32_t *next;    /* next row + 1 */
     uint64_t bucket_mask;
+    /* One 4- or 8-byte key without NULLs: open addressing with the key inline (one random
+     * read per probe); rows with the same key chain through `next` from the slot's row. */
+    struct join_slot *slots;
+    uint64_t slot_mask;
     _Atomic uint8_t *matched;
     _Atomic uint64_t unmatched_cursor;
 } op_join;
+
+typedef struct join_slot {
+    uint64_t key; /* the key's bits */
+    uint32_t row; /* first build row with this key + 1; 0: empty */
+    uint32_t unused;
+} join_slot;
 
 typedef struct join_pair {
     uint32_t probe; /* physical row in the probe batch */
@@ -145,6 +155,50 @@ static bool key_has_null(const op_join *j, const vector *keys, uint32_t row)
     return false;
 }
 
+/* 4 or 8 when the single key can live inline in the slots (integers, dates...), else 0. */
+static size_t inline_key_width(const op_join *j)
+{
+    if (j->key_count != 1)
+        return 0;
+    const vector *key = &j->build.columns[j->right_count];
+    size_t width = type_physical_size(key->type);
+    bool is_float = key->type.id == TYPE_REAL || key->type.id == TYPE_DOUBLE;
+    if (key->kind != VECTOR_FLAT || is_float || type_is_string(key->type.id) ||
+        (width != 4 && width != 8))
+        return 0;
+    return width;
+}
+
+static inline uint64_t key_bits(const vector *v, uint32_t row, size_t width)
+{
+    return width == 8 ? ((const uint64_t *)v->data)[row] : ((const uint32_t *)v->data)[row];
+}
+
+static arm_status build_slots(op_join *j, uint32_t n, arm_error *err)
+{
+    uint64_t capacity = 16;
+    while (capacity < (uint64_t)n * 2)
+        capacity *= 2;
+    free(j->buckets);
+    j->buckets = NULL;
+    j->slots = calloc(capacity, sizeof *j->slots);
+    if (j->slots == NULL)
+        return error_out_of_memory(err);
+    j->slot_mask = capacity - 1;
+    const vector *key = &j->build.columns[j->right_count];
+    size_t width = inline_key_width(j);
+    for (uint32_t r = 0; r < n; r++) {
+        uint64_t x = key_bits(key, r, width);
+        uint64_t at = j->row_hash[r] & j->slot_mask;
+        while (j->slots[at].row != 0 && j->slots[at].key != x)
+            at = (at + 1) & j->slot_mask;
+        j->next[r] = j->slots[at].row; /* 0, or the rows already holding this key */
+        j->slots[at].key = x;
+        j->slots[at].row = r + 1;
+    }
+    return ARM_OK;
+}
+
 static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
 {
     (void)input;
@@ -176,6 +230,8 @@ static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
     bool any_null = false;
     for (uint32_t k = 0; k < j->key_count; k++)
         any_null |= keys[k].validity != NULL;
+    if (!any_null && inline_key_width(j) != 0)
+        return build_slots(j, n, err);
     for (uint32_t r = 0; r < n; r++) {
         if (any_null && key_has_null(j, keys, r))
             continue; /* never matches */
@@ -323,6 +379,32 @@ static arm_status probe_one_key(op_join *j, join_local *l, const batch *in, cons
     return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
 }
 
+/* Probes the inline-key slots: one read finds the key or proves it absent. */
+static arm_status probe_slots(op_join *j, join_local *l, const batch *in, const vector *key,
+                              const uint64_t *hashes, arm_error *err)
+{
+    size_t width = inline_key_width(j);
+    arm_status s = ARM_OK;
+    bool constant = key->kind == VECTOR_CONSTANT;
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i);
+        if (!vector_is_valid(key, constant ? 0 : row))
+            continue; /* NULL keys match nothing (IS NOT DISTINCT FROM keys never get slots) */
+        uint64_t x = key_bits(key, constant ? 0 : row, width);
+        uint64_t at = hashes[i] & j->slot_mask;
+        while (j->slots[at].row != 0 && j->slots[at].key != x)
+            at = (at + 1) & j->slot_mask;
+        for (uint32_t r = j->slots[at].row; r != 0; r = j->next[r - 1]) {
+            if (l->pair_count == l->pair_capacity &&
+                (s = reserve_pairs(l, VECTOR_SIZE, err)) != ARM_OK)
+                break;
+            l->pairs[l->pair_count].probe = row;
+            l->pairs[l->pair_count++].build = r - 1;
+        }
+    }
+    return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
+}
+
 /* Candidate pairs for the probe batch: by hash chains, or all pairs (nested loops). */
 static arm_status find_candidates(op_join *j, join_local *l, const batch *in, arm_error *err)
 {
@@ -355,6 +437,8 @@ static arm_status find_candidates(op_join *j, join_local *l, const batch *in, ar
         key_hash_column(&keys[k], in->sel, in->count, hashes, k == 0);
         any_null |= keys[k].validity != NULL || build_keys[k].validity != NULL;
     }
+    if (j->slots != NULL) /* built only for one inline key without NULLs */
+        return probe_slots(j, l, in, &keys[0], hashes, err);
     if (!any_null && j->key_count == 1) /* the common case: one key, no NULLs */
         return probe_one_key(j, l, in, &keys[0], hashes, err);
     for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
@@ -522,6 +606,7 @@ static void join_destroy(op *o)
     op_join *j = (op_join *)o;
     row_collection_dispose(&j->build);
     free(j->buckets);
+    free(j->slots);
     free(j->next);
     free(j->row_hash);
     free((void *)j->matched);
