@@ -855,8 +855,8 @@ void catalog_db_free_views(view_def *views, uint32_t count)
 arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t *out_commit_id,
                              arm_error *err)
 {
-    if (exec_sql(db, "BEGIN IMMEDIATE", err) != ARM_OK)
-        return err->status;
+    if (sqlite3_get_autocommit(db->sql) && exec_sql(db, "BEGIN IMMEDIATE", err) != ARM_OK)
+        return err->status; /* (inside catalog_db_begin_commit the lock is already held) */
     int64_t head_id = 0, commit_id = 0;
     arm_status s = catalog_db_branch_head(db, r->branch, &head_id, err);
     if (s == ARM_OK && head_id != r->base_commit_id)
@@ -1023,4 +1023,15 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
         *count = 0;
     }
     return s;
+}
+
+arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err)
+{
+    return exec_sql(db, "BEGIN IMMEDIATE", err);
+}
+
+void catalog_db_abort_commit(catalog_db *db)
+{
+    if (!sqlite3_get_autocommit(db->sql))
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }

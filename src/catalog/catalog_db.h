@@ -125,6 +125,15 @@ void catalog_db_free_views(view_def *views, uint32_t count);
 arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint64_t *count,
                                        arm_error *err);
 
+/*
+ * Takes the write lock of the catalog ahead of catalog_db_commit, so that
+ * work done in between (rebasing appends onto the head) cannot be overtaken
+ * by another writer. The next catalog_db_commit commits or rolls back;
+ * catalog_db_abort_commit gives the lock back without committing.
+ */
+arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err);
+void catalog_db_abort_commit(catalog_db *db);
+
 /* Branches and tags. `from_commit_id` is where the new branch starts. */
 arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,
                                     arm_error *err);

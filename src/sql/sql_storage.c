@@ -15,6 +15,7 @@
 
 #include "catalog/catalog_db.h"
 #include "common/error.h"
+#include "exec/result_set.h"
 #include "store/object_store.h"
 #include "table/memory_table.h"
 #include "table/table_store.h"
@@ -635,9 +636,9 @@ static arm_status commit_changes(sql_storage *s, catalog *cat, change_set *c, vi
     return remember_commit(s, cat, err);
 }
 
-arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err)
+/* One attempt at committing what changed; leaves memory as it is on failure. */
+static arm_status commit_once(sql_storage *s, catalog *cat, const char *message, arm_error *err)
 {
-    pthread_mutex_lock(&s->lock);
     change_set c = {0};
     view_list views;
     char *fingerprint = NULL;
@@ -654,9 +655,176 @@ arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message,
         }
     }
     free(fingerprint);
-    if (views.views != NULL || views.count > 0)
-        release_views(&views);
+    release_views(&views);
     change_set_dispose(&c);
+    return st;
+}
+
+/* ---- rebasing appends ------------------------------------------------------------------- */
+
+/* Rows a transaction appended to one table, kept to be appended again on the new head. */
+typedef struct saved_append {
+    char *schema_name;
+    char *name;
+    result_set *rows;
+} saved_append;
+
+static void free_saved(saved_append *saved, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        free(saved[i].schema_name);
+        free(saved[i].name);
+        result_set_destroy(saved[i].rows);
+    }
+    free(saved);
+}
+
+/* The rows of `table` past the first `skip` (those the stored version holds). */
+static arm_status save_rows(table_provider *table, uint64_t skip, result_set **out, arm_error *err)
+{
+    uint32_t n = table->column_count;
+    uint32_t *ids = calloc(n + 1, sizeof *ids);
+    if (ids == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = i;
+    table_scan_options options = {ids, n, NULL, 0};
+    table_scan *scan = NULL;
+    table_scan_local *local = NULL;
+    batch b;
+    memset(&b, 0, sizeof b);
+    arm_status st = result_set_create(out, n, (const char *const *)table->column_names,
+                                      table->column_types, err);
+    if (st == ARM_OK)
+        st = table->vtable->scan_begin(table, &options, &scan, err);
+    if (st == ARM_OK)
+        st = table->vtable->scan_local_create(scan, &local, err);
+    if (st == ARM_OK)
+        st = batch_init(&b, n, table->column_types, err);
+    while (st == ARM_OK) {
+        batch_reset(&b);
+        if ((st = table->vtable->scan_next(scan, local, &b, err)) != ARM_OK || b.count == 0)
+            break;
+        if (skip >= b.count) {
+            skip -= b.count;
+            continue;
+        }
+        uint32_t keep = 0;
+        for (uint32_t i = (uint32_t)skip; i < b.count; i++)
+            b.sel_storage[keep++] = batch_row(&b, i);
+        b.sel = b.sel_storage;
+        b.count = keep;
+        skip = 0;
+        st = result_set_append(*out, &b, err);
+    }
+    batch_dispose(&b);
+    if (local)
+        table->vtable->scan_local_destroy(local);
+    if (scan)
+        table->vtable->scan_end(scan);
+    free(ids);
+    return st;
+}
+
+/*
+ * When every change since the last commit is an append to a table the
+ * storage already had (no deletes, updates, DDL or view changes), saves the
+ * appended rows and returns true: they commute with whatever the other
+ * commits did and can be appended again on the new head.
+ */
+static bool save_appends(sql_storage *s, catalog *cat, saved_append **out, uint32_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    name_list live = {0};
+    catalog_list(cat, collect_table, &live);
+    bool ok = !live.failed && live.count == s->table_count;
+    view_list views;
+    char *fingerprint = NULL;
+    arm_error err;
+    if (ok && current_views(s, cat, &views, &fingerprint, &err) == ARM_OK) {
+        ok = strcmp(fingerprint, s->views_fingerprint) == 0;
+        release_views(&views);
+        free(fingerprint);
+    }
+    saved_append *saved = calloc(live.count + 1, sizeof *saved);
+    ok = ok && saved != NULL;
+    for (uint32_t i = 0; i < live.count && ok; i++) {
+        table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
+        stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
+        ok = def != NULL && t != NULL && t->provider == def->provider &&
+             !is_unreadable(def->provider) && t->rewrite_count == rewrite_count_of(def->provider);
+        if (ok && t->change_count != change_count_of(def->provider)) {
+            uint64_t committed = 0;
+            for (uint32_t k = 0; k < t->chunk_count; k++)
+                committed += t->chunks[k].row_count;
+            saved_append *a = &saved[(*count)++];
+            a->schema_name = strdup(live.schemas[i]);
+            a->name = strdup(live.names[i]);
+            ok = a->schema_name && a->name &&
+                 save_rows(def->provider, committed, &a->rows, &err) == ARM_OK;
+        }
+        table_def_release(def);
+    }
+    name_list_dispose(&live);
+    if (!ok) {
+        free_saved(saved, *count);
+        *count = 0;
+        return false;
+    }
+    *out = saved;
+    return true;
+}
+
+static arm_status replay_appends(catalog *cat, const saved_append *saved, uint32_t count,
+                                 arm_error *err)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        table_def *def = catalog_lookup_table(cat, saved[i].schema_name, saved[i].name);
+        arm_status st = def == NULL || def->provider->vtable->append == NULL
+                            ? error_set(err, ARM_ERROR_CONFLICT, "40001", -1,
+                                        "could not commit: table \"%s\" was dropped or changed by "
+                                        "a concurrent commit",
+                                        saved[i].name)
+                            : ARM_OK;
+        for (uint32_t b = 0; st == ARM_OK && b < saved[i].rows->batch_count; b++)
+            st = def->provider->vtable->append(def->provider, &saved[i].rows->batches[b], err);
+        table_def_release(def);
+        if (st != ARM_OK)
+            return st;
+    }
+    return ARM_OK;
+}
+
+/*
+ * Commits; when another commit moved the branch and every change here is an
+ * append, takes the catalog's write lock, reloads the head, appends the
+ * saved rows again and commits under that same lock, so the rebase cannot
+ * be overtaken however many writers there are.
+ */
+arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    arm_status st = commit_once(s, cat, message, err);
+    saved_append *saved = NULL;
+    uint32_t count = 0;
+    if (st == ARM_ERROR_CONFLICT && save_appends(s, cat, &saved, &count)) {
+        arm_error rebase;
+        arm_status r = catalog_db_begin_commit(s->cdb, &rebase);
+        if (r == ARM_OK)
+            r = load_head(s, cat, &rebase);
+        if (r == ARM_OK)
+            r = replay_appends(cat, saved, count, &rebase);
+        if (r == ARM_OK)
+            r = commit_once(s, cat, message, &rebase); /* commits inside the held lock */
+        catalog_db_abort_commit(s->cdb);               /* no-op once committed */
+        if (r == ARM_OK || r == ARM_ERROR_CONSTRAINT || r == ARM_ERROR_CONFLICT) {
+            st = r; /* success, or the real reason: e.g. a key another writer took first */
+            if (r != ARM_OK)
+                *err = rebase;
+        }
+    }
+    free_saved(saved, count);
     if (st != ARM_OK) {
         arm_error ignored;
         load_head(s, cat, &ignored); /* memory goes back to what the storage holds */

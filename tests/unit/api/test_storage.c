@@ -267,15 +267,30 @@ static void test_concurrent_writers(void)
     CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 3);
     CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM u"), 1);
     CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t"), 3);
-    /* the same table changed on both sides: a conflict naming it */
+    /* appends to the same table commute: the later commit appends on top of the other */
     ok(c2, "BEGIN");
-    ok(c2, "INSERT INTO t VALUES (4)");
+    ok(c2, "INSERT INTO t VALUES (4), (5)");
+    ok(c1, "INSERT INTO t VALUES (6)");
     ok(c1, "DELETE FROM t WHERE x = 1");
+    ok(c2, "COMMIT");
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(x) FROM t"), 2 + 3 + 4 + 5 + 6);
+    CHECK_INT_EQ(scalar(c1, "SELECT sum(x) FROM t"), 2 + 3 + 4 + 5 + 6);
+    /* rewrites of the same table on both sides: a conflict naming it */
+    ok(c2, "BEGIN");
+    ok(c2, "DELETE FROM t WHERE x = 2");
+    ok(c1, "UPDATE t SET x = 30 WHERE x = 3");
     CHECK_INT_EQ(run(c2, "COMMIT", &err), ARM_ERROR_CONFLICT);
     CHECK_STR_EQ(err.sqlstate, "40001");
     CHECK(strstr(err.message, "\"t\"") != NULL);
-    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t"), 2); /* back to the branch head */
-    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t WHERE x = 4"), 0);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t WHERE x = 2"), 1); /* back to the head */
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM t WHERE x = 30"), 1);
+    /* appended keys that another writer committed first: the constraint says so */
+    ok(c1, "CREATE TABLE k(id INTEGER PRIMARY KEY)");
+    ok(c2, "BEGIN");
+    ok(c2, "INSERT INTO k VALUES (1)");
+    ok(c1, "INSERT INTO k VALUES (1)");
+    CHECK_INT_EQ(run(c2, "COMMIT", &err), ARM_ERROR_CONSTRAINT);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM k"), 1);
     arm_conn_close(c1);
     arm_conn_close(c2);
     arm_db_close(db1);
@@ -299,6 +314,58 @@ static void crash_writer(const char *path)
         if (run(c, sql, &err) != ARM_OK)
             _exit(3);
     }
+}
+
+/* A writer process: 25 single-row INSERTs; exits 0 when every one committed. */
+static void appender(const char *path, int id)
+{
+    arm_db *db = NULL;
+    arm_conn *c = NULL;
+    arm_error err;
+    if (arm_db_open(&db, path, &err) != ARM_OK || arm_conn_open(&c, db, &err) != ARM_OK)
+        _exit(2);
+    for (int i = 0; i < 25; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "INSERT INTO shared VALUES (%d, %d)", id, i);
+        if (run(c, sql, &err) != ARM_OK) {
+            fprintf(stderr, "writer %d: %s\n", id, err.message);
+            _exit(3);
+        }
+    }
+    arm_conn_close(c);
+    arm_db_close(db);
+    _exit(0);
+}
+
+/* Several processes appending to one table at once: no commit is lost. */
+static void test_concurrent_processes(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE shared(writer INTEGER, n INTEGER)");
+    arm_conn_close(c);
+    arm_db_close(db);
+    pid_t pids[4];
+    for (int w = 0; w < 4; w++)
+        if ((pids[w] = fork()) == 0)
+            appender(path, w);
+    for (int w = 0; w < 4; w++) {
+        int status = -1;
+        waitpid(pids[w], &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM shared"), 100);
+    CHECK_INT_EQ(scalar(c, "SELECT count(DISTINCT writer * 100 + n) FROM shared"), 100);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log() WHERE tables_changed = 'shared'"),
+                 101); /* CREATE and every INSERT */
+    arm_conn_close(c);
+    arm_db_close(db);
 }
 
 static int count_temp_files(const char *path)
@@ -499,4 +566,5 @@ static void teardown(void)
 
 TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
-          test_killed_writer, test_vacuum, test_bad_folders, test_damaged_object, teardown)
+          test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
+          test_damaged_object, teardown)
