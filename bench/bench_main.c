@@ -5,7 +5,10 @@
  * the same results, and prints medians, mins and ratios.
  *
  * Usage: arm_bench [--rows N[,N...]] [--threads T[,T...]] [--runs R]
- *                  [--duckdb PATH] [--check-only] [--markdown]
+ *                  [--duckdb PATH] [--check-only] [--markdown] [--parquet]
+ * --parquet times Parquet instead (issue 3): each engine writes the events
+ * table with COPY (ZSTD and SNAPPY), then both scan the file DuckDB wrote,
+ * every column and two columns, through read_parquet.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -55,6 +58,7 @@ typedef struct bench_options {
     const char *duckdb_path;
     bool check_only;
     bool markdown;
+    bool parquet; /* --parquet: Parquet write and scan timings instead of Q1-Q12 */
 } bench_options;
 
 /*
@@ -408,10 +412,12 @@ static void parse_options(int argc, char **argv, bench_options *o)
             o->check_only = true;
         } else if (strcmp(argv[i], "--markdown") == 0) {
             o->markdown = true;
+        } else if (strcmp(argv[i], "--parquet") == 0) {
+            o->parquet = true;
         } else {
             fprintf(stderr,
                     "usage: %s [--rows N,..] [--threads T,..] [--runs R] [--duckdb PATH] "
-                    "[--check-only] [--markdown]\n",
+                    "[--check-only] [--markdown] [--parquet]\n",
                     argv[0]);
             exit(2);
         }
@@ -423,6 +429,80 @@ static bool set_threads(arm_conn *conn, duckdb_api *api, duckdb_connection_h duc
     char sql[64];
     snprintf(sql, sizeof sql, "SET threads = %u", t);
     return arm_exec(conn, sql) && duck_exec(api, duck, sql);
+}
+
+/* Times one statement in both engines (no result check: COPY has no rows to compare). */
+static int time_pair(duckdb_api *api, duckdb_connection_h duck, arm_conn *conn, const char *label,
+                     const char *arm_sql, const char *duck_sql, unsigned runs)
+{
+    timing at, dt;
+    if (!time_arm(conn, arm_sql, runs, &at) || !time_duck(api, duck, duck_sql, runs, &dt))
+        return 1;
+    char a_med[32], a_min[32], d_med[32], d_min[32];
+    format_duration(at.median_seconds, a_med, sizeof a_med);
+    format_duration(at.min_seconds, a_min, sizeof a_min);
+    format_duration(dt.median_seconds, d_med, sizeof d_med);
+    format_duration(dt.min_seconds, d_min, sizeof d_min);
+    printf("| %s | %s (%s) | %s (%s) | %.2fx |\n", label, a_med, a_min, d_med, d_min,
+           dt.median_seconds / at.median_seconds);
+    fflush(stdout);
+    return 0;
+}
+
+/* Checks that both engines read the same values from the file, then times the scan. */
+static int time_scan(duckdb_api *api, duckdb_connection_h duck, arm_conn *conn, const char *label,
+                     const char *sql, unsigned runs)
+{
+    static char summary_sql[8192];
+    char why[640] = "ok";
+    result_summary as, ds;
+    if (!build_summary_sql(conn, sql, summary_sql, sizeof summary_sql) ||
+        !arm_summary(conn, summary_sql, &as, why, sizeof why) ||
+        !duck_summary(api, duck, summary_sql, &ds, why, sizeof why) ||
+        !summaries_match(&as, &ds, why, sizeof why)) {
+        printf("| %s | - | - | MISMATCH: %s |\n", label, why);
+        return 1;
+    }
+    return time_pair(api, duck, conn, label, sql, sql, runs);
+}
+
+/* Parquet writing (each engine its own file) and scanning (both the file DuckDB wrote). */
+static int run_parquet(const bench_options *o, duckdb_api *api, duckdb_connection_h duck,
+                       arm_conn *conn, uint64_t rows, unsigned threads)
+{
+    static const char *const codecs[] = {"zstd", "snappy"};
+    int failures = 0;
+    printf("\n%" PRIu64 " rows, %u thread%s, Parquet, median of %u (min)\n", rows, threads,
+           threads == 1 ? "" : "s", o->runs);
+    printf("| operation | armillaria | duckdb | ratio (duckdb/arm) |\n|---|---|---|---|\n");
+    char arm_sql[512], duck_sql[512], label[64];
+    for (unsigned c = 0; c < 2; c++) {
+        snprintf(label, sizeof label, "write %s (COPY TO)", codecs[c]);
+        snprintf(arm_sql, sizeof arm_sql,
+                 "COPY events TO '/tmp/arm_bench_arm.parquet' (FORMAT parquet, COMPRESSION %s)",
+                 codecs[c]);
+        snprintf(duck_sql, sizeof duck_sql,
+                 "COPY events TO '/tmp/arm_bench_duck_%s.parquet' (FORMAT parquet, COMPRESSION "
+                 "%s)",
+                 codecs[c], codecs[c]);
+        failures += time_pair(api, duck, conn, label, arm_sql, duck_sql, o->runs);
+    }
+    for (unsigned c = 0; c < 2; c++) {
+        const char *file = codecs[c];
+        snprintf(label, sizeof label, "scan all columns, %s", file);
+        snprintf(arm_sql, sizeof arm_sql,
+                 "SELECT count(*), min(id), max(user_id), min(category), max(region), sum(score), "
+                 "sum(amount), sum(quantity), max(ts), sum(CASE WHEN flag THEN 1 ELSE 0 END), "
+                 "max(name) FROM read_parquet('/tmp/arm_bench_duck_%s.parquet')",
+                 file);
+        failures += time_scan(api, duck, conn, label, arm_sql, o->runs);
+        snprintf(label, sizeof label, "scan id, score, %s", file);
+        snprintf(arm_sql, sizeof arm_sql,
+                 "SELECT sum(id), sum(score) FROM read_parquet('/tmp/arm_bench_duck_%s.parquet')",
+                 file);
+        failures += time_scan(api, duck, conn, label, arm_sql, o->runs);
+    }
+    return failures;
 }
 
 static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, const bench_users *u)
@@ -461,6 +541,10 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
     for (unsigned t = 0; t < o->thread_count_count; t++) {
         if (!set_threads(conn, api, duck, o->threads[t])) {
             failures++;
+            continue;
+        }
+        if (o->parquet) {
+            failures += run_parquet(o, api, duck, conn, rows, o->threads[t]);
             continue;
         }
         printf("\n%" PRIu64 " rows, %u thread%s, hot, median of %u (min)\n", rows, o->threads[t],
