@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "exec/result_set.h"
 #include "store/object_store.h"
+#include "table/chunk_scan.h"
 #include "table/memory_table.h"
 #include "table/table_store.h"
 
@@ -896,8 +897,8 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
                                       &v, err);
     pthread_mutex_unlock(&s->lock);
     table_provider *provider = NULL;
-    if (st == ARM_OK)
-        st = materialize(s, &v, &provider, err);
+    if (st == ARM_OK) /* read from the chunks as the query scans, nothing loaded up front */
+        st = chunk_scan_create(&provider, &s->io, &v, err);
     if (st == ARM_OK) {
         v.def.provider = provider;
         if ((*out = table_def_copy(&v.def)) == NULL) {
