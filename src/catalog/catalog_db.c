@@ -1035,3 +1035,17 @@ void catalog_db_abort_commit(catalog_db *db)
     if (!sqlite3_get_autocommit(db->sql))
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
+
+arm_status catalog_db_checkpoint(catalog_db *db, arm_error *err)
+{
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) !=
+        SQLITE_OK) {
+        if (sqlite3_errcode(db->sql) == SQLITE_BUSY)
+            return error_set(err, ARM_ERROR_CONFLICT, "55P03", -1,
+                             "CHECKPOINT could not finish: another process is reading or writing "
+                             "the catalog; try again");
+        return sqlite_error(db, err, "checkpoint failed");
+    }
+    return ARM_OK;
+}

@@ -134,6 +134,9 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
 arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err);
 void catalog_db_abort_commit(catalog_db *db);
 
+/* Moves the catalog's write-ahead log into the database file and empties it. */
+arm_status catalog_db_checkpoint(catalog_db *db, arm_error *err);
+
 /* Branches and tags. `from_commit_id` is where the new branch starts. */
 arm_status catalog_db_create_branch(catalog_db *db, const char *name, int64_t from_commit_id,
                                     arm_error *err);

@@ -311,9 +311,10 @@ typedef enum ast_stmt_kind {
     AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
     AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
-    AST_STMT_REF,    /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
-    AST_STMT_COPY,   /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
-    AST_STMT_VACUUM, /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
+    AST_STMT_REF,        /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
+    AST_STMT_COPY,       /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
+    AST_STMT_VACUUM,     /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
+    AST_STMT_CHECKPOINT, /* CHECKPOINT */
 } ast_stmt_kind;
 
 typedef enum ast_object_kind {

@@ -37,6 +37,7 @@
     X(CHAR, "char", false)                                                                         \
     X(CHARACTER, "character", false)                                                               \
     X(CHECK, "check", true)                                                                        \
+    X(CHECKPOINT, "checkpoint", false)                                                             \
     X(COLLATE, "collate", true)                                                                    \
     X(COLUMN, "column", true)                                                                      \
     X(COMMIT, "commit", false)                                                                     \

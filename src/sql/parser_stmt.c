@@ -457,6 +457,7 @@ static arm_status parse_statement_body(parser *p, ast_stmt *st)
     case KW_SET: return parse_set(p, st, false);
     case KW_COPY: return parse_copy(p, st);
     case KW_VACUUM: return parse_vacuum(p, st);
+    case KW_CHECKPOINT: st->kind = AST_STMT_CHECKPOINT; return ARM_OK;
     case KW_USE:
         st->kind = AST_STMT_REF;
         st->u.ref.op = AST_REF_USE_BRANCH;

@@ -67,7 +67,8 @@ static bool may_change_tables(const ast_stmt *stmt)
     case AST_STMT_COMMIT:
     case AST_STMT_ROLLBACK:
     case AST_STMT_REF:
-    case AST_STMT_VACUUM: return false;
+    case AST_STMT_VACUUM:
+    case AST_STMT_CHECKPOINT: return false;
     case AST_STMT_EXPLAIN: return stmt->u.explain.analyze;
     default: return true;
     }

@@ -1169,3 +1169,11 @@ arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *
     free(w.doomed);
     return st;
 }
+
+arm_status sql_storage_checkpoint(sql_storage *s, arm_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    arm_status st = catalog_db_checkpoint(s->cdb, err);
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}

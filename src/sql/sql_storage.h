@@ -70,4 +70,11 @@ arm_status sql_storage_history(sql_storage *s, const char *function, table_def *
 arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *objects,
                               uint64_t *bytes, arm_error *err);
 
+/*
+ * CHECKPOINT: folds the catalog's write-ahead log into catalog.db. Chunks
+ * need no compaction: content-defined cuts keep every chunk but a table's
+ * last at min_rows or more, and appends re-cut the last one.
+ */
+arm_status sql_storage_checkpoint(sql_storage *s, arm_error *err);
+
 #endif

@@ -257,6 +257,7 @@ arm_status statement_execute(result_set **out, sql_session *s, const ast_stmt *s
     case AST_STMT_REF: return statement_ref(out, s, stmt, err);
     case AST_STMT_COPY: return statement_copy(out, s, stmt, err);
     case AST_STMT_VACUUM: return statement_vacuum(out, s, stmt, err);
+    case AST_STMT_CHECKPOINT: return statement_checkpoint(out, s, stmt, err);
     }
     return error_internal(err, "unknown statement kind");
 }

@@ -35,6 +35,8 @@ arm_status statement_transaction(result_set **out, sql_session *s, const ast_stm
                                  arm_error *err);
 arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+arm_status statement_checkpoint(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                arm_error *err);
 arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 
 #endif

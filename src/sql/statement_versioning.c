@@ -123,3 +123,14 @@ arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *st
     static const char *const names[] = {"objects_removed", "bytes_freed"};
     return statement_text_result(out, names, 2, (const char **)cells, 1, err);
 }
+
+arm_status statement_checkpoint(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                arm_error *err)
+{
+    if (s->db->storage == NULL) /* an in-memory database has nothing to fold */
+        return nothing(out, err);
+    (void)stmt;
+    if (sql_storage_checkpoint(s->db->storage, err) != ARM_OK)
+        return err->status;
+    return nothing(out, err);
+}

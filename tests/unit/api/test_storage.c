@@ -468,6 +468,14 @@ static void test_vacuum(void)
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM a"), 2);
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM a@before_delete"), 3);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM a VERSION 1"), 2);
+    /* CHECKPOINT folds the catalog's write-ahead log into catalog.db */
+    char wal[400];
+    snprintf(wal, sizeof wal, "%s/catalog.db-wal", path);
+    struct stat st;
+    CHECK(stat(wal, &st) == 0 && st.st_size > 0);
+    ok(c, "CHECKPOINT");
+    CHECK(stat(wal, &st) == 0 && st.st_size == 0);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM a"), 2);
     arm_conn_close(c);
     arm_db_close(db);
 }
