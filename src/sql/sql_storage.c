@@ -8,10 +8,12 @@
 #include "sql/sql_storage.h"
 
 #include <pthread.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog/catalog_db.h"
 #include "common/error.h"
@@ -613,6 +615,19 @@ static arm_status remember_commit(sql_storage *s, catalog *cat, arm_error *err)
     return st;
 }
 
+/* Who commits: $ARM_AUTHOR, else the login name of the process's user. */
+static const char *commit_author(void)
+{
+    const char *name = getenv("ARM_AUTHOR");
+    if (name == NULL || *name == '\0')
+        name = getenv("USER");
+    if (name == NULL || *name == '\0') {
+        struct passwd *pw = getpwuid(getuid());
+        name = pw != NULL ? pw->pw_name : NULL;
+    }
+    return name != NULL ? name : "";
+}
+
 /* Commits the change set and the views (view_list's defs are flattened into the request). */
 static arm_status commit_changes(sql_storage *s, catalog *cat, change_set *c, view_list *views,
                                  bool views_changed, const char *message, arm_error *err)
@@ -622,10 +637,9 @@ static arm_status commit_changes(sql_storage *s, catalog *cat, change_set *c, vi
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < views->count; i++)
         flat[i] = *views->views[i];
-    const char *user = getenv("USER");
-    catalog_commit_request request = {
-        s->branch, s->head_commit_id, c->changes, c->count,     user ? user : "",
-        message,   views_changed,     flat,       views->count, 0};
+    const char *user = commit_author();
+    catalog_commit_request request = {s->branch, s->head_commit_id, c->changes, c->count,     user,
+                                      message,   views_changed,     flat,       views->count, 0};
     int64_t commit_id = 0;
     arm_status st = catalog_db_commit(s->cdb, &request, &commit_id, err);
     free(flat);
