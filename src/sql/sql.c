@@ -86,15 +86,28 @@ static arm_status storage_before(sql_session *s, arm_error *err)
 }
 
 /* Commits what a successful statement changed; a failed one leaves nothing behind. */
-static arm_status storage_after(sql_session *s, const ast_stmt *stmt, arm_status status,
-                                arm_error *err)
+#define AUTOCOMMIT_MESSAGE_BYTES 500
+
+/* An autocommit's message is its statement, as written (shortened). */
+static const char *statement_text(sql_session *s, const char *sql, const ast_stmt *stmt)
+{
+    if (sql == NULL || stmt->end_position <= stmt->position)
+        return NULL;
+    size_t length = (size_t)(stmt->end_position - stmt->position);
+    return arena_strndup(s->arena, sql + stmt->position,
+                         length > AUTOCOMMIT_MESSAGE_BYTES ? AUTOCOMMIT_MESSAGE_BYTES : length);
+}
+
+static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt *stmt,
+                                arm_status status, arm_error *err)
 {
     if (s->db->storage == NULL || !may_change_tables(stmt))
         return status;
     bool in_transaction = s->in_transaction;
     if (status == ARM_OK)
         return in_transaction ? ARM_OK
-                              : sql_storage_commit(s->db->storage, s->db->catalog, NULL, err);
+                              : sql_storage_commit(s->db->storage, s->db->catalog,
+                                                   statement_text(s, sql, stmt), err);
     arm_error ignored;
     sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
     if (in_transaction) {
@@ -139,15 +152,15 @@ static arm_status session_ready(sql_session *s, arm_error *err)
     return ARM_OK;
 }
 
-static arm_status run_one(result_set **out, sql_session *s, const ast_stmt *stmt,
+static arm_status run_one(result_set **out, sql_session *s, const char *sql, const ast_stmt *stmt,
                           const value *params, uint32_t param_count, arm_error *err)
 {
     arena_reset(s->arena);
     atomic_store(&s->interrupt, false);
     arm_status status = storage_before(s, err);
     if (status == ARM_OK)
-        status =
-            storage_after(s, stmt, statement_execute(out, s, stmt, params, param_count, err), err);
+        status = storage_after(s, sql, stmt,
+                               statement_execute(out, s, stmt, params, param_count, err), err);
     if (status != ARM_OK) {
         result_set_destroy(*out);
         *out = NULL;
@@ -174,7 +187,7 @@ arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error 
     result_set *last = NULL;
     for (uint32_t i = 0; i < script.count; i++) {
         result_set *r = NULL;
-        if (run_one(&r, s, script.statements[i], NULL, 0, err) != ARM_OK) {
+        if (run_one(&r, s, sql, script.statements[i], NULL, 0, err) != ARM_OK) {
             result_set_destroy(last);
             return err->status;
         }
@@ -193,7 +206,8 @@ arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error 
 /* One parsed statement kept with its own arena; re-bound at each execution. */
 struct sql_prepared {
     sql_session *session;
-    arena *arena; /* the syntax tree */
+    arena *arena;    /* the syntax tree */
+    const char *sql; /* the text, in `arena` (an autocommit's message) */
     ast_stmt *stmt;
     uint32_t param_count;
     statement_plan_cache cache;
@@ -213,6 +227,7 @@ arm_status sql_prepare(sql_prepared **out, sql_session *s, const char *sql, arm_
         return error_out_of_memory(err);
     }
     p->session = s;
+    p->sql = arena_strdup(p->arena, sql);
     statement_plan_cache_init(&p->cache);
     ast_script script;
     arm_status status = parser_parse(&script, p->arena, sql, err);
@@ -259,7 +274,7 @@ arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *
     arm_status status = storage_before(s, err);
     if (status == ARM_OK)
         status = storage_after(
-            s, p->stmt,
+            s, p->sql, p->stmt,
             statement_execute_cached(out, s, &p->cache, p->stmt, params, param_count, err), err);
     if (status != ARM_OK) {
         result_set_destroy(*out);
