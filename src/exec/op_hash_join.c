@@ -498,22 +498,58 @@ static bool pairs_unique(const join_local *l)
     return true;
 }
 
+/* Writes build rows' cells of `b` at the pairs' probe rows of `v` (same type, flat). */
+static arm_status scatter_build_column(vector *v, const vector *b, const join_pair *pairs,
+                                       uint32_t count, arm_error *err)
+{
+    size_t width = type_physical_size(b->type);
+#define SCATTER(T)                                                                                 \
+    do {                                                                                           \
+        T *d = v->data;                                                                            \
+        const T *from = b->data;                                                                   \
+        for (uint32_t i = 0; i < count; i++)                                                       \
+            d[pairs[i].probe] = from[pairs[i].build];                                              \
+    } while (0)
+    switch (width) {
+    case 1: SCATTER(uint8_t); break;
+    case 2: SCATTER(uint16_t); break;
+    case 4: SCATTER(uint32_t); break;
+    case 8: SCATTER(uint64_t); break;
+    default:
+        for (uint32_t i = 0; i < count; i++) /* 16 bytes: decimals, intervals, string views */
+            memcpy((uint8_t *)v->data + (size_t)pairs[i].probe * width,
+                   (const uint8_t *)b->data + (size_t)pairs[i].build * width, width);
+    }
+#undef SCATTER
+    arm_status s = ARM_OK;
+    if (b->validity != NULL && (s = vector_ensure_validity(v, err)) == ARM_OK)
+        for (uint32_t i = 0; i < count; i++) {
+            if (vector_is_valid(b, pairs[i].build))
+                vector_set_valid(v, pairs[i].probe);
+            else
+                vector_set_null(v, pairs[i].probe);
+        }
+    if (s == ARM_OK && type_is_string(b->type.id)) { /* long strings point into b's buffers */
+        for (uint32_t k = 0; k < b->keep_alive_count && s == ARM_OK; k++)
+            s = vector_keep_alive(v, b->keep_alive[k], err);
+        if (s == ARM_OK && b->data_buffer != NULL)
+            s = vector_keep_alive(v, b->data_buffer, err);
+    }
+    return s;
+}
+
 /*
  * Inner-join output without copying the probe side: its columns are shared
  * with the input batch under a selection of the matched rows, and the build
- * columns (fixed-width, without NULLs) are written at those same physical
- * rows. Returns false (nothing done) when the pairs or columns do not allow it.
+ * columns are written at those same physical rows. Returns false (nothing
+ * done) when the build columns are not flat.
  */
 static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
                                 batch *out, arm_error *err, arm_status *s)
 {
-    for (uint32_t c = 0; c < j->right_count; c++) {
-        const vector *b = &j->build.columns[c];
-        size_t width = type_physical_size(b->type);
-        if (b->validity != NULL || b->kind != VECTOR_FLAT || (width != 4 && width != 8) ||
-            type_is_string(b->type.id))
+    for (uint32_t c = 0; c < j->right_count; c++)
+        if (j->build.columns[c].kind != VECTOR_FLAT)
             return false;
-    }
     uint32_t physical = pairs[count - 1].probe + 1; /* pairs ascend by probe row */
     *s = ARM_OK;
     for (uint32_t c = 0; c < j->left_count && *s == ARM_OK; c++)
@@ -522,19 +558,8 @@ static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pa
         vector *v = &out->columns[j->left_count + c];
         const vector *b = &j->build.columns[c];
         v->type = b->type;
-        if ((*s = vector_prepare_flat(v, physical, err)) != ARM_OK)
-            break;
-        if (type_physical_size(b->type) == 8) {
-            uint64_t *d = v->data;
-            const uint64_t *from = b->data;
-            for (uint32_t i = 0; i < count; i++)
-                d[pairs[i].probe] = from[pairs[i].build];
-        } else {
-            uint32_t *d = v->data;
-            const uint32_t *from = b->data;
-            for (uint32_t i = 0; i < count; i++)
-                d[pairs[i].probe] = from[pairs[i].build];
-        }
+        if ((*s = vector_prepare_flat(v, physical, err)) == ARM_OK)
+            *s = scatter_build_column(v, b, pairs, count, err);
     }
     for (uint32_t i = 0; i < count; i++)
         out->sel_storage[i] = pairs[i].probe;
