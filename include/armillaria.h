@@ -109,8 +109,12 @@ typedef struct arm_stmt arm_stmt;
 
 /*
  * Opens the database at `path` (a folder; created when missing), or an
- * in-memory database for ":memory:" or NULL. The handle is thread-safe and
- * owned by the caller; close it after all its connections.
+ * in-memory database for ":memory:" or NULL. A folder keeps every committed
+ * version (catalog.db and objects/); several processes may open it at once.
+ * A folder that is not a database, or one written by a newer Armillaria, is
+ * an error (ARM_ERROR_CORRUPT / ARM_ERROR_NOT_SUPPORTED). The handle is
+ * thread-safe and owned by the caller; close it after all its connections.
+ * Its connections share the loaded tables and the current branch (USE BRANCH).
  */
 arm_status arm_db_open(arm_db **out, const char *path, arm_error *err);
 
