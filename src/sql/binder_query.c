@@ -484,6 +484,16 @@ static arm_status bind_table_version(logical_op **out, binder *b, const ast_tabl
     if (sql_storage_open_version(
             b->storage, schema_of(b, name), binder_ident(b, &name->parts[name->count - 1]),
             travel->has_version ? travel->version : -1, micros, branch, &def, err) != ARM_OK) {
+        view_def *view = err->status == ARM_ERROR_NOT_FOUND
+                             ? catalog_lookup_view(b->catalog, schema_of(b, name),
+                                                   binder_ident(b, &name->parts[name->count - 1]))
+                             : NULL;
+        if (view != NULL) {
+            view_def_release(view);
+            error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
+                      "views cannot be read at another version or branch yet");
+            error_hint(err, "Read the tables the view uses at that version instead.");
+        }
         error_set_position(err, ref->position);
         return err->status;
     }

@@ -109,6 +109,8 @@ static void test_persists_across_opens(void)
     /* views are kept, with their column names */
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM top WHERE ident <= 3 AND label LIKE 'n%'"), 3);
     CHECK_INT_EQ(run(c, "SELECT * FROM dropped", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_INT_EQ(run(c, "SELECT * FROM top VERSION 1", &err), ARM_ERROR_NOT_SUPPORTED);
+    CHECK(strstr(err.message, "views cannot be read at another version") != NULL);
     arm_conn_close(c);
     arm_db_close(db);
 }
