@@ -40,22 +40,29 @@ typedef struct parquet_scan {
     _Atomic uint32_t next_morsel;
 } parquet_scan;
 
+/* Rows [start, end) of a row group that no pushed filter can match (from the page index). */
+typedef struct row_range {
+    uint64_t start;
+    uint64_t end;
+} row_range;
+
 typedef struct parquet_scan_local {
     parquet_column_reader **readers; /* one per scanned column, for the current morsel */
     uint32_t morsel;                 /* index of the current morsel; UINT32_MAX: none */
     uint32_t batch_in_morsel;
+    uint64_t position; /* rows of the row group read or skipped */
+    row_range *skips;  /* sorted, disjoint */
+    uint32_t skip_count;
+    uint32_t skip_capacity;
+    uint32_t next_skip;
 } parquet_scan_local;
 
 /* ---- statistics ---------------------------------------------------------------------- */
 
-/* False only when the row group's statistics prove no row can pass `f`. */
-static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t column,
-                                const table_filter *f)
+/* False only when `stats` (of a row group or a page) prove no row can pass `f`. */
+static bool stats_may_match(const parquet_column_stats *stats_in, const table_filter *f)
 {
-    parquet_column_stats stats;
-    arm_error ignored;
-    if (parquet_reader_column_stats(r, row_group, column, &stats, &ignored) != ARM_OK)
-        return true;
+    parquet_column_stats stats = *stats_in;
     if (f->op == TABLE_FILTER_IS_NULL)
         return !stats.has_null_count || stats.null_count > 0;
     if (f->op == TABLE_FILTER_IS_NOT_NULL)
@@ -71,6 +78,16 @@ static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t 
     case TABLE_FILTER_GE: return hi <= 0;
     default: return true;
     }
+}
+
+static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t column,
+                                const table_filter *f)
+{
+    parquet_column_stats stats;
+    arm_error ignored;
+    if (parquet_reader_column_stats(r, row_group, column, &stats, &ignored) != ARM_OK)
+        return true;
+    return stats_may_match(&stats, f);
 }
 
 /* ---- scanning ------------------------------------------------------------------------ */
@@ -142,6 +159,68 @@ static arm_status parquet_scan_local_create(table_scan *base, table_scan_local *
     return ARM_OK;
 }
 
+static int compare_ranges(const void *a, const void *b)
+{
+    const row_range *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool add_skip(parquet_scan_local *l, uint64_t start, uint64_t end)
+{
+    if (l->skip_count == l->skip_capacity) {
+        uint32_t capacity = l->skip_capacity ? 2 * l->skip_capacity : 16;
+        row_range *grown = realloc(l->skips, capacity * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        l->skips = grown;
+        l->skip_capacity = capacity;
+    }
+    l->skips[l->skip_count++] = (row_range){start, end};
+    return true;
+}
+
+/*
+ * The pages of the filtered columns whose ColumnIndex statistics prove that
+ * no row passes become row ranges every column skips (filters are ANDed, so
+ * one filter's proof suffices). Files without a page index skip nothing.
+ * Holds the open lock: the page index is read into the reader.
+ */
+static void plan_page_skips(parquet_scan *scan, parquet_scan_local *l, parquet_reader *r,
+                            uint32_t row_group)
+{
+    l->skip_count = 0;
+    l->next_skip = 0;
+    for (uint32_t i = 0; i < scan->filter_count; i++) {
+        const table_filter *f = &scan->filters[i];
+        parquet_page_info *pages = NULL;
+        uint32_t page_count = 0;
+        arm_error ignored;
+        if (parquet_reader_page_index(r, row_group, scan->column_ids[f->column], &pages,
+                                      &page_count, &ignored) != ARM_OK)
+            continue;
+        for (uint32_t p = 0; p < page_count; p++)
+            if (!stats_may_match(&pages[p].stats, f) &&
+                !add_skip(l, (uint64_t)pages[p].first_row,
+                          (uint64_t)(pages[p].first_row + pages[p].row_count))) {
+                l->skip_count = 0; /* out of memory: read everything, which is still right */
+                return;
+            }
+    }
+    if (l->skip_count < 2)
+        return;
+    qsort(l->skips, l->skip_count, sizeof *l->skips, compare_ranges);
+    uint32_t merged = 0;
+    for (uint32_t i = 1; i < l->skip_count; i++) {
+        if (l->skips[i].start <= l->skips[merged].end) {
+            if (l->skips[i].end > l->skips[merged].end)
+                l->skips[merged].end = l->skips[i].end;
+        } else {
+            l->skips[++merged] = l->skips[i];
+        }
+    }
+    l->skip_count = merged + 1;
+}
+
 static arm_status open_morsel(parquet_scan *scan, parquet_scan_local *l, uint32_t index,
                               arm_error *err)
 {
@@ -152,10 +231,39 @@ static arm_status open_morsel(parquet_scan *scan, parquet_scan_local *l, uint32_
     for (uint32_t k = 0; k < scan->column_count && s == ARM_OK; k++)
         s = parquet_column_reader_open(&l->readers[k], t->files[m->file], m->row_group,
                                        scan->column_ids[k], err);
+    l->skip_count = 0;
+    l->next_skip = 0;
+    if (s == ARM_OK && scan->filter_count > 0 && scan->column_count > 0)
+        plan_page_skips(scan, l, t->files[m->file], m->row_group);
     pthread_mutex_unlock(&t->open_lock);
     l->morsel = index;
     l->batch_in_morsel = 0;
+    l->position = 0;
     return s;
+}
+
+/* Skips the rows of a skip range that starts here; returns the rows the next batch may read. */
+static arm_status before_batch(parquet_scan *scan, parquet_scan_local *l, uint32_t *limit,
+                               arm_error *err)
+{
+    *limit = VECTOR_SIZE;
+    while (l->next_skip < l->skip_count && l->skips[l->next_skip].end <= l->position)
+        l->next_skip++;
+    if (l->next_skip == l->skip_count)
+        return ARM_OK;
+    const row_range *skip = &l->skips[l->next_skip];
+    if (skip->start <= l->position) {
+        uint64_t rows = skip->end - l->position;
+        for (uint32_t k = 0; k < scan->column_count; k++)
+            if (parquet_column_reader_skip(l->readers[k], rows, err) != ARM_OK)
+                return err->status;
+        l->position = skip->end;
+        l->next_skip++;
+        return before_batch(scan, l, limit, err);
+    }
+    if (skip->start - l->position < VECTOR_SIZE)
+        *limit = (uint32_t)(skip->start - l->position);
+    return ARM_OK;
 }
 
 static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, batch *out,
@@ -173,11 +281,13 @@ static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, b
             if (open_morsel(scan, l, next, err) != ARM_OK)
                 return err->status;
         }
-        uint32_t rows = 0;
+        uint32_t rows = 0, limit = VECTOR_SIZE;
+        if (l->skip_count > 0 && before_batch(scan, l, &limit, err) != ARM_OK)
+            return err->status;
         for (uint32_t k = 0; k < scan->column_count; k++) {
             uint32_t got = 0;
-            if (parquet_column_reader_next(l->readers[k], &out->columns[k], VECTOR_SIZE, &got,
-                                           err) != ARM_OK)
+            if (parquet_column_reader_next(l->readers[k], &out->columns[k], limit, &got, err) !=
+                ARM_OK)
                 return err->status;
             if (k > 0 && got != rows)
                 return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
@@ -193,6 +303,7 @@ static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, b
             rows = left <= 0 ? 0 : left > VECTOR_SIZE ? VECTOR_SIZE : (uint32_t)left;
         }
         if (rows > 0) {
+            l->position += rows;
             out->count = rows;
             out->sequence = (uint64_t)l->morsel << 32 | l->batch_in_morsel++;
             return ARM_OK;
@@ -208,6 +319,7 @@ static void parquet_scan_local_destroy(table_scan_local *local)
     for (uint32_t k = 0; l->readers && l->readers[k]; k++)
         parquet_column_reader_close(l->readers[k]);
     free(l->readers);
+    free(l->skips);
     free(l);
 }
 
