@@ -42,6 +42,7 @@ static const char *const schema_sql =
     " field_id INTEGER NOT NULL, PRIMARY KEY(table_version_id, ordinal)) WITHOUT ROWID;"
     "CREATE TABLE table_chunks(table_version_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,"
     " object_id BLOB NOT NULL, row_count INTEGER NOT NULL, byte_size INTEGER NOT NULL,"
+    " deleted_count INTEGER NOT NULL DEFAULT 0, deletes_id BLOB,"
     " PRIMARY KEY(table_version_id, ordinal)) WITHOUT ROWID;"
     "CREATE TABLE commit_tables(commit_id INTEGER NOT NULL, table_id INTEGER NOT NULL,"
     " table_version_id INTEGER NOT NULL, changed INTEGER NOT NULL,"
@@ -51,7 +52,21 @@ static const char *const schema_sql =
 static const char *const views_sql =
     "CREATE TABLE IF NOT EXISTS commit_views(commit_id INTEGER NOT NULL,"
     " schema_name TEXT NOT NULL, name TEXT NOT NULL, sql TEXT NOT NULL, column_names TEXT,"
-    " PRIMARY KEY(commit_id, schema_name, name)) WITHOUT ROWID;";
+    " PRIMARY KEY(commit_id, schema_name, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS chunk_stats(object_id BLOB PRIMARY KEY, stats BLOB NOT NULL)"
+    " WITHOUT ROWID;";
+
+/*
+ * Format 2 added deletion vectors to table_chunks. A format 1 catalog gains
+ * the columns (no chunk of it has deletes) and is marked format 2, in one
+ * transaction, so older readers refuse it rather than show deleted rows.
+ */
+static const char *const upgrade_1_to_2_sql =
+    "BEGIN IMMEDIATE;"
+    "ALTER TABLE table_chunks ADD COLUMN deleted_count INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE table_chunks ADD COLUMN deletes_id BLOB;"
+    "UPDATE meta SET value = '2' WHERE key = 'format_version';"
+    "COMMIT;";
 
 static int64_t now_micros(void)
 {
@@ -96,7 +111,7 @@ static arm_status step_done(catalog_db *db, sqlite3_stmt *st, arm_error *err)
     return ARM_OK;
 }
 
-static arm_status check_format(catalog_db *db, arm_error *err)
+static arm_status check_format(catalog_db *db, int *out_version, arm_error *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->sql, "SELECT value FROM meta WHERE key = 'format_version'", -1, &st,
@@ -120,6 +135,7 @@ static arm_status check_format(catalog_db *db, arm_error *err)
         error_hint(err, "Open it with a newer version of Armillaria.");
         return ARM_ERROR_NOT_SUPPORTED;
     }
+    *out_version = version;
     return ARM_OK;
 }
 
@@ -178,8 +194,11 @@ arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, ar
         s = create ? initialize(db, err)
                    : error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "the catalog \"%s\" is empty",
                                db->path);
+    int version = 0;
     if (s == ARM_OK)
-        s = check_format(db, err);
+        s = check_format(db, &version, err);
+    if (s == ARM_OK && version == 1 && (s = exec_sql(db, upgrade_1_to_2_sql, err)) != ARM_OK)
+        exec_sql(db, "ROLLBACK;", NULL);
     if (s == ARM_OK)
         s = exec_sql(db, views_sql, err);
     if (s != ARM_OK) {
@@ -247,6 +266,9 @@ void catalog_table_version_dispose(catalog_table_version *v)
     free(d->primary_key);
     free(d->schema_name);
     free(d->name);
+    for (uint32_t i = 0; i < v->chunk_count && v->chunk_stats != NULL; i++)
+        free(v->chunk_stats[i].data);
+    free(v->chunk_stats);
     free(v->chunks);
     memset(v, 0, sizeof *v);
 }
@@ -319,8 +341,9 @@ static arm_status load_chunks(catalog_db *db, catalog_table_version *v, arm_erro
 {
     sqlite3_stmt *st;
     if (prepare(db,
-                "SELECT object_id, row_count, byte_size FROM table_chunks"
-                " WHERE table_version_id = ? ORDER BY ordinal",
+                "SELECT c.object_id, c.row_count, c.byte_size, c.deleted_count, c.deletes_id,"
+                " s.stats FROM table_chunks c LEFT JOIN chunk_stats s USING (object_id)"
+                " WHERE c.table_version_id = ? ORDER BY c.ordinal",
                 &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, v->table_version_id);
@@ -330,12 +353,18 @@ static arm_status load_chunks(catalog_db *db, catalog_table_version *v, arm_erro
         if (v->chunk_count == capacity) {
             capacity = capacity ? capacity * 2 : 8;
             catalog_chunk_ref *grown = realloc(v->chunks, capacity * sizeof *grown);
-            if (grown == NULL) {
+            if (grown != NULL)
+                v->chunks = grown;
+            catalog_chunk_stats *stats =
+                grown ? realloc(v->chunk_stats, capacity * sizeof *stats) : NULL;
+            if (stats == NULL) {
                 s = error_out_of_memory(err);
                 break;
             }
-            v->chunks = grown;
+            v->chunk_stats = stats;
         }
+        catalog_chunk_stats *stats = &v->chunk_stats[v->chunk_count];
+        memset(stats, 0, sizeof *stats);
         catalog_chunk_ref *c = &v->chunks[v->chunk_count++];
         if (sqlite3_column_bytes(st, 0) != 32) {
             s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "a chunk id in the catalog is damaged");
@@ -344,6 +373,25 @@ static arm_status load_chunks(catalog_db *db, catalog_table_version *v, arm_erro
         memcpy(c->object_id, sqlite3_column_blob(st, 0), 32);
         c->row_count = (uint64_t)sqlite3_column_int64(st, 1);
         c->byte_size = (uint64_t)sqlite3_column_int64(st, 2);
+        c->deleted_count = (uint64_t)sqlite3_column_int64(st, 3);
+        memset(c->deletes_id, 0, sizeof c->deletes_id);
+        if (c->deleted_count > 0) {
+            if (sqlite3_column_bytes(st, 4) != 32 || c->deleted_count > c->row_count) {
+                s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
+                              "a deletion vector reference in the catalog is damaged");
+                break;
+            }
+            memcpy(c->deletes_id, sqlite3_column_blob(st, 4), 32);
+        }
+        int stats_length = sqlite3_column_bytes(st, 5);
+        if (stats_length > 0) {
+            if ((stats->data = malloc((size_t)stats_length)) == NULL) {
+                s = error_out_of_memory(err);
+                break;
+            }
+            memcpy(stats->data, sqlite3_column_blob(st, 5), (size_t)stats_length);
+            stats->length = (uint32_t)stats_length;
+        }
     }
     sqlite3_finalize(st);
     return s;
@@ -541,7 +589,7 @@ static arm_status insert_chunks(catalog_db *db, int64_t version_id,
     *rows = 0;
     for (uint32_t i = 0; i < change->chunk_count; i++) {
         sqlite3_stmt *st;
-        if (prepare(db, "INSERT INTO table_chunks VALUES(?, ?, ?, ?, ?)", &st, err) != ARM_OK)
+        if (prepare(db, "INSERT INTO table_chunks VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) != ARM_OK)
             return err->status;
         const catalog_chunk_ref *c = &change->chunks[i];
         sqlite3_bind_int64(st, 1, version_id);
@@ -549,7 +597,21 @@ static arm_status insert_chunks(catalog_db *db, int64_t version_id,
         sqlite3_bind_blob(st, 3, c->object_id, 32, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)c->row_count);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)c->byte_size);
-        *rows += c->row_count;
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)c->deleted_count);
+        if (c->deleted_count > 0)
+            sqlite3_bind_blob(st, 7, c->deletes_id, 32, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 7);
+        *rows += c->row_count - c->deleted_count;
+        if (step_done(db, st, err) != ARM_OK)
+            return err->status;
+        const catalog_chunk_stats *stats = change->chunk_stats ? &change->chunk_stats[i] : NULL;
+        if (stats == NULL || stats->length == 0)
+            continue;
+        if (prepare(db, "INSERT OR IGNORE INTO chunk_stats VALUES(?, ?)", &st, err) != ARM_OK)
+            return err->status;
+        sqlite3_bind_blob(st, 1, c->object_id, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, stats->data, (int)stats->length, SQLITE_STATIC);
         if (step_done(db, st, err) != ARM_OK)
             return err->status;
     }
@@ -992,9 +1054,13 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
                 " ON c.commit_id = live.id WHERE c.parent_id IS NOT NULL UNION"
                 " SELECT c.merge_parent_id FROM commits c JOIN live ON c.commit_id = live.id"
                 " WHERE c.merge_parent_id IS NOT NULL)"
-                " SELECT DISTINCT tc.object_id FROM live JOIN commit_tables ct"
-                " ON ct.commit_id = live.id JOIN table_chunks tc"
-                " ON tc.table_version_id = ct.table_version_id ORDER BY 1",
+                ", used(version_id) AS (SELECT DISTINCT ct.table_version_id FROM live"
+                " JOIN commit_tables ct ON ct.commit_id = live.id)"
+                " SELECT tc.object_id FROM used JOIN table_chunks tc"
+                " ON tc.table_version_id = used.version_id UNION"
+                " SELECT tc.deletes_id FROM used JOIN table_chunks tc"
+                " ON tc.table_version_id = used.version_id WHERE tc.deletes_id IS NOT NULL"
+                " ORDER BY 1",
                 &st, err) != ARM_OK)
         return err->status;
     uint64_t capacity = 0;

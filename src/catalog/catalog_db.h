@@ -18,18 +18,31 @@
 
 #include "catalog/catalog.h"
 
-#define CATALOG_DB_FORMAT_VERSION 1
+#define CATALOG_DB_FORMAT_VERSION 2
 #define CATALOG_DB_FILE "catalog.db"
 #define CATALOG_DB_MAIN_BRANCH "main"
 
 typedef struct catalog_db catalog_db;
 
-/* One chunk of a table version: a Parquet object and how many rows it holds. */
+/*
+ * One chunk of a table version: a Parquet object, how many rows it holds,
+ * and its deletion vector: the rows of it this version no longer has, a
+ * Roaring bitmap of row positions in its own object. Chunks are never
+ * rewritten; deleting rows gives the chunk a new deletion vector.
+ */
 typedef struct catalog_chunk_ref {
     uint8_t object_id[32]; /* SHA-256 of the chunk's bytes */
-    uint64_t row_count;
+    uint64_t row_count;    /* rows in the chunk's file, deleted ones included */
     uint64_t byte_size;
+    uint64_t deleted_count; /* rows the deletion vector removes; 0: none */
+    uint8_t deletes_id[32]; /* the deletion vector's object when deleted_count > 0 */
 } catalog_chunk_ref;
+
+/* A chunk's column statistics, encoded by the table layer (zone_map_encode); opaque here. */
+typedef struct catalog_chunk_stats {
+    uint8_t *data; /* NULL: none recorded */
+    uint32_t length;
+} catalog_chunk_stats;
 
 /* A table as of some commit: its definition and its chunks (owned; free with _dispose). */
 typedef struct catalog_table_version {
@@ -39,8 +52,9 @@ typedef struct catalog_table_version {
     int64_t commit_id;        /* the commit that wrote this version */
     table_def def;            /* provider NULL */
     catalog_chunk_ref *chunks;
+    catalog_chunk_stats *chunk_stats; /* one per chunk (owned) */
     uint32_t chunk_count;
-    uint64_t row_count;
+    uint64_t row_count; /* live rows: deleted ones not counted */
 } catalog_table_version;
 
 void catalog_table_version_dispose(catalog_table_version *v);
@@ -50,6 +64,7 @@ typedef struct catalog_table_change {
     int64_t table_id;     /* 0: a new table */
     const table_def *def; /* NULL: the table is dropped */
     const catalog_chunk_ref *chunks;
+    const catalog_chunk_stats *chunk_stats; /* one per chunk, or NULL; kept for new chunks */
     uint32_t chunk_count;
 } catalog_table_change;
 
@@ -119,7 +134,7 @@ arm_status catalog_db_views_at(catalog_db *db, int64_t commit_id, view_def **out
 void catalog_db_free_views(view_def *views, uint32_t count);
 
 /*
- * The ids of every chunk a branch or tag can still reach (through its
+ * The ids of every chunk and deletion vector a branch or tag can still reach (through its
  * commit's ancestors), sorted, for VACUUM's mark phase. Free with free().
  */
 arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint64_t *count,

@@ -16,6 +16,7 @@
 #include "common/hash.h"
 #include "format/parquet_reader.h"
 #include "format/parquet_writer.h"
+#include "table/zone_map.h"
 
 #define NULL_CELL_HASH 0x243f6a8885a308d3ULL
 
@@ -29,8 +30,11 @@ typedef struct chunk_cutter {
     uint64_t rolling;
     uint64_t skip_rows; /* logical rows at the start that are already stored */
     catalog_chunk_ref *chunks;
+    catalog_chunk_stats *stats; /* parallel to chunks; kept chunks have none */
     uint32_t chunk_count;
     uint32_t chunk_capacity;
+    zone_map *zones;     /* the open chunk's statistics, one per column */
+    char **zone_strings; /* owned copies of string min (2k) and max (2k+1) */
     uint64_t fingerprints[VECTOR_SIZE];
     uint32_t sel[VECTOR_SIZE];
 } chunk_cutter;
@@ -77,7 +81,42 @@ static arm_status start_chunk(chunk_cutter *c, arm_error *err)
     if (cols != columns)
         free(cols);
     c->rows = 0;
+    for (uint32_t i = 0; i < n; i++)
+        zone_map_init(&c->zones[i], c->def->columns[i].type);
     return s;
+}
+
+/* Points a string bound at an owned copy, so it outlives the batch it came from. */
+static bool own_bound(value *bound, char **copy)
+{
+    if (bound->u.str.data == *copy)
+        return true;
+    char *bytes = malloc(bound->u.str.length + 1);
+    if (bytes == NULL)
+        return false;
+    memcpy(bytes, bound->u.str.data, bound->u.str.length);
+    free(*copy);
+    *copy = bytes;
+    bound->u.str.data = bytes;
+    return true;
+}
+
+/* Widens the open chunk's statistics by the batch's selected rows. */
+static arm_status update_zones(chunk_cutter *c, const batch *b, arm_error *err)
+{
+    for (uint32_t k = 0; k < b->column_count; k++) {
+        zone_map *z = &c->zones[k];
+        const vector *v = &b->columns[k];
+        for (uint32_t i = 0; i < b->count; i++) {
+            uint32_t row = batch_row(b, i);
+            zone_map_update(z, v, row, row + 1);
+        }
+        if (z->has_values && type_is_string(v->type.id) &&
+            (!own_bound(&z->min, &c->zone_strings[2 * k]) ||
+             !own_bound(&z->max, &c->zone_strings[2 * k + 1])))
+            return error_out_of_memory(err);
+    }
+    return ARM_OK;
 }
 
 static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
@@ -88,10 +127,13 @@ static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
     if (s == ARM_OK && c->chunk_count == c->chunk_capacity) {
         uint32_t capacity = c->chunk_capacity ? 2 * c->chunk_capacity : 16;
         catalog_chunk_ref *grown = realloc(c->chunks, capacity * sizeof *grown);
-        if (grown == NULL)
+        if (grown != NULL)
+            c->chunks = grown;
+        catalog_chunk_stats *stats = grown ? realloc(c->stats, capacity * sizeof *stats) : NULL;
+        if (stats == NULL)
             s = error_out_of_memory(err);
         else {
-            c->chunks = grown;
+            c->stats = stats;
             c->chunk_capacity = capacity;
         }
     }
@@ -99,9 +141,14 @@ static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
         size_t size;
         const uint8_t *bytes = parquet_writer_memory(c->writer, &size);
         catalog_chunk_ref *ref = &c->chunks[c->chunk_count];
+        catalog_chunk_stats *stats = &c->stats[c->chunk_count];
+        memset(ref, 0, sizeof *ref);
+        memset(stats, 0, sizeof *stats);
         s = c->io->put(c->io->context, bytes, size, ref->object_id, err);
         ref->row_count = c->rows;
         ref->byte_size = size;
+        if (s == ARM_OK)
+            s = zone_map_encode(c->zones, c->def->column_count, &stats->data, &stats->length, err);
         c->chunk_count += s == ARM_OK;
     }
     parquet_writer_destroy(c->writer);
@@ -122,6 +169,8 @@ static arm_status write_range(chunk_cutter *c, batch *b, uint32_t from, uint32_t
     b->sel = c->sel;
     b->count = to - from;
     arm_status s = parquet_writer_write_batch(c->writer, b, err);
+    if (s == ARM_OK)
+        s = update_zones(c, b, err);
     b->sel = saved_sel;
     b->count = saved_count;
     c->rows += to - from;
@@ -196,13 +245,32 @@ static arm_status scan_all(table_provider *table, chunk_cutter *c, arm_error *er
     return s;
 }
 
-static arm_status write_chunks(const table_chunk_io *io, const table_store_options *options,
-                               table_provider *table, const table_def *def,
-                               const catalog_chunk_ref *kept, uint32_t kept_count,
-                               uint64_t skip_rows, catalog_chunk_ref **chunks,
-                               uint32_t *chunk_count, arm_error *err)
+void table_store_output_dispose(table_store_output *out)
+{
+    for (uint32_t i = 0; i < out->chunk_count && out->stats != NULL; i++)
+        free(out->stats[i].data);
+    free(out->stats);
+    free(out->chunks);
+    memset(out, 0, sizeof *out);
+}
+
+static void cutter_destroy(chunk_cutter *c)
+{
+    parquet_writer_destroy(c->writer);
+    for (uint32_t i = 0; c->zone_strings != NULL && i < 2 * c->def->column_count; i++)
+        free(c->zone_strings[i]);
+    free(c->zone_strings);
+    free(c->zones);
+    free(c);
+}
+
+arm_status table_store_cut(const table_chunk_io *io, const table_store_options *options,
+                           table_provider *const *sources, uint32_t source_count,
+                           const table_def *def, const catalog_chunk_ref *kept, uint32_t kept_count,
+                           uint64_t skip_rows, table_store_output *out, arm_error *err)
 {
     static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
+    memset(out, 0, sizeof *out);
     chunk_cutter *c = calloc(1, sizeof *c);
     if (c == NULL)
         return error_out_of_memory(err);
@@ -210,28 +278,49 @@ static arm_status write_chunks(const table_chunk_io *io, const table_store_optio
     c->options = options ? options : &defaults;
     c->def = def;
     c->skip_rows = skip_rows;
-    arm_status s = ARM_OK;
-    if (kept_count > 0) {
+    c->zones = calloc(def->column_count + 1, sizeof *c->zones);
+    c->zone_strings = calloc(2 * def->column_count + 1, sizeof *c->zone_strings);
+    arm_status s = c->zones && c->zone_strings ? ARM_OK : error_out_of_memory(err);
+    if (s == ARM_OK && kept_count > 0) {
         c->chunks = malloc(kept_count * sizeof *c->chunks);
-        if (c->chunks == NULL)
+        c->stats = calloc(kept_count, sizeof *c->stats);
+        if (c->chunks == NULL || c->stats == NULL)
             s = error_out_of_memory(err);
         else {
             memcpy(c->chunks, kept, kept_count * sizeof *c->chunks);
             c->chunk_count = c->chunk_capacity = kept_count;
         }
     }
-    if (s == ARM_OK)
-        s = scan_all(table, c, err);
+    for (uint32_t i = 0; i < source_count && s == ARM_OK; i++)
+        s = scan_all(sources[i], c, err);
     if (s == ARM_OK)
         s = finish_chunk(c, err);
-    parquet_writer_destroy(c->writer);
-    if (s == ARM_OK) {
-        *chunks = c->chunks;
-        *chunk_count = c->chunk_count;
-    } else
-        free(c->chunks);
-    free(c);
+    out->chunks = c->chunks;
+    out->stats = c->stats;
+    out->chunk_count = c->chunk_count;
+    cutter_destroy(c);
+    if (s != ARM_OK)
+        table_store_output_dispose(out);
     return s;
+}
+
+/* The older entry points: chunks only. */
+static arm_status write_chunks(const table_chunk_io *io, const table_store_options *options,
+                               table_provider *table, const table_def *def,
+                               const catalog_chunk_ref *kept, uint32_t kept_count,
+                               uint64_t skip_rows, catalog_chunk_ref **chunks,
+                               uint32_t *chunk_count, arm_error *err)
+{
+    table_store_output out;
+    arm_status s =
+        table_store_cut(io, options, &table, 1, def, kept, kept_count, skip_rows, &out, err);
+    if (s != ARM_OK)
+        return s;
+    *chunks = out.chunks;
+    *chunk_count = out.chunk_count;
+    out.chunks = NULL;
+    table_store_output_dispose(&out);
+    return ARM_OK;
 }
 
 arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,

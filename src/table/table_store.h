@@ -35,6 +35,25 @@ typedef struct table_store_options {
         2048, 8192, 65536                                                                          \
     }
 
+/* Chunks written by table_store_cut, with their statistics (owned; dispose). */
+typedef struct table_store_output {
+    catalog_chunk_ref *chunks;
+    catalog_chunk_stats *stats; /* one per chunk: encoded zone maps; none for kept chunks */
+    uint32_t chunk_count;
+} table_store_output;
+
+void table_store_output_dispose(table_store_output *out);
+
+/*
+ * The general writer: `kept` chunks first, as they are, then the rows of
+ * `sources` in order (the first `skip_rows` of them skipped) cut into new
+ * chunks, each with its column statistics.
+ */
+arm_status table_store_cut(const table_chunk_io *io, const table_store_options *options,
+                           table_provider *const *sources, uint32_t source_count,
+                           const table_def *def, const catalog_chunk_ref *kept, uint32_t kept_count,
+                           uint64_t skip_rows, table_store_output *out, arm_error *err);
+
 /*
  * Writes every row of `table` as chunks and returns their references
  * (malloc'd, caller frees). `def` names the columns and field ids.

@@ -6,7 +6,10 @@
  */
 #include "table/zone_map.h"
 
+#include "common/error.h"
+
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void zone_map_init(zone_map *z, logical_type type)
@@ -177,4 +180,131 @@ bool zone_map_may_match(const zone_map *z, const table_filter *f)
     case TABLE_FILTER_GE: return high <= 0;
     default: return true;
     }
+}
+
+/* ---- encoding for the catalog ------------------------------------------------------------ */
+
+/*
+ * Layout: u32 column count, then per column: u8 flags (1 has values, 2
+ * unordered), u64 rows, u64 NULLs, and when it has values min then max:
+ * strings as u32 length + bytes, other types as the value's 16-byte payload.
+ * Native byte order: the catalog is read on the machine that wrote it.
+ */
+#define ZONE_MAP_MAX_STRING 64
+
+typedef struct zone_writer {
+    uint8_t *data;
+    size_t length;
+    size_t capacity;
+    bool failed;
+} zone_writer;
+
+static void put_bytes(zone_writer *w, const void *bytes, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->length + n > w->capacity) {
+        size_t capacity = w->capacity ? 2 * w->capacity : 256;
+        while (capacity < w->length + n)
+            capacity *= 2;
+        uint8_t *grown = realloc(w->data, capacity);
+        if (grown == NULL) {
+            w->failed = true;
+            return;
+        }
+        w->data = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->data + w->length, bytes, n);
+    w->length += n;
+}
+
+static void put_value(zone_writer *w, const value *v)
+{
+    if (type_is_string(v->type.id)) {
+        uint32_t n = v->u.str.length;
+        put_bytes(w, &n, sizeof n);
+        put_bytes(w, v->u.str.data, n);
+    } else {
+        put_bytes(w, &v->u, 16);
+    }
+}
+
+static bool long_string(const zone_map *z)
+{
+    return type_is_string(z->min.type.id) &&
+           (z->min.u.str.length > ZONE_MAP_MAX_STRING || z->max.u.str.length > ZONE_MAP_MAX_STRING);
+}
+
+arm_status zone_map_encode(const zone_map *zones, uint32_t count, uint8_t **out, uint32_t *length,
+                           arm_error *err)
+{
+    _Static_assert(sizeof(((value *)0)->u) == 16, "value payloads are 16 bytes");
+    zone_writer w = {0};
+    put_bytes(&w, &count, sizeof count);
+    for (uint32_t i = 0; i < count; i++) {
+        const zone_map *z = &zones[i];
+        bool has_values = z->has_values && !long_string(z);
+        uint8_t flags = (uint8_t)((has_values ? 1 : 0) | (z->is_unordered ? 2 : 0));
+        put_bytes(&w, &flags, 1);
+        put_bytes(&w, &z->row_count, 8);
+        put_bytes(&w, &z->null_count, 8);
+        if (has_values) {
+            put_value(&w, &z->min);
+            put_value(&w, &z->max);
+        }
+    }
+    if (w.failed) {
+        free(w.data);
+        return error_out_of_memory(err);
+    }
+    *out = w.data;
+    *length = (uint32_t)w.length;
+    return ARM_OK;
+}
+
+static bool get_bytes(const uint8_t *data, uint32_t length, uint32_t *at, void *out, uint32_t n)
+{
+    if (n > length - *at)
+        return false;
+    memcpy(out, data + *at, n);
+    *at += n;
+    return true;
+}
+
+static bool get_value(const uint8_t *data, uint32_t length, uint32_t *at, value *v)
+{
+    v->is_null = false;
+    if (!type_is_string(v->type.id))
+        return get_bytes(data, length, at, &v->u, 16);
+    uint32_t n;
+    if (!get_bytes(data, length, at, &n, sizeof n) || n > length - *at)
+        return false;
+    v->u.str.data = (const char *)data + *at;
+    v->u.str.length = n;
+    *at += n;
+    return true;
+}
+
+bool zone_map_decode(const uint8_t *data, uint32_t length, zone_map *zones,
+                     const logical_type *types, uint32_t count)
+{
+    uint32_t at = 0, stored = 0;
+    if (!get_bytes(data, length, &at, &stored, sizeof stored) || stored != count)
+        return false;
+    for (uint32_t i = 0; i < count; i++) {
+        zone_map *z = &zones[i];
+        zone_map_init(z, types[i]);
+        uint8_t flags = 0;
+        if (!get_bytes(data, length, &at, &flags, 1) ||
+            !get_bytes(data, length, &at, &z->row_count, 8) ||
+            !get_bytes(data, length, &at, &z->null_count, 8) || z->null_count > z->row_count)
+            return false;
+        z->has_values = flags & 1;
+        z->is_unordered = (flags & 2) != 0;
+        if (z->has_values &&
+            (!get_value(data, length, &at, &z->min) || !get_value(data, length, &at, &z->max)))
+            return false;
+    }
+    return at == length;
 }

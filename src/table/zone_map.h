@@ -30,4 +30,17 @@ void zone_map_merge(zone_map *into, const zone_map *from);
 /* False only when no row covered by `z` can satisfy `f`. */
 bool zone_map_may_match(const zone_map *z, const table_filter *f);
 
+/*
+ * The catalog's per-chunk statistics: `count` zone maps as bytes (malloc'd).
+ * Strings longer than 64 bytes keep their counts but not their min/max.
+ */
+arm_status zone_map_encode(const zone_map *zones, uint32_t count, uint8_t **out, uint32_t *length,
+                           arm_error *err);
+/*
+ * Decodes `count` zone maps of the given types; string min/max point into
+ * `data`, which must outlive them. False when the bytes are malformed.
+ */
+bool zone_map_decode(const uint8_t *data, uint32_t length, zone_map *zones,
+                     const logical_type *types, uint32_t count);
+
 #endif
