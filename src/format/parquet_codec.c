@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <lz4.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <string.h>
 #include <zlib.h>
@@ -18,22 +19,51 @@
 
 /*
  * ZSTD contexts are costly to create (tens of microseconds), so each thread
- * keeps one of each for its lifetime instead of creating one per page.
+ * keeps one of each for its lifetime instead of creating one per page; a
+ * thread-specific key frees them when the thread exits (worker threads come
+ * and go with SET threads).
  */
 static _Thread_local ZSTD_DCtx *zstd_dctx;
 static _Thread_local ZSTD_CCtx *zstd_cctx;
+static pthread_key_t zstd_key;
+static pthread_once_t zstd_key_once = PTHREAD_ONCE_INIT;
+
+static void free_zstd_contexts(void *unused)
+{
+    (void)unused;
+    ZSTD_freeDCtx(zstd_dctx);
+    ZSTD_freeCCtx(zstd_cctx);
+    zstd_dctx = NULL;
+    zstd_cctx = NULL;
+}
+
+static void make_zstd_key(void)
+{
+    pthread_key_create(&zstd_key, free_zstd_contexts);
+}
+
+/* Arms the exit hook of this thread (a non-NULL value makes the destructor run). */
+static void hook_thread_exit(void)
+{
+    pthread_once(&zstd_key_once, make_zstd_key);
+    pthread_setspecific(zstd_key, (void *)1);
+}
 
 static ZSTD_DCtx *zstd_decompression_context(void)
 {
-    if (zstd_dctx == NULL)
+    if (zstd_dctx == NULL) {
         zstd_dctx = ZSTD_createDCtx();
+        hook_thread_exit();
+    }
     return zstd_dctx;
 }
 
 static ZSTD_CCtx *zstd_compression_context(void)
 {
-    if (zstd_cctx == NULL)
+    if (zstd_cctx == NULL) {
         zstd_cctx = ZSTD_createCCtx();
+        hook_thread_exit();
+    }
     return zstd_cctx;
 }
 

@@ -15,11 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/column_cache.h"
 #include "catalog/catalog_db.h"
 #include "common/error.h"
 #include "exec/result_set.h"
+#include "format/roaring.h"
 #include "store/object_store.h"
-#include "table/chunk_scan.h"
+#include "table/chunk_table.h"
 #include "table/memory_table.h"
 #include "table/table_store.h"
 
@@ -28,11 +30,8 @@ typedef struct stored_table {
     char *schema_name;
     char *name;
     int64_t table_id;
-    table_provider *provider;  /* identity: a recreated table has another provider */
-    uint64_t change_count;     /* memory_table_change_count at load/commit */
-    uint64_t rewrite_count;    /* memory_table_rewrite_count: unchanged means append-only */
-    catalog_chunk_ref *chunks; /* the committed version's chunks */
-    uint32_t chunk_count;
+    table_provider *provider; /* identity: a recreated table has another provider */
+    uint64_t change_count;    /* the provider's change count at load */
 } stored_table;
 
 struct sql_storage {
@@ -46,6 +45,7 @@ struct sql_storage {
     uint32_t table_capacity;
     char *views_fingerprint; /* the committed views, as text: a change shows as a difference */
     catalog_db_stamp stamp;  /* catalog files when the head was last checked */
+    column_cache *cache;     /* decoded chunk columns, shared by every version and branch */
     pthread_mutex_t lock;    /* commits and reloads of one database, one at a time */
 };
 
@@ -62,14 +62,12 @@ static arm_status chunk_get(void *context, const uint8_t id[32], uint8_t **data,
 }
 
 static uint64_t change_count_of(table_provider *t);
-static uint64_t rewrite_count_of(table_provider *t);
 
 static void forget_tables(sql_storage *s)
 {
     for (uint32_t i = 0; i < s->table_count; i++) {
         free(s->tables[i].schema_name);
         free(s->tables[i].name);
-        free(s->tables[i].chunks);
     }
     s->table_count = 0;
 }
@@ -89,20 +87,14 @@ static arm_status remember_table(sql_storage *s, const char *schema_name, const 
     stored_table *t = &s->tables[s->table_count];
     t->schema_name = strdup(schema_name);
     t->name = strdup(name);
-    t->chunks = malloc((v->chunk_count + 1) * sizeof *t->chunks);
-    if (t->schema_name == NULL || t->name == NULL || t->chunks == NULL) {
+    if (t->schema_name == NULL || t->name == NULL) {
         free(t->schema_name);
         free(t->name);
-        free(t->chunks);
         return error_out_of_memory(err);
     }
-    if (v->chunk_count > 0)
-        memcpy(t->chunks, v->chunks, v->chunk_count * sizeof *t->chunks);
-    t->chunk_count = v->chunk_count;
     t->table_id = v->table_id;
     t->provider = provider;
     t->change_count = change_count_of(provider);
-    t->rewrite_count = rewrite_count_of(provider);
     s->table_count++;
     return ARM_OK;
 }
@@ -187,12 +179,9 @@ static bool is_unreadable(const table_provider *t)
 
 static uint64_t change_count_of(table_provider *t)
 {
-    return is_unreadable(t) ? 0 : memory_table_change_count(t);
-}
-
-static uint64_t rewrite_count_of(table_provider *t)
-{
-    return is_unreadable(t) ? 0 : memory_table_rewrite_count(t);
+    if (is_unreadable(t))
+        return 0;
+    return chunk_table_is(t) ? chunk_table_change_count(t) : memory_table_change_count(t);
 }
 
 static arm_status make_unreadable(const catalog_table_version *v, const arm_error *cause,
@@ -221,16 +210,11 @@ static arm_status make_unreadable(const catalog_table_version *v, const arm_erro
     return ARM_OK;
 }
 
-/* A memory table holding the rows of `v` (the provider is the caller's). */
+/* The head's table `v`, writable, its rows left in their chunks (the provider is the caller's). */
 static arm_status materialize(sql_storage *s, const catalog_table_version *v, table_provider **out,
                               arm_error *err)
 {
-    arm_status st = memory_table_create(out, &v->def, err);
-    if (st == ARM_OK && (st = table_store_load(&s->io, v, *out, err)) != ARM_OK) {
-        (*out)->vtable->destroy(*out);
-        *out = NULL;
-    }
-    return st;
+    return chunk_table_create(out, &s->io, s->cache, v, true, err);
 }
 
 typedef struct name_list {
@@ -426,7 +410,9 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
         return error_out_of_memory(err);
     }
     pthread_mutex_init(&s->lock, NULL);
-    arm_status st = catalog_db_open(&s->cdb, folder, true, err);
+    arm_status st = column_cache_create(column_cache_default_capacity(), &s->cache, err);
+    if (st == ARM_OK)
+        st = catalog_db_open(&s->cdb, folder, true, err);
     if (st == ARM_OK)
         st = object_store_open_local(&s->objects, folder, err);
     s->io.context = s->objects;
@@ -451,6 +437,7 @@ void sql_storage_close(sql_storage *s)
     free(s->views_fingerprint);
     catalog_db_close(s->cdb);
     object_store_close(s->objects);
+    column_cache_destroy(s->cache);
     pthread_mutex_destroy(&s->lock);
     free(s->branch);
     free(s);
@@ -480,7 +467,7 @@ arm_status sql_storage_refresh(sql_storage *s, catalog *cat, arm_error *err)
 typedef struct change_set {
     catalog_table_change *changes;
     table_def **defs; /* retained, one per change (NULL for drops) */
-    catalog_chunk_ref **chunks;
+    table_store_output *outputs;
     uint32_t count;
     uint32_t capacity;
 } change_set;
@@ -495,10 +482,10 @@ static catalog_table_change *add_change(change_set *c, int64_t table_id, table_d
         table_def **defs = changes ? realloc(c->defs, capacity * sizeof *defs) : NULL;
         if (defs != NULL)
             c->defs = defs;
-        catalog_chunk_ref **chunks = defs ? realloc(c->chunks, capacity * sizeof *chunks) : NULL;
-        if (chunks == NULL)
+        table_store_output *outputs = defs ? realloc(c->outputs, capacity * sizeof *outputs) : NULL;
+        if (outputs == NULL)
             return NULL;
-        c->chunks = chunks;
+        c->outputs = outputs;
         c->capacity = capacity;
     }
     catalog_table_change *change = &c->changes[c->count];
@@ -506,7 +493,7 @@ static catalog_table_change *add_change(change_set *c, int64_t table_id, table_d
     change->table_id = table_id;
     change->def = def;
     c->defs[c->count] = def;
-    c->chunks[c->count] = NULL;
+    memset(&c->outputs[c->count], 0, sizeof c->outputs[c->count]);
     c->count++;
     return change;
 }
@@ -515,11 +502,11 @@ static void change_set_dispose(change_set *c)
 {
     for (uint32_t i = 0; i < c->count; i++) {
         table_def_release(c->defs[i]);
-        free(c->chunks[i]);
+        table_store_output_dispose(&c->outputs[i]);
     }
     free(c->changes);
     free(c->defs);
-    free(c->chunks);
+    free(c->outputs);
 }
 
 static stored_table *find_stored(sql_storage *s, const char *schema_name, const char *name)
@@ -531,11 +518,73 @@ static stored_table *find_stored(sql_storage *s, const char *schema_name, const 
     return NULL;
 }
 
+/* Writes chunk `c`'s deletion bitmap as a Roaring object and points `ref` at it. */
+static arm_status write_deletes(sql_storage *s, table_provider *t, uint32_t c,
+                                catalog_chunk_ref *ref, arm_error *err)
+{
+    uint64_t deleted = 0;
+    const uint64_t *bits = chunk_table_deletes(t, c, &deleted);
+    ref->deleted_count = deleted;
+    memset(ref->deletes_id, 0, sizeof ref->deletes_id);
+    if (bits == NULL || deleted == 0)
+        return ARM_OK;
+    uint8_t *bytes = NULL;
+    size_t length = 0;
+    arm_status st = roaring_serialize(bits, ref->row_count, &bytes, &length, err);
+    if (st == ARM_OK)
+        st = s->io.put(s->io.context, bytes, length, ref->deletes_id, err);
+    free(bytes);
+    return st;
+}
+
 /*
- * Adds the table's new version (its rows written as chunks) to the change
- * set. A table that only grew since `stored` re-cuts just its last chunk
- * and the new rows, so appending costs what was appended.
+ * A stored table's new version: its chunks as they were, minus those whose
+ * rows are all deleted, with new deletion vectors where rows were deleted,
+ * then the tail's rows cut into new chunks. A last chunk without deletes is
+ * cut again together with the tail (the cuts a full pass would make), so
+ * small INSERTs grow it instead of leaving a tiny chunk each.
  */
+static arm_status write_stored(sql_storage *s, table_store_output *out, table_def *def,
+                               arm_error *err)
+{
+    table_provider *t = def->provider;
+    uint32_t count = 0;
+    const catalog_chunk_ref *committed = chunk_table_chunks(t, &count);
+    table_provider *tail = chunk_table_tail(t);
+    catalog_chunk_ref *kept = calloc(count + 1, sizeof *kept);
+    if (kept == NULL)
+        return error_out_of_memory(err);
+    uint32_t kept_count = 0;
+    arm_status st = ARM_OK;
+    for (uint32_t c = 0; c < count && st == ARM_OK; c++) {
+        uint64_t deleted = 0;
+        chunk_table_deletes(t, c, &deleted);
+        if (deleted >= committed[c].row_count)
+            continue;
+        kept[kept_count] = committed[c];
+        if (chunk_table_chunk_changed(t, c))
+            st = write_deletes(s, t, c, &kept[kept_count], err);
+        kept_count++;
+    }
+    table_provider *sources[2] = {NULL, tail};
+    uint32_t first = 1;
+    if (st == ARM_OK && tail != NULL && kept_count > 0 && count > 0 &&
+        kept[kept_count - 1].deleted_count == 0 &&
+        memcmp(kept[kept_count - 1].object_id, committed[count - 1].object_id, 32) == 0) {
+        st = chunk_table_single_chunk(t, count - 1, &sources[0], err);
+        first = 0;
+        kept_count--;
+    }
+    if (st == ARM_OK)
+        st = table_store_cut(&s->io, NULL, sources + first, tail != NULL ? 2 - first : 0, def, kept,
+                             kept_count, 0, out, err);
+    if (sources[0] != NULL)
+        sources[0]->vtable->destroy(sources[0]);
+    free(kept);
+    return st;
+}
+
+/* Adds the table's new version (its rows written as chunks) to the change set. */
 static arm_status write_table(sql_storage *s, change_set *c, const stored_table *stored,
                               table_def *def, arm_error *err)
 {
@@ -544,18 +593,16 @@ static arm_status write_table(sql_storage *s, change_set *c, const stored_table 
         table_def_release(def);
         return error_out_of_memory(err);
     }
-    catalog_chunk_ref *chunks = NULL;
-    uint32_t count = 0;
-    bool append_only = stored != NULL && stored->rewrite_count == rewrite_count_of(def->provider);
+    table_store_output *out = &c->outputs[c->count - 1];
     arm_status st =
-        append_only ? table_store_write_appended(&s->io, NULL, def->provider, def, stored->chunks,
-                                                 stored->chunk_count, &chunks, &count, err)
-                    : table_store_write(&s->io, NULL, def->provider, def, &chunks, &count, err);
+        stored != NULL && chunk_table_is(def->provider)
+            ? write_stored(s, out, def, err)
+            : table_store_cut(&s->io, NULL, &def->provider, 1, def, NULL, 0, 0, out, err);
     if (st != ARM_OK)
         return st;
-    c->chunks[c->count - 1] = chunks;
-    change->chunks = chunks;
-    change->chunk_count = count;
+    change->chunks = out->chunks;
+    change->chunk_stats = out->stats;
+    change->chunk_count = out->chunk_count;
     return ARM_OK;
 }
 
@@ -597,24 +644,6 @@ static arm_status collect_changes(sql_storage *s, catalog *cat, change_set *c, a
     return st;
 }
 
-/* After a commit: the stored list is the catalog's tables with their new ids. */
-static arm_status remember_commit(sql_storage *s, catalog *cat, arm_error *err)
-{
-    catalog_table_version *tables = NULL;
-    uint32_t count = 0;
-    arm_status st = catalog_db_tables_at(s->cdb, s->head_commit_id, &tables, &count, err);
-    forget_tables(s);
-    for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
-        table_def *def = catalog_lookup_table(cat, tables[i].def.schema_name, tables[i].def.name);
-        if (def == NULL)
-            continue;
-        st = remember_table(s, def->schema_name, def->name, &tables[i], def->provider, err);
-        table_def_release(def);
-    }
-    catalog_db_free_tables(tables, count);
-    return st;
-}
-
 /* Who commits: $ARM_AUTHOR, else the login name of the process's user. */
 static const char *commit_author(void)
 {
@@ -643,12 +672,11 @@ static arm_status commit_changes(sql_storage *s, catalog *cat, change_set *c, vi
     int64_t commit_id = 0;
     arm_status st = catalog_db_commit(s->cdb, &request, &commit_id, err);
     free(flat);
-    if (st == ARM_OK && request.parent_commit_id != s->head_commit_id)
-        return load_head(s, cat, err); /* rebased: other commits' tables come in too */
     if (st != ARM_OK)
         return st;
-    s->head_commit_id = commit_id;
-    return remember_commit(s, cat, err);
+    /* the committed tables become chunk tables of their new versions (their tails are in
+     * chunks now); a rebased commit also brings in the other commits' tables */
+    return load_head(s, cat, err);
 }
 
 /* One attempt at committing what changed; leaves memory as it is on failure. */
@@ -768,16 +796,13 @@ static bool save_appends(sql_storage *s, catalog *cat, saved_append **out, uint3
         table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
         stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
         ok = def != NULL && t != NULL && t->provider == def->provider &&
-             !is_unreadable(def->provider) && t->rewrite_count == rewrite_count_of(def->provider);
-        if (ok && t->change_count != change_count_of(def->provider)) {
-            uint64_t committed = 0;
-            for (uint32_t k = 0; k < t->chunk_count; k++)
-                committed += t->chunks[k].row_count;
+             chunk_table_is(def->provider) && !chunk_table_has_deletes(def->provider);
+        table_provider *tail = ok ? chunk_table_tail(def->provider) : NULL;
+        if (ok && t->change_count != change_count_of(def->provider) && tail != NULL) {
             saved_append *a = &saved[(*count)++];
             a->schema_name = strdup(live.schemas[i]);
             a->name = strdup(live.names[i]);
-            ok = a->schema_name && a->name &&
-                 save_rows(def->provider, committed, &a->rows, &err) == ARM_OK;
+            ok = a->schema_name && a->name && save_rows(tail, 0, &a->rows, &err) == ARM_OK;
         }
         table_def_release(def);
     }
@@ -912,7 +937,7 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
     pthread_mutex_unlock(&s->lock);
     table_provider *provider = NULL;
     if (st == ARM_OK) /* read from the chunks as the query scans, nothing loaded up front */
-        st = chunk_scan_create(&provider, &s->io, &v, err);
+        st = chunk_table_create(&provider, &s->io, s->cache, &v, false, err);
     if (st == ARM_OK) {
         v.def.provider = provider;
         if ((*out = table_def_copy(&v.def)) == NULL) {
