@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,6 +562,168 @@ static void test_damaged_object(void)
     arm_db_close(db);
 }
 
+static void fill_big(arm_conn *c, const char *table)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s SELECT a.x * 10000 + b.x * 1000 + c.x * 100 + d.x * 10 + e.x, 'row '"
+             " || (b.x * 7 + e.x) FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
+             " d(x), " DIGITS " e(x)",
+             table);
+    ok(c, sql);
+}
+
+/* Bytes of the object files (object_bytes counts folders too). */
+static long long object_file_bytes(const char *path)
+{
+    char command[400];
+    snprintf(command, sizeof command,
+             "find '%s/objects' -type f -printf '%%s\\n' | awk '{s += $1} END {print s + 0}'",
+             path);
+    FILE *p = popen(command, "r");
+    long long bytes = -1;
+    if (p == NULL || fscanf(p, "%lld", &bytes) != 1)
+        bytes = -1;
+    if (p)
+        pclose(p);
+    return bytes;
+}
+
+static int count_objects(const char *path)
+{
+    char command[400];
+    snprintf(command, sizeof command, "find '%s/objects' -type f | wc -l", path);
+    FILE *p = popen(command, "r");
+    int n = -1;
+    if (p == NULL || fscanf(p, "%d", &n) != 1)
+        n = -1;
+    if (p)
+        pclose(p);
+    return n;
+}
+
+/*
+ * DELETE and UPDATE leave committed chunks alone: a delete adds deletion
+ * vectors only (small objects), every version still reads back exactly,
+ * and the state survives reopening.
+ */
+static void test_deletes_keep_chunks(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
+    fill_big(c, "big");
+    long long bytes = object_file_bytes(path);
+    int objects = count_objects(path);
+    ok(c, "DELETE FROM big WHERE id % 10 = 3");
+    long long delete_bytes = object_file_bytes(path) - bytes;
+    int delete_objects = count_objects(path) - objects;
+    printf("  DELETE of 10%% of 100,000 rows: %d new objects, %lld bytes (chunks: %lld bytes)\n",
+           delete_objects, delete_bytes, bytes);
+    CHECK(delete_objects > 0);
+    /* deletion vectors (2 bytes a deleted row), not rewritten chunks */
+    CHECK(delete_bytes < 3 * 10000 + 64 * delete_objects);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), 90000);
+    ok(c, "UPDATE big SET id = id + 1000000 WHERE id < 50");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id >= 1000000"), 45);
+    int64_t sum = scalar(c, "SELECT sum(id) FROM big");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big VERSION 1"), 100000);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big VERSION 2"), 90000);
+    ok(c, "DELETE FROM big WHERE id < 20000"); /* whole chunks go */
+    int64_t rest = scalar(c, "SELECT count(*) FROM big");
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), rest);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big VERSION 3"), sum);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id % 10 = 3"), 0);
+    ok(c, "INSERT INTO big VALUES (3, 'back')");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id % 10 = 3"), 1);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+/* PRIMARY KEY holds across committed chunks, new rows and reopening. */
+static void test_primary_key_stored(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE k(id BIGINT PRIMARY KEY, label VARCHAR)");
+    fill_big(c, "k");
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(run(c, "INSERT INTO k VALUES (77777, 'again')", &err), ARM_ERROR_CONSTRAINT);
+    CHECK_STR_EQ(err.sqlstate, "23505");
+    CHECK_INT_EQ(run(c, "UPDATE k SET id = 5 WHERE id = 6", &err), ARM_ERROR_CONSTRAINT);
+    ok(c, "UPDATE k SET id = id + 1 WHERE id >= 99990"); /* shifts onto keys it frees */
+    CHECK_INT_EQ(scalar(c, "SELECT max(id) FROM k"), 100000);
+    ok(c, "DELETE FROM k WHERE id = 42");
+    ok(c, "INSERT INTO k VALUES (42, 'new 42')");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM k"), 100000);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+/* A catalog of format 1 (no deletion vectors) is upgraded in place when opened. */
+static void test_format_1_upgrade(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE old(x INTEGER)");
+    ok(c, "INSERT INTO old VALUES (1), (2), (3)");
+    arm_conn_close(c);
+    arm_db_close(db);
+    char file[400];
+    snprintf(file, sizeof file, "%s/catalog.db", path);
+    sqlite3 *sql = NULL;
+    CHECK_INT_EQ(sqlite3_open(file, &sql), SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_exec(sql,
+                              "ALTER TABLE table_chunks DROP COLUMN deletes_id;"
+                              "ALTER TABLE table_chunks DROP COLUMN deleted_count;"
+                              "DROP TABLE chunk_stats;"
+                              "UPDATE meta SET value = '1' WHERE key = 'format_version';",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(sql);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 6);
+    ok(c, "DELETE FROM old WHERE x = 2");
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 4);
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 4);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old VERSION 1"), 6);
+    arm_conn_close(c);
+    arm_db_close(db);
+    CHECK_INT_EQ(sqlite3_open(file, &sql), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    CHECK_INT_EQ(sqlite3_prepare_v2(sql, "SELECT value FROM meta WHERE key = 'format_version'", -1,
+                                    &st, NULL),
+                 SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT_EQ(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(sql);
+}
+
 static void setup(void)
 {
     snprintf(root, sizeof root, "/tmp/arm_test_storage_XXXXXX");
@@ -577,4 +740,5 @@ static void teardown(void)
 TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
-          test_damaged_object, teardown)
+          test_damaged_object, test_deletes_keep_chunks, test_primary_key_stored,
+          test_format_1_upgrade, teardown)

@@ -8,67 +8,10 @@
 #include <string.h>
 
 #include "harness.h"
+#include "memory_objects.h"
 #include "store/object_store.h"
 #include "table/memory_table.h"
 #include "table/table_store.h"
-
-/* An object store in memory: ids and sizes of what was put, bytes kept for get. */
-typedef struct memory_objects {
-    uint8_t (*ids)[32];
-    uint8_t **bytes;
-    size_t *sizes;
-    uint32_t count;
-    uint64_t new_bytes; /* bytes of puts that were not already there */
-} memory_objects;
-
-static int find_object(const memory_objects *m, const uint8_t id[32])
-{
-    for (uint32_t i = 0; i < m->count; i++)
-        if (memcmp(m->ids[i], id, 32) == 0)
-            return (int)i;
-    return -1;
-}
-
-static arm_status put(void *context, const uint8_t *data, size_t length, uint8_t id[32],
-                      arm_error *err)
-{
-    (void)err;
-    memory_objects *m = context;
-    object_id_of(data, length, id);
-    if (find_object(m, id) >= 0)
-        return ARM_OK;
-    m->ids = realloc(m->ids, (m->count + 1) * sizeof *m->ids);
-    m->bytes = realloc(m->bytes, (m->count + 1) * sizeof *m->bytes);
-    m->sizes = realloc(m->sizes, (m->count + 1) * sizeof *m->sizes);
-    memcpy(m->ids[m->count], id, 32);
-    m->bytes[m->count] = malloc(length);
-    memcpy(m->bytes[m->count], data, length);
-    m->sizes[m->count++] = length;
-    m->new_bytes += length;
-    return ARM_OK;
-}
-
-static arm_status get(void *context, const uint8_t id[32], uint8_t **data, size_t *length,
-                      arm_error *err)
-{
-    memory_objects *m = context;
-    int i = find_object(m, id);
-    if (i < 0)
-        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "missing object");
-    *data = malloc(m->sizes[i]);
-    memcpy(*data, m->bytes[i], m->sizes[i]);
-    *length = m->sizes[i];
-    return ARM_OK;
-}
-
-static void free_objects(memory_objects *m)
-{
-    for (uint32_t i = 0; i < m->count; i++)
-        free(m->bytes[i]);
-    free(m->ids);
-    free(m->bytes);
-    free(m->sizes);
-}
 
 static column_def columns[3];
 static table_def def;

@@ -1,0 +1,281 @@
+/*
+ * Tests for chunk_table (src/table): a stored version read from its chunks
+ * returns every row; a filtered scan reads only the chunks whose statistics
+ * allow a match; a second scan is served by the column cache without
+ * reading objects; deletes and updates change what scans see (and what a
+ * scan already running sees does not change); the tail holds appends; and
+ * PRIMARY KEY holds across chunks and tail.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "memory_objects.h"
+#include "table/chunk_table.h"
+#include "table/memory_table.h"
+
+#define ROWS 40000
+
+static column_def columns[2];
+static table_def def;
+static uint32_t key_column = 0;
+
+static void setup_def(bool with_key)
+{
+    columns[0] = (column_def){"id", type_make(TYPE_BIGINT), true, NULL, 1};
+    columns[1] = (column_def){"label", type_make(TYPE_VARCHAR), false, NULL, 2};
+    memset(&def, 0, sizeof def);
+    def.name = "t";
+    def.columns = columns;
+    def.column_count = 2;
+    def.primary_key = with_key ? &key_column : NULL;
+    def.primary_key_count = with_key ? 1 : 0;
+}
+
+/* A batch of rows id = first .. first + n - 1, label "row <id>". */
+static void fill(batch *b, int64_t first, uint32_t n)
+{
+    arm_error err;
+    batch_reset(b);
+    CHECK_OK(vector_prepare_flat(&b->columns[0], n, &err), &err);
+    CHECK_OK(vector_prepare_flat(&b->columns[1], n, &err), &err);
+    for (uint32_t i = 0; i < n; i++) {
+        ((int64_t *)b->columns[0].data)[i] = first + i;
+        char text[32];
+        int len = snprintf(text, sizeof text, "row %lld", (long long)(first + i));
+        CHECK_OK(vector_add_string(&b->columns[1], text, (uint32_t)len,
+                                   &((string_view *)b->columns[1].data)[i], &err),
+                 &err);
+    }
+    b->count = n;
+}
+
+/* Sorted ids 0..ROWS-1 written as chunks of 2,048..8,192 rows; the version describes them. */
+static void write_version(memory_objects *m, table_chunk_io *io, catalog_table_version *v,
+                          table_store_output *out)
+{
+    table_provider *source = NULL;
+    arm_error err;
+    CHECK_OK(memory_table_create(&source, &def, &err), &err);
+    batch b;
+    CHECK_OK(batch_init(&b, 2, source->column_types, &err), &err);
+    for (int64_t at = 0; at < ROWS; at += VECTOR_SIZE) {
+        fill(&b, at, ROWS - at < VECTOR_SIZE ? (uint32_t)(ROWS - at) : VECTOR_SIZE);
+        CHECK_OK(source->vtable->append(source, &b, &err), &err);
+    }
+    batch_dispose(&b);
+    table_store_options options = {2048, 4096, 8192};
+    io->context = m;
+    io->put = put;
+    io->get = get;
+    CHECK_OK(table_store_cut(io, &options, &source, 1, &def, NULL, 0, 0, out, &err), &err);
+    source->vtable->destroy(source);
+    memset(v, 0, sizeof *v);
+    v->def = def;
+    v->chunks = out->chunks;
+    v->chunk_stats = out->stats;
+    v->chunk_count = out->chunk_count;
+    v->row_count = ROWS;
+}
+
+typedef struct scan_result {
+    uint64_t rows;
+    int64_t sum;
+    int64_t *row_ids; /* when asked for */
+} scan_result;
+
+static scan_result scan(table_provider *t, const table_filter *filter, bool row_ids)
+{
+    uint32_t ids[2] = {0, TABLE_COLUMN_ROW_ID};
+    table_scan_options o = {ids, row_ids ? 2 : 1, filter, filter ? 1 : 0};
+    table_scan *s;
+    table_scan_local *local;
+    arm_error err;
+    scan_result r = {0, 0, row_ids ? malloc(2 * ROWS * sizeof(int64_t)) : NULL};
+    CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
+    CHECK_OK(t->vtable->scan_local_create(s, &local, &err), &err);
+    logical_type types[2] = {type_make(TYPE_BIGINT), type_make(TYPE_BIGINT)};
+    batch b;
+    CHECK_OK(batch_init(&b, 2, types, &err), &err);
+    for (;;) {
+        batch_reset(&b);
+        CHECK_OK(t->vtable->scan_next(s, local, &b, &err), &err);
+        if (b.count == 0)
+            break;
+        for (uint32_t i = 0; i < b.count; i++) {
+            int64_t id = ((const int64_t *)b.columns[0].data)[batch_row(&b, i)];
+            if (filter != NULL && id != filter->constant.u.i64)
+                continue; /* filters are hints: the engine checks rows */
+            if (row_ids && r.rows < 2 * ROWS)
+                r.row_ids[r.rows] = ((const int64_t *)b.columns[1].data)[batch_row(&b, i)];
+            r.rows++;
+            r.sum += id;
+        }
+    }
+    batch_dispose(&b);
+    t->vtable->scan_local_destroy(local);
+    t->vtable->scan_end(s);
+    return r;
+}
+
+static void test_scans_prune_and_cache(void)
+{
+    setup_def(false);
+    memory_objects m = {0};
+    table_chunk_io io;
+    catalog_table_version v;
+    table_store_output out;
+    write_version(&m, &io, &v, &out);
+    CHECK(out.chunk_count >= 5);
+    column_cache *cache = NULL;
+    arm_error err;
+    CHECK_OK(column_cache_create(64 << 20, &cache, &err), &err);
+    table_provider *t = NULL;
+    CHECK_OK(chunk_table_create(&t, &io, cache, &v, false, &err), &err);
+    CHECK_INT_EQ(t->vtable->estimated_row_count(t), ROWS);
+
+    table_filter eq = {0, TABLE_FILTER_EQ, value_bigint(12345)};
+    m.gets = 0;
+    scan_result r = scan(t, &eq, false);
+    CHECK_INT_EQ(r.rows, 1);
+    CHECK_INT_EQ(m.gets, 1); /* one chunk's statistics allow 12345: only it is read */
+
+    m.gets = 0;
+    r = scan(t, NULL, false);
+    CHECK_INT_EQ(r.rows, ROWS);
+    CHECK_INT_EQ(r.sum, (int64_t)ROWS * (ROWS - 1) / 2);
+    CHECK_INT_EQ(m.gets, out.chunk_count - 1); /* the chunk read before is cached */
+    m.gets = 0;
+    r = scan(t, NULL, false);
+    CHECK_INT_EQ(r.rows, ROWS);
+    CHECK_INT_EQ(m.gets, 0); /* all from the cache */
+    column_cache_stats stats;
+    column_cache_read_stats(cache, &stats);
+    CHECK_INT_EQ(stats.entries, out.chunk_count);
+    CHECK(stats.hits >= out.chunk_count);
+
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+static void test_deletes_updates_and_tail(void)
+{
+    setup_def(false);
+    memory_objects m = {0};
+    table_chunk_io io;
+    catalog_table_version v;
+    table_store_output out;
+    write_version(&m, &io, &v, &out);
+    column_cache *cache = NULL;
+    arm_error err;
+    CHECK_OK(column_cache_create(0, &cache, &err), &err); /* nothing kept: decode every time */
+    table_provider *t = NULL;
+    CHECK_OK(chunk_table_create(&t, &io, cache, &v, true, &err), &err);
+    scan_result all = scan(t, NULL, true);
+    CHECK_INT_EQ(all.rows, ROWS);
+
+    /* a scan that began before the delete keeps seeing the rows it began with */
+    uint32_t ids[1] = {0};
+    table_scan_options o = {ids, 1, NULL, 0};
+    table_scan *early;
+    CHECK_OK(t->vtable->scan_begin(t, &o, &early, &err), &err);
+
+    int64_t *even = malloc(ROWS / 2 * sizeof *even); /* ids 0, 2, 4, ... (row ids in id order) */
+    for (uint32_t i = 0; i < ROWS / 2; i++)
+        even[i] = all.row_ids[2 * i];
+    CHECK_OK(t->vtable->delete_rows(t, even, ROWS / 2, &err), &err);
+    CHECK(chunk_table_has_deletes(t));
+    scan_result odd = scan(t, NULL, false);
+    CHECK_INT_EQ(odd.rows, ROWS / 2);
+    CHECK_INT_EQ(odd.sum, (int64_t)ROWS * (ROWS - 1) / 2 - (int64_t)(ROWS / 2) * (ROWS / 2 - 1));
+
+    table_scan_local *local;
+    CHECK_OK(t->vtable->scan_local_create(early, &local, &err), &err);
+    batch b;
+    logical_type type = type_make(TYPE_BIGINT);
+    CHECK_OK(batch_init(&b, 1, &type, &err), &err);
+    uint64_t seen = 0;
+    for (;;) {
+        batch_reset(&b);
+        CHECK_OK(t->vtable->scan_next(early, local, &b, &err), &err);
+        if (b.count == 0)
+            break;
+        seen += b.count;
+    }
+    CHECK_INT_EQ(seen, ROWS);
+    t->vtable->scan_local_destroy(local);
+    t->vtable->scan_end(early);
+
+    /* append to the tail, then update a chunk row (1) and a tail row */
+    batch_dispose(&b);
+    CHECK_OK(batch_init(&b, 2, t->column_types, &err), &err);
+    fill(&b, 100000, 10);
+    CHECK_OK(t->vtable->append(t, &b, &err), &err);
+    CHECK(chunk_table_tail(t) != NULL);
+    scan_result with_tail = scan(t, NULL, true);
+    CHECK_INT_EQ(with_tail.rows, ROWS / 2 + 10);
+    int64_t targets[2] = {all.row_ids[1], with_tail.row_ids[with_tail.rows - 1]};
+    CHECK(targets[1] & CHUNK_TABLE_TAIL_ROW);
+    fill(&b, 500000, 2);
+    CHECK_OK(t->vtable->update_rows(t, targets, &b, &err), &err);
+    scan_result after = scan(t, NULL, false);
+    CHECK_INT_EQ(after.rows, ROWS / 2 + 10);
+    CHECK_INT_EQ(after.sum, with_tail.sum - 1 - 100009 + 500000 + 500001);
+
+    uint64_t deleted = 0;
+    CHECK(chunk_table_deletes(t, 0, &deleted) != NULL);
+    CHECK(deleted > 0);
+    CHECK(chunk_table_chunk_changed(t, 0));
+    batch_dispose(&b);
+    free(even);
+    free(all.row_ids);
+    free(with_tail.row_ids);
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+static void test_primary_key_across_chunks(void)
+{
+    setup_def(true);
+    memory_objects m = {0};
+    table_chunk_io io;
+    catalog_table_version v;
+    table_store_output out;
+    write_version(&m, &io, &v, &out);
+    column_cache *cache = NULL;
+    arm_error err;
+    CHECK_OK(column_cache_create(16 << 20, &cache, &err), &err);
+    table_provider *t = NULL;
+    CHECK_OK(chunk_table_create(&t, &io, cache, &v, true, &err), &err);
+    batch b;
+    CHECK_OK(batch_init(&b, 2, t->column_types, &err), &err);
+    fill(&b, 30000, 1); /* in a chunk */
+    CHECK_INT_EQ(t->vtable->append(t, &b, &err), ARM_ERROR_CONSTRAINT);
+    CHECK(strstr(err.detail, "(id)=(30000)") != NULL);
+    fill(&b, ROWS, 2); /* new keys */
+    CHECK_OK(t->vtable->append(t, &b, &err), &err);
+    fill(&b, ROWS + 1, 1); /* in the tail */
+    CHECK_INT_EQ(t->vtable->append(t, &b, &err), ARM_ERROR_CONSTRAINT);
+
+    scan_result all = scan(t, NULL, true);
+    int64_t row_of_7 = all.row_ids[7]; /* chunk rows come first, in id order */
+    CHECK_OK(t->vtable->delete_rows(t, &row_of_7, 1, &err), &err);
+    fill(&b, 7, 1); /* its key is free again */
+    CHECK_OK(t->vtable->append(t, &b, &err), &err);
+    /* updating row 8 to key 9 collides; updating 8 and 9 to 9 and 10 shifts... into 10: collides */
+    int64_t row_of_8 = all.row_ids[8];
+    fill(&b, 9, 1);
+    CHECK_INT_EQ(t->vtable->update_rows(t, &row_of_8, &b, &err), ARM_ERROR_CONSTRAINT);
+    batch_dispose(&b);
+    free(all.row_ids);
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+TEST_MAIN(test_scans_prune_and_cache, test_deletes_updates_and_tail, test_primary_key_across_chunks)
