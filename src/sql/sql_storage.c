@@ -703,27 +703,38 @@ static arm_status commit_once(sql_storage *s, catalog *cat, const char *message,
     return st;
 }
 
-/* ---- rebasing appends ------------------------------------------------------------------- */
+/* ---- rebasing appends and deletes ----------------------------------------------------------- */
 
-/* Rows a transaction appended to one table, kept to be appended again on the new head. */
-typedef struct saved_append {
+/* Rows a transaction deleted from one chunk, and the deletion vector it started from. */
+typedef struct saved_deletes {
+    catalog_chunk_ref base; /* the chunk as committed when the transaction read it */
+    uint64_t *bits;         /* the chunk's bitmap now: base's rows and this transaction's */
+} saved_deletes;
+
+/* What a transaction did to one table, kept to be done again on the new head. */
+typedef struct saved_change {
     char *schema_name;
     char *name;
-    result_set *rows;
-} saved_append;
+    result_set *rows; /* appended (NULL: none) */
+    saved_deletes *deletes;
+    uint32_t delete_count;
+} saved_change;
 
-static void free_saved(saved_append *saved, uint32_t count)
+static void free_saved(saved_change *saved, uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++) {
         free(saved[i].schema_name);
         free(saved[i].name);
         result_set_destroy(saved[i].rows);
+        for (uint32_t d = 0; d < saved[i].delete_count; d++)
+            free(saved[i].deletes[d].bits);
+        free(saved[i].deletes);
     }
     free(saved);
 }
 
-/* The rows of `table` past the first `skip` (those the stored version holds). */
-static arm_status save_rows(table_provider *table, uint64_t skip, result_set **out, arm_error *err)
+/* Every row of `table`, copied. */
+static arm_status save_rows(table_provider *table, result_set **out, arm_error *err)
 {
     uint32_t n = table->column_count;
     uint32_t *ids = calloc(n + 1, sizeof *ids);
@@ -748,16 +759,6 @@ static arm_status save_rows(table_provider *table, uint64_t skip, result_set **o
         batch_reset(&b);
         if ((st = table->vtable->scan_next(scan, local, &b, err)) != ARM_OK || b.count == 0)
             break;
-        if (skip >= b.count) {
-            skip -= b.count;
-            continue;
-        }
-        uint32_t keep = 0;
-        for (uint32_t i = (uint32_t)skip; i < b.count; i++)
-            b.sel_storage[keep++] = batch_row(&b, i);
-        b.sel = b.sel_storage;
-        b.count = keep;
-        skip = 0;
         st = result_set_append(*out, &b, err);
     }
     batch_dispose(&b);
@@ -769,13 +770,36 @@ static arm_status save_rows(table_provider *table, uint64_t skip, result_set **o
     return st;
 }
 
+/* Copies the deletion bitmaps of the chunks that lost rows in this transaction. */
+static bool save_deletes(table_provider *t, saved_change *a)
+{
+    uint32_t count = 0;
+    const catalog_chunk_ref *chunks = chunk_table_chunks(t, &count);
+    a->deletes = calloc(count + 1, sizeof *a->deletes);
+    if (a->deletes == NULL)
+        return false;
+    for (uint32_t c = 0; c < count; c++) {
+        if (!chunk_table_chunk_changed(t, c))
+            continue;
+        uint64_t deleted = 0;
+        const uint64_t *bits = chunk_table_deletes(t, c, &deleted);
+        size_t bytes = (chunks[c].row_count + 63) / 64 * 8;
+        saved_deletes *d = &a->deletes[a->delete_count++];
+        d->base = chunks[c];
+        if ((d->bits = malloc(bytes + 8)) == NULL)
+            return false;
+        memcpy(d->bits, bits, bytes);
+    }
+    return true;
+}
+
 /*
- * When every change since the last commit is an append to a table the
- * storage already had (no deletes, updates, DDL or view changes), saves the
- * appended rows and returns true: they commute with whatever the other
- * commits did and can be appended again on the new head.
+ * When every change since the last commit is an append to or a delete from
+ * a table the storage already had (no DDL or view changes), saves them and
+ * returns true: appends commute with whatever the other commits did, and
+ * deletes commute with them as long as the chunks they hit are unchanged.
  */
-static bool save_appends(sql_storage *s, catalog *cat, saved_append **out, uint32_t *count)
+static bool save_changes(sql_storage *s, catalog *cat, saved_change **out, uint32_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -790,19 +814,21 @@ static bool save_appends(sql_storage *s, catalog *cat, saved_append **out, uint3
         release_views(&views);
         free(fingerprint);
     }
-    saved_append *saved = calloc(live.count + 1, sizeof *saved);
+    saved_change *saved = calloc(live.count + 1, sizeof *saved);
     ok = ok && saved != NULL;
     for (uint32_t i = 0; i < live.count && ok; i++) {
         table_def *def = catalog_lookup_table(cat, live.schemas[i], live.names[i]);
         stored_table *t = find_stored(s, live.schemas[i], live.names[i]);
         ok = def != NULL && t != NULL && t->provider == def->provider &&
-             chunk_table_is(def->provider) && !chunk_table_has_deletes(def->provider);
-        table_provider *tail = ok ? chunk_table_tail(def->provider) : NULL;
-        if (ok && t->change_count != change_count_of(def->provider) && tail != NULL) {
-            saved_append *a = &saved[(*count)++];
+             chunk_table_is(def->provider);
+        if (ok && t->change_count != change_count_of(def->provider)) {
+            table_provider *tail = chunk_table_tail(def->provider);
+            saved_change *a = &saved[(*count)++];
             a->schema_name = strdup(live.schemas[i]);
             a->name = strdup(live.names[i]);
-            ok = a->schema_name && a->name && save_rows(tail, 0, &a->rows, &err) == ARM_OK;
+            ok = a->schema_name && a->name &&
+                 (tail == NULL || save_rows(tail, &a->rows, &err) == ARM_OK) &&
+                 (!chunk_table_has_deletes(def->provider) || save_deletes(def->provider, a));
         }
         table_def_release(def);
     }
@@ -816,18 +842,47 @@ static bool save_appends(sql_storage *s, catalog *cat, saved_append **out, uint3
     return true;
 }
 
-static arm_status replay_appends(catalog *cat, const saved_append *saved, uint32_t count,
+static arm_status changed_meanwhile(const char *name, arm_error *err)
+{
+    error_set(err, ARM_ERROR_CONFLICT, "40001", -1,
+              "could not commit: rows of table \"%s\" that this transaction deleted or updated "
+              "were changed by a concurrent commit",
+              name);
+    error_hint(err, "Run the transaction again.");
+    return ARM_ERROR_CONFLICT;
+}
+
+/* Deletes again, on the new head, the rows a saved change deleted. */
+static arm_status replay_deletes(table_provider *t, const saved_change *a, arm_error *err)
+{
+    uint32_t count = 0;
+    const catalog_chunk_ref *chunks = chunk_table_chunks(t, &count);
+    for (uint32_t d = 0; d < a->delete_count; d++) {
+        const catalog_chunk_ref *base = &a->deletes[d].base;
+        uint32_t c = 0;
+        while (c < count && memcmp(chunks[c].object_id, base->object_id, 32) != 0)
+            c++;
+        if (c == count || chunks[c].deleted_count != base->deleted_count ||
+            memcmp(chunks[c].deletes_id, base->deletes_id, 32) != 0)
+            return changed_meanwhile(a->name, err);
+        if (chunk_table_apply_deletes(t, c, a->deletes[d].bits, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+static arm_status replay_changes(catalog *cat, const saved_change *saved, uint32_t count,
                                  arm_error *err)
 {
     for (uint32_t i = 0; i < count; i++) {
         table_def *def = catalog_lookup_table(cat, saved[i].schema_name, saved[i].name);
-        arm_status st = def == NULL || def->provider->vtable->append == NULL
+        arm_status st = def == NULL || !chunk_table_is(def->provider)
                             ? error_set(err, ARM_ERROR_CONFLICT, "40001", -1,
                                         "could not commit: table \"%s\" was dropped or changed by "
                                         "a concurrent commit",
                                         saved[i].name)
-                            : ARM_OK;
-        for (uint32_t b = 0; st == ARM_OK && b < saved[i].rows->batch_count; b++)
+                            : replay_deletes(def->provider, &saved[i], err);
+        for (uint32_t b = 0; st == ARM_OK && saved[i].rows && b < saved[i].rows->batch_count; b++)
             st = def->provider->vtable->append(def->provider, &saved[i].rows->batches[b], err);
         table_def_release(def);
         if (st != ARM_OK)
@@ -838,23 +893,23 @@ static arm_status replay_appends(catalog *cat, const saved_append *saved, uint32
 
 /*
  * Commits; when another commit moved the branch and every change here is an
- * append, takes the catalog's write lock, reloads the head, appends the
- * saved rows again and commits under that same lock, so the rebase cannot
- * be overtaken however many writers there are.
+ * append or a delete, takes the catalog's write lock, reloads the head, does
+ * the saved changes again and commits under that same lock, so the rebase
+ * cannot be overtaken however many writers there are.
  */
 arm_status sql_storage_commit(sql_storage *s, catalog *cat, const char *message, arm_error *err)
 {
     pthread_mutex_lock(&s->lock);
     arm_status st = commit_once(s, cat, message, err);
-    saved_append *saved = NULL;
+    saved_change *saved = NULL;
     uint32_t count = 0;
-    if (st == ARM_ERROR_CONFLICT && save_appends(s, cat, &saved, &count)) {
+    if (st == ARM_ERROR_CONFLICT && save_changes(s, cat, &saved, &count)) {
         arm_error rebase;
         arm_status r = catalog_db_begin_commit(s->cdb, &rebase);
         if (r == ARM_OK)
             r = load_head(s, cat, &rebase);
         if (r == ARM_OK)
-            r = replay_appends(cat, saved, count, &rebase);
+            r = replay_changes(cat, saved, count, &rebase);
         if (r == ARM_OK)
             r = commit_once(s, cat, message, &rebase); /* commits inside the held lock */
         catalog_db_abort_commit(s->cdb);               /* no-op once committed */

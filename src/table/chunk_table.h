@@ -53,6 +53,13 @@ const uint64_t *chunk_table_deletes(table_provider *t, uint32_t chunk, uint64_t 
 /* True when chunk `chunk` lost rows since creation. */
 bool chunk_table_chunk_changed(table_provider *t, uint32_t chunk);
 
+/*
+ * Deletes every row set in `bits` (chunk `chunk`'s row_count bits) that is
+ * not deleted yet: replays a rebased transaction's deletes.
+ */
+arm_status chunk_table_apply_deletes(table_provider *t, uint32_t chunk, const uint64_t *bits,
+                                     arm_error *err);
+
 /* The rows appended since creation (a memory table of the same columns), or NULL when none. */
 table_provider *chunk_table_tail(table_provider *t);
 

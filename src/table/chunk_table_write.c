@@ -447,3 +447,25 @@ arm_status chunk_table_update(table_provider *provider, const int64_t *row_ids,
     free(sel);
     return s;
 }
+
+arm_status chunk_table_apply_deletes(table_provider *provider, uint32_t chunk, const uint64_t *bits,
+                                     arm_error *err)
+{
+    chunk_table *t = (chunk_table *)provider;
+    uint64_t rows = t->chunks[chunk].row_count;
+    int64_t *ids = malloc((rows + 1) * sizeof *ids);
+    if (ids == NULL)
+        return error_out_of_memory(err);
+    uint64_t count = 0;
+    pthread_mutex_lock(&t->lock);
+    for (uint64_t r = 0; r < rows; r++) {
+        int64_t id = (int64_t)((uint64_t)chunk << 20 | r);
+        if (bitmap_get(bits, (uint32_t)r) && !row_is_deleted(t, id))
+            ids[count++] = id;
+    }
+    arm_status s = mark_deleted(t, ids, count, err);
+    t->change_count++;
+    pthread_mutex_unlock(&t->lock);
+    free(ids);
+    return s;
+}

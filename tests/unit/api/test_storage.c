@@ -602,6 +602,42 @@ static int count_objects(const char *path)
     return n;
 }
 
+/* Deletes commute with appends and with deletes in other chunks; the same chunk conflicts. */
+static void test_deletes_rebase(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db1 = open_db(path), *db2 = NULL;
+    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c1, db1, &err), &err);
+    ok(c1, "CREATE TABLE big(id BIGINT, label VARCHAR)");
+    fill_big(c1, "big");
+    db2 = open_db(path);
+    CHECK_OK(arm_conn_open(&c2, db2, &err), &err);
+    ok(c2, "BEGIN");
+    ok(c2, "DELETE FROM big WHERE id < 100"); /* the first chunk */
+    ok(c2, "UPDATE big SET id = -id WHERE id BETWEEN 200 AND 209");
+    ok(c1, "INSERT INTO big VALUES (1000000, 'appended')");
+    ok(c1, "DELETE FROM big WHERE id BETWEEN 50000 AND 50009"); /* a chunk in the middle */
+    ok(c2, "COMMIT");
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM big"), 100000 - 100 + 1 - 10);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM big WHERE id < 0"), 10);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM big WHERE id = 1000000"), 1);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM big WHERE id BETWEEN 50000 AND 50009"), 0);
+    /* both sides delete in the same chunk: the later commit conflicts, naming the table */
+    ok(c2, "BEGIN");
+    ok(c2, "DELETE FROM big WHERE id = 300");
+    ok(c1, "DELETE FROM big WHERE id = 301");
+    CHECK_INT_EQ(run(c2, "COMMIT", &err), ARM_ERROR_CONFLICT);
+    CHECK(strstr(err.message, "\"big\"") != NULL);
+    CHECK_INT_EQ(scalar(c2, "SELECT count(*) FROM big WHERE id = 300"), 1);
+    arm_conn_close(c1);
+    arm_conn_close(c2);
+    arm_db_close(db1);
+    arm_db_close(db2);
+}
+
 /*
  * DELETE and UPDATE leave committed chunks alone: a delete adds deletion
  * vectors only (small objects), every version still reads back exactly,
@@ -740,5 +776,5 @@ static void teardown(void)
 TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
-          test_damaged_object, test_deletes_keep_chunks, test_primary_key_stored,
-          test_format_1_upgrade, teardown)
+          test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
+          test_primary_key_stored, test_format_1_upgrade, teardown)
