@@ -1264,10 +1264,94 @@ arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *
     return st;
 }
 
-arm_status sql_storage_checkpoint(sql_storage *s, arm_error *err)
+/* A chunk worth rewriting: more than half its rows deleted, or fewer than a chunk's minimum. */
+static bool is_sparse(const catalog_chunk_ref *chunk, uint64_t deleted)
 {
+    static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
+    return deleted * 2 > chunk->row_count || chunk->row_count - deleted < defaults.min_rows;
+}
+
+/*
+ * Adds to `c` the table's version with its sparse chunks cut again into
+ * full ones (deleted rows dropped), when there is something to gain: two or
+ * more sparse chunks, or one carrying deleted rows.
+ */
+static arm_status compact_table(sql_storage *s, change_set *c, const stored_table *stored,
+                                table_def *def, uint64_t *compacted, arm_error *err)
+{
+    uint32_t count = 0;
+    const catalog_chunk_ref *chunks = chunk_table_chunks(def->provider, &count);
+    catalog_chunk_ref *kept = calloc(count + 1, sizeof *kept);
+    table_provider **sources = calloc(count + 1, sizeof *sources);
+    uint32_t kept_count = 0, source_count = 0;
+    bool has_deletes = false;
+    arm_status st = kept && sources ? ARM_OK : error_out_of_memory(err);
+    for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
+        uint64_t deleted = 0;
+        chunk_table_deletes(def->provider, i, &deleted);
+        if (!is_sparse(&chunks[i], deleted)) {
+            kept[kept_count++] = chunks[i];
+            continue;
+        }
+        has_deletes |= deleted > 0;
+        st = chunk_table_single_chunk(def->provider, i, &sources[source_count++], err);
+    }
+    bool worth_it = source_count >= 2 || (source_count == 1 && has_deletes);
+    catalog_table_change *change = NULL;
+    if (st == ARM_OK && worth_it) {
+        change = add_change(c, stored->table_id, def);
+        def = NULL; /* the change set owns it now */
+        st = change == NULL ? error_out_of_memory(err) : ARM_OK;
+    }
+    if (change != NULL && st == ARM_OK) {
+        table_store_output *out = &c->outputs[c->count - 1];
+        st = table_store_cut(&s->io, NULL, sources, source_count, c->defs[c->count - 1], kept,
+                             kept_count, 0, out, err);
+        change->chunks = out->chunks;
+        change->chunk_stats = out->stats;
+        change->chunk_count = out->chunk_count;
+        *compacted += source_count;
+    }
+    for (uint32_t i = 0; i < source_count; i++)
+        if (sources[i] != NULL)
+            sources[i]->vtable->destroy(sources[i]);
+    free(sources);
+    free(kept);
+    table_def_release(def);
+    return st;
+}
+
+arm_status sql_storage_checkpoint(sql_storage *s, catalog *cat, uint64_t *compacted, arm_error *err)
+{
+    *compacted = 0;
     pthread_mutex_lock(&s->lock);
-    arm_status st = catalog_db_checkpoint(s->cdb, err);
+    arm_status st = ARM_OK;
+    if (has_changes(s, cat)) {
+        st = error_set(err, ARM_ERROR_MISUSE, "25001", -1,
+                       "CHECKPOINT cannot run with uncommitted changes");
+        error_hint(err, "COMMIT or ROLLBACK the transaction first.");
+    }
+    change_set c = {0};
+    for (uint32_t i = 0; i < s->table_count && st == ARM_OK; i++) {
+        table_def *def = catalog_lookup_table(cat, s->tables[i].schema_name, s->tables[i].name);
+        if (def != NULL && chunk_table_is(def->provider))
+            st = compact_table(s, &c, &s->tables[i], def, compacted, err);
+        else
+            table_def_release(def);
+    }
+    view_list views;
+    if (st == ARM_OK && c.count > 0) {
+        char *fingerprint = NULL;
+        st = current_views(s, cat, &views, &fingerprint, err);
+        free(fingerprint);
+        if (st == ARM_OK) {
+            st = commit_changes(s, cat, &c, &views, false, "CHECKPOINT", err);
+            release_views(&views);
+        }
+    }
+    change_set_dispose(&c);
+    if (st == ARM_OK)
+        st = catalog_db_checkpoint(s->cdb, err);
     pthread_mutex_unlock(&s->lock);
     return st;
 }

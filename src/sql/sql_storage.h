@@ -71,10 +71,13 @@ arm_status sql_storage_vacuum(sql_storage *s, int64_t retain_seconds, uint64_t *
                               uint64_t *bytes, arm_error *err);
 
 /*
- * CHECKPOINT: folds the catalog's write-ahead log into catalog.db. Chunks
- * need no compaction: content-defined cuts keep every chunk but a table's
- * last at min_rows or more, and appends re-cut the last one.
+ * CHECKPOINT: compacts each table's sparse chunks (more than half their
+ * rows deleted, or fewer rows than a chunk's minimum) into full ones in one
+ * commit, reporting how many chunks it replaced, then folds the catalog's
+ * write-ahead log into catalog.db. Older versions keep their chunks until
+ * VACUUM finds them unreachable.
  */
-arm_status sql_storage_checkpoint(sql_storage *s, arm_error *err);
+arm_status sql_storage_checkpoint(sql_storage *s, catalog *cat, uint64_t *compacted,
+                                  arm_error *err);
 
 #endif

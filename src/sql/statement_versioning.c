@@ -127,10 +127,16 @@ arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *st
 arm_status statement_checkpoint(result_set **out, sql_session *s, const ast_stmt *stmt,
                                 arm_error *err)
 {
-    if (s->db->storage == NULL) /* an in-memory database has nothing to fold */
-        return nothing(out, err);
-    (void)stmt;
-    if (sql_storage_checkpoint(s->db->storage, err) != ARM_OK)
+    if (s->in_transaction)
+        return error_set(err, ARM_ERROR_MISUSE, "25001", stmt->position,
+                         "CHECKPOINT cannot run inside a transaction");
+    uint64_t compacted = 0; /* an in-memory database has nothing to compact or fold */
+    if (s->db->storage != NULL &&
+        sql_storage_checkpoint(s->db->storage, s->db->catalog, &compacted, err) != ARM_OK)
         return err->status;
-    return nothing(out, err);
+    const char *cell = arena_printf(s->arena, "%llu", (unsigned long long)compacted);
+    if (cell == NULL)
+        return error_out_of_memory(err);
+    static const char *const names[] = {"chunks_compacted"};
+    return statement_text_result(out, names, 1, &cell, 1, err);
 }

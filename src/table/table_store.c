@@ -153,6 +153,7 @@ static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
     }
     parquet_writer_destroy(c->writer);
     c->writer = NULL;
+    c->rows = 0; /* the next chunk starts empty, also within the batch that ended this one */
     return s;
 }
 

@@ -638,6 +638,43 @@ static void test_deletes_rebase(void)
     arm_db_close(db2);
 }
 
+/* CHECKPOINT rewrites chunks that deletes left sparse; every version still reads back. */
+static void test_checkpoint_compacts(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
+    fill_big(c, "big");
+    char text[64];
+    text_of(c, "CHECKPOINT", text, sizeof text);
+    CHECK_STR_EQ(text, "0"); /* nothing sparse yet */
+    ok(c, "DELETE FROM big WHERE id % 10 <> 0");
+    int64_t sum = scalar(c, "SELECT sum(id) FROM big");
+    text_of(c, "CHECKPOINT", text, sizeof text);
+    CHECK(atoi(text) >= 2);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big"), sum);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), 10000);
+    text_of(c, "CHECKPOINT", text, sizeof text);
+    CHECK_STR_EQ(text, "0"); /* compacted chunks are full again */
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big VERSION 1"), 100000);
+    char log[256];
+    text_of(c, "SELECT message FROM arm_log() LIMIT 1", log, sizeof log);
+    CHECK_STR_EQ(log, "CHECKPOINT");
+    ok(c, "BEGIN");
+    CHECK_INT_EQ(run(c, "CHECKPOINT", &err), ARM_ERROR_MISUSE);
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big"), sum);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
 /*
  * DELETE and UPDATE leave committed chunks alone: a delete adds deletion
  * vectors only (small objects), every version still reads back exactly,
@@ -777,4 +814,4 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
-          test_primary_key_stored, test_format_1_upgrade, teardown)
+          test_checkpoint_compacts, test_primary_key_stored, test_format_1_upgrade, teardown)
