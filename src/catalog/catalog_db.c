@@ -421,9 +421,9 @@ static arm_status parse_primary_key(catalog_table_version *v, const char *text, 
     "tv.table_version_id, tv.table_id, tv.version, tv.commit_id, tv.schema_name, tv.name,"         \
     " tv.schema_version, tv.primary_key, tv.row_count"
 
-/* Reads one row of VERSION_COLUMNS, then the version's columns and chunks. */
+/* Reads one row of VERSION_COLUMNS, then (unless `bare`) the version's columns and chunks. */
 static arm_status load_version(catalog_db *db, sqlite3_stmt *st, catalog_table_version *v,
-                               arm_error *err)
+                               bool bare, arm_error *err)
 {
     memset(v, 0, sizeof *v);
     v->table_version_id = sqlite3_column_int64(st, 0);
@@ -436,6 +436,8 @@ static arm_status load_version(catalog_db *db, sqlite3_stmt *st, catalog_table_v
     v->row_count = (uint64_t)sqlite3_column_int64(st, 8);
     if (v->def.schema_name == NULL || v->def.name == NULL)
         return error_out_of_memory(err);
+    if (bare)
+        return ARM_OK;
     arm_status s = load_columns(db, v, err);
     if (s == ARM_OK)
         s = parse_primary_key(v, (const char *)sqlite3_column_text(st, 7), err);
@@ -446,6 +448,14 @@ static arm_status load_version(catalog_db *db, sqlite3_stmt *st, catalog_table_v
 
 arm_status catalog_db_tables_at(catalog_db *db, int64_t commit_id, catalog_table_version **out,
                                 uint32_t *count, arm_error *err)
+{
+    return catalog_db_tables_at_known(db, commit_id, NULL, NULL, out, count, err);
+}
+
+arm_status catalog_db_tables_at_known(catalog_db *db, int64_t commit_id,
+                                      bool (*known)(void *context, int64_t table_version_id),
+                                      void *context, catalog_table_version **out, uint32_t *count,
+                                      arm_error *err)
 {
     *out = NULL;
     *count = 0;
@@ -470,7 +480,8 @@ arm_status catalog_db_tables_at(catalog_db *db, int64_t commit_id, catalog_table
             }
             *out = grown;
         }
-        s = load_version(db, st, &(*out)[(*count)++], err);
+        bool bare = known != NULL && known(context, sqlite3_column_int64(st, 0));
+        s = load_version(db, st, &(*out)[(*count)++], bare, err);
     }
     if (s == ARM_OK && rc != SQLITE_DONE)
         s = sqlite_error(db, err, "reading tables failed");
@@ -539,7 +550,7 @@ arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const cha
     int rc = sqlite3_step(st);
     arm_status s = ARM_OK;
     if (rc == SQLITE_ROW)
-        s = load_version(db, st, out, err);
+        s = load_version(db, st, out, false, err);
     else if (rc != SQLITE_DONE)
         s = sqlite_error(db, err, "version lookup failed");
     else if (as_of_micros >= 0)

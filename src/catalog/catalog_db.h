@@ -110,6 +110,17 @@ arm_status catalog_db_tables_at(catalog_db *db, int64_t commit_id, catalog_table
 void catalog_db_free_tables(catalog_table_version *tables, uint32_t count);
 
 /*
+ * The same, except that versions the caller already holds (`known` says
+ * true for their table_version_id) come back bare: ids and names, without
+ * columns or chunks. Reloading a head after a commit then reads only what
+ * the commit changed.
+ */
+arm_status catalog_db_tables_at_known(catalog_db *db, int64_t commit_id,
+                                      bool (*known)(void *context, int64_t table_version_id),
+                                      void *context, catalog_table_version **out, uint32_t *count,
+                                      arm_error *err);
+
+/*
  * A table by name as seen from `commit_id`: its version `version` on that
  * line of history (the latest when version < 0), or the latest version
  * committed at or before `as_of_micros` (when as_of_micros >= 0).

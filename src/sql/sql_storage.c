@@ -30,6 +30,7 @@ typedef struct stored_table {
     char *schema_name;
     char *name;
     int64_t table_id;
+    int64_t table_version_id; /* the version the provider was made from */
     table_provider *provider; /* identity: a recreated table has another provider */
     uint64_t change_count;    /* the provider's change count at load */
 } stored_table;
@@ -93,6 +94,7 @@ static arm_status remember_table(sql_storage *s, const char *schema_name, const 
         return error_out_of_memory(err);
     }
     t->table_id = v->table_id;
+    t->table_version_id = v->table_version_id;
     t->provider = provider;
     t->change_count = change_count_of(provider);
     s->table_count++;
@@ -361,40 +363,127 @@ static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
     return st;
 }
 
-/* Empties `cat` of tables and loads the branch head into it. */
+/* A stored table still as loaded: same provider in `cat`, no write since. */
+static bool is_untouched(catalog *cat, const stored_table *t)
+{
+    table_def *def = catalog_lookup_table(cat, t->schema_name, t->name);
+    bool untouched = def != NULL && def->provider == t->provider &&
+                     t->change_count == change_count_of(def->provider);
+    table_def_release(def);
+    return untouched;
+}
+
+typedef struct known_versions {
+    sql_storage *s;
+    catalog *cat;
+} known_versions;
+
+static bool is_known(void *context, int64_t table_version_id)
+{
+    known_versions *k = context;
+    for (uint32_t i = 0; i < k->s->table_count; i++)
+        if (k->s->tables[i].table_version_id == table_version_id)
+            return is_untouched(k->cat, &k->s->tables[i]);
+    return false;
+}
+
+/* The stored entry holding version `v` untouched (its provider can stay), or NULL. */
+static stored_table *kept_entry(sql_storage *s, catalog *cat, const catalog_table_version *v)
+{
+    for (uint32_t i = 0; i < s->table_count; i++)
+        if (s->tables[i].table_version_id == v->table_version_id &&
+            strcmp(s->tables[i].schema_name, v->def.schema_name) == 0 &&
+            strcmp(s->tables[i].name, v->def.name) == 0 && is_untouched(cat, &s->tables[i]))
+            return &s->tables[i];
+    return NULL;
+}
+
+/* True when table `schema.name` of `cat` is kept: the head has its version and it is untouched. */
+static bool is_kept(sql_storage *s, catalog *cat, const catalog_table_version *head, uint32_t count,
+                    const char *schema_name, const char *name)
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (strcmp(head[i].def.schema_name, schema_name) == 0 &&
+            strcmp(head[i].def.name, name) == 0)
+            return kept_entry(s, cat, &head[i]) != NULL;
+    return false;
+}
+
+/* Adds the head's table `v` to `cat` as a chunk table (or an unreadable one). */
+static arm_status load_table(sql_storage *s, catalog *cat, catalog_table_version *v,
+                             table_provider **out, arm_error *err)
+{
+    table_provider *provider = NULL;
+    arm_error cause;
+    arm_status st = ARM_OK;
+    if (materialize(s, v, &provider, &cause) != ARM_OK)
+        st = cause.status == ARM_ERROR_CORRUPT
+                 ? make_unreadable(v, &cause, &provider, err)
+                 : error_set(err, cause.status, cause.sqlstate, -1, "%s", cause.message);
+    if (st != ARM_OK)
+        return st;
+    v->def.provider = provider;
+    st = catalog_create_table(cat, &v->def, err);
+    v->def.provider = NULL;
+    if (st != ARM_OK)
+        provider->vtable->destroy(provider);
+    *out = provider;
+    return st;
+}
+
+/*
+ * Makes `cat` hold the branch head: tables whose version the head still has
+ * and that nothing wrote to stay as they are (their decoded state and key
+ * sets too); every other table is dropped, and the head's other tables are
+ * loaded, so a reload costs what changed.
+ */
 static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
 {
+    catalog_table_version *tables = NULL;
+    uint32_t count = 0;
+    known_versions known = {s, cat};
+    arm_status st = catalog_db_branch_head(s->cdb, s->branch, &s->head_commit_id, err);
+    if (st == ARM_OK)
+        st = catalog_db_tables_at_known(s->cdb, s->head_commit_id, is_known, &known, &tables,
+                                        &count, err);
     name_list old = {0};
     catalog_list(cat, collect_table, &old);
     for (uint32_t i = 0; i < old.count; i++)
-        if (old.names[i] != NULL)
+        if (old.names[i] != NULL &&
+            (st != ARM_OK || !is_kept(s, cat, tables, count, old.schemas[i], old.names[i])))
             catalog_drop_table(cat, old.schemas[i], old.names[i], true, NULL);
     name_list_dispose(&old);
-    forget_tables(s);
-    catalog_table_version *tables = NULL;
-    uint32_t count = 0;
-    arm_status st = catalog_db_branch_head(s->cdb, s->branch, &s->head_commit_id, err);
-    if (st == ARM_OK)
-        st = catalog_db_tables_at(s->cdb, s->head_commit_id, &tables, &count, err);
+    stored_table *previous = s->tables;
+    uint32_t previous_count = s->table_count;
+    s->tables = NULL;
+    s->table_count = s->table_capacity = 0;
     for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
         table_provider *provider = NULL;
-        arm_error cause;
-        if (materialize(s, &tables[i], &provider, &cause) != ARM_OK)
-            st = cause.status == ARM_ERROR_CORRUPT
-                     ? make_unreadable(&tables[i], &cause, &provider, err)
-                     : error_set(err, cause.status, cause.sqlstate, -1, "%s", cause.message);
-        if (st != ARM_OK)
-            break;
-        tables[i].def.provider = provider;
-        if ((st = catalog_create_table(cat, &tables[i].def, err)) != ARM_OK) {
-            provider->vtable->destroy(provider);
-            break;
-        }
-        st = remember_table(s, tables[i].def.schema_name, tables[i].def.name, &tables[i], provider,
-                            err);
+        stored_table *kept = NULL;
+        for (uint32_t k = 0; k < previous_count && kept == NULL; k++)
+            if (previous[k].table_version_id == tables[i].table_version_id &&
+                previous[k].provider != NULL && strcmp(previous[k].name, tables[i].def.name) == 0 &&
+                strcmp(previous[k].schema_name, tables[i].def.schema_name) == 0) {
+                table_def *def =
+                    catalog_lookup_table(cat, previous[k].schema_name, previous[k].name);
+                kept = def != NULL && def->provider == previous[k].provider ? &previous[k] : NULL;
+                table_def_release(def);
+            }
+        if (kept != NULL)
+            provider = kept->provider;
+        else if (tables[i].def.column_count == 0) /* came back bare, yet not kept */
+            st = error_internal(err, "a reloaded table lost its definition");
+        else
+            st = load_table(s, cat, &tables[i], &provider, err);
+        if (st == ARM_OK)
+            st = remember_table(s, tables[i].def.schema_name, tables[i].def.name, &tables[i],
+                                provider, err);
     }
-    for (uint32_t i = 0; i < count; i++)
-        tables[i].def.provider = NULL;
+    for (uint32_t k = 0; k < previous_count; k++) {
+        free(previous[k].schema_name);
+        free(previous[k].name);
+    }
+    free(previous);
     catalog_db_free_tables(tables, count);
     if (st == ARM_OK)
         st = load_views(s, cat, err);
