@@ -6,9 +6,14 @@
  *
  * Usage: arm_bench [--rows N[,N...]] [--threads T[,T...]] [--runs R]
  *                  [--duckdb PATH] [--check-only] [--markdown] [--parquet]
+ *                  [--folder DIR]
  * --parquet times Parquet instead (issue 3): each engine writes the events
  * table with COPY (ZSTD and SNAPPY), then both scan the file DuckDB wrote,
  * every column and two columns, through read_parquet.
+ * --folder loads Armillaria into a database folder DIR (emptied first) in
+ * one transaction, runs the hot suite on it, then the cold suite: each run
+ * opens the folder afresh (nothing decoded; the OS cache stays warm) while
+ * DuckDB reads the same tables from one Parquet file each.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -58,7 +63,8 @@ typedef struct bench_options {
     const char *duckdb_path;
     bool check_only;
     bool markdown;
-    bool parquet; /* --parquet: Parquet write and scan timings instead of Q1-Q12 */
+    bool parquet;       /* --parquet: Parquet write and scan timings instead of Q1-Q12 */
+    const char *folder; /* --folder: Armillaria in this database folder, plus cold runs */
 } bench_options;
 
 /*
@@ -414,10 +420,12 @@ static void parse_options(int argc, char **argv, bench_options *o)
             o->markdown = true;
         } else if (strcmp(argv[i], "--parquet") == 0) {
             o->parquet = true;
+        } else if (strcmp(argv[i], "--folder") == 0 && i + 1 < argc) {
+            o->folder = argv[++i];
         } else {
             fprintf(stderr,
                     "usage: %s [--rows N,..] [--threads T,..] [--runs R] [--duckdb PATH] "
-                    "[--check-only] [--markdown] [--parquet]\n",
+                    "[--check-only] [--markdown] [--parquet] [--folder DIR]\n",
                     argv[0]);
             exit(2);
         }
@@ -505,6 +513,111 @@ static int run_parquet(const bench_options *o, duckdb_api *api, duckdb_connectio
     return failures;
 }
 
+/* ---- cold runs (--folder) ------------------------------------------------------ */
+
+/* Opens the folder afresh with `threads` threads, runs `sql` once per run, times only the query. */
+static bool time_arm_cold(const char *folder, unsigned threads, const char *sql, unsigned runs,
+                          timing *out)
+{
+    double samples[64];
+    for (unsigned i = 0; i < runs; i++) {
+        arm_db *db = NULL;
+        arm_conn *conn = NULL;
+        arm_error err;
+        char set[64];
+        snprintf(set, sizeof set, "SET threads = %u", threads);
+        if (arm_db_open(&db, folder, &err) != ARM_OK || arm_conn_open(&conn, db, &err) != ARM_OK ||
+            !arm_exec(conn, set)) {
+            fprintf(stderr, "armillaria: %s\n", err.message);
+            arm_conn_close(conn);
+            arm_db_close(db);
+            return false;
+        }
+        arm_result *r = NULL;
+        double start = now_seconds();
+        arm_status s = arm_conn_query(&r, conn, sql, &err);
+        samples[i] = now_seconds() - start;
+        arm_result_destroy(r);
+        arm_conn_close(conn);
+        arm_db_close(db);
+        if (s != ARM_OK) {
+            fprintf(stderr, "armillaria: %s\n", err.message);
+            return false;
+        }
+    }
+    *out = summarize(samples, runs);
+    return true;
+}
+
+/* A second DuckDB whose events, users and countries are views over Parquet files DuckDB wrote. */
+static bool duck_parquet_tables(duckdb_api *api, duckdb_connection_h duck, duckdb_database_h *db2,
+                                duckdb_connection_h *conn2)
+{
+    static const char *const tables[] = {"events", "users", "countries"};
+    if (api->open(NULL, db2) != 0 || api->connect(*db2, conn2) != 0)
+        return false;
+    for (unsigned i = 0; i < 3; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "COPY %s TO '/tmp/arm_bench_cold_%s.parquet' (FORMAT parquet)",
+                 tables[i], tables[i]);
+        if (!duck_exec(api, duck, sql))
+            return false;
+        snprintf(sql, sizeof sql,
+                 "CREATE VIEW %s AS SELECT * FROM read_parquet('/tmp/arm_bench_cold_%s.parquet')",
+                 tables[i], tables[i]);
+        if (!duck_exec(api, *conn2, sql))
+            return false;
+    }
+    return true;
+}
+
+/* Every query cold in Armillaria (a fresh open each run) against DuckDB on Parquet files. */
+static int run_cold(const bench_options *o, duckdb_api *api, duckdb_connection_h duck,
+                    uint64_t rows, unsigned threads)
+{
+    duckdb_database_h db2 = NULL;
+    duckdb_connection_h conn2 = NULL;
+    char set[64];
+    snprintf(set, sizeof set, "SET threads = %u", threads);
+    int failures = 0;
+    if (!duck_parquet_tables(api, duck, &db2, &conn2) || !duck_exec(api, conn2, set)) {
+        fprintf(stderr, "bench: DuckDB could not read its Parquet copies\n");
+        failures = 1;
+    }
+    printf("\n%" PRIu64 " rows, %u thread%s, cold (Armillaria: folder opened afresh each run; "
+           "DuckDB: read_parquet), median of %u (min)\n",
+           rows, threads, threads == 1 ? "" : "s", o->runs);
+    printf("| query | armillaria | duckdb | ratio (duckdb/arm) |\n|---|---|---|---|\n");
+    double log_ratio_sum = 0;
+    unsigned ratio_count = 0;
+    for (unsigned q = 0; q < QUERY_COUNT && failures == 0; q++) {
+        timing at, dt;
+        if (!time_arm_cold(o->folder, threads, queries[q].sql, o->runs, &at) ||
+            !time_duck(api, conn2, queries[q].sql, o->runs, &dt)) {
+            failures++;
+            break;
+        }
+        char a_med[32], a_min[32], d_med[32], d_min[32];
+        format_duration(at.median_seconds, a_med, sizeof a_med);
+        format_duration(at.min_seconds, a_min, sizeof a_min);
+        format_duration(dt.median_seconds, d_med, sizeof d_med);
+        format_duration(dt.min_seconds, d_min, sizeof d_min);
+        double ratio = dt.median_seconds / at.median_seconds;
+        log_ratio_sum += log(ratio);
+        ratio_count++;
+        printf("| %s | %s (%s) | %s (%s) | %.2fx |\n", queries[q].id, a_med, a_min, d_med, d_min,
+               ratio);
+        fflush(stdout);
+    }
+    if (ratio_count)
+        printf("geometric mean ratio: %.2fx\n", exp(log_ratio_sum / ratio_count));
+    if (conn2)
+        api->disconnect(&conn2);
+    if (db2)
+        api->close(&db2);
+    return failures;
+}
+
 static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, const bench_users *u)
 {
     bench_events events;
@@ -518,14 +631,23 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
     duckdb_database_h duck_db = NULL;
     duckdb_connection_h duck = NULL;
     int failures = 0;
-    if (arm_db_open(&db, ":memory:", &err) != ARM_OK || arm_conn_open(&conn, db, &err) != ARM_OK ||
-        api->open(NULL, &duck_db) != 0 || api->connect(duck_db, &duck) != 0) {
+    if (o->folder != NULL) {
+        char command[1100];
+        snprintf(command, sizeof command, "rm -rf '%s'", o->folder);
+        if (system(command) != 0)
+            fprintf(stderr, "bench: could not empty %s\n", o->folder);
+    }
+    if (arm_db_open(&db, o->folder ? o->folder : ":memory:", &err) != ARM_OK ||
+        arm_conn_open(&conn, db, &err) != ARM_OK || api->open(NULL, &duck_db) != 0 ||
+        api->connect(duck_db, &duck) != 0) {
         fprintf(stderr, "bench: cannot open the engines\n");
         failures = 1;
         goto cleanup;
     }
     double load_start = now_seconds();
-    if (!arm_load(conn, &events, u)) {
+    bool in_transaction = o->folder != NULL; /* a folder commits once, not per INSERT */
+    if ((in_transaction && !arm_exec(conn, "BEGIN")) || !arm_load(conn, &events, u) ||
+        (in_transaction && !arm_exec(conn, "COMMIT"))) {
         failures = 1;
         goto cleanup;
     }
@@ -591,6 +713,8 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
         }
         if (ratio_count)
             printf("geometric mean ratio: %.2fx\n", exp(log_ratio_sum / ratio_count));
+        if (o->folder != NULL && !o->check_only)
+            failures += run_cold(o, api, duck, rows, o->threads[t]);
     }
 cleanup:
     arm_conn_close(conn);
