@@ -472,6 +472,24 @@ arm_status parquet_reader_open_memory(parquet_reader **out, const void *data, si
     return ARM_OK;
 }
 
+arm_status parquet_reader_open_image(parquet_reader **out, buffer *image, uint64_t size,
+                                     const char *name, arm_error *err)
+{
+    parquet_reader *r = NULL;
+    *out = NULL;
+    arm_status status = reader_alloc(&r, name ? name : "<memory>", err);
+    if (status != ARM_OK)
+        return status;
+    r->image = buffer_retain(image);
+    r->file_size = size <= image->capacity_bytes ? size : image->capacity_bytes;
+    if ((status = read_footer(r, err)) != ARM_OK) {
+        parquet_reader_close(r);
+        return status;
+    }
+    *out = r;
+    return ARM_OK;
+}
+
 /* ---- accessors ---- */
 
 uint32_t parquet_reader_column_count(const parquet_reader *r)

@@ -62,6 +62,12 @@ static arm_status chunk_get(void *context, const uint8_t id[32], uint8_t **data,
     return object_store_get(context, id, data, length, err);
 }
 
+static arm_status chunk_read_ranges(void *context, const uint8_t id[32], uint64_t size,
+                                    const object_range *ranges, uint32_t count, arm_error *err)
+{
+    return object_store_read_ranges(context, id, size, ranges, count, err);
+}
+
 static uint64_t change_count_of(table_provider *t);
 
 static void forget_tables(sql_storage *s)
@@ -507,6 +513,7 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
     s->io.context = s->objects;
     s->io.put = chunk_put;
     s->io.get = chunk_get;
+    s->io.read_ranges = chunk_read_ranges;
     if (st == ARM_OK)
         st = load_head(s, cat, err);
     if (st != ARM_OK) {

@@ -193,6 +193,45 @@ static arm_status local_get(object_store *base, const uint8_t id[OBJECT_ID_SIZE]
     return ARM_OK;
 }
 
+static arm_status local_read_ranges(object_store *base, const uint8_t id[OBJECT_ID_SIZE],
+                                    uint64_t size, const object_range *ranges, uint32_t count,
+                                    arm_error *err)
+{
+    local_store *s = (local_store *)base;
+    char dir[PATH_SIZE], file[PATH_SIZE];
+    object_path(s, id, dir, file);
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? corrupt_object(err, id, "is missing")
+                               : error_set(err, ARM_ERROR_IO, "58030", -1,
+                                           "could not read \"%s\": %s", file, strerror(errno));
+    struct stat st;
+    arm_status result = ARM_OK;
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
+        result = corrupt_object(err, id, "is damaged: its size changed");
+    for (uint32_t i = 0; i < count && result == ARM_OK; i++) {
+        const object_range *r = &ranges[i];
+        if (r->offset > size || r->length > size - r->offset) {
+            result = corrupt_object(err, id, "is damaged: a range lies outside it");
+            break;
+        }
+        for (size_t done = 0; done < r->length;) {
+            ssize_t n = pread(fd, r->into + done, r->length - done, (off_t)(r->offset + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                result = n < 0 ? error_set(err, ARM_ERROR_IO, "58030", -1,
+                                           "could not read \"%s\": %s", file, strerror(errno))
+                               : corrupt_object(err, id, "is damaged: it ends early");
+                break;
+            }
+            done += (size_t)n;
+        }
+    }
+    close(fd);
+    return result;
+}
+
 static void local_close(object_store *base)
 {
     free(base);
@@ -265,8 +304,8 @@ static arm_status local_remove(object_store *base, const uint8_t id[OBJECT_ID_SI
     return ARM_OK;
 }
 
-static const object_store_ops local_ops = {local_put, local_get, local_list, local_remove,
-                                           local_close};
+static const object_store_ops local_ops = {local_put,  local_get,    local_read_ranges,
+                                           local_list, local_remove, local_close};
 
 /* Removes FOLDER/objects/tmp/<pid>-* of processes that no longer run. */
 static void remove_stray_temps(const local_store *s)
@@ -323,6 +362,13 @@ arm_status object_store_get(object_store *s, const uint8_t id[OBJECT_ID_SIZE], u
                             size_t *length, arm_error *err)
 {
     return s->ops->get(s, id, data, length, err);
+}
+
+arm_status object_store_read_ranges(object_store *s, const uint8_t id[OBJECT_ID_SIZE],
+                                    uint64_t size, const object_range *ranges, uint32_t count,
+                                    arm_error *err)
+{
+    return s->ops->read_ranges(s, id, size, ranges, count, err);
 }
 
 arm_status object_store_list(object_store *s, object_store_list_fn fn, void *context,

@@ -25,11 +25,20 @@ typedef struct object_store object_store;
 typedef void (*object_store_list_fn)(void *context, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
                                      int64_t age_seconds);
 
+/* A byte range of an object to read into `into`. */
+typedef struct object_range {
+    uint64_t offset;
+    size_t length;
+    uint8_t *into;
+} object_range;
+
 typedef struct object_store_ops {
     arm_status (*put)(object_store *s, const void *data, size_t length,
                       const uint8_t id[OBJECT_ID_SIZE], bool *was_new, arm_error *err);
     arm_status (*get)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint8_t **data,
                       size_t *length, arm_error *err);
+    arm_status (*read_ranges)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
+                              const object_range *ranges, uint32_t count, arm_error *err);
     arm_status (*list)(object_store *s, object_store_list_fn fn, void *context, arm_error *err);
     arm_status (*remove)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], arm_error *err);
     void (*close)(object_store *s);
@@ -53,6 +62,16 @@ arm_status object_store_open_local(object_store **out, const char *folder, arm_e
 /* Stores the bytes and returns their id; *was_new (may be NULL) says whether they were written. */
 arm_status object_store_put(object_store *s, const void *data, size_t length,
                             uint8_t id[OBJECT_ID_SIZE], bool *was_new, arm_error *err);
+/*
+ * Reads byte ranges of an object of `size` bytes, unverified: the caller
+ * checks what it read against digests it recorded when the object was
+ * written (reading a whole object to check its id would defeat reading
+ * part of it). A missing object, or one of another size, is
+ * ARM_ERROR_CORRUPT naming it.
+ */
+arm_status object_store_read_ranges(object_store *s, const uint8_t id[OBJECT_ID_SIZE],
+                                    uint64_t size, const object_range *ranges, uint32_t count,
+                                    arm_error *err);
 /*
  * Reads an object into a malloc'd buffer the caller frees. A missing object
  * or one whose bytes no longer match its id is ARM_ERROR_CORRUPT naming it.

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "format/parquet_reader.h"
 #include "format/roaring.h"
+#include "store/object_store.h"
 #include "table/memory_table.h"
 
 static const table_provider_vtable chunk_table_vtable;
@@ -53,6 +54,7 @@ typedef struct ct_local {
     bool in_tail;
     uint32_t chunk;
     cached_column **columns; /* per requested column; NULL for the row id */
+    uint32_t *missing;       /* columns of the open chunk the cache did not have */
     uint32_t vector;
     uint32_t vector_count;
     uint64_t position; /* the current vector's first row in the chunk */
@@ -140,7 +142,10 @@ static arm_status ct_local_create(table_scan *base, table_scan_local **out, arm_
 {
     ct_scan *scan = (ct_scan *)base;
     ct_local *l = calloc(1, sizeof *l);
-    if (l == NULL || (l->columns = calloc(scan->column_count + 1, sizeof *l->columns)) == NULL) {
+    if (l == NULL || (l->columns = calloc(scan->column_count + 1, sizeof *l->columns)) == NULL ||
+        (l->missing = calloc(scan->column_count + 1, sizeof *l->missing)) == NULL) {
+        if (l != NULL)
+            free(l->columns);
         free(l);
         return error_out_of_memory(err);
     }
@@ -149,6 +154,7 @@ static arm_status ct_local_create(table_scan *base, table_scan_local **out, arm_
         table_provider *tail = scan->table->tail;
         if (tail->vtable->scan_local_create(scan->tail_scan, &l->tail_local, err) != ARM_OK) {
             free(l->columns);
+            free(l->missing);
             free(l);
             return err->status;
         }
@@ -181,14 +187,77 @@ static arm_status unreadable(const chunk_table *t, const arm_error *cause, arm_e
     return err->status;
 }
 
-static arm_status open_reader(chunk_table *t, uint32_t c, ct_local *l, arm_error *err)
+/* A range of chunk `c` that does not match the digest recorded when it was written. */
+static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *what, arm_error *err)
 {
-    uint8_t *bytes = NULL;
-    size_t length = 0;
-    if (t->io->get(t->io->context, t->chunks[c].object_id, &bytes, &length, err) != ARM_OK)
-        return unreadable(t, err, err);
-    arm_status s = parquet_reader_open_memory(&l->reader, bytes, length, t->name, err);
-    free(bytes);
+    char hex[OBJECT_ID_HEX_SIZE];
+    object_id_format(t->chunks[c].object_id, hex);
+    error_set(err, ARM_ERROR_CORRUPT, "XX001", -1,
+              "cannot read table \"%s\": object %s is damaged: %s does not match its digest",
+              t->name, hex, what);
+    return ARM_ERROR_CORRUPT;
+}
+
+/*
+ * Reads only the footer and the data of `columns` (count of them) into an
+ * image of the chunk (the rest stays zero pages) and checks each range
+ * against the digest recorded when the chunk was written.
+ */
+static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *columns, uint32_t count,
+                              ct_local *l, arm_error *err)
+{
+    const chunk_layout *layout = &t->layouts[c];
+    buffer *image = buffer_create_zeroed(layout->file_size);
+    object_range *ranges = calloc(count + 2, sizeof *ranges);
+    arm_status s = image && ranges ? ARM_OK : error_out_of_memory(err);
+    if (s == ARM_OK) {
+        uint8_t *bytes = image->data;
+        ranges[0] = (object_range){0, 4, bytes};
+        ranges[1] = (object_range){layout->footer_offset, layout->file_size - layout->footer_offset,
+                                   bytes + layout->footer_offset};
+        for (uint32_t k = 0; k < count; k++)
+            ranges[2 + k] = (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]],
+                                           bytes + layout->offsets[columns[k]]};
+        s = t->io->read_ranges(t->io->context, t->chunks[c].object_id, layout->file_size, ranges,
+                               count + 2, err);
+        if (s != ARM_OK)
+            s = unreadable(t, err, err);
+    }
+    uint8_t digest[32];
+    if (s == ARM_OK && memcmp(image->data, "PAR1", 4) != 0)
+        s = damaged_range(t, c, "its header", err);
+    if (s == ARM_OK) {
+        object_id_of(ranges[1].into, ranges[1].length, digest);
+        if (memcmp(digest, layout->digests[0], 32) != 0)
+            s = damaged_range(t, c, "its footer", err);
+    }
+    for (uint32_t k = 0; k < count && s == ARM_OK; k++) {
+        object_id_of(ranges[2 + k].into, ranges[2 + k].length, digest);
+        if (memcmp(digest, layout->digests[1 + columns[k]], 32) != 0)
+            s = damaged_range(t, c, "a column's data", err);
+    }
+    if (s == ARM_OK)
+        s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);
+    free(ranges);
+    buffer_release(image);
+    return s;
+}
+
+/* Opens chunk `c` for decoding `columns`: just their ranges when the layout is known. */
+static arm_status open_reader(chunk_table *t, uint32_t c, const uint32_t *columns, uint32_t count,
+                              ct_local *l, arm_error *err)
+{
+    arm_status s;
+    if (t->has_layout[c] && t->io->read_ranges != NULL) {
+        s = open_ranges(t, c, columns, count, l, err);
+    } else {
+        uint8_t *bytes = NULL;
+        size_t length = 0;
+        if (t->io->get(t->io->context, t->chunks[c].object_id, &bytes, &length, err) != ARM_OK)
+            return unreadable(t, err, err);
+        s = parquet_reader_open_memory(&l->reader, bytes, length, t->name, err);
+        free(bytes);
+    }
     if (s == ARM_OK && parquet_reader_column_count(l->reader) != t->base.column_count)
         s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
                       "a chunk of table \"%s\" has %u columns, the table %u", t->name,
@@ -206,8 +275,6 @@ static arm_status decode_column(chunk_table *t, uint32_t c, uint32_t column, ct_
                                 cached_column **out, arm_error *err)
 {
     *out = NULL;
-    if (l->reader == NULL && open_reader(t, c, l, err) != ARM_OK)
-        return err->status;
     logical_type type = t->base.column_types[column];
     if (!type_equal(parquet_reader_column_type(l->reader, column), type))
         return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
@@ -262,18 +329,25 @@ static arm_status open_chunk(ct_scan *scan, ct_local *l, uint32_t c, arm_error *
     l->position = 0;
     l->open = true;
     l->vector_count = (uint32_t)((t->chunks[c].row_count + VECTOR_SIZE - 1) / VECTOR_SIZE);
+    uint32_t missing = 0;
+    for (uint32_t k = 0; k < scan->column_count; k++) {
+        uint32_t column = scan->column_ids[k];
+        if (column != TABLE_COLUMN_ROW_ID &&
+            (l->columns[k] = column_cache_get(t->cache, t->chunks[c].object_id, column)) == NULL)
+            l->missing[missing++] = column;
+    }
+    if (missing > 0 && open_reader(t, c, l->missing, missing, l, err) != ARM_OK)
+        return err->status;
     bool first = true;
     for (uint32_t k = 0; k < scan->column_count; k++) {
         uint32_t column = scan->column_ids[k];
         if (column == TABLE_COLUMN_ROW_ID)
             continue;
-        cached_column *entry = column_cache_get(t->cache, t->chunks[c].object_id, column);
-        if (entry == NULL && decode_column(t, c, column, l, &entry, err) != ARM_OK)
+        if (l->columns[k] == NULL && decode_column(t, c, column, l, &l->columns[k], err) != ARM_OK)
             return err->status;
-        l->columns[k] = entry;
         if (first)
-            l->vector_count = entry->vector_count;
-        else if (entry->vector_count != l->vector_count)
+            l->vector_count = l->columns[k]->vector_count;
+        else if (l->columns[k]->vector_count != l->vector_count)
             return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
                              "the columns of a chunk of \"%s\" are split differently", t->name);
         first = false;
@@ -415,6 +489,7 @@ static void ct_local_destroy(table_scan_local *local)
     if (l->tail_local != NULL)
         l->scan->table->tail->vtable->scan_local_destroy(l->tail_local);
     free(l->columns);
+    free(l->missing);
     free(l);
 }
 
@@ -495,6 +570,8 @@ static void ct_destroy(table_provider *provider)
             buffer_release(t->deletes[c]);
         if (t->zone_data)
             free(t->zone_data[c]);
+        if (t->layouts)
+            chunk_layout_dispose(&t->layouts[c]);
     }
     for (uint32_t i = 0; t->base.column_names && i < t->base.column_count; i++)
         free(t->base.column_names[i]);
@@ -511,6 +588,8 @@ static void ct_destroy(table_provider *provider)
     free(t->zones);
     free(t->has_zones);
     free(t->zone_data);
+    free(t->layouts);
+    free(t->has_layout);
     free(t->chunks);
     free(t->name);
     free(t);
@@ -595,12 +674,14 @@ static arm_status ct_alloc(const table_def *def, const table_chunk_io *io, colum
     t->zones = calloc((size_t)chunk_count * n + 1, sizeof *t->zones);
     t->has_zones = calloc(chunk_count + 1, sizeof *t->has_zones);
     t->zone_data = calloc(chunk_count + 1, sizeof *t->zone_data);
+    t->layouts = calloc(chunk_count + 1, sizeof *t->layouts);
+    t->has_layout = calloc(chunk_count + 1, sizeof *t->has_layout);
     t->deletes = calloc(chunk_count + 1, sizeof *t->deletes);
     t->deleted_counts = calloc(chunk_count + 1, sizeof *t->deleted_counts);
     t->changed = calloc(chunk_count + 1, sizeof *t->changed);
     bool ok = t->name && t->def && t->base.column_types && t->base.column_names && t->chunks &&
               t->zones && t->has_zones && t->zone_data && t->deletes && t->deleted_counts &&
-              t->changed;
+              t->changed && t->layouts && t->has_layout;
     for (uint32_t i = 0; ok && i < n; i++) {
         t->base.column_types[i] = def->columns[i].type;
         ok = (t->base.column_names[i] = strdup(def->columns[i].name)) != NULL;
@@ -641,8 +722,9 @@ arm_status chunk_table_create(table_provider **out, const table_chunk_io *io, co
             break;
         }
         memcpy(t->zone_data[c], stats->data, stats->length);
-        t->has_zones[c] = zone_map_decode(t->zone_data[c], stats->length, &t->zones[(size_t)c * n],
-                                          t->base.column_types, n);
+        t->has_zones[c] =
+            chunk_meta_decode(t->zone_data[c], stats->length, t->base.column_types, n,
+                              &t->zones[(size_t)c * n], &t->has_layout[c], &t->layouts[c]);
     }
     if (s != ARM_OK) {
         ct_destroy(&t->base);

@@ -7,8 +7,8 @@
 
 #include <pthread.h>
 
+#include "table/chunk_meta.h"
 #include "table/chunk_table.h"
-#include "table/zone_map.h"
 
 /* The keys of the committed rows, for PRIMARY KEY checks (built on the first write). */
 typedef struct chunk_key_entry {
@@ -39,8 +39,10 @@ typedef struct chunk_table {
     uint32_t chunk_count;
     zone_map *zones; /* chunk_count x column_count, when has_zones[chunk] */
     bool *has_zones;
-    uint8_t **zone_data; /* the encoded statistics the zones' strings point into */
-    buffer **deletes;    /* per chunk: bitmap of row_count bits, or NULL (copy-on-write) */
+    uint8_t **zone_data;   /* the encoded statistics the zones' strings point into */
+    chunk_layout *layouts; /* per chunk, when has_layout: read only the ranges needed */
+    bool *has_layout;
+    buffer **deletes; /* per chunk: bitmap of row_count bits, or NULL (copy-on-write) */
     uint64_t *deleted_counts;
     bool *changed;        /* per chunk: lost rows since creation */
     table_provider *tail; /* appended rows, or NULL */

@@ -16,7 +16,7 @@
 #include "common/hash.h"
 #include "format/parquet_reader.h"
 #include "format/parquet_writer.h"
-#include "table/zone_map.h"
+#include "table/chunk_meta.h"
 
 #define NULL_CELL_HASH 0x243f6a8885a308d3ULL
 
@@ -148,7 +148,8 @@ static arm_status finish_chunk(chunk_cutter *c, arm_error *err)
         ref->row_count = c->rows;
         ref->byte_size = size;
         if (s == ARM_OK)
-            s = zone_map_encode(c->zones, c->def->column_count, &stats->data, &stats->length, err);
+            s = chunk_meta_encode(c->zones, c->def->column_count, bytes, size, &stats->data,
+                                  &stats->length, err);
         c->chunk_count += s == ARM_OK;
     }
     parquet_writer_destroy(c->writer);

@@ -10,6 +10,7 @@
 #define ARM_TABLE_TABLE_STORE_H
 
 #include "catalog/catalog_db.h"
+#include "store/object_store.h"
 #include "table/table_provider.h"
 
 /* Where chunks go: a put that names bytes by their SHA-256, a get that checks it. */
@@ -21,6 +22,9 @@ typedef struct table_chunk_io {
     /* Reads an object (malloc'd into *data); ARM_ERROR_CORRUPT when missing or damaged. */
     arm_status (*get)(void *context, const uint8_t id[32], uint8_t **data, size_t *length,
                       arm_error *err);
+    /* Optional (NULL): reads byte ranges of an object of `size` bytes, unverified. */
+    arm_status (*read_ranges)(void *context, const uint8_t id[32], uint64_t size,
+                              const object_range *ranges, uint32_t count, arm_error *err);
 } table_chunk_io;
 
 /* Chunk size bounds in rows; boundaries fall where the rolling hash says between them. */
@@ -38,7 +42,7 @@ typedef struct table_store_options {
 /* Chunks written by table_store_cut, with their statistics (owned; dispose). */
 typedef struct table_store_output {
     catalog_chunk_ref *chunks;
-    catalog_chunk_stats *stats; /* one per chunk: encoded zone maps; none for kept chunks */
+    catalog_chunk_stats *stats; /* one per chunk: chunk_meta_encode's blob; none for kept chunks */
     uint32_t chunk_count;
 } table_store_output;
 

@@ -5,6 +5,8 @@
 #include "vector/buffer.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #define BUFFER_ALIGN 64
 
@@ -42,4 +44,35 @@ void buffer_release(buffer *b)
     if (b->release_fn != NULL)
         b->release_fn(b);
     free(b);
+}
+
+/* Large zeroed buffers come from mmap: the kernel hands out zero pages as they are touched. */
+#define ZEROED_MMAP_MIN_BYTES (1u << 20)
+
+static void unmap_data(buffer *b)
+{
+    munmap(b->data, b->capacity_bytes);
+}
+
+buffer *buffer_create_zeroed(size_t capacity_bytes)
+{
+    if (capacity_bytes < ZEROED_MMAP_MIN_BYTES) {
+        buffer *b = buffer_create(capacity_bytes);
+        if (b != NULL)
+            memset(b->data, 0, capacity_bytes);
+        return b;
+    }
+    buffer *b = buffer_create(0);
+    if (b == NULL)
+        return NULL;
+    void *data =
+        mmap(NULL, capacity_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (data == MAP_FAILED) {
+        free(b);
+        return NULL;
+    }
+    b->data = data;
+    b->capacity_bytes = capacity_bytes;
+    b->release_fn = unmap_data;
+    return b;
 }

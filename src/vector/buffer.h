@@ -27,6 +27,12 @@ struct buffer {
 
 /* A new buffer with refcount 1; NULL on out-of-memory. Contents uninitialized. */
 buffer *buffer_create(size_t capacity_bytes);
+/*
+ * A buffer of zero bytes. Large ones are mapped pages the kernel fills on
+ * first touch, so a mostly unused one (a file image with only a few ranges
+ * read in) costs only what is written.
+ */
+buffer *buffer_create_zeroed(size_t capacity_bytes);
 buffer *buffer_retain(buffer *b); /* returns b; accepts NULL */
 void buffer_release(buffer *b);   /* accepts NULL */
 static inline bool buffer_is_unique(const buffer *b)

@@ -16,8 +16,9 @@ typedef struct memory_objects {
     uint8_t **bytes;
     size_t *sizes;
     uint32_t count;
-    uint64_t new_bytes; /* bytes of puts that were not already there */
-    uint64_t gets;      /* objects read */
+    uint64_t new_bytes;  /* bytes of puts that were not already there */
+    uint64_t gets;       /* objects read, whole or in ranges */
+    uint64_t bytes_read; /* by either */
 } memory_objects;
 
 static int find_object(const memory_objects *m, const uint8_t id[32])
@@ -58,6 +59,24 @@ static arm_status get(void *context, const uint8_t id[32], uint8_t **data, size_
     *data = malloc(m->sizes[i] ? m->sizes[i] : 1);
     memcpy(*data, m->bytes[i], m->sizes[i]);
     *length = m->sizes[i];
+    m->bytes_read += m->sizes[i];
+    return ARM_OK;
+}
+
+static arm_status read_ranges(void *context, const uint8_t id[32], uint64_t size,
+                              const object_range *ranges, uint32_t count, arm_error *err)
+{
+    memory_objects *m = context;
+    int i = find_object(m, id);
+    m->gets++;
+    if (i < 0 || m->sizes[i] != size)
+        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "missing object");
+    for (uint32_t r = 0; r < count; r++) {
+        if (ranges[r].offset > size || ranges[r].length > size - ranges[r].offset)
+            return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "range outside the object");
+        memcpy(ranges[r].into, m->bytes[i] + ranges[r].offset, ranges[r].length);
+        m->bytes_read += ranges[r].length;
+    }
     return ARM_OK;
 }
 
