@@ -315,7 +315,14 @@ typedef enum ast_stmt_kind {
     AST_STMT_COPY,       /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
     AST_STMT_VACUUM,     /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
     AST_STMT_CHECKPOINT, /* CHECKPOINT */
+    AST_STMT_CACHE,      /* cache: CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE */
 } ast_stmt_kind;
+
+typedef enum ast_cache_op {
+    AST_CACHE_TABLE,   /* decode every column of t into the column cache */
+    AST_CACHE_UNCACHE, /* drop t's entries */
+    AST_CACHE_CLEAR,   /* drop every entry */
+} ast_cache_op;
 
 typedef enum ast_object_kind {
     AST_OBJECT_TABLE,
@@ -402,6 +409,10 @@ struct ast_stmt {
         struct {
             int64_t retain_seconds; /* -1: the default */
         } vacuum;
+        struct {
+            ast_cache_op op;
+            ast_name table; /* count 0 for CLEAR CACHE */
+        } cache;
         struct {
             ast_ref_op op;
             ast_ident name;

@@ -20,6 +20,7 @@ typedef struct binder {
     arena *arena; /* statement lifetime: everything bound lives here */
     catalog *catalog;
     struct sql_storage *storage; /* versions and branches; NULL in memory (set after init) */
+    struct column_cache *cache;  /* the database's column cache, for arm_cache_stats() */
     int64_t statement_time_micros;
     uint32_t next_table_index;
     uint32_t subquery_count; /* EXPR_SUBQUERY ids handed out */

@@ -13,6 +13,7 @@
 #include "sql/parser.h"
 #include "sql/planner.h"
 #include "sql/sql_storage.h"
+#include "sql/statement_internal.h"
 #include "sql/suggest.h"
 #include "table/parquet_scan.h"
 #include "vector/cast.h"
@@ -411,6 +412,23 @@ static arm_status bind_read_csv(logical_op **out, binder *b, const ast_table_ref
     return binder_bind_table(out, b, def, alias, ref, err);
 }
 
+/* FROM arm_cache_stats(): the column cache's counters now. */
+static arm_status bind_cache_stats(logical_op **out, binder *b, const ast_table_ref *ref,
+                                   arm_error *err)
+{
+    if (ref->u.function.arg_count > 0)
+        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
+                         "arm_cache_stats() takes no arguments");
+    table_def *def = NULL;
+    if (statement_cache_stats_table(b->cache, &def, err) != ARM_OK)
+        return err->status;
+    if (retain_ref(b, def, err) != ARM_OK)
+        return err->status;
+    b->is_volatile_plan = true; /* the counters move with every scan */
+    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "arm_cache_stats";
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 /* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
 static arm_status bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
                                       arm_error *err)
@@ -422,6 +440,8 @@ static arm_status bind_table_function(logical_op **out, binder *b, const ast_tab
     if (name->count == 1 &&
         (strcmp(function, "read_csv") == 0 || strcmp(function, "read_csv_auto") == 0))
         return bind_read_csv(out, b, ref, err);
+    if (name->count == 1 && strcmp(function, "arm_cache_stats") == 0)
+        return bind_cache_stats(out, b, ref, err);
     bool history = name->count == 1 &&
                    (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
                     strcmp(function, "arm_tags") == 0);

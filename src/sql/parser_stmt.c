@@ -224,6 +224,30 @@ static arm_status parse_copy(parser *p, ast_stmt *st)
     return ARM_OK;
 }
 
+/* The next token is the word `word` (not a keyword of ours): consumes it. */
+static bool accept_word(parser *p, const char *word)
+{
+    const token *t = peek(p);
+    if (t->kind != TOKEN_IDENT || strcasecmp(t->text, word) != 0)
+        return false;
+    advance(p);
+    return true;
+}
+
+/* CACHE TABLE t | UNCACHE TABLE t | CLEAR CACHE, as Spark and Databricks spell them. */
+static arm_status parse_cache(parser *p, ast_stmt *st, const char *first)
+{
+    st->kind = AST_STMT_CACHE;
+    if (strcasecmp(first, "clear") == 0) {
+        st->u.cache.op = AST_CACHE_CLEAR;
+        return accept_word(p, "cache") ? ARM_OK : parser_error(p, "Expected CLEAR CACHE.");
+    }
+    st->u.cache.op = strcasecmp(first, "cache") == 0 ? AST_CACHE_TABLE : AST_CACHE_UNCACHE;
+    if (!accept_keyword(p, KW_TABLE))
+        return parser_error(p, "Expected TABLE: CACHE TABLE name or UNCACHE TABLE name.");
+    return parse_name(p, &st->u.cache.table);
+}
+
 /* VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
 static arm_status parse_vacuum(parser *p, ast_stmt *st)
 {
@@ -471,7 +495,13 @@ static arm_status parse_statement_body(parser *p, ast_stmt *st)
     case KW_END:
     case KW_ROLLBACK:
     case KW_ABORT: return parse_transaction(p, st, t);
-    default: p->at--; return parser_error(p, NULL);
+    default:
+        if (t->keyword == KW_NONE &&
+            (strcasecmp(t->text, "cache") == 0 || strcasecmp(t->text, "uncache") == 0 ||
+             strcasecmp(t->text, "clear") == 0))
+            return parse_cache(p, st, t->text);
+        p->at--;
+        return parser_error(p, NULL);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/column_cache.h"
 #include "common/arena.h"
 #include "common/error.h"
 #include "sql/parser.h"
@@ -31,8 +32,11 @@ arm_status sql_database_init(sql_database *db, arm_error *err)
     memory_budget_init(&db->budget, db->default_memory_limit_bytes, NULL);
     if (catalog_create(&db->catalog, err) != ARM_OK)
         return err->status;
-    if (thread_pool_create(&db->pool, cores - 1, err) != ARM_OK) {
+    if (thread_pool_create(&db->pool, cores - 1, err) != ARM_OK ||
+        column_cache_create(column_cache_default_capacity(), &db->cache, err) != ARM_OK) {
+        thread_pool_destroy(db->pool);
         catalog_destroy(db->catalog);
+        db->pool = NULL;
         db->catalog = NULL;
         return err->status;
     }
@@ -47,13 +51,15 @@ void sql_database_dispose(sql_database *db)
     sql_storage_close(db->storage);
     db->storage = NULL;
     catalog_destroy(db->catalog);
+    column_cache_destroy(db->cache);
     db->pool = NULL;
     db->catalog = NULL;
+    db->cache = NULL;
 }
 
 arm_status sql_database_open_storage(sql_database *db, const char *folder, arm_error *err)
 {
-    return sql_storage_open(&db->storage, folder, db->catalog, err);
+    return sql_storage_open(&db->storage, folder, db->catalog, db->cache, err);
 }
 
 /* Statements that cannot change tables need no commit afterwards. */
@@ -68,6 +74,7 @@ static bool may_change_tables(const ast_stmt *stmt)
     case AST_STMT_ROLLBACK:
     case AST_STMT_REF:
     case AST_STMT_VACUUM:
+    case AST_STMT_CACHE:
     case AST_STMT_CHECKPOINT: return false;
     case AST_STMT_EXPLAIN: return stmt->u.explain.analyze;
     default: return true;

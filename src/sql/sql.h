@@ -21,6 +21,7 @@
 typedef struct sql_database {
     catalog *catalog;
     struct sql_storage *storage;        /* NULL for :memory: (sql_database_open_storage) */
+    struct column_cache *cache;         /* decoded chunk columns (SET cache_size) */
     thread_pool *pool;                  /* sized to the core count; SET threads <= pool size + 1 */
     _Atomic uint32_t threads;           /* SET threads */
     _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */

@@ -46,7 +46,7 @@ struct sql_storage {
     uint32_t table_capacity;
     char *views_fingerprint; /* the committed views, as text: a change shows as a difference */
     catalog_db_stamp stamp;  /* catalog files when the head was last checked */
-    column_cache *cache;     /* decoded chunk columns, shared by every version and branch */
+    column_cache *cache;     /* the database's (not owned): shared by every version and branch */
     pthread_mutex_t lock;    /* commits and reloads of one database, one at a time */
 };
 
@@ -496,7 +496,8 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
     return st;
 }
 
-arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat, arm_error *err)
+arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
+                            column_cache *cache, arm_error *err)
 {
     *out = NULL;
     sql_storage *s = calloc(1, sizeof *s);
@@ -505,9 +506,8 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
         return error_out_of_memory(err);
     }
     pthread_mutex_init(&s->lock, NULL);
-    arm_status st = column_cache_create(column_cache_default_capacity(), &s->cache, err);
-    if (st == ARM_OK)
-        st = catalog_db_open(&s->cdb, folder, true, err);
+    s->cache = cache;
+    arm_status st = catalog_db_open(&s->cdb, folder, true, err);
     if (st == ARM_OK)
         st = object_store_open_local(&s->objects, folder, err);
     s->io.context = s->objects;
@@ -533,7 +533,6 @@ void sql_storage_close(sql_storage *s)
     free(s->views_fingerprint);
     catalog_db_close(s->cdb);
     object_store_close(s->objects);
-    column_cache_destroy(s->cache);
     pthread_mutex_destroy(&s->lock);
     free(s->branch);
     free(s);

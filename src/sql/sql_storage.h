@@ -8,6 +8,7 @@
 #ifndef ARM_SQL_SQL_STORAGE_H
 #define ARM_SQL_SQL_STORAGE_H
 
+#include "cache/column_cache.h"
 #include "catalog/catalog.h"
 
 typedef struct sql_storage sql_storage;
@@ -15,9 +16,11 @@ typedef struct sql_storage sql_storage;
 /*
  * Opens the storage of the database folder `folder` (creating the catalog
  * database and objects/ when new) and loads the head of branch main into
- * `cat`, which must be empty.
+ * `cat`, which must be empty. Scans decode chunk columns into `cache`,
+ * which must outlive the storage.
  */
-arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat, arm_error *err);
+arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
+                            column_cache *cache, arm_error *err);
 void sql_storage_close(sql_storage *s); /* accepts NULL */
 
 /* Reloads `cat` when another process moved the branch head since the last load or commit. */

@@ -28,6 +28,7 @@ arm_status statement_binder_init(binder *b, sql_session *s, uint32_t param_count
     arm_status status =
         binder_init(b, s->arena, s->db->catalog, statement_now_micros(), param_count, params, err);
     b->storage = s->db->storage;
+    b->cache = s->db->cache;
     return status;
 }
 
@@ -258,6 +259,7 @@ arm_status statement_execute(result_set **out, sql_session *s, const ast_stmt *s
     case AST_STMT_COPY: return statement_copy(out, s, stmt, err);
     case AST_STMT_VACUUM: return statement_vacuum(out, s, stmt, err);
     case AST_STMT_CHECKPOINT: return statement_checkpoint(out, s, stmt, err);
+    case AST_STMT_CACHE: return statement_cache(out, s, stmt, err);
     }
     return error_internal(err, "unknown statement kind");
 }

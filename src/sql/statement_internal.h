@@ -35,6 +35,10 @@ arm_status statement_transaction(result_set **out, sql_session *s, const ast_stm
                                  arm_error *err);
 arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+/* CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE. */
+arm_status statement_cache(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+/* arm_cache_stats(): one row of the column cache's counters, as a table. *out has refcount 1. */
+arm_status statement_cache_stats_table(struct column_cache *cache, table_def **out, arm_error *err);
 arm_status statement_checkpoint(result_set **out, sql_session *s, const ast_stmt *stmt,
                                 arm_error *err);
 arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);

@@ -1,6 +1,6 @@
 /*
  * statement_settings.c: SET, RESET and SHOW for the database settings
- * (threads, memory_limit), SHOW ALL and SHOW TABLES. Settings are per
+ * (threads, memory_limit, cache_size), SHOW ALL and SHOW TABLES. Settings are per
  * database, as DuckDB's are; values are stored in sql_database atomics.
  */
 #include <ctype.h>
@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/column_cache.h"
 #include "common/error.h"
 #include "sql/binder_internal.h"
 #include "sql/planner.h"
 #include "sql/statement_internal.h"
 #include "sql/suggest.h"
 
-static const char *const setting_names[] = {"memory_limit", "threads"};
+static const char *const setting_names[] = {"cache_size", "memory_limit", "threads"};
 #define SETTING_COUNT (sizeof setting_names / sizeof setting_names[0])
 
 int64_t statement_ram_bytes(void)
@@ -151,10 +152,11 @@ static arm_status set_threads(sql_database *db, const value *v, int32_t position
     return ARM_OK;
 }
 
-static arm_status set_memory_limit(sql_database *db, const value *v, int32_t position,
-                                   arm_error *err)
+/* A size setting's value in bytes: a number, or text such as '4GB' or '25%'; NULL: `bytes` stays.
+ */
+static arm_status parse_size_setting(const char *name, const value *v, int32_t position,
+                                     int64_t *bytes, arm_error *err)
 {
-    int64_t bytes = db->default_memory_limit_bytes;
     if (v != NULL) {
         char text[64];
         bool ok = !v->is_null;
@@ -167,15 +169,34 @@ static arm_status set_memory_limit(sql_database *db, const value *v, int32_t pos
         } else {
             ok = false;
         }
-        if (!ok || !statement_parse_memory(text, statement_ram_bytes(), &bytes)) {
-            error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
-                      "invalid value for memory_limit");
+        if (!ok || !statement_parse_memory(text, statement_ram_bytes(), bytes)) {
+            error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position, "invalid value for %s",
+                      name);
             error_hint(err, "Use a size such as '2GB', '512MiB' or '80%%' (of RAM).");
             return err->status;
         }
     }
+    return ARM_OK;
+}
+
+static arm_status set_memory_limit(sql_database *db, const value *v, int32_t position,
+                                   arm_error *err)
+{
+    int64_t bytes = db->default_memory_limit_bytes;
+    if (parse_size_setting("memory_limit", v, position, &bytes, err) != ARM_OK)
+        return err->status;
     atomic_store(&db->memory_limit_bytes, bytes);
     db->budget.limit_bytes = bytes;
+    return ARM_OK;
+}
+
+/* SET cache_size: the column cache's bound (RESET: a quarter of RAM); shrinking evicts. */
+static arm_status set_cache_size(sql_database *db, const value *v, int32_t position, arm_error *err)
+{
+    int64_t bytes = (int64_t)column_cache_default_capacity();
+    if (parse_size_setting("cache_size", v, position, &bytes, err) != ARM_OK)
+        return err->status;
+    column_cache_set_capacity(db->cache, (size_t)bytes);
     return ARM_OK;
 }
 
@@ -185,12 +206,14 @@ arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt,
     value v;
     int32_t position = stmt->u.set.value ? stmt->u.set.value->position : stmt->position;
     bool is_threads = strcmp(name, "threads") == 0 || strcmp(name, "worker_threads") == 0;
-    if (!is_threads && strcmp(name, "memory_limit") != 0)
+    bool is_cache = strcmp(name, "cache_size") == 0;
+    if (!is_threads && !is_cache && strcmp(name, "memory_limit") != 0)
         return unknown_setting(name, stmt->u.set.name.position, err);
     if (stmt->u.set.value != NULL && setting_value(&v, s, stmt->u.set.value, err) != ARM_OK)
         return err->status;
     const value *given = stmt->u.set.value ? &v : NULL;
     arm_status status = is_threads ? set_threads(s->db, given, position, err)
+                        : is_cache ? set_cache_size(s->db, given, position, err)
                                    : set_memory_limit(s->db, given, position, err);
     if (status != ARM_OK)
         return status;
@@ -200,9 +223,13 @@ arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt,
 static const char *setting_text(sql_session *s, const char *name)
 {
     char buf[64];
-    if (strcmp(name, "threads") == 0)
+    column_cache_stats stats;
+    if (strcmp(name, "threads") == 0) {
         snprintf(buf, sizeof buf, "%u", atomic_load(&s->db->threads));
-    else
+    } else if (strcmp(name, "cache_size") == 0) {
+        column_cache_read_stats(s->db->cache, &stats);
+        format_memory((int64_t)stats.capacity_bytes, buf, sizeof buf);
+    } else
         format_memory(atomic_load(&s->db->memory_limit_bytes), buf, sizeof buf);
     return arena_strdup(s->arena, buf);
 }
@@ -271,7 +298,8 @@ arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt
         return show_tables(out, s, err);
     if (strcmp(name, "worker_threads") == 0)
         name = "threads";
-    if (strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0)
+    if (strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
+        strcmp(name, "cache_size") != 0)
         return unknown_setting(name, stmt->u.show.name.position, err);
     const char *cell = setting_text(s, name);
     if (cell == NULL)

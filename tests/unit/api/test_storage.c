@@ -726,6 +726,48 @@ static void test_reload_keeps_untouched(void)
     arm_db_close(db);
 }
 
+/* The column cache from SQL: counters, CACHE TABLE, UNCACHE TABLE, CLEAR CACHE, cache_size. */
+static void test_cache_statements(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
+    fill_big(c, "big");
+    ok(c, "CREATE TABLE other(x INTEGER)");
+    ok(c, "INSERT INTO other VALUES (1)");
+    ok(c, "CLEAR CACHE");
+    CHECK_INT_EQ(scalar(c, "SELECT entries FROM arm_cache_stats()"), 0);
+    int64_t misses = scalar(c, "SELECT misses FROM arm_cache_stats()");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id >= 0"), 100000);
+    int64_t entries = scalar(c, "SELECT entries FROM arm_cache_stats()");
+    CHECK(entries > 1); /* one per chunk of the id column */
+    CHECK_INT_EQ(scalar(c, "SELECT misses FROM arm_cache_stats()") - misses, entries);
+    int64_t hits = scalar(c, "SELECT hits FROM arm_cache_stats()");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id >= 0"), 100000);
+    CHECK_INT_EQ(scalar(c, "SELECT hits FROM arm_cache_stats()") - hits, entries);
+    ok(c, "CACHE TABLE big"); /* the label column too */
+    CHECK_INT_EQ(scalar(c, "SELECT entries FROM arm_cache_stats()"), 2 * entries);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM other"), 1);
+    ok(c, "UNCACHE TABLE big");
+    CHECK_INT_EQ(scalar(c, "SELECT entries FROM arm_cache_stats()"), 1); /* other's column */
+    ok(c, "CACHE TABLE big");
+    ok(c, "SET cache_size = '64KB'");
+    CHECK(scalar(c, "SELECT bytes FROM arm_cache_stats()") <= 64000);
+    CHECK(scalar(c, "SELECT evictions FROM arm_cache_stats()") > 0);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), 100000); /* still right, just decoded */
+    CHECK_INT_EQ(run(c, "SET cache_size = 'plenty'", &err), ARM_ERROR_INVALID_INPUT);
+    ok(c, "RESET cache_size");
+    ok(c, "CLEAR CACHE");
+    CHECK_INT_EQ(scalar(c, "SELECT entries FROM arm_cache_stats()"), 0);
+    CHECK_INT_EQ(run(c, "CACHE TABLE missing", &err), ARM_ERROR_NOT_FOUND);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
 /*
  * DELETE and UPDATE leave committed chunks alone: a delete adds deletion
  * vectors only (small objects), every version still reads back exactly,
@@ -865,5 +907,5 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
-          test_checkpoint_compacts, test_reload_keeps_untouched, test_primary_key_stored,
-          test_format_1_upgrade, teardown)
+          test_checkpoint_compacts, test_reload_keeps_untouched, test_cache_statements,
+          test_primary_key_stored, test_format_1_upgrade, teardown)
