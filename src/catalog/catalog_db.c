@@ -6,6 +6,7 @@
  * there and only there; readers never block (WAL).
  */
 #include "catalog/catalog_db.h"
+#include "catalog/catalog_db_internal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,11 +16,6 @@
 #include <sys/time.h>
 
 #include "common/error.h"
-
-struct catalog_db {
-    sqlite3 *sql;
-    char *path;
-};
 
 static const char *const schema_sql =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -54,7 +50,20 @@ static const char *const views_sql =
     " schema_name TEXT NOT NULL, name TEXT NOT NULL, sql TEXT NOT NULL, column_names TEXT,"
     " PRIMARY KEY(commit_id, schema_name, name)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS chunk_stats(object_id BLOB PRIMARY KEY, stats BLOB NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS manifest_segments(digest BLOB PRIMARY KEY,"
+    " chunk_count INTEGER NOT NULL, entries BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS table_segments(table_version_id INTEGER NOT NULL,"
+    " ordinal INTEGER NOT NULL, digest BLOB NOT NULL, PRIMARY KEY(table_version_id, ordinal))"
     " WITHOUT ROWID;";
+
+/*
+ * Format 3 keeps chunk lists as manifest segments (catalog_manifest.c);
+ * versions written before keep theirs in table_chunks, which is still read.
+ * The mark keeps older readers from seeing new versions as empty.
+ */
+static const char *const upgrade_2_to_3_sql =
+    "UPDATE meta SET value = '3' WHERE key = 'format_version';";
 
 /*
  * Format 2 added deletion vectors to table_chunks. A format 1 catalog gains
@@ -75,7 +84,7 @@ static int64_t now_micros(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-static arm_status sqlite_error(catalog_db *db, arm_error *err, const char *what)
+arm_status cdb_sqlite_error(catalog_db *db, arm_error *err, const char *what)
 {
     int code = sqlite3_errcode(db->sql);
     arm_status status = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ARM_ERROR_CORRUPT
@@ -87,27 +96,27 @@ static arm_status sqlite_error(catalog_db *db, arm_error *err, const char *what)
 }
 
 /* Runs SQL without results (several statements allowed). */
-static arm_status exec_sql(catalog_db *db, const char *sql, arm_error *err)
+arm_status cdb_exec(catalog_db *db, const char *sql, arm_error *err)
 {
     if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sqlite_error(db, err, "statement failed");
+        return cdb_sqlite_error(db, err, "statement failed");
     return ARM_OK;
 }
 
-static arm_status prepare(catalog_db *db, const char *sql, sqlite3_stmt **out, arm_error *err)
+arm_status cdb_prepare(catalog_db *db, const char *sql, sqlite3_stmt **out, arm_error *err)
 {
     if (sqlite3_prepare_v2(db->sql, sql, -1, out, NULL) != SQLITE_OK)
-        return sqlite_error(db, err, "query failed");
+        return cdb_sqlite_error(db, err, "query failed");
     return ARM_OK;
 }
 
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE), then finalizes it. */
-static arm_status step_done(catalog_db *db, sqlite3_stmt *st, arm_error *err)
+arm_status cdb_step_done(catalog_db *db, sqlite3_stmt *st, arm_error *err)
 {
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return sqlite_error(db, err, "write failed");
+        return cdb_sqlite_error(db, err, "write failed");
     return ARM_OK;
 }
 
@@ -150,9 +159,9 @@ static arm_status initialize(catalog_db *db, arm_error *err)
              "INSERT INTO branches VALUES('main', last_insert_rowid(), %lld);"
              "COMMIT;",
              CATALOG_DB_FORMAT_VERSION, (long long)now_micros(), (long long)now_micros());
-    arm_status s = exec_sql(db, schema_sql, err);
+    arm_status s = cdb_exec(db, schema_sql, err);
     if (s == ARM_OK)
-        s = exec_sql(db, sql, err);
+        s = cdb_exec(db, sql, err);
     return s;
 }
 
@@ -189,7 +198,7 @@ arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, ar
     sqlite3_extended_result_codes(db->sql, 0);
     /* WAL: readers never block the writer; NORMAL sync is durable at checkpoints in WAL,
      * FULL makes every commit durable on return, which a database owes its users. */
-    s = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+    s = cdb_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
     if (s == ARM_OK && catalog_is_empty(db))
         s = create ? initialize(db, err)
                    : error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "the catalog \"%s\" is empty",
@@ -197,10 +206,12 @@ arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, ar
     int version = 0;
     if (s == ARM_OK)
         s = check_format(db, &version, err);
-    if (s == ARM_OK && version == 1 && (s = exec_sql(db, upgrade_1_to_2_sql, err)) != ARM_OK)
-        exec_sql(db, "ROLLBACK;", NULL);
+    if (s == ARM_OK && version == 1 && (s = cdb_exec(db, upgrade_1_to_2_sql, err)) != ARM_OK)
+        cdb_exec(db, "ROLLBACK;", NULL);
     if (s == ARM_OK)
-        s = exec_sql(db, views_sql, err);
+        s = cdb_exec(db, views_sql, err);
+    if (s == ARM_OK && version < 3)
+        s = cdb_exec(db, upgrade_2_to_3_sql, err);
     if (s != ARM_OK) {
         catalog_db_close(db);
         return s;
@@ -237,7 +248,7 @@ void catalog_db_read_stamp(const catalog_db *db, catalog_db_stamp *out)
 arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db, "SELECT head_commit_id FROM branches WHERE name = ?", &st, err) != ARM_OK)
+    if (cdb_prepare(db, "SELECT head_commit_id FROM branches WHERE name = ?", &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -247,7 +258,7 @@ arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *o
     if (rc == SQLITE_ROW)
         return ARM_OK;
     if (rc != SQLITE_DONE)
-        return sqlite_error(db, err, "branch lookup failed");
+        return cdb_sqlite_error(db, err, "branch lookup failed");
     error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1, "branch \"%s\" does not exist", branch);
     error_hint(err, "SELECT * FROM arm_branches() lists the branches.");
     return ARM_ERROR_NOT_FOUND;
@@ -304,10 +315,10 @@ static bool parse_type(const char *text, logical_type *out)
 static arm_status load_columns(catalog_db *db, catalog_table_version *v, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT name, type, not_null, default_sql, field_id FROM table_columns"
-                " WHERE table_version_id = ? ORDER BY ordinal",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "SELECT name, type, not_null, default_sql, field_id FROM table_columns"
+                    " WHERE table_version_id = ? ORDER BY ordinal",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, v->table_version_id);
     uint32_t capacity = 0;
@@ -340,11 +351,11 @@ static arm_status load_columns(catalog_db *db, catalog_table_version *v, arm_err
 static arm_status load_chunks(catalog_db *db, catalog_table_version *v, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT c.object_id, c.row_count, c.byte_size, c.deleted_count, c.deletes_id,"
-                " s.stats FROM table_chunks c LEFT JOIN chunk_stats s USING (object_id)"
-                " WHERE c.table_version_id = ? ORDER BY c.ordinal",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "SELECT c.object_id, c.row_count, c.byte_size, c.deleted_count, c.deletes_id,"
+                    " s.stats FROM table_chunks c LEFT JOIN chunk_stats s USING (object_id)"
+                    " WHERE c.table_version_id = ? ORDER BY c.ordinal",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, v->table_version_id);
     uint32_t capacity = 0;
@@ -442,6 +453,8 @@ static arm_status load_version(catalog_db *db, sqlite3_stmt *st, catalog_table_v
     if (s == ARM_OK)
         s = parse_primary_key(v, (const char *)sqlite3_column_text(st, 7), err);
     if (s == ARM_OK)
+        s = manifest_read(db, v, err);
+    if (s == ARM_OK && v->chunk_count == 0) /* written before format 3 */
         s = load_chunks(db, v, err);
     return s;
 }
@@ -460,11 +473,11 @@ arm_status catalog_db_tables_at_known(catalog_db *db, int64_t commit_id,
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT " VERSION_COLUMNS " FROM commit_tables ct JOIN table_versions tv"
-                " ON tv.table_version_id = ct.table_version_id WHERE ct.commit_id = ?"
-                " ORDER BY tv.schema_name, tv.name",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "SELECT " VERSION_COLUMNS " FROM commit_tables ct JOIN table_versions tv"
+                    " ON tv.table_version_id = ct.table_version_id WHERE ct.commit_id = ?"
+                    " ORDER BY tv.schema_name, tv.name",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, commit_id);
     uint32_t capacity = 0;
@@ -484,7 +497,7 @@ arm_status catalog_db_tables_at_known(catalog_db *db, int64_t commit_id,
         s = load_version(db, st, &(*out)[(*count)++], bare, err);
     }
     if (s == ARM_OK && rc != SQLITE_DONE)
-        s = sqlite_error(db, err, "reading tables failed");
+        s = cdb_sqlite_error(db, err, "reading tables failed");
     sqlite3_finalize(st);
     if (s != ARM_OK) {
         catalog_db_free_tables(*out, *count);
@@ -503,11 +516,11 @@ static arm_status table_id_at(catalog_db *db, int64_t commit_id, const char *sch
                               const char *name, int64_t *out, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT tv.table_id FROM commit_tables ct JOIN table_versions tv"
-                " ON tv.table_version_id = ct.table_version_id"
-                " WHERE ct.commit_id = ?1 AND tv.schema_name = ?2 AND tv.name = ?3",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "SELECT tv.table_id FROM commit_tables ct JOIN table_versions tv"
+                    " ON tv.table_version_id = ct.table_version_id"
+                    " WHERE ct.commit_id = ?1 AND tv.schema_name = ?2 AND tv.name = ?3",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, commit_id);
     sqlite3_bind_text(st, 2, schema_name ? schema_name : "main", -1, SQLITE_STATIC);
@@ -542,7 +555,7 @@ arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const cha
                           " WHERE tv.table_id = ?2 AND tv.commit_id IN (SELECT id FROM line)"
                           " AND ?3 = ?3 ORDER BY tv.version DESC LIMIT 1";
     sqlite3_stmt *st;
-    if (prepare(db, sql, &st, err) != ARM_OK)
+    if (cdb_prepare(db, sql, &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, commit_id);
     sqlite3_bind_int64(st, 2, table_id);
@@ -552,7 +565,7 @@ arm_status catalog_db_table_version(catalog_db *db, int64_t commit_id, const cha
     if (rc == SQLITE_ROW)
         s = load_version(db, st, out, false, err);
     else if (rc != SQLITE_DONE)
-        s = sqlite_error(db, err, "version lookup failed");
+        s = cdb_sqlite_error(db, err, "version lookup failed");
     else if (as_of_micros >= 0)
         s = error_set(err, ARM_ERROR_NOT_FOUND, "22023", -1,
                       "table \"%s\" did not exist at the requested time", name);
@@ -574,7 +587,7 @@ static arm_status insert_columns(catalog_db *db, int64_t version_id, const table
 {
     for (uint32_t i = 0; i < def->column_count; i++) {
         sqlite3_stmt *st;
-        if (prepare(db, "INSERT INTO table_columns VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) !=
+        if (cdb_prepare(db, "INSERT INTO table_columns VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) !=
             ARM_OK)
             return err->status;
         const column_def *c = &def->columns[i];
@@ -588,42 +601,7 @@ static arm_status insert_columns(catalog_db *db, int64_t version_id, const table
         if (c->default_sql)
             sqlite3_bind_text(st, 6, c->default_sql, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 7, c->field_id);
-        if (step_done(db, st, err) != ARM_OK)
-            return err->status;
-    }
-    return ARM_OK;
-}
-
-static arm_status insert_chunks(catalog_db *db, int64_t version_id,
-                                const catalog_table_change *change, uint64_t *rows, arm_error *err)
-{
-    *rows = 0;
-    for (uint32_t i = 0; i < change->chunk_count; i++) {
-        sqlite3_stmt *st;
-        if (prepare(db, "INSERT INTO table_chunks VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err) != ARM_OK)
-            return err->status;
-        const catalog_chunk_ref *c = &change->chunks[i];
-        sqlite3_bind_int64(st, 1, version_id);
-        sqlite3_bind_int(st, 2, (int)i);
-        sqlite3_bind_blob(st, 3, c->object_id, 32, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)c->row_count);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)c->byte_size);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)c->deleted_count);
-        if (c->deleted_count > 0)
-            sqlite3_bind_blob(st, 7, c->deletes_id, 32, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 7);
-        *rows += c->row_count - c->deleted_count;
-        if (step_done(db, st, err) != ARM_OK)
-            return err->status;
-        const catalog_chunk_stats *stats = change->chunk_stats ? &change->chunk_stats[i] : NULL;
-        if (stats == NULL || stats->length == 0)
-            continue;
-        if (prepare(db, "INSERT OR IGNORE INTO chunk_stats VALUES(?, ?)", &st, err) != ARM_OK)
-            return err->status;
-        sqlite3_bind_blob(st, 1, c->object_id, 32, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, stats->data, (int)stats->length, SQLITE_STATIC);
-        if (step_done(db, st, err) != ARM_OK)
+        if (cdb_step_done(db, st, err) != ARM_OK)
             return err->status;
     }
     return ARM_OK;
@@ -638,18 +616,18 @@ static arm_status write_version(catalog_db *db, int64_t commit_id, int64_t head_
     *table_id = change->table_id;
     int64_t version = 0;
     if (*table_id == 0) {
-        if (prepare(db, "INSERT INTO tables(created_commit_id) VALUES(?)", &st, err) != ARM_OK)
+        if (cdb_prepare(db, "INSERT INTO tables(created_commit_id) VALUES(?)", &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, commit_id);
-        if (step_done(db, st, err) != ARM_OK)
+        if (cdb_step_done(db, st, err) != ARM_OK)
             return err->status;
         *table_id = sqlite3_last_insert_rowid(db->sql);
     } else {
-        if (prepare(db,
-                    "SELECT tv.version FROM commit_tables ct JOIN table_versions tv"
-                    " ON tv.table_version_id = ct.table_version_id"
-                    " WHERE ct.commit_id = ? AND ct.table_id = ?",
-                    &st, err) != ARM_OK)
+        if (cdb_prepare(db,
+                        "SELECT tv.version FROM commit_tables ct JOIN table_versions tv"
+                        " ON tv.table_version_id = ct.table_version_id"
+                        " WHERE ct.commit_id = ? AND ct.table_id = ?",
+                        &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, head_id);
         sqlite3_bind_int64(st, 2, *table_id);
@@ -661,10 +639,10 @@ static arm_status write_version(catalog_db *db, int64_t commit_id, int64_t head_
     char pk[256] = "";
     for (uint32_t i = 0, at = 0; i < def->primary_key_count && at < sizeof pk - 12; i++)
         at += (uint32_t)snprintf(pk + at, sizeof pk - at, i ? ",%u" : "%u", def->primary_key[i]);
-    if (prepare(db,
-                "INSERT INTO table_versions(table_id, version, commit_id, schema_name, name,"
-                " schema_version, primary_key, row_count) VALUES(?, ?, ?, ?, ?, ?, ?, 0)",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "INSERT INTO table_versions(table_id, version, commit_id, schema_name, name,"
+                    " schema_version, primary_key, row_count) VALUES(?, ?, ?, ?, ?, ?, ?, 0)",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, *table_id);
     sqlite3_bind_int64(st, 2, version);
@@ -673,19 +651,19 @@ static arm_status write_version(catalog_db *db, int64_t commit_id, int64_t head_
     sqlite3_bind_text(st, 5, def->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)def->schema_version);
     sqlite3_bind_text(st, 7, pk, -1, SQLITE_TRANSIENT);
-    if (step_done(db, st, err) != ARM_OK)
+    if (cdb_step_done(db, st, err) != ARM_OK)
         return err->status;
     *version_id = sqlite3_last_insert_rowid(db->sql);
     uint64_t rows;
     if (insert_columns(db, *version_id, def, err) != ARM_OK ||
-        insert_chunks(db, *version_id, change, &rows, err) != ARM_OK)
+        manifest_write(db, *version_id, change, &rows, err) != ARM_OK)
         return err->status;
-    if (prepare(db, "UPDATE table_versions SET row_count = ? WHERE table_version_id = ?", &st,
-                err) != ARM_OK)
+    if (cdb_prepare(db, "UPDATE table_versions SET row_count = ? WHERE table_version_id = ?", &st,
+                    err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)rows);
     sqlite3_bind_int64(st, 2, *version_id);
-    return step_done(db, st, err);
+    return cdb_step_done(db, st, err);
 }
 
 /*
@@ -699,16 +677,16 @@ static arm_status check_conflicts(catalog_db *db, const catalog_commit_request *
         const catalog_table_change *c = &r->changes[i];
         sqlite3_stmt *st;
         const char *name = c->def ? c->def->name : "";
-        if (prepare(db,
-                    "SELECT 1 FROM (SELECT table_id, table_version_id FROM commit_tables"
-                    " WHERE commit_id = ?2 EXCEPT SELECT table_id, table_version_id"
-                    " FROM commit_tables WHERE commit_id = ?1) moved"
-                    " JOIN table_versions tv ON tv.table_version_id = moved.table_version_id"
-                    " WHERE moved.table_id = ?3 OR tv.name = ?4"
-                    " UNION ALL SELECT 1 FROM commit_tables ct WHERE ct.commit_id = ?1"
-                    " AND ct.table_id = ?3 AND NOT EXISTS (SELECT 1 FROM commit_tables h"
-                    " WHERE h.commit_id = ?2 AND h.table_id = ?3)",
-                    &st, err) != ARM_OK)
+        if (cdb_prepare(db,
+                        "SELECT 1 FROM (SELECT table_id, table_version_id FROM commit_tables"
+                        " WHERE commit_id = ?2 EXCEPT SELECT table_id, table_version_id"
+                        " FROM commit_tables WHERE commit_id = ?1) moved"
+                        " JOIN table_versions tv ON tv.table_version_id = moved.table_version_id"
+                        " WHERE moved.table_id = ?3 OR tv.name = ?4"
+                        " UNION ALL SELECT 1 FROM commit_tables ct WHERE ct.commit_id = ?1"
+                        " AND ct.table_id = ?3 AND NOT EXISTS (SELECT 1 FROM commit_tables h"
+                        " WHERE h.commit_id = ?2 AND h.table_id = ?3)",
+                        &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, r->base_commit_id);
         sqlite3_bind_int64(st, 2, head_id);
@@ -731,10 +709,10 @@ static arm_status insert_commit(catalog_db *db, const catalog_commit_request *r,
                                 int64_t *out, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "INSERT INTO commits(parent_id, branch, created_us, author, message)"
-                " VALUES(?, ?, max(?, (SELECT max(created_us) + 1 FROM commits)), ?, ?)",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "INSERT INTO commits(parent_id, branch, created_us, author, message)"
+                    " VALUES(?, ?, max(?, (SELECT max(created_us) + 1 FROM commits)), ?, ?)",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, parent);
     sqlite3_bind_text(st, 2, r->branch, -1, SQLITE_STATIC);
@@ -742,7 +720,7 @@ static arm_status insert_commit(catalog_db *db, const catalog_commit_request *r,
     sqlite3_bind_text(st, 4, r->author ? r->author : "", -1, SQLITE_STATIC);
     if (r->message)
         sqlite3_bind_text(st, 5, r->message, -1, SQLITE_STATIC);
-    if (step_done(db, st, err) != ARM_OK)
+    if (cdb_step_done(db, st, err) != ARM_OK)
         return err->status;
     *out = sqlite3_last_insert_rowid(db->sql);
     return ARM_OK;
@@ -753,37 +731,37 @@ static arm_status write_table_map(catalog_db *db, const catalog_commit_request *
                                   int64_t commit_id, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "INSERT INTO commit_tables SELECT ?2, table_id, table_version_id, 0"
-                " FROM commit_tables WHERE commit_id = ?1",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "INSERT INTO commit_tables SELECT ?2, table_id, table_version_id, 0"
+                    " FROM commit_tables WHERE commit_id = ?1",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, head_id);
     sqlite3_bind_int64(st, 2, commit_id);
-    if (step_done(db, st, err) != ARM_OK)
+    if (cdb_step_done(db, st, err) != ARM_OK)
         return err->status;
     for (uint32_t i = 0; i < r->change_count; i++) {
         const catalog_table_change *c = &r->changes[i];
         int64_t table_id = c->table_id, version_id = 0;
         if (table_id != 0) {
-            if (prepare(db, "DELETE FROM commit_tables WHERE commit_id = ? AND table_id = ?", &st,
-                        err) != ARM_OK)
+            if (cdb_prepare(db, "DELETE FROM commit_tables WHERE commit_id = ? AND table_id = ?",
+                            &st, err) != ARM_OK)
                 return err->status;
             sqlite3_bind_int64(st, 1, commit_id);
             sqlite3_bind_int64(st, 2, table_id);
-            if (step_done(db, st, err) != ARM_OK)
+            if (cdb_step_done(db, st, err) != ARM_OK)
                 return err->status;
         }
         if (c->def == NULL)
             continue; /* dropped: no longer mapped */
         if (write_version(db, commit_id, head_id, c, &table_id, &version_id, err) != ARM_OK)
             return err->status;
-        if (prepare(db, "INSERT INTO commit_tables VALUES(?, ?, ?, 1)", &st, err) != ARM_OK)
+        if (cdb_prepare(db, "INSERT INTO commit_tables VALUES(?, ?, ?, 1)", &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, commit_id);
         sqlite3_bind_int64(st, 2, table_id);
         sqlite3_bind_int64(st, 3, version_id);
-        if (step_done(db, st, err) != ARM_OK)
+        if (cdb_step_done(db, st, err) != ARM_OK)
             return err->status;
     }
     return ARM_OK;
@@ -797,14 +775,14 @@ static arm_status insert_views(catalog_db *db, const catalog_commit_request *r, 
 {
     sqlite3_stmt *st;
     if (!r->views_changed) {
-        if (prepare(db,
-                    "INSERT INTO commit_views SELECT ?2, schema_name, name, sql, column_names"
-                    " FROM commit_views WHERE commit_id = ?1",
-                    &st, err) != ARM_OK)
+        if (cdb_prepare(db,
+                        "INSERT INTO commit_views SELECT ?2, schema_name, name, sql, column_names"
+                        " FROM commit_views WHERE commit_id = ?1",
+                        &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, head_id);
         sqlite3_bind_int64(st, 2, commit_id);
-        return step_done(db, st, err);
+        return cdb_step_done(db, st, err);
     }
     for (uint32_t i = 0; i < r->view_count; i++) {
         const view_def *v = &r->views[i];
@@ -815,7 +793,7 @@ static arm_status insert_views(catalog_db *db, const catalog_commit_request *r, 
                 names[at++] = VIEW_NAME_SEPARATOR;
             at += (size_t)snprintf(names + at, sizeof names - at, "%s", v->column_names[k]);
         }
-        if (prepare(db, "INSERT INTO commit_views VALUES(?, ?, ?, ?, ?)", &st, err) != ARM_OK)
+        if (cdb_prepare(db, "INSERT INTO commit_views VALUES(?, ?, ?, ?, ?)", &st, err) != ARM_OK)
             return err->status;
         sqlite3_bind_int64(st, 1, commit_id);
         sqlite3_bind_text(st, 2, v->schema_name ? v->schema_name : "main", -1, SQLITE_STATIC);
@@ -823,7 +801,7 @@ static arm_status insert_views(catalog_db *db, const catalog_commit_request *r, 
         sqlite3_bind_text(st, 4, v->sql, -1, SQLITE_STATIC);
         if (v->column_name_count > 0)
             sqlite3_bind_text(st, 5, names, -1, SQLITE_TRANSIENT);
-        if (step_done(db, st, err) != ARM_OK)
+        if (cdb_step_done(db, st, err) != ARM_OK)
             return err->status;
     }
     return ARM_OK;
@@ -836,13 +814,14 @@ static arm_status check_view_conflict(catalog_db *db, const catalog_commit_reque
     if (!r->views_changed || head_id == r->base_commit_id)
         return ARM_OK;
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT 1 FROM (SELECT schema_name, name, sql, column_names FROM commit_views"
-                " WHERE commit_id = ?1 EXCEPT SELECT schema_name, name, sql, column_names FROM"
-                " commit_views WHERE commit_id = ?2 UNION ALL SELECT schema_name, name, sql,"
-                " column_names FROM commit_views WHERE commit_id = ?2 EXCEPT SELECT schema_name,"
-                " name, sql, column_names FROM commit_views WHERE commit_id = ?1)",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(
+            db,
+            "SELECT 1 FROM (SELECT schema_name, name, sql, column_names FROM commit_views"
+            " WHERE commit_id = ?1 EXCEPT SELECT schema_name, name, sql, column_names FROM"
+            " commit_views WHERE commit_id = ?2 UNION ALL SELECT schema_name, name, sql,"
+            " column_names FROM commit_views WHERE commit_id = ?2 EXCEPT SELECT schema_name,"
+            " name, sql, column_names FROM commit_views WHERE commit_id = ?1)",
+            &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, r->base_commit_id);
     sqlite3_bind_int64(st, 2, head_id);
@@ -862,10 +841,10 @@ arm_status catalog_db_views_at(catalog_db *db, int64_t commit_id, view_def **out
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT schema_name, name, sql, column_names FROM commit_views"
-                " WHERE commit_id = ? ORDER BY schema_name, name",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    "SELECT schema_name, name, sql, column_names FROM commit_views"
+                    " WHERE commit_id = ? ORDER BY schema_name, name",
+                    &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_int64(st, 1, commit_id);
     uint32_t capacity = 0;
@@ -928,7 +907,7 @@ void catalog_db_free_views(view_def *views, uint32_t count)
 arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t *out_commit_id,
                              arm_error *err)
 {
-    if (sqlite3_get_autocommit(db->sql) && exec_sql(db, "BEGIN IMMEDIATE", err) != ARM_OK)
+    if (sqlite3_get_autocommit(db->sql) && cdb_exec(db, "BEGIN IMMEDIATE", err) != ARM_OK)
         return err->status; /* (inside catalog_db_begin_commit the lock is already held) */
     int64_t head_id = 0, commit_id = 0;
     arm_status s = catalog_db_branch_head(db, r->branch, &head_id, err);
@@ -944,14 +923,14 @@ arm_status catalog_db_commit(catalog_db *db, catalog_commit_request *r, int64_t 
         s = insert_views(db, r, head_id, commit_id, err);
     if (s == ARM_OK) {
         sqlite3_stmt *st;
-        s = prepare(db, "UPDATE branches SET head_commit_id = ? WHERE name = ?", &st, err);
+        s = cdb_prepare(db, "UPDATE branches SET head_commit_id = ? WHERE name = ?", &st, err);
         if (s == ARM_OK) {
             sqlite3_bind_int64(st, 1, commit_id);
             sqlite3_bind_text(st, 2, r->branch, -1, SQLITE_STATIC);
-            s = step_done(db, st, err);
+            s = cdb_step_done(db, st, err);
         }
     }
-    if (s == ARM_OK && exec_sql(db, "COMMIT", err) == ARM_OK) {
+    if (s == ARM_OK && cdb_exec(db, "COMMIT", err) == ARM_OK) {
         *out_commit_id = commit_id;
         r->parent_commit_id = head_id;
         return ARM_OK;
@@ -966,7 +945,7 @@ static arm_status named_write(catalog_db *db, const char *sql, const char *name,
                               const char *kind, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db, sql, &st, err) != ARM_OK)
+    if (cdb_prepare(db, sql, &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, commit_id);
@@ -978,7 +957,7 @@ static arm_status named_write(catalog_db *db, const char *sql, const char *name,
                          kind, name);
     }
     if (rc != SQLITE_DONE)
-        return sqlite_error(db, err, "write failed");
+        return cdb_sqlite_error(db, err, "write failed");
     if (sqlite3_changes(db->sql) == 0)
         return error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1, "%s \"%s\" does not exist", kind,
                          name);
@@ -1015,7 +994,7 @@ arm_status catalog_db_drop_tag(catalog_db *db, const char *name, arm_error *err)
 arm_status catalog_db_tag_commit(catalog_db *db, const char *name, int64_t *out, arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db, "SELECT commit_id FROM tags WHERE name = ?", &st, err) != ARM_OK)
+    if (cdb_prepare(db, "SELECT commit_id FROM tags WHERE name = ?", &st, err) != ARM_OK)
         return err->status;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -1034,7 +1013,7 @@ arm_status catalog_db_query(catalog_db *db, const char *sql, catalog_db_row_fn r
                             arm_error *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db, sql, &st, err) != ARM_OK)
+    if (cdb_prepare(db, sql, &st, err) != ARM_OK)
         return err->status;
     int columns = sqlite3_column_count(st);
     const char *cells[64];
@@ -1048,9 +1027,24 @@ arm_status catalog_db_query(catalog_db *db, const char *sql, catalog_db_row_fn r
         s = row(context, columns, cells, err);
     }
     if (s == ARM_OK && rc != SQLITE_DONE)
-        s = sqlite_error(db, err, "query failed");
+        s = cdb_sqlite_error(db, err, "query failed");
     sqlite3_finalize(st);
     return s;
+}
+
+/* The table versions a branch or tag can still reach, as a CTE named `used`. */
+#define USED_VERSIONS_CTE                                                                          \
+    "WITH RECURSIVE live(id) AS (SELECT head_commit_id FROM branches UNION"                        \
+    " SELECT commit_id FROM tags UNION SELECT c.parent_id FROM commits c JOIN live"                \
+    " ON c.commit_id = live.id WHERE c.parent_id IS NOT NULL UNION"                                \
+    " SELECT c.merge_parent_id FROM commits c JOIN live ON c.commit_id = live.id"                  \
+    " WHERE c.merge_parent_id IS NOT NULL)"                                                        \
+    ", used(version_id) AS (SELECT DISTINCT ct.table_version_id FROM live"                         \
+    " JOIN commit_tables ct ON ct.commit_id = live.id)"
+
+static int compare_ids(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
 }
 
 arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint64_t *count,
@@ -1059,20 +1053,13 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
     *ids = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    if (prepare(db,
-                "WITH RECURSIVE live(id) AS (SELECT head_commit_id FROM branches UNION"
-                " SELECT commit_id FROM tags UNION SELECT c.parent_id FROM commits c JOIN live"
-                " ON c.commit_id = live.id WHERE c.parent_id IS NOT NULL UNION"
-                " SELECT c.merge_parent_id FROM commits c JOIN live ON c.commit_id = live.id"
-                " WHERE c.merge_parent_id IS NOT NULL)"
-                ", used(version_id) AS (SELECT DISTINCT ct.table_version_id FROM live"
-                " JOIN commit_tables ct ON ct.commit_id = live.id)"
-                " SELECT tc.object_id FROM used JOIN table_chunks tc"
-                " ON tc.table_version_id = used.version_id UNION"
-                " SELECT tc.deletes_id FROM used JOIN table_chunks tc"
-                " ON tc.table_version_id = used.version_id WHERE tc.deletes_id IS NOT NULL"
-                " ORDER BY 1",
-                &st, err) != ARM_OK)
+    if (cdb_prepare(db,
+                    USED_VERSIONS_CTE " SELECT tc.object_id FROM used JOIN table_chunks tc"
+                                      " ON tc.table_version_id = used.version_id UNION"
+                                      " SELECT tc.deletes_id FROM used JOIN table_chunks tc"
+                                      " ON tc.table_version_id = used.version_id"
+                                      " WHERE tc.deletes_id IS NOT NULL",
+                    &st, err) != ARM_OK)
         return err->status;
     uint64_t capacity = 0;
     arm_status s = ARM_OK;
@@ -1092,19 +1079,28 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
         memcpy((*ids)[(*count)++], sqlite3_column_blob(st, 0), 32);
     }
     if (s == ARM_OK && rc != SQLITE_DONE)
-        s = sqlite_error(db, err, "reading chunk references failed");
+        s = cdb_sqlite_error(db, err, "reading chunk references failed");
     sqlite3_finalize(st);
+    if (s == ARM_OK)
+        s = manifest_reachable(db, USED_VERSIONS_CTE, ids, count, &capacity, err);
     if (s != ARM_OK) {
         free(*ids);
         *ids = NULL;
         *count = 0;
+        return s;
     }
-    return s;
+    qsort(*ids, *count, 32, compare_ids); /* sorted, each once */
+    uint64_t kept = 0;
+    for (uint64_t i = 0; i < *count; i++)
+        if (kept == 0 || memcmp((*ids)[kept - 1], (*ids)[i], 32) != 0)
+            memmove((*ids)[kept++], (*ids)[i], 32);
+    *count = kept;
+    return ARM_OK;
 }
 
 arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err)
 {
-    return exec_sql(db, "BEGIN IMMEDIATE", err);
+    return cdb_exec(db, "BEGIN IMMEDIATE", err);
 }
 
 void catalog_db_abort_commit(catalog_db *db)
@@ -1122,7 +1118,7 @@ arm_status catalog_db_checkpoint(catalog_db *db, arm_error *err)
             return error_set(err, ARM_ERROR_CONFLICT, "55P03", -1,
                              "CHECKPOINT could not finish: another process is reading or writing "
                              "the catalog; try again");
-        return sqlite_error(db, err, "checkpoint failed");
+        return cdb_sqlite_error(db, err, "checkpoint failed");
     }
     return ARM_OK;
 }

@@ -18,7 +18,7 @@
 
 #include "catalog/catalog.h"
 
-#define CATALOG_DB_FORMAT_VERSION 2
+#define CATALOG_DB_FORMAT_VERSION 3
 #define CATALOG_DB_FILE "catalog.db"
 #define CATALOG_DB_MAIN_BRANCH "main"
 
