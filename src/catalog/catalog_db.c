@@ -1098,6 +1098,28 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
     return ARM_OK;
 }
 
+arm_status catalog_db_is_ancestor(catalog_db *db, int64_t ancestor, int64_t descendant, bool *out,
+                                  arm_error *err)
+{
+    *out = false;
+    sqlite3_stmt *st;
+    if (cdb_prepare(db,
+                    "WITH RECURSIVE line(id) AS (SELECT ?1 UNION SELECT c.parent_id FROM commits c"
+                    " JOIN line ON c.commit_id = line.id WHERE c.parent_id IS NOT NULL UNION"
+                    " SELECT c.merge_parent_id FROM commits c JOIN line ON c.commit_id = line.id"
+                    " WHERE c.merge_parent_id IS NOT NULL) SELECT 1 FROM line WHERE id = ?2",
+                    &st, err) != ARM_OK)
+        return err->status;
+    sqlite3_bind_int64(st, 1, descendant);
+    sqlite3_bind_int64(st, 2, ancestor);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? ARM_OK
+               : cdb_sqlite_error(db, err, "reading history failed");
+}
+
 arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err)
 {
     return cdb_exec(db, "BEGIN IMMEDIATE", err);

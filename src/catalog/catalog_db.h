@@ -160,6 +160,10 @@ arm_status catalog_db_reachable_chunks(catalog_db *db, uint8_t (**ids)[32], uint
 arm_status catalog_db_begin_commit(catalog_db *db, arm_error *err);
 void catalog_db_abort_commit(catalog_db *db);
 
+/* Whether commit `ancestor` is `descendant` or one of its ancestors (parents, merge parents). */
+arm_status catalog_db_is_ancestor(catalog_db *db, int64_t ancestor, int64_t descendant, bool *out,
+                                  arm_error *err);
+
 /* Moves the catalog's write-ahead log into the database file and empties it. */
 arm_status catalog_db_checkpoint(catalog_db *db, arm_error *err);
 

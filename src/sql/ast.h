@@ -416,8 +416,9 @@ struct ast_stmt {
         struct {
             ast_ref_op op;
             ast_ident name;
-            ast_ident from; /* CREATE BRANCH/TAG ... FROM ref; name NULL when absent */
-            bool if_exists; /* DROP ... IF EXISTS */
+            ast_ident from;      /* CREATE BRANCH/TAG ... FROM ref; name NULL when absent */
+            int64_t from_commit; /* ... FROM ref VERSION n: commit n; -1 when absent */
+            bool if_exists;      /* DROP ... IF EXISTS */
         } ref;
     } u;
 };

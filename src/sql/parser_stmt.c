@@ -146,8 +146,9 @@ static arm_status parse_create_view(parser *p, ast_stmt *st, bool or_replace)
 }
 
 /*
- * CREATE BRANCH b [FROM ref] | CREATE TAG t [FROM ref] | DROP BRANCH/TAG [IF EXISTS] x
- * (the verb is consumed; the parser is at BRANCH or TAG).
+ * CREATE BRANCH b [FROM ref [VERSION n]] | CREATE TAG t [FROM ref [VERSION n]] |
+ * DROP BRANCH/TAG [IF EXISTS] x (the verb is consumed; the parser is at BRANCH or TAG).
+ * VERSION n names commit n (arm_log's commit_id) on ref's line of history.
  */
 static arm_status parse_ref_statement(parser *p, ast_stmt *st, bool create)
 {
@@ -159,9 +160,16 @@ static arm_status parse_ref_statement(parser *p, ast_stmt *st, bool create)
         p->at += 2;
         st->u.ref.if_exists = true;
     }
+    st->u.ref.from_commit = -1;
     arm_status s = parse_ref_name(p, &st->u.ref.name);
     if (s == ARM_OK && create && accept_keyword(p, KW_FROM))
         s = parse_ref_name(p, &st->u.ref.from);
+    if (s == ARM_OK && create && st->u.ref.from.name != NULL && accept_keyword(p, KW_VERSION)) {
+        const token *n = peek(p);
+        if (n->kind != TOKEN_NUMBER || strchr(n->text, '.') || strchr(n->text, 'e'))
+            return parser_error(p, "Expected a commit number: FROM main VERSION 12.");
+        st->u.ref.from_commit = strtoll(advance(p)->text, NULL, 10);
+    }
     return s;
 }
 

@@ -1103,11 +1103,22 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
 /* ---- branches and tags ----------------------------------------------------------------- */
 
 arm_status sql_storage_create_ref(sql_storage *s, bool is_branch, const char *name,
-                                  const char *from, arm_error *err)
+                                  const char *from, int64_t from_commit, arm_error *err)
 {
     pthread_mutex_lock(&s->lock);
     int64_t commit_id = 0, other = 0;
     arm_status st = commit_of_ref(s, from, &commit_id, err);
+    bool on_line = false;
+    if (st == ARM_OK && from_commit >= 0 &&
+        (st = catalog_db_is_ancestor(s->cdb, from_commit, commit_id, &on_line, err)) == ARM_OK) {
+        if (!on_line) {
+            st = error_set(err, ARM_ERROR_NOT_FOUND, "42704", -1,
+                           "commit %lld is not in the history of \"%s\"", (long long)from_commit,
+                           from ? from : s->branch);
+            error_hint(err, "SELECT commit_id FROM arm_log() lists the commits of this branch.");
+        }
+        commit_id = from_commit;
+    }
     /* t@name must mean one thing: a branch and a tag may not share a name */
     arm_error ignored;
     if (st == ARM_OK &&

@@ -47,10 +47,13 @@ arm_status sql_storage_open_version(sql_storage *s, const char *schema_name, con
                                     int64_t version, int64_t as_of_micros, const char *ref,
                                     table_def **out, arm_error *err);
 
-/* CREATE BRANCH / CREATE TAG: `from` (a branch or tag; NULL: the current branch) names the commit.
+/*
+ * CREATE BRANCH / CREATE TAG: `from` (a branch or tag; NULL: the current
+ * branch) names the commit, or `from_commit` (>= 0) does: a commit on from's
+ * line of history, else ARM_ERROR_NOT_FOUND.
  */
 arm_status sql_storage_create_ref(sql_storage *s, bool is_branch, const char *name,
-                                  const char *from, arm_error *err);
+                                  const char *from, int64_t from_commit, arm_error *err);
 arm_status sql_storage_drop_ref(sql_storage *s, bool is_branch, const char *name, bool if_exists,
                                 arm_error *err);
 /* USE BRANCH: later statements read and write `name`; `cat` is loaded with its head. */

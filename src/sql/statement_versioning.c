@@ -84,7 +84,7 @@ arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt,
     case AST_REF_CREATE_BRANCH:
     case AST_REF_CREATE_TAG:
         st = sql_storage_create_ref(storage, stmt->u.ref.op == AST_REF_CREATE_BRANCH, name, from,
-                                    err);
+                                    stmt->u.ref.from_commit, err);
         break;
     case AST_REF_DROP_BRANCH:
     case AST_REF_DROP_TAG:

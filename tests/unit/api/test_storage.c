@@ -199,6 +199,11 @@ static void test_branches_tags_history(void)
     ok(c, "DROP TAG v1");
     CHECK_INT_EQ(run(c, "DROP TAG v1", &err), ARM_ERROR_NOT_FOUND);
     ok(c, "DROP TAG IF EXISTS v1");
+    /* a branch from an older commit of a line: commit 2 made the table, empty */
+    ok(c, "CREATE BRANCH early FROM main VERSION 2");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM users@early"), 0);
+    CHECK_INT_EQ(run(c, "CREATE BRANCH late FROM main VERSION 999", &err), ARM_ERROR_NOT_FOUND);
+    CHECK(strstr(err.message, "not in the history") != NULL);
     arm_conn_close(c);
     arm_db_close(db);
 
