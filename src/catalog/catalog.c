@@ -36,6 +36,9 @@ struct catalog {
     catalog_entry *entries;
     uint32_t count;
     uint32_t capacity;
+    char **schemas; /* created schemas, sorted; "main" always exists and is not listed */
+    uint32_t schema_count;
+    uint32_t schema_capacity;
     _Atomic uint64_t version;
 };
 
@@ -66,8 +69,140 @@ void catalog_destroy(catalog *cat)
             table_def_release(cat->entries[i].table);
     }
     free(cat->entries);
+    for (uint32_t i = 0; i < cat->schema_count; i++)
+        free(cat->schemas[i]);
+    free(cat->schemas);
     pthread_rwlock_destroy(&cat->lock);
     free(cat);
+}
+
+/* ---- schemas ------------------------------------------------------------------------------ */
+
+static int schema_index(const catalog *cat, const char *name)
+{
+    for (uint32_t i = 0; i < cat->schema_count; i++)
+        if (strcmp(cat->schemas[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool has_schema(const catalog *cat, const char *name)
+{
+    return strcmp(schema_or_main(name), "main") == 0 || schema_index(cat, name) >= 0;
+}
+
+static arm_status no_such_schema(const char *name, arm_error *err)
+{
+    error_set(err, ARM_ERROR_NOT_FOUND, "3F000", -1, "schema \"%s\" does not exist", name);
+    error_hint(err, "Create it first: CREATE SCHEMA %s;", name);
+    return ARM_ERROR_NOT_FOUND;
+}
+
+bool catalog_has_schema(catalog *cat, const char *name)
+{
+    pthread_rwlock_rdlock(&cat->lock);
+    bool found = has_schema(cat, name);
+    pthread_rwlock_unlock(&cat->lock);
+    return found;
+}
+
+/* Makes room for one more schema name; false when out of memory. */
+static bool reserve_schema(catalog *cat)
+{
+    if (cat->schema_count < cat->schema_capacity)
+        return true;
+    uint32_t capacity = cat->schema_capacity ? 2 * cat->schema_capacity : 8;
+    char **grown = realloc(cat->schemas, capacity * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    cat->schemas = grown;
+    cat->schema_capacity = capacity;
+    return true;
+}
+
+arm_status catalog_create_schema(catalog *cat, const char *name, bool if_not_exists, arm_error *err)
+{
+    pthread_rwlock_wrlock(&cat->lock);
+    arm_status s = ARM_OK;
+    char *copy = NULL;
+    if (has_schema(cat, name)) {
+        if (!if_not_exists)
+            s = error_set(err, ARM_ERROR_ALREADY_EXISTS, "42P06", -1,
+                          "schema \"%s\" already exists", name);
+    } else if (!reserve_schema(cat) || (copy = strdup(name)) == NULL) {
+        s = error_out_of_memory(err);
+    } else {
+        uint32_t at = 0;
+        while (at < cat->schema_count && strcmp(cat->schemas[at], name) < 0)
+            at++;
+        memmove(&cat->schemas[at + 1], &cat->schemas[at],
+                (cat->schema_count - at) * sizeof *cat->schemas);
+        cat->schemas[at] = copy;
+        cat->schema_count++;
+        atomic_fetch_add(&cat->version, 1);
+    }
+    pthread_rwlock_unlock(&cat->lock);
+    return s;
+}
+
+static void release_entry(catalog_entry *e)
+{
+    if (e->is_view)
+        view_def_release(e->view);
+    else
+        table_def_release(e->table);
+}
+
+static const char *entry_schema(const catalog_entry *e)
+{
+    return e->is_view ? e->view->schema_name : e->table->schema_name;
+}
+
+arm_status catalog_drop_schema(catalog *cat, const char *name, bool if_exists, bool cascade,
+                               arm_error *err)
+{
+    pthread_rwlock_wrlock(&cat->lock);
+    arm_status s = ARM_OK;
+    int index = schema_index(cat, name);
+    uint32_t members = 0;
+    for (uint32_t i = 0; i < cat->count; i++)
+        members += strcmp(entry_schema(&cat->entries[i]), name) == 0;
+    if (strcmp(name, "main") == 0) {
+        s = error_set(err, ARM_ERROR_MISUSE, "42501", -1, "schema \"main\" cannot be dropped");
+    } else if (index < 0) {
+        if (!if_exists)
+            s = no_such_schema(name, err);
+    } else if (members > 0 && !cascade) {
+        error_set(err, ARM_ERROR_MISUSE, "2BP01", -1,
+                  "cannot drop schema \"%s\" because other objects depend on it", name);
+        error_hint(err, "Use DROP SCHEMA %s CASCADE to drop its %u tables and views too.", name,
+                   members);
+        s = ARM_ERROR_MISUSE;
+    } else {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < cat->count; i++) {
+            if (strcmp(entry_schema(&cat->entries[i]), name) == 0)
+                release_entry(&cat->entries[i]);
+            else
+                cat->entries[kept++] = cat->entries[i];
+        }
+        cat->count = kept;
+        free(cat->schemas[index]);
+        memmove(&cat->schemas[index], &cat->schemas[index + 1],
+                (cat->schema_count - (uint32_t)index - 1) * sizeof *cat->schemas);
+        cat->schema_count--;
+        atomic_fetch_add(&cat->version, 1);
+    }
+    pthread_rwlock_unlock(&cat->lock);
+    return s;
+}
+
+void catalog_list_schemas(catalog *cat, void (*fn)(void *context, const char *name), void *context)
+{
+    pthread_rwlock_rdlock(&cat->lock);
+    for (uint32_t i = 0; i < cat->schema_count; i++)
+        fn(context, cat->schemas[i]);
+    pthread_rwlock_unlock(&cat->lock);
 }
 
 static catalog_entry *find(catalog *cat, const char *schema_name, const char *name)
@@ -160,6 +295,10 @@ arm_status catalog_create_table(catalog *cat, const table_def *def, arm_error *e
 {
     pthread_rwlock_wrlock(&cat->lock);
     arm_status s = ARM_OK;
+    if (!has_schema(cat, def->schema_name)) {
+        s = no_such_schema(def->schema_name, err);
+        goto done;
+    }
     if (find(cat, def->schema_name, def->name) != NULL) {
         s = already_exists(def->name, err);
         goto done;
@@ -251,7 +390,10 @@ arm_status catalog_create_view(catalog *cat, const view_def *def, bool or_replac
     pthread_rwlock_wrlock(&cat->lock);
     arm_status s = ARM_OK;
     catalog_entry *e = find(cat, def->schema_name, def->name);
-    if (e != NULL && (!or_replace || !e->is_view)) {
+    if (!has_schema(cat, def->schema_name)) {
+        s = no_such_schema(def->schema_name, err);
+        view_def_release(v);
+    } else if (e != NULL && (!or_replace || !e->is_view)) {
         s = already_exists(def->name, err);
         view_def_release(v);
     } else if (e != NULL) {

@@ -86,6 +86,19 @@ typedef void (*catalog_name_fn)(void *context, const char *schema_name, const ch
                                 bool is_view);
 void catalog_list(catalog *cat, catalog_name_fn fn, void *context);
 
+/*
+ * Schemas (namespaces). "main" always exists. Creating a table or view in a
+ * schema that does not exist is ARM_ERROR_NOT_FOUND (3F000). Dropping a
+ * schema that holds tables or views needs `cascade`, which drops them too.
+ */
+arm_status catalog_create_schema(catalog *cat, const char *name, bool if_not_exists,
+                                 arm_error *err);
+arm_status catalog_drop_schema(catalog *cat, const char *name, bool if_exists, bool cascade,
+                               arm_error *err);
+bool catalog_has_schema(catalog *cat, const char *name);
+/* Calls `fn` for each created schema (sorted; "main" is not listed). */
+void catalog_list_schemas(catalog *cat, void (*fn)(void *context, const char *name), void *context);
+
 /* Changes on every DDL: plan caches compare it to know their plans are still valid. */
 uint64_t catalog_version(catalog *cat);
 

@@ -311,11 +311,12 @@ typedef enum ast_stmt_kind {
     AST_STMT_BEGIN,        /* transactions: parsed now, bound by the storage issue */
     AST_STMT_COMMIT,       /* commit (message optional) */
     AST_STMT_ROLLBACK,
-    AST_STMT_REF,        /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
-    AST_STMT_COPY,       /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
-    AST_STMT_VACUUM,     /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
-    AST_STMT_CHECKPOINT, /* CHECKPOINT */
-    AST_STMT_CACHE,      /* cache: CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE */
+    AST_STMT_REF,           /* ref: CREATE/DROP BRANCH or TAG, USE BRANCH */
+    AST_STMT_COPY,          /* copy: COPY t|(query) TO 'file', COPY t FROM 'file' */
+    AST_STMT_VACUUM,        /* vacuum: VACUUM [RETAIN n SECONDS|MINUTES|HOURS|DAYS] */
+    AST_STMT_CHECKPOINT,    /* CHECKPOINT */
+    AST_STMT_CACHE,         /* cache: CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE */
+    AST_STMT_CREATE_SCHEMA, /* create_schema: CREATE SCHEMA [IF NOT EXISTS] s */
 } ast_stmt_kind;
 
 typedef enum ast_cache_op {
@@ -327,6 +328,7 @@ typedef enum ast_cache_op {
 typedef enum ast_object_kind {
     AST_OBJECT_TABLE,
     AST_OBJECT_VIEW,
+    AST_OBJECT_SCHEMA,
 } ast_object_kind;
 
 typedef struct ast_stmt ast_stmt;
@@ -353,6 +355,10 @@ struct ast_stmt {
             bool if_exists;
             bool cascade;
         } drop;
+        struct {
+            ast_ident name;
+            bool if_not_exists;
+        } create_schema;
         struct {
             ast_name name;
             bool or_replace;

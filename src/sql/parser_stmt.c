@@ -299,7 +299,12 @@ static arm_status parse_create(parser *p, ast_stmt *st)
         return parse_create_view(p, st, or_replace);
     if (!or_replace && (token_is_keyword(peek(p), KW_BRANCH) || token_is_keyword(peek(p), KW_TAG)))
         return parse_ref_statement(p, st, true);
-    return parser_error(p, "Expected TABLE, VIEW, BRANCH or TAG after CREATE.");
+    if (!or_replace && accept_word(p, "schema")) {
+        st->kind = AST_STMT_CREATE_SCHEMA;
+        st->u.create_schema.if_not_exists = accept_if_not_exists(p);
+        return parse_ident(p, &st->u.create_schema.name);
+    }
+    return parser_error(p, "Expected TABLE, VIEW, SCHEMA, BRANCH or TAG after CREATE.");
 }
 
 static arm_status parse_drop(parser *p, ast_stmt *st)
@@ -311,8 +316,10 @@ static arm_status parse_drop(parser *p, ast_stmt *st)
         st->u.drop.object = AST_OBJECT_TABLE;
     else if (accept_keyword(p, KW_VIEW))
         st->u.drop.object = AST_OBJECT_VIEW;
+    else if (accept_word(p, "schema"))
+        st->u.drop.object = AST_OBJECT_SCHEMA;
     else
-        return parser_error(p, "Expected TABLE or VIEW after DROP.");
+        return parser_error(p, "Expected TABLE, VIEW, SCHEMA, BRANCH or TAG after DROP.");
     if (token_is_keyword(peek(p), KW_IF) && token_is_keyword(peek_at(p, 1), KW_EXISTS)) {
         p->at += 2;
         st->u.drop.if_exists = true;

@@ -297,6 +297,46 @@ static void collect_view(void *context, const char *schema_name, const char *nam
         l->views[l->count++] = v;
 }
 
+/*
+ * Schemas travel with the views: a schema is a row of commit_views with an
+ * empty name (and no SQL), so commits, conflicts and rebases treat created
+ * and dropped schemas as they treat views.
+ */
+static void collect_schema(void *context, const char *name)
+{
+    view_list *l = context;
+    if (l->failed)
+        return;
+    if (l->count == l->capacity) {
+        uint32_t capacity = l->capacity ? 2 * l->capacity : 8;
+        view_def **grown = realloc(l->views, capacity * sizeof *grown);
+        if (grown == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->views = grown;
+        l->capacity = capacity;
+    }
+    view_def *v = calloc(1, sizeof *v);
+    if (v != NULL) {
+        atomic_init(&v->refcount, 1);
+        v->schema_name = strdup(name);
+        v->name = strdup("");
+        v->sql = strdup("");
+    }
+    if (v == NULL || v->schema_name == NULL || v->name == NULL || v->sql == NULL) {
+        view_def_release(v);
+        l->failed = true;
+        return;
+    }
+    l->views[l->count++] = v;
+}
+
+static bool is_schema_entry(const view_def *v)
+{
+    return v->name[0] == '\0';
+}
+
 static void release_views(view_list *l)
 {
     for (uint32_t i = 0; i < l->count; i++)
@@ -334,6 +374,7 @@ static arm_status current_views(sql_storage *s, catalog *cat, view_list *l, char
     memset(l, 0, sizeof *l);
     l->cat = cat;
     catalog_list(cat, collect_view, l);
+    catalog_list_schemas(cat, collect_schema, l);
     *fingerprint = l->failed ? NULL : views_fingerprint(l);
     if (*fingerprint == NULL) {
         release_views(l);
@@ -351,14 +392,24 @@ static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
     if (current_views(s, cat, &old, &fingerprint, err) != ARM_OK)
         return err->status;
     for (uint32_t i = 0; i < old.count; i++)
-        catalog_drop_view(cat, old.views[i]->schema_name, old.views[i]->name, true, NULL);
-    release_views(&old);
-    free(fingerprint);
+        if (!is_schema_entry(old.views[i]))
+            catalog_drop_view(cat, old.views[i]->schema_name, old.views[i]->name, true, NULL);
     view_def *views = NULL;
     uint32_t count = 0;
     arm_status st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &count, err);
     for (uint32_t i = 0; i < count && st == ARM_OK; i++)
-        st = catalog_create_view(cat, &views[i], true, err);
+        if (!is_schema_entry(&views[i]))
+            st = catalog_create_view(cat, &views[i], true, err);
+    for (uint32_t i = 0; i < old.count && st == ARM_OK; i++) { /* schemas the head dropped */
+        bool kept = false;
+        for (uint32_t k = 0; k < count && !kept; k++)
+            kept = is_schema_entry(&views[k]) &&
+                   strcmp(views[k].schema_name, old.views[i]->schema_name) == 0;
+        if (is_schema_entry(old.views[i]) && !kept)
+            catalog_drop_schema(cat, old.views[i]->schema_name, true, true, NULL);
+    }
+    release_views(&old);
+    free(fingerprint);
     catalog_db_free_views(views, count);
     view_list now;
     if (st == ARM_OK && (st = current_views(s, cat, &now, &fingerprint, err)) == ARM_OK) {
@@ -443,12 +494,27 @@ static arm_status load_table(sql_storage *s, catalog *cat, catalog_table_version
  * sets too); every other table is dropped, and the head's other tables are
  * loaded, so a reload costs what changed.
  */
+/* Creates the head's schemas in `cat` before its tables arrive in them. */
+static arm_status load_schemas(sql_storage *s, catalog *cat, arm_error *err)
+{
+    view_def *views = NULL;
+    uint32_t count = 0;
+    arm_status st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &count, err);
+    for (uint32_t i = 0; i < count && st == ARM_OK; i++)
+        if (is_schema_entry(&views[i]))
+            st = catalog_create_schema(cat, views[i].schema_name, true, err);
+    catalog_db_free_views(views, count);
+    return st;
+}
+
 static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
 {
     catalog_table_version *tables = NULL;
     uint32_t count = 0;
     known_versions known = {s, cat};
     arm_status st = catalog_db_branch_head(s->cdb, s->branch, &s->head_commit_id, err);
+    if (st == ARM_OK)
+        st = load_schemas(s, cat, err);
     if (st == ARM_OK)
         st = catalog_db_tables_at_known(s->cdb, s->head_commit_id, is_known, &known, &tables,
                                         &count, err);

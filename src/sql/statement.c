@@ -250,6 +250,7 @@ arm_status statement_execute(result_set **out, sql_session *s, const ast_stmt *s
     case AST_STMT_CREATE_TABLE: return statement_create_table(out, s, stmt, err);
     case AST_STMT_DROP: return statement_drop(out, s, stmt, err);
     case AST_STMT_CREATE_VIEW: return statement_create_view(out, s, stmt, err);
+    case AST_STMT_CREATE_SCHEMA: return statement_create_schema(out, s, stmt, err);
     case AST_STMT_SET: return statement_set(out, s, stmt, err);
     case AST_STMT_SHOW: return statement_show(out, s, stmt, err);
     case AST_STMT_BEGIN:

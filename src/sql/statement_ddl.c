@@ -250,11 +250,51 @@ static void consider_drop(void *context, const char *schema_name, const char *na
         suggester_consider(&d->s, copy);
 }
 
+/* CREATE SCHEMA [IF NOT EXISTS] s */
+arm_status statement_create_schema(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                   arm_error *err)
+{
+    binder b;
+    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
+        return err->status;
+    const char *name = binder_ident(&b, &stmt->u.create_schema.name);
+    arm_status st = name == NULL ? error_out_of_memory(err)
+                                 : catalog_create_schema(s->db->catalog, name,
+                                                         stmt->u.create_schema.if_not_exists, err);
+    binder_dispose(&b);
+    if (st != ARM_OK) {
+        error_set_position(err, stmt->u.create_schema.name.position);
+        return st;
+    }
+    return nothing(out, err);
+}
+
+static arm_status drop_schema(result_set **out, sql_session *s, binder *b, const ast_stmt *stmt,
+                              arm_error *err)
+{
+    const ast_name *name = &stmt->u.drop.name;
+    arm_status st = name->count != 1
+                        ? error_set(err, ARM_ERROR_SYNTAX, "42601", name->position,
+                                    "a schema name has one part")
+                        : catalog_drop_schema(s->db->catalog, name_last(b, name),
+                                              stmt->u.drop.if_exists, stmt->u.drop.cascade, err);
+    if (st != ARM_OK) {
+        error_set_position(err, name->position);
+        return st;
+    }
+    return nothing(out, err);
+}
+
 arm_status statement_drop(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
 {
     binder b;
     if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
         return err->status;
+    if (stmt->u.drop.object == AST_OBJECT_SCHEMA) {
+        arm_status st = drop_schema(out, s, &b, stmt, err);
+        binder_dispose(&b);
+        return st;
+    }
     catalog *cat = s->db->catalog;
     const ast_name *name = &stmt->u.drop.name;
     const char *schema = name_schema(&b, name), *object = name_last(&b, name);

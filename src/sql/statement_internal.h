@@ -35,6 +35,8 @@ arm_status statement_transaction(result_set **out, sql_session *s, const ast_stm
                                  arm_error *err);
 arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
+arm_status statement_create_schema(result_set **out, sql_session *s, const ast_stmt *stmt,
+                                   arm_error *err);
 /* CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE. */
 arm_status statement_cache(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 /* arm_cache_stats(): one row of the column cache's counters, as a table. *out has refcount 1. */

@@ -701,7 +701,8 @@ static void test_reload_keeps_untouched(void)
     /* the deletion vector is the one object in Roaring format (cookie 3a 30 00 00) */
     char command[600], object[600] = "";
     snprintf(command, sizeof command,
-             "for f in '%s'/objects/[0-9a-f][0-9a-f]/*; do [ \"$(head -c 4 \"$f\" | od -An -tx1 | tr -d ' ')\""
+             "for f in '%s'/objects/[0-9a-f][0-9a-f]/*; do [ \"$(head -c 4 \"$f\" | od -An -tx1 | "
+             "tr -d ' ')\""
              " = 3a300000 ] && echo \"$f\"; done",
              path);
     FILE *found = popen(command, "r");
@@ -761,6 +762,43 @@ static void test_cache_statements(void)
     ok(c, "CLEAR CACHE");
     CHECK_INT_EQ(scalar(c, "SELECT entries FROM arm_cache_stats()"), 0);
     CHECK_INT_EQ(run(c, "CACHE TABLE missing", &err), ARM_ERROR_NOT_FOUND);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
+/* Schemas are versioned with the tables: they persist, and branches have their own. */
+static void test_schemas_persist(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE SCHEMA sales");
+    ok(c, "CREATE SCHEMA empty");
+    ok(c, "CREATE TABLE sales.orders(id INTEGER, amount DOUBLE)");
+    ok(c, "INSERT INTO sales.orders VALUES (1, 9.5), (2, 0.5)");
+    ok(c, "CREATE VIEW sales.big AS SELECT id FROM sales.orders WHERE amount > 5");
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM sales.big"), 1);
+    CHECK_INT_EQ(run(c, "CREATE SCHEMA empty", &err), ARM_ERROR_ALREADY_EXISTS);
+    ok(c, "CREATE BRANCH dev");
+    ok(c, "USE BRANCH dev");
+    ok(c, "DROP SCHEMA sales CASCADE");
+    CHECK_INT_EQ(run(c, "SELECT * FROM sales.orders", &err), ARM_ERROR_NOT_FOUND);
+    ok(c, "USE BRANCH main");
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM sales.orders"), 2);
+    ok(c, "DROP SCHEMA empty");
+    arm_conn_close(c);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE SCHEMA empty"); /* dropped for good */
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM sales.orders"), 2);
     arm_conn_close(c);
     arm_db_close(db);
 }
@@ -913,4 +951,4 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
           test_checkpoint_compacts, test_reload_keeps_untouched, test_cache_statements,
-          test_primary_key_stored, test_format_1_upgrade, teardown)
+          test_schemas_persist, test_primary_key_stored, test_format_1_upgrade, teardown)

@@ -84,6 +84,11 @@ static void test_tables_views_and_namespaces(void)
     catalog *cat = NULL;
     CHECK_OK(catalog_create(&cat, &err), &err);
     CHECK_OK(create_table(cat, NULL, "people", &err), &err);
+    CHECK_INT_EQ(create_table(cat, "other", "people", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_STR_EQ(err.sqlstate, "3F000"); /* schemas are created first */
+    CHECK_OK(catalog_create_schema(cat, "other", false, &err), &err);
+    CHECK_INT_EQ(catalog_create_schema(cat, "other", false, &err), ARM_ERROR_ALREADY_EXISTS);
+    CHECK_OK(catalog_create_schema(cat, "other", true, &err), &err);
     CHECK_OK(create_table(cat, "other", "people", &err), &err); /* another schema */
     CHECK_OK(create_table(cat, "main", "People", &err), &err);  /* names come normalized */
     CHECK(create_table(cat, "main", "people", &err) == ARM_ERROR_ALREADY_EXISTS);
@@ -108,6 +113,16 @@ static void test_tables_views_and_namespaces(void)
     listing l = {""};
     catalog_list(cat, list_one, &l);
     CHECK_STR_EQ(l.text, "main.People main.people main.v(v) other.people ");
+    /* a schema with members drops only with CASCADE, which drops them; main stays */
+    CHECK_INT_EQ(catalog_drop_schema(cat, "other", false, false, &err), ARM_ERROR_MISUSE);
+    CHECK_STR_EQ(err.sqlstate, "2BP01");
+    CHECK_OK(catalog_drop_schema(cat, "other", false, true, &err), &err);
+    CHECK(!catalog_has_schema(cat, "other"));
+    CHECK(catalog_lookup_table(cat, "other", "people") == NULL);
+    CHECK_INT_EQ(catalog_drop_schema(cat, "other", false, false, &err), ARM_ERROR_NOT_FOUND);
+    CHECK_OK(catalog_drop_schema(cat, "other", true, false, &err), &err);
+    CHECK_INT_EQ(catalog_drop_schema(cat, "main", false, true, &err), ARM_ERROR_MISUSE);
+    CHECK(catalog_has_schema(cat, NULL) && catalog_has_schema(cat, "main"));
     catalog_destroy(cat);
     CHECK_INT_EQ(atomic_load(&providers_alive), 0);
 }
