@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cache/column_cache.h"
 #include "common/arena.h"
@@ -30,6 +31,7 @@ arm_status sql_database_init(sql_database *db, arm_error *err)
     atomic_store(&db->threads, cores);
     atomic_store(&db->memory_limit_bytes, db->default_memory_limit_bytes);
     memory_budget_init(&db->budget, db->default_memory_limit_bytes, NULL);
+    pthread_mutex_init(&db->writer, NULL);
     if (catalog_create(&db->catalog, err) != ARM_OK)
         return err->status;
     if (thread_pool_create(&db->pool, cores - 1, err) != ARM_OK ||
@@ -52,6 +54,7 @@ void sql_database_dispose(sql_database *db)
     db->storage = NULL;
     catalog_destroy(db->catalog);
     column_cache_destroy(db->cache);
+    pthread_mutex_destroy(&db->writer);
     db->pool = NULL;
     db->catalog = NULL;
     db->cache = NULL;
@@ -82,14 +85,59 @@ static bool may_change_tables(const ast_stmt *stmt)
 }
 
 /*
- * Autocommit around one statement: pick up other processes' commits first,
- * commit what the statement changed after.
+ * The connections of one database share its tables, so one of them writes
+ * at a time: a write statement holds the database's writer lock until it
+ * has committed, a transaction from BEGIN to its end. Another connection's
+ * commit can then never carry this one's uncommitted rows. A writer waits
+ * for the lock up to WRITER_WAIT_SECONDS, as SQLite's busy timeout does.
  */
-static arm_status storage_before(sql_session *s, arm_error *err)
+#define WRITER_WAIT_SECONDS 5
+
+static bool needs_writer(const sql_session *s, const ast_stmt *stmt)
 {
+    return s->db->storage != NULL && !s->holds_writer &&
+           (may_change_tables(stmt) || stmt->kind == AST_STMT_BEGIN ||
+            stmt->kind == AST_STMT_CHECKPOINT);
+}
+
+static arm_status take_writer(sql_session *s, arm_error *err)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += WRITER_WAIT_SECONDS;
+    if (pthread_mutex_timedlock(&s->db->writer, &deadline) != 0) {
+        error_set(err, ARM_ERROR_CONFLICT, "55P03", -1,
+                  "database is busy: another connection of this database is writing");
+        error_hint(err, "Its transaction holds the write lock until COMMIT or ROLLBACK; retry "
+                        "then.");
+        return ARM_ERROR_CONFLICT;
+    }
+    s->holds_writer = true;
+    return ARM_OK;
+}
+
+static void give_writer(sql_session *s)
+{
+    if (s->holds_writer && !s->in_transaction) {
+        s->holds_writer = false;
+        pthread_mutex_unlock(&s->db->writer);
+    }
+}
+
+/*
+ * Autocommit around one statement: take the writer lock when it writes,
+ * pick up other processes' commits first, commit what it changed after.
+ */
+static arm_status storage_before(sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    if (needs_writer(s, stmt) && take_writer(s, err) != ARM_OK)
+        return err->status;
     if (s->db->storage == NULL || s->in_transaction)
         return ARM_OK; /* a transaction reads one commit throughout */
-    return sql_storage_refresh(s->db->storage, s->db->catalog, err);
+    arm_status st = sql_storage_refresh(s->db->storage, s->db->catalog, err);
+    if (st != ARM_OK)
+        give_writer(s);
+    return st;
 }
 
 /* Commits what a successful statement changed; a failed one leaves nothing behind. */
@@ -105,8 +153,8 @@ static const char *statement_text(sql_session *s, const char *sql, const ast_stm
                          length > AUTOCOMMIT_MESSAGE_BYTES ? AUTOCOMMIT_MESSAGE_BYTES : length);
 }
 
-static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt *stmt,
-                                arm_status status, arm_error *err)
+static arm_status storage_after_locked(sql_session *s, const char *sql, const ast_stmt *stmt,
+                                       arm_status status, arm_error *err)
 {
     if (s->db->storage == NULL || !may_change_tables(stmt))
         return status;
@@ -122,6 +170,14 @@ static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt 
         if (err->hint[0] == '\0')
             error_hint(err, "The transaction was rolled back.");
     }
+    return status;
+}
+
+static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt *stmt,
+                                arm_status status, arm_error *err)
+{
+    status = storage_after_locked(s, sql, stmt, status, err);
+    give_writer(s); /* kept while a transaction stays open */
     return status;
 }
 
@@ -142,6 +198,7 @@ void sql_session_dispose(sql_session *s)
         sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
         s->in_transaction = false;
     }
+    give_writer(s);
     arena_destroy(s->script_arena);
     arena_destroy(s->arena);
     s->script_arena = NULL;
@@ -164,7 +221,7 @@ static arm_status run_one(result_set **out, sql_session *s, const char *sql, con
 {
     arena_reset(s->arena);
     atomic_store(&s->interrupt, false);
-    arm_status status = storage_before(s, err);
+    arm_status status = storage_before(s, stmt, err);
     if (status == ARM_OK)
         status = storage_after(s, sql, stmt,
                                statement_execute(out, s, stmt, params, param_count, err), err);
@@ -278,7 +335,7 @@ arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *
     sql_session *s = p->session;
     arena_reset(s->arena);
     atomic_store(&s->interrupt, false);
-    arm_status status = storage_before(s, err);
+    arm_status status = storage_before(s, p->stmt, err);
     if (status == ARM_OK)
         status = storage_after(
             s, p->sql, p->stmt,

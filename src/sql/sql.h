@@ -6,6 +6,7 @@
 #ifndef ARM_SQL_SQL_H
 #define ARM_SQL_SQL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "catalog/catalog.h"
@@ -26,6 +27,7 @@ typedef struct sql_database {
     _Atomic uint32_t threads;           /* SET threads */
     _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */
     memory_budget budget;               /* all queries of this database */
+    pthread_mutex_t writer;             /* one writing connection at a time (sql.c) */
     uint32_t default_threads;           /* RESET threads: the core count */
     int64_t default_memory_limit_bytes; /* RESET memory_limit: 80% of RAM */
 } sql_database;
@@ -41,6 +43,7 @@ typedef struct sql_session {
     struct arena *script_arena;
     struct arena *arena;
     bool in_transaction; /* after BEGIN: statements do not commit on their own */
+    bool holds_writer;   /* holds db->writer: a write statement or a transaction is running */
 } sql_session;
 
 arm_status sql_database_init(sql_database *db, arm_error *err);

@@ -6,6 +6,7 @@
  * folders that are not databases or come from a newer format.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -803,6 +804,57 @@ static void test_schemas_persist(void)
     arm_db_close(db);
 }
 
+typedef struct other_writer {
+    arm_conn *conn;
+    arm_status status;
+} other_writer;
+
+static void *write_other_table(void *context)
+{
+    other_writer *w = context;
+    arm_error err;
+    w->status = arm_conn_query(NULL, w->conn, "INSERT INTO u VALUES (7)", &err);
+    return NULL;
+}
+
+/*
+ * Connections of one database write one at a time: a statement of another
+ * connection waits for an open transaction instead of committing its rows
+ * with its own, so the transaction's ROLLBACK still undoes them.
+ */
+static void test_connections_write_in_turn(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
+    CHECK_OK(arm_conn_open(&c2, db, &err), &err);
+    ok(c1, "CREATE TABLE t(x INTEGER)");
+    ok(c1, "CREATE TABLE u(y INTEGER)");
+    ok(c1, "BEGIN");
+    ok(c1, "INSERT INTO t VALUES (1)");
+    other_writer w = {c2, ARM_ERROR_INTERNAL};
+    pthread_t thread;
+    CHECK_INT_EQ(pthread_create(&thread, NULL, write_other_table, &w), 0);
+    struct timespec pause = {0, 200 * 1000000L};
+    nanosleep(&pause, NULL);
+    ok(c1, "ROLLBACK");
+    pthread_join(thread, NULL);
+    CHECK_INT_EQ(w.status, ARM_OK);
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 0); /* rolled back, not committed by c2 */
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM u"), 1);
+    arm_conn_close(c1);
+    arm_conn_close(c2);
+    arm_db_close(db);
+    db = open_db(path);
+    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
+    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 0);
+    arm_conn_close(c1);
+    arm_db_close(db);
+}
+
 /*
  * DELETE and UPDATE leave committed chunks alone: a delete adds deletion
  * vectors only (small objects), every version still reads back exactly,
@@ -951,4 +1003,5 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
           test_checkpoint_compacts, test_reload_keeps_untouched, test_cache_statements,
-          test_schemas_persist, test_primary_key_stored, test_format_1_upgrade, teardown)
+          test_schemas_persist, test_connections_write_in_turn, test_primary_key_stored,
+          test_format_1_upgrade, teardown)
