@@ -51,13 +51,17 @@ arm_status group_table_init(group_table *t, const group_layout *layout, memory_b
     memset(t, 0, sizeof *t);
     t->layout = layout;
     t->budget = budget;
-    arm_status s = memory_budget_reserve_or_error(budget, INITIAL_SLOTS * sizeof(uint64_t),
-                                                  "the hash aggregate", err);
+    /* Without keys there is one group: small first allocations keep an ungrouped aggregate
+     * (COUNT(*) and the like) from allocating and freeing tens of KB per query. */
+    uint32_t slots = layout->key_count == 0 ? 16 : INITIAL_SLOTS;
+    t->first_block_rows = layout->key_count == 0 ? 1 : GROUP_BLOCK_ROWS;
+    arm_status s =
+        memory_budget_reserve_or_error(budget, slots * sizeof(uint64_t), "the hash aggregate", err);
     if (s != ARM_OK)
         return s;
-    t->reserved_bytes = INITIAL_SLOTS * sizeof(uint64_t);
-    t->slots = calloc(INITIAL_SLOTS, sizeof *t->slots);
-    t->slot_mask = INITIAL_SLOTS - 1;
+    t->reserved_bytes = slots * sizeof(uint64_t);
+    t->slots = calloc(slots, sizeof *t->slots);
+    t->slot_mask = slots - 1;
     return t->slots == NULL ? error_out_of_memory(err) : ARM_OK;
 }
 
@@ -107,10 +111,28 @@ static arm_status grow_slots(group_table *t, arm_error *err)
     return ARM_OK;
 }
 
+/* Grows block 0 to a full block when a short first block fills up. */
+static arm_status widen_first_block(group_table *t, arm_error *err)
+{
+    size_t width = t->layout->row_width;
+    size_t more = (size_t)(GROUP_BLOCK_ROWS - t->first_block_rows) * width;
+    if (reserve(t, (int64_t)more, err) != ARM_OK)
+        return err->status;
+    uint8_t *grown = realloc(t->blocks[0], (size_t)GROUP_BLOCK_ROWS * width);
+    if (grown == NULL)
+        return error_out_of_memory(err);
+    t->blocks[0] = grown;
+    t->first_block_rows = GROUP_BLOCK_ROWS;
+    return ARM_OK;
+}
+
 /* A zeroed row for a new group (hash stored), or NULL with err set. */
 static uint8_t *new_row(group_table *t, uint64_t hash, arm_error *err)
 {
     uint32_t g = t->group_count;
+    if (t->block_count == 1 && g == t->first_block_rows && g < GROUP_BLOCK_ROWS &&
+        widen_first_block(t, err) != ARM_OK)
+        return NULL;
     if ((g >> GROUP_BLOCK_SHIFT) == t->block_count) {
         if (t->block_count == t->block_capacity) {
             uint32_t capacity = t->block_capacity ? t->block_capacity * 2 : 16;
@@ -122,7 +144,8 @@ static uint8_t *new_row(group_table *t, uint64_t hash, arm_error *err)
             t->blocks = grown;
             t->block_capacity = capacity;
         }
-        size_t bytes = (size_t)GROUP_BLOCK_ROWS * t->layout->row_width;
+        uint32_t rows = t->block_count == 0 ? t->first_block_rows : GROUP_BLOCK_ROWS;
+        size_t bytes = (size_t)rows * t->layout->row_width;
         if (reserve(t, (int64_t)bytes, err) != ARM_OK)
             return NULL;
         t->blocks[t->block_count] = malloc(bytes);

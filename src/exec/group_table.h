@@ -38,6 +38,7 @@ typedef struct group_table {
     uint32_t arena_capacity;
     memory_budget *budget;
     int64_t reserved_bytes;
+    uint32_t first_block_rows; /* rows block 0 holds now: one for ungrouped aggregates */
 } group_table;
 
 /*

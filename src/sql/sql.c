@@ -199,6 +199,11 @@ void sql_session_dispose(sql_session *s)
         s->in_transaction = false;
     }
     give_writer(s);
+    for (uint32_t i = 0; i < SQL_TEXT_CACHE_ENTRIES; i++) {
+        sql_prepared_destroy(s->text_cache[i].prepared);
+        free(s->text_cache[i].sql);
+    }
+    memset(s->text_cache, 0, sizeof s->text_cache);
     arena_destroy(s->script_arena);
     arena_destroy(s->arena);
     s->script_arena = NULL;
@@ -232,6 +237,66 @@ static arm_status run_one(result_set **out, sql_session *s, const char *sql, con
     return status;
 }
 
+/*
+ * The text cache: a SELECT whose exact text ran recently skips parsing, and
+ * binding and planning too while its cached plan is valid (nothing it
+ * depends on changed: statement_execute_cached). Only single SELECTs of at
+ * most SQL_TEXT_CACHE_MAX_BYTES are kept, so bulk INSERT texts pass by.
+ */
+#define SQL_TEXT_CACHE_MAX_BYTES 4096
+
+static sql_prepared *cached_text(sql_session *s, const char *sql)
+{
+    for (uint32_t i = 0; i < SQL_TEXT_CACHE_ENTRIES; i++)
+        if (s->text_cache[i].sql != NULL && strcmp(s->text_cache[i].sql, sql) == 0) {
+            s->text_cache[i].last_used = ++s->text_clock;
+            return s->text_cache[i].prepared;
+        }
+    return NULL;
+}
+
+/* A SELECT worth keeping: one statement, no parameters, short text. */
+static bool is_cacheable(const char *sql, const ast_script *script)
+{
+    return script->count == 1 && script->parameter_count == 0 &&
+           script->statements[0]->kind == AST_STMT_SELECT &&
+           strlen(sql) <= SQL_TEXT_CACHE_MAX_BYTES;
+}
+
+/* Keeps `sql` prepared in the least recently used slot; NULL when it cannot. */
+static sql_prepared *remember_text(sql_session *s, const char *sql)
+{
+    sql_prepared *p = NULL;
+    char *copy = strdup(sql);
+    arm_error ignored;
+    if (copy == NULL || sql_prepare(&p, s, sql, &ignored) != ARM_OK) {
+        free(copy);
+        return NULL;
+    }
+    uint32_t victim = 0;
+    for (uint32_t i = 1; i < SQL_TEXT_CACHE_ENTRIES; i++)
+        if (s->text_cache[i].last_used < s->text_cache[victim].last_used)
+            victim = i;
+    sql_text_entry *e = &s->text_cache[victim];
+    sql_prepared_destroy(e->prepared);
+    free(e->sql);
+    e->sql = copy;
+    e->prepared = p;
+    e->last_used = ++s->text_clock;
+    return p;
+}
+
+static arm_status run_prepared_text(result_set **out, sql_prepared *p, arm_error *err)
+{
+    result_set *r = NULL;
+    arm_status st = sql_prepared_execute(&r, p, NULL, 0, err);
+    if (out != NULL)
+        *out = r;
+    else
+        result_set_destroy(r);
+    return st;
+}
+
 arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error *err)
 {
     arm_error local;
@@ -241,6 +306,9 @@ arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error 
         *out = NULL;
     if (session_ready(s, err) != ARM_OK)
         return err->status;
+    sql_prepared *cached = cached_text(s, sql);
+    if (cached != NULL)
+        return run_prepared_text(out, cached, err);
     arena_reset(s->script_arena);
     ast_script script;
     if (parser_parse(&script, s->script_arena, sql, err) != ARM_OK)
@@ -248,6 +316,8 @@ arm_status sql_run(result_set **out, sql_session *s, const char *sql, arm_error 
     if (script.parameter_count > 0)
         return error_set(err, ARM_ERROR_MISUSE, "08P01", -1,
                          "the statement has parameters: prepare it and bind their values");
+    if (is_cacheable(sql, &script) && (cached = remember_text(s, sql)) != NULL)
+        return run_prepared_text(out, cached, err);
     result_set *last = NULL;
     for (uint32_t i = 0; i < script.count; i++) {
         result_set *r = NULL;

@@ -37,6 +37,15 @@ typedef struct sql_database {
  * the syntax trees of the text being run; `arena` one statement's plan and
  * query state (reset before each statement).
  */
+/* A statement text run before, kept parsed with its plan (sql_run's text cache). */
+typedef struct sql_text_entry {
+    char *sql;
+    struct sql_prepared *prepared;
+    uint64_t last_used;
+} sql_text_entry;
+
+#define SQL_TEXT_CACHE_ENTRIES 16
+
 typedef struct sql_session {
     sql_database *db;
     _Atomic bool interrupt;
@@ -44,6 +53,8 @@ typedef struct sql_session {
     struct arena *arena;
     bool in_transaction; /* after BEGIN: statements do not commit on their own */
     bool holds_writer;   /* holds db->writer: a write statement or a transaction is running */
+    sql_text_entry text_cache[SQL_TEXT_CACHE_ENTRIES]; /* recent SELECT texts */
+    uint64_t text_clock;
 } sql_session;
 
 arm_status sql_database_init(sql_database *db, arm_error *err);

@@ -307,6 +307,7 @@ static arm_status plan_into_cache(statement_plan_cache *cache, sql_session *s, c
                     param_count, params, err) != ARM_OK)
         return err->status;
     cache->binder.storage = s->db->storage;
+    cache->binder.cache = s->db->cache;
     arm_status status = statement_plan(&cache->plan, &cache->binder, stmt, err);
     if (status != ARM_OK) {
         binder_dispose(&cache->binder);

@@ -347,6 +347,44 @@ static void test_folders(void)
     rmdir(dir);
 }
 
+/* Repeated statement texts run from the text cache: they still see every change. */
+static void test_repeated_texts(void)
+{
+    open_memory();
+    exec("CREATE TABLE r(x INTEGER)");
+    const char *sum = "SELECT count(*), sum(x) FROM r";
+    arm_result *res = query(sum);
+    CHECK_STR_EQ(cell(res, 0, 0), "0");
+    arm_result_destroy(res);
+    exec("INSERT INTO r VALUES (1), (2)");
+    res = query(sum); /* cached text, new rows */
+    CHECK_STR_EQ(cell(res, 1, 0), "3");
+    arm_result_destroy(res);
+    exec("DROP TABLE r");
+    arm_error err;
+    CHECK_INT_EQ(arm_conn_query(NULL, conn, sum, &err), ARM_ERROR_NOT_FOUND);
+    exec("CREATE TABLE r(x DOUBLE, y VARCHAR)"); /* the same name, other columns */
+    exec("INSERT INTO r VALUES (1.5, 'a')");
+    res = query(sum);
+    CHECK_STR_EQ(cell(res, 1, 0), "1.5");
+    arm_result_destroy(res);
+    for (int i = 0; i < 40; i++) { /* more texts than the cache holds */
+        char text[64];
+        snprintf(text, sizeof text, "SELECT %d + count(*) FROM r", i);
+        res = query(text);
+        char expected[16];
+        snprintf(expected, sizeof expected, "%d", i + 1);
+        CHECK_STR_EQ(cell(res, 0, 0), expected);
+        arm_result_destroy(res);
+    }
+    res = query(sum);
+    CHECK_STR_EQ(cell(res, 0, 0), "1");
+    arm_result_destroy(res);
+    CHECK_INT_EQ(arm_conn_query(NULL, conn, "SELECT nope FROM r", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_INT_EQ(arm_conn_query(NULL, conn, "SELECT nope FROM r", &err), ARM_ERROR_NOT_FOUND);
+    close_memory();
+}
+
 TEST_MAIN(test_open_and_metadata, test_typed_values, test_errors, test_dml_counts_and_script,
           test_prepared_statements, test_results_independent_of_threads, test_join_types,
-          test_interrupt_and_memory_limit, test_folders)
+          test_interrupt_and_memory_limit, test_folders, test_repeated_texts)
