@@ -401,7 +401,21 @@ static arm_status check_same_schema(parquet_scan_table *t, uint32_t f, arm_error
     return ARM_ERROR_TYPE;
 }
 
-static arm_status open_files(parquet_scan_table *t, const char *pattern, arm_error *err)
+/* Room for `more` files after the ones already open. */
+static arm_status grow_files(parquet_scan_table *t, size_t more, arm_error *err)
+{
+    size_t capacity = t->file_count + more;
+    parquet_reader **files = realloc(t->files, capacity * sizeof *files);
+    if (files != NULL)
+        t->files = files;
+    char **paths = files ? realloc(t->paths, capacity * sizeof *paths) : NULL;
+    if (paths != NULL)
+        t->paths = paths;
+    return files && paths ? ARM_OK : error_out_of_memory(err);
+}
+
+/* Opens the files `pattern` matches, in sorted order, after those already open. */
+static arm_status open_pattern(parquet_scan_table *t, const char *pattern, arm_error *err)
 {
     glob_t g;
     memset(&g, 0, sizeof g);
@@ -411,28 +425,27 @@ static arm_status open_files(parquet_scan_table *t, const char *pattern, arm_err
         error_set(err, ARM_ERROR_IO, "58P01", -1, "no file matches \"%s\"", pattern);
         return ARM_ERROR_IO;
     }
-    t->files = calloc(g.gl_pathc, sizeof *t->files);
-    t->paths = calloc(g.gl_pathc, sizeof *t->paths);
-    arm_status s = t->files && t->paths ? ARM_OK : error_out_of_memory(err);
+    arm_status s = grow_files(t, g.gl_pathc, err);
     for (size_t i = 0; i < g.gl_pathc && s == ARM_OK; i++) {
-        if ((t->paths[i] = strdup(g.gl_pathv[i])) == NULL) {
+        uint32_t f = t->file_count;
+        if ((t->paths[f] = strdup(g.gl_pathv[i])) == NULL) {
             s = error_out_of_memory(err);
             break;
         }
-        s = parquet_reader_open(&t->files[i], g.gl_pathv[i], err);
-        if (s != ARM_OK)
+        if ((s = parquet_reader_open(&t->files[f], g.gl_pathv[i], err)) != ARM_OK) {
+            free(t->paths[f]); /* the path whose file did not open */
             break;
+        }
         t->file_count++;
-        t->row_count += (uint64_t)parquet_reader_row_count(t->files[i]);
-        s = i == 0 ? take_schema(t, err) : check_same_schema(t, (uint32_t)i, err);
+        t->row_count += (uint64_t)parquet_reader_row_count(t->files[f]);
+        s = f == 0 ? take_schema(t, err) : check_same_schema(t, f, err);
     }
-    if (t->paths && s != ARM_OK && t->file_count < g.gl_pathc)
-        free(t->paths[t->file_count]); /* the path whose file did not open */
     globfree(&g);
     return s;
 }
 
-arm_status parquet_scan_create(table_provider **out, const char *pattern, arm_error *err)
+arm_status parquet_scan_create(table_provider **out, const char *const *patterns,
+                               uint32_t pattern_count, arm_error *err)
 {
     *out = NULL;
     parquet_scan_table *t = calloc(1, sizeof *t);
@@ -440,7 +453,12 @@ arm_status parquet_scan_create(table_provider **out, const char *pattern, arm_er
         return error_out_of_memory(err);
     t->base.vtable = &parquet_scan_vtable;
     pthread_mutex_init(&t->open_lock, NULL);
-    arm_status s = open_files(t, pattern, err);
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < pattern_count && s == ARM_OK; i++)
+        s = open_pattern(t, patterns[i], err);
+    if (s == ARM_OK && t->file_count == 0)
+        s = error_set(err, ARM_ERROR_INVALID_INPUT, "22023", -1,
+                      "read_parquet() needs at least one file");
     if (s != ARM_OK) {
         parquet_scan_destroy(&t->base);
         return s;
