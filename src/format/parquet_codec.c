@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <lz4.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <string.h>
 #include <zlib.h>
@@ -18,23 +19,60 @@
 
 /*
  * ZSTD contexts are costly to create (tens of microseconds), so each thread
- * keeps one of each for its lifetime instead of creating one per page.
+ * keeps one of each for its lifetime instead of creating one per page. A
+ * thread-specific key frees them when the thread ends (pool workers that
+ * encode or decode pages come and go with their database).
  */
-static _Thread_local ZSTD_DCtx *zstd_dctx;
-static _Thread_local ZSTD_CCtx *zstd_cctx;
+typedef struct zstd_contexts {
+    ZSTD_DCtx *decompression;
+    ZSTD_CCtx *compression;
+} zstd_contexts;
+
+static _Thread_local zstd_contexts zstd_local;
+static pthread_key_t zstd_key;
+static pthread_once_t zstd_key_once = PTHREAD_ONCE_INIT;
+static bool zstd_key_ready;
+
+static void free_zstd_contexts(void *contexts)
+{
+    zstd_contexts *z = contexts;
+    ZSTD_freeDCtx(z->decompression);
+    ZSTD_freeCCtx(z->compression);
+    z->decompression = NULL;
+    z->compression = NULL;
+}
+
+static void create_zstd_key(void)
+{
+    zstd_key_ready = pthread_key_create(&zstd_key, free_zstd_contexts) == 0;
+}
+
+/* Makes the thread's contexts freed at its exit (once per thread, before the first). */
+static void register_zstd_contexts(void)
+{
+    if (zstd_local.decompression != NULL || zstd_local.compression != NULL)
+        return;
+    pthread_once(&zstd_key_once, create_zstd_key);
+    if (zstd_key_ready)
+        pthread_setspecific(zstd_key, &zstd_local);
+}
 
 static ZSTD_DCtx *zstd_decompression_context(void)
 {
-    if (zstd_dctx == NULL)
-        zstd_dctx = ZSTD_createDCtx();
-    return zstd_dctx;
+    if (zstd_local.decompression == NULL) {
+        register_zstd_contexts();
+        zstd_local.decompression = ZSTD_createDCtx();
+    }
+    return zstd_local.decompression;
 }
 
 static ZSTD_CCtx *zstd_compression_context(void)
 {
-    if (zstd_cctx == NULL)
-        zstd_cctx = ZSTD_createCCtx();
-    return zstd_cctx;
+    if (zstd_local.compression == NULL) {
+        register_zstd_contexts();
+        zstd_local.compression = ZSTD_createCCtx();
+    }
+    return zstd_local.compression;
 }
 
 bool parquet_codec_is_supported(parquet_codec_id codec)
