@@ -2,7 +2,8 @@
  * parquet_scan.c: read_parquet as a table provider. The files stay open
  * for the provider's life; a scan's morsels are (file, row group) pairs
  * handed out by an atomic counter, each read column by column into the
- * batch with one column reader per requested column.
+ * batch with one column reader per requested column; a thread's readers
+ * move on from morsel to morsel, keeping their buffers.
  */
 #include "table/parquet_scan.h"
 
@@ -21,7 +22,7 @@ typedef struct parquet_scan_table {
     char **paths;
     uint32_t file_count;
     uint64_t row_count;
-    pthread_mutex_t open_lock; /* column readers are opened one at a time */
+    pthread_mutex_t open_lock; /* page indexes are read one at a time */
 } parquet_scan_table;
 
 typedef struct morsel {
@@ -91,14 +92,6 @@ static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t 
 }
 
 /* ---- scanning ------------------------------------------------------------------------ */
-
-static void close_readers(parquet_scan *scan, parquet_scan_local *l)
-{
-    for (uint32_t k = 0; k < scan->column_count; k++) {
-        parquet_column_reader_close(l->readers[k]);
-        l->readers[k] = NULL;
-    }
-}
 
 static arm_status parquet_scan_begin(table_provider *provider, const table_scan_options *options,
                                      table_scan **out, arm_error *err)
@@ -221,21 +214,31 @@ static void plan_page_skips(parquet_scan *scan, parquet_scan_local *l, parquet_r
     l->skip_count = merged + 1;
 }
 
+/*
+ * Points the thread's column readers at the morsel's chunks. Readers stay
+ * open from morsel to morsel so their chunk and page buffers are reused
+ * (fresh memory costs a page fault per 4 KiB). Column readers of one file
+ * may read at once; only the page index needs the lock.
+ */
 static arm_status open_morsel(parquet_scan *scan, parquet_scan_local *l, uint32_t index,
                               arm_error *err)
 {
     parquet_scan_table *t = scan->table;
     const morsel *m = &scan->morsels[index];
+    parquet_reader *r = t->files[m->file];
     arm_status s = ARM_OK;
-    pthread_mutex_lock(&t->open_lock);
     for (uint32_t k = 0; k < scan->column_count && s == ARM_OK; k++)
-        s = parquet_column_reader_open(&l->readers[k], t->files[m->file], m->row_group,
-                                       scan->column_ids[k], err);
+        s = l->readers[k] != NULL ? parquet_column_reader_reopen(l->readers[k], r, m->row_group,
+                                                                 scan->column_ids[k], err)
+                                  : parquet_column_reader_open(&l->readers[k], r, m->row_group,
+                                                               scan->column_ids[k], err);
     l->skip_count = 0;
     l->next_skip = 0;
-    if (s == ARM_OK && scan->filter_count > 0 && scan->column_count > 0)
-        plan_page_skips(scan, l, t->files[m->file], m->row_group);
-    pthread_mutex_unlock(&t->open_lock);
+    if (s == ARM_OK && scan->filter_count > 0 && scan->column_count > 0) {
+        pthread_mutex_lock(&t->open_lock);
+        plan_page_skips(scan, l, r, m->row_group);
+        pthread_mutex_unlock(&t->open_lock);
+    }
     l->morsel = index;
     l->batch_in_morsel = 0;
     l->position = 0;
@@ -308,8 +311,7 @@ static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, b
             out->sequence = (uint64_t)l->morsel << 32 | l->batch_in_morsel++;
             return ARM_OK;
         }
-        close_readers(scan, l);
-        l->morsel = UINT32_MAX;
+        l->morsel = UINT32_MAX; /* the readers stay open for the next morsel */
     }
 }
 

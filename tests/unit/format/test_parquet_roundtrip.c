@@ -243,6 +243,76 @@ static void test_deterministic_bytes(void)
     free(b);
 }
 
+/* One reader walks every (column, row group) chunk with reopen; values stay right. */
+static void check_reopen_walk(parquet_reader *r, bool keep_dictionary)
+{
+    arm_error err;
+    parquet_column_reader *cr = NULL;
+    CHECK_OK(parquet_column_reader_open(&cr, r, 0, 0, &err), &err);
+    if (cr == NULL)
+        return;
+    parquet_column_reader_set_keep_dictionary(cr, keep_dictionary);
+    uint64_t mismatches = 0;
+    for (int c = 0; c < PT_COLUMNS; c++) {
+        vector v;
+        vector_init(&v, pt_type(c));
+        uint64_t row = 0;
+        for (uint32_t g = 0; g < parquet_reader_row_group_count(r); g++) {
+            CHECK_OK(parquet_column_reader_reopen(cr, r, g, (uint32_t)c, &err), &err);
+            uint32_t got;
+            while (parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err) == ARM_OK &&
+                   got > 0) {
+                for (uint32_t i = 0; i < got; i++)
+                    mismatches += !pt_cell_matches(c, row + i, &v, i, true);
+                row += got;
+            }
+        }
+        CHECK_INT_EQ(row, parquet_reader_row_count(r));
+        vector_dispose(&v);
+    }
+    CHECK_INT_EQ(mismatches, 0);
+    /* a failed reopen leaves a cursor with no rows that can reopen again */
+    CHECK_INT_EQ(parquet_column_reader_reopen(cr, r, 999, 0, &err), ARM_ERROR_MISUSE);
+    vector v;
+    vector_init(&v, pt_type(4));
+    uint32_t got = 1;
+    CHECK_OK(parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err), &err);
+    CHECK_INT_EQ(got, 0);
+    CHECK_OK(parquet_column_reader_reopen(cr, r, 1, 4, &err), &err);
+    CHECK_OK(parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err), &err);
+    CHECK(got > 0 && pt_cell_matches(4, 2500, &v, 0, true));
+    vector_dispose(&v);
+    parquet_column_reader_close(cr);
+}
+
+static void test_reopen_moves_between_chunks(void)
+{
+    arm_error err;
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.row_group_rows = 2500;
+    options.codec = PARQUET_CODEC_SNAPPY;
+    size_t size;
+    uint8_t *image = pt_write(9000, true, &options, &size);
+    char path[] = "/tmp/arm_parquet_reopen_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && image != NULL && write(fd, image, size) == (ssize_t)size);
+    close(fd);
+    parquet_reader *r = NULL;
+    CHECK_OK(parquet_reader_open(&r, path, &err), &err);
+    if (r != NULL) {
+        check_reopen_walk(r, true);
+        check_reopen_walk(r, false);
+        parquet_reader_close(r);
+    }
+    CHECK_OK(parquet_reader_open_memory(&r, image, size, "<memory>", &err), &err);
+    if (r != NULL) {
+        check_reopen_walk(r, true);
+        parquet_reader_close(r);
+    }
+    unlink(path);
+    free(image);
+}
+
 static void test_file_round_trip(void)
 {
     arm_error err;
@@ -438,7 +508,7 @@ static void test_zero_copy_batches(void)
     free(image);
 }
 
-TEST_MAIN(test_zero_copy_batches, test_edge_values, test_all_codecs_encodings_nullability,
-          test_small_and_empty, test_schema_mapping, test_statistics_and_page_index,
-          test_skip_rows_and_pages, test_dictionary_vectors, test_deterministic_bytes,
-          test_file_round_trip, test_not_null_violation)
+TEST_MAIN(test_reopen_moves_between_chunks, test_zero_copy_batches, test_edge_values,
+          test_all_codecs_encodings_nullability, test_small_and_empty, test_schema_mapping,
+          test_statistics_and_page_index, test_skip_rows_and_pages, test_dictionary_vectors,
+          test_deterministic_bytes, test_file_round_trip, test_not_null_violation)
