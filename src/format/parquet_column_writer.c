@@ -182,25 +182,55 @@ static inline void to_physical(const parquet_column_writer *c, const uint8_t *ce
     }
 }
 
-static arm_status append_strings(parquet_column_writer *c, const vector *v, const uint32_t *sel,
-                                 uint32_t count, uint8_t *levels, arm_error *err)
+/*
+ * Up to VECTOR_SIZE strings (rows sel[i], or first + i): room is reserved
+ * once, then bytes and end offsets are stored directly.
+ */
+static arm_status append_string_run(parquet_column_writer *c, const vector *v, const uint32_t *sel,
+                                    uint32_t first, uint32_t count, uint8_t *levels, arm_error *err)
 {
+    const string_view *views[VECTOR_SIZE];
+    size_t bytes = 0;
+    uint32_t n = 0;
     for (uint32_t i = 0; i < count; i++) {
         bool valid;
-        uint32_t row = sel ? sel[i] : i;
+        uint32_t row = sel ? sel[i] : first + i;
         const string_view *s =
             (const string_view *)vector_cell(v, row, sizeof(string_view), &valid);
         if (levels)
             levels[i] = valid;
-        if (!valid)
-            continue;
-        parquet_byte_buffer_append(&c->values, string_view_data(s), s->length);
-        uint64_t end = c->values.size;
-        parquet_byte_buffer_append(&c->ends, &end, sizeof end);
-        c->value_count++;
+        if (valid) {
+            views[n++] = s;
+            bytes += s->length;
+        }
     }
-    if (c->values.failed || c->ends.failed)
+    if (!parquet_byte_buffer_reserve(&c->values, bytes) ||
+        !parquet_byte_buffer_reserve(&c->ends, (size_t)n * sizeof(uint64_t)))
         return error_out_of_memory(err);
+    uint8_t *out = c->values.data;
+    uint64_t end = c->values.size;
+    uint8_t *ends = c->ends.data + c->ends.size;
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(out + end, string_view_data(views[i]), views[i]->length);
+        end += views[i]->length;
+        memcpy(ends + (size_t)i * sizeof end, &end, sizeof end);
+    }
+    c->values.size = end;
+    c->ends.size += (size_t)n * sizeof(uint64_t);
+    c->value_count += n;
+    return ARM_OK;
+}
+
+static arm_status append_strings(parquet_column_writer *c, const vector *v, const uint32_t *sel,
+                                 uint32_t count, uint8_t *levels, arm_error *err)
+{
+    for (uint32_t done = 0; done < count; done += VECTOR_SIZE) {
+        uint32_t n = count - done < VECTOR_SIZE ? count - done : VECTOR_SIZE;
+        arm_status s = append_string_run(c, v, sel ? sel + done : NULL, done, n,
+                                         levels ? levels + done : NULL, err);
+        if (s != ARM_OK)
+            return s;
+    }
     return ARM_OK;
 }
 
@@ -322,6 +352,12 @@ static int compare_values(const parquet_column_writer *c, const uint8_t *a, uint
     }
     default: {
         uint32_t n = alen < blen ? alen : blen;
+        if (n >= 8) { /* the first 8 bytes as big-endian words usually decide */
+            uint64_t x, y;
+            memcpy(&x, a, 8), memcpy(&y, b, 8);
+            if (x != y)
+                return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+        }
         int r = n > 0 ? memcmp(a, b, n) : 0;
         return r != 0 ? r : (alen > blen) - (alen < blen);
     }
@@ -651,13 +687,24 @@ static void encode_plain(flush_state *st, const uint64_t *entries, uint64_t v0, 
                                    (v1 - v0) * c->physical_size);
         return;
     }
+    size_t bytes = 0, prefix = c->physical == PARQUET_BYTE_ARRAY ? 4 : 0;
+    for (uint64_t i = v0; i < v1; i++) {
+        uint32_t length;
+        value_at(c, entries ? entries[i] : i, &length);
+        bytes += prefix + length;
+    }
+    if (!parquet_byte_buffer_reserve(out, bytes))
+        return;
+    uint8_t *o = out->data + out->size;
     for (uint64_t i = v0; i < v1; i++) {
         uint32_t length;
         const uint8_t *p = value_at(c, entries ? entries[i] : i, &length);
-        if (c->physical == PARQUET_BYTE_ARRAY)
-            parquet_byte_buffer_append(out, &length, 4);
-        parquet_byte_buffer_append(out, p, length);
+        if (prefix)
+            memcpy(o, &length, 4);
+        memcpy(o + prefix, p, length);
+        o += prefix + length;
     }
+    out->size += bytes;
 }
 
 static arm_status write_dictionary_page(flush_state *st, arm_error *err)
