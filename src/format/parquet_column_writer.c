@@ -629,6 +629,8 @@ typedef struct flush_state {
     arena *a;
     dictionary_builder dict;
     bool use_dictionary;
+    uint32_t *entry_seen; /* per dictionary entry: the page stamp when last seen */
+    uint32_t entry_seen_capacity, page_stamp;
     parquet_byte_buffer body, levels, compressed, temp;
     thrift_writer header;
     int64_t total_compressed, total_uncompressed;
@@ -789,6 +791,64 @@ static void page_statistics(parquet_statistics *s, int64_t nulls, bool has_min_m
     s->max = max;
 }
 
+/*
+ * find_min_max for a dictionary-encoded page of strings, floats or wide
+ * decimals: each distinct entry is compared once, in order of first
+ * occurrence, which picks the same values as comparing every row.
+ */
+static bool find_min_max_entries(flush_state *st, uint64_t v0, uint64_t v1, parquet_bytes *min,
+                                 parquet_bytes *max)
+{
+    const parquet_column_writer *c = st->c;
+    if (st->dict.count > st->entry_seen_capacity) {
+        uint32_t *seen = realloc(st->entry_seen, st->dict.count * sizeof *seen);
+        if (seen == NULL)
+            return find_min_max(c, v0, v1, min, max);
+        memset(seen, 0, st->dict.count * sizeof *seen);
+        st->entry_seen = seen;
+        st->entry_seen_capacity = st->dict.count;
+        st->page_stamp = 0;
+    }
+    if (++st->page_stamp == 0) { /* wrapped: forget every stamp */
+        memset(st->entry_seen, 0, st->entry_seen_capacity * sizeof *st->entry_seen);
+        st->page_stamp = 1;
+    }
+    uint32_t stamp = st->page_stamp;
+    bool found = false;
+    for (uint64_t i = v0; i < v1; i++) {
+        uint32_t e = st->dict.indexes[i];
+        if (st->entry_seen[e] == stamp)
+            continue;
+        st->entry_seen[e] = stamp;
+        uint32_t length;
+        const uint8_t *p = value_at(c, st->dict.entries[e], &length);
+        if (is_nan(c, p))
+            continue;
+        if (!found) {
+            *min = *max = (parquet_bytes){p, length};
+            found = true;
+            continue;
+        }
+        if (compare_values(c, p, length, min->data, min->length) < 0)
+            *min = (parquet_bytes){p, length};
+        if (compare_values(c, p, length, max->data, max->length) > 0)
+            *max = (parquet_bytes){p, length};
+    }
+    if (found && (min->length > STAT_MAX_BYTES || max->length > STAT_MAX_BYTES))
+        return false;
+    return found;
+}
+
+static bool page_min_max(flush_state *st, uint64_t v0, uint64_t v1, parquet_bytes *min,
+                         parquet_bytes *max)
+{
+    const parquet_column_writer *c = st->c;
+    bool per_entry = st->use_dictionary && c->type.id != TYPE_INTERVAL &&
+                     c->physical != PARQUET_INT32 && c->physical != PARQUET_INT64;
+    return per_entry ? find_min_max_entries(st, v0, v1, min, max)
+                     : find_min_max(c, v0, v1, min, max);
+}
+
 static arm_status write_data_page(flush_state *st, uint64_t r0, uint64_t r1, uint64_t v0,
                                   uint64_t v1, arm_error *err)
 {
@@ -813,7 +873,7 @@ static arm_status write_data_page(flush_state *st, uint64_t r0, uint64_t r1, uin
     if (st->body.failed || st->temp.failed)
         return error_out_of_memory(err);
     parquet_bytes min = {0}, max = {0};
-    bool has_min_max = find_min_max(c, v0, v1, &min, &max);
+    bool has_min_max = page_min_max(st, v0, v1, &min, &max);
     if (has_min_max && (!copy_stat(c, st->a, &min, false) || !copy_stat(c, st->a, &max, true)))
         return error_out_of_memory(err);
     parquet_page_header h;
@@ -905,6 +965,7 @@ static void flush_state_dispose(flush_state *st)
     if (st == NULL)
         return;
     dictionary_dispose(&st->dict);
+    free(st->entry_seen);
     parquet_byte_buffer_dispose(&st->body);
     parquet_byte_buffer_dispose(&st->levels);
     parquet_byte_buffer_dispose(&st->compressed);
