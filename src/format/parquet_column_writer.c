@@ -410,6 +410,33 @@ static bool find_min_max_int(const parquet_column_writer *c, uint64_t v0, uint64
     return true;
 }
 
+/* find_min_max of DOUBLE values: typed, NaN skipped, first of equal extremes kept. */
+static bool find_min_max_double(const parquet_column_writer *c, uint64_t v0, uint64_t v1,
+                                parquet_bytes *min, parquet_bytes *max)
+{
+    uint64_t lo = v1, hi = v1;
+    double a = 0, b = 0;
+    for (uint64_t i = v0; i < v1; i++) {
+        double x;
+        memcpy(&x, c->values.data + i * 8, 8);
+        if (x != x)
+            continue;
+        if (lo == v1) {
+            a = b = x, lo = hi = i;
+            continue;
+        }
+        if (x < a)
+            a = x, lo = i;
+        if (x > b)
+            b = x, hi = i;
+    }
+    if (lo == v1)
+        return false;
+    *min = (parquet_bytes){c->values.data + lo * 8, 8};
+    *max = (parquet_bytes){c->values.data + hi * 8, 8};
+    return true;
+}
+
 #define STAT_MAX_BYTES 256
 
 /* Min and max of values [v0, v1) (NaN skipped); false when there are none. */
@@ -420,6 +447,8 @@ static bool find_min_max(const parquet_column_writer *c, uint64_t v0, uint64_t v
         return false;
     if (c->physical == PARQUET_INT32 || c->physical == PARQUET_INT64)
         return find_min_max_int(c, v0, v1, min, max);
+    if (c->physical == PARQUET_DOUBLE)
+        return find_min_max_double(c, v0, v1, min, max);
     bool found = false;
     for (uint64_t i = v0; i < v1; i++) {
         uint32_t length;
@@ -917,6 +946,19 @@ static uint64_t cut_page(flush_state *st, uint64_t r0, uint64_t *v)
     const parquet_column_writer *c = st->c;
     uint64_t budget_bits = (uint64_t)st->options->page_size_bytes * 8, bits = 0, r = r0;
     uint32_t dict_width = st->use_dictionary ? dictionary_bit_width(&st->dict) : 0;
+    if (c->physical != PARQUET_BYTE_ARRAY && c->value_count == c->row_count) {
+        /* No NULLs, fixed width: every row costs the same, so the loop below has a closed form. */
+        uint64_t per_row = 1 + (st->use_dictionary               ? dict_width
+                                : c->physical == PARQUET_BOOLEAN ? 1
+                                                                 : (uint64_t)c->physical_size * 8);
+        uint64_t rows = (budget_bits + per_row - 1) / per_row;
+        if (rows == 0)
+            rows = 1;
+        if (rows > c->row_count - r0)
+            rows = c->row_count - r0;
+        *v += rows;
+        return r0 + rows;
+    }
     while (r < c->row_count && bits < budget_bits) {
         bool valid = !c->is_nullable || c->levels.data[r];
         bits += 1;
