@@ -211,7 +211,8 @@ static arm_status append_string_run(parquet_column_writer *c, const vector *v, c
     uint64_t end = c->values.size;
     uint8_t *ends = c->ends.data + c->ends.size;
     for (uint32_t i = 0; i < n; i++) {
-        memcpy(out + end, string_view_data(views[i]), views[i]->length);
+        if (views[i]->length > 0) /* no buffer yet when every string so far is empty */
+            memcpy(out + end, string_view_data(views[i]), views[i]->length);
         end += views[i]->length;
         memcpy(ends + (size_t)i * sizeof end, &end, sizeof end);
     }
@@ -732,7 +733,8 @@ static void encode_plain(flush_state *st, const uint64_t *entries, uint64_t v0, 
         const uint8_t *p = value_at(c, entries ? entries[i] : i, &length);
         if (prefix)
             memcpy(o, &length, 4);
-        memcpy(o + prefix, p, length);
+        if (length > 0)
+            memcpy(o + prefix, p, length);
         o += prefix + length;
     }
     out->size += bytes;

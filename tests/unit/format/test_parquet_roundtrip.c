@@ -313,9 +313,12 @@ static void test_reopen_moves_between_chunks(void)
     free(image);
 }
 
-/* Writes column `v` (one row group, one page) and returns its chunk statistics. */
+/*
+ * Writes column `v` (one row group, one page) and returns its chunk
+ * statistics, which borrow from *reader (the caller closes it).
+ */
 static parquet_column_stats stats_written(const vector *v, uint32_t rows, bool use_dictionary,
-                                          uint8_t **image)
+                                          uint8_t **image, parquet_reader **reader)
 {
     arm_error err;
     parquet_column_stats stats;
@@ -346,8 +349,8 @@ static parquet_column_stats stats_written(const vector *v, uint32_t rows, bool u
         CHECK_OK(parquet_reader_page_index(r, 0, 0, &info, &pages, &err), &err);
         CHECK_INT_EQ(pages, 1);
         CHECK_OK(parquet_reader_column_stats(r, 0, 0, &stats, &err), &err);
-        parquet_reader_close(r);
     }
+    *reader = r;
     return stats;
 }
 
@@ -380,8 +383,9 @@ static void test_dictionary_page_statistics(void)
     for (int k = 0; k < 2; k++) {
         const vector *v = k == 0 ? &strings : &doubles;
         uint8_t *a_image, *b_image;
-        parquet_column_stats a = stats_written(v, rows, true, &a_image);
-        parquet_column_stats b = stats_written(v, rows, false, &b_image);
+        parquet_reader *a_reader, *b_reader;
+        parquet_column_stats a = stats_written(v, rows, true, &a_image, &a_reader);
+        parquet_column_stats b = stats_written(v, rows, false, &b_image, &b_reader);
         CHECK(a.has_min_max && b.has_min_max);
         CHECK(value_compare(&a.min, &b.min) == 0 && value_compare(&a.max, &b.max) == 0);
         CHECK_INT_EQ(a.null_count, b.null_count);
@@ -391,6 +395,8 @@ static void test_dictionary_page_statistics(void)
         } else {
             CHECK(a.min.u.f64 == -7.25 && a.max.u.f64 == 1e300);
         }
+        parquet_reader_close(a_reader);
+        parquet_reader_close(b_reader);
         free(a_image);
         free(b_image);
     }
