@@ -273,6 +273,42 @@ static inline void write_bool(vector *out, uint32_t row, int b)
     }
 }
 
+#define COPY_CELLS(T)                                                                              \
+    do {                                                                                           \
+        T *to = dst->data;                                                                         \
+        const T *from = src->data;                                                                 \
+        if (src->kind == VECTOR_CONSTANT) {                                                        \
+            T v = from[0];                                                                         \
+            for (uint32_t i = 0; i < count; i++)                                                   \
+                to[sel ? sel[i] : i] = v;                                                          \
+        } else {                                                                                   \
+            for (uint32_t i = 0; i < count; i++) {                                                 \
+                uint32_t row = sel ? sel[i] : i;                                                   \
+                to[row] = from[row];                                                               \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * copy_rows_in_place for a FLAT or CONSTANT source without NULLs and a
+ * width with a machine type (CASE's THEN and ELSE values): typed stores
+ * instead of a memcpy per row. False when it does not apply.
+ */
+static bool copy_cells(vector *dst, const vector *src, const uint32_t *sel, uint32_t count)
+{
+    switch (type_physical_size(dst->type)) {
+    case 1: COPY_CELLS(uint8_t); break;
+    case 2: COPY_CELLS(uint16_t); break;
+    case 4: COPY_CELLS(uint32_t); break;
+    case 8: COPY_CELLS(uint64_t); break;
+    default: return false;
+    }
+    if (dst->validity != NULL)
+        for (uint32_t i = 0; i < count; i++)
+            vector_set_valid(dst, sel ? sel[i] : i);
+    return true;
+}
+
 /* Copies rows `sel` of `src` into the same rows of writable flat `dst`. */
 static arm_status copy_rows_in_place(vector *dst, const vector *src, const uint32_t *sel,
                                      uint32_t count, arm_error *err)
@@ -286,6 +322,8 @@ static arm_status copy_rows_in_place(vector *dst, const vector *src, const uint3
         (s = vector_keep_alive(dst, values->data_buffer, err)) != ARM_OK)
         return s;
     size_t width = type_physical_size(dst->type);
+    if (src->kind != VECTOR_DICTIONARY && src->validity == NULL && copy_cells(dst, src, sel, count))
+        return ARM_OK;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
         uint32_t from = src->kind == VECTOR_CONSTANT ? 0 : row;

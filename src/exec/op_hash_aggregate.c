@@ -49,6 +49,7 @@ typedef struct agg_local {
     void *states[VECTOR_SIZE];
     uint32_t filter_sel[VECTOR_SIZE];
     uint8_t *filter_rows[VECTOR_SIZE];
+    uint32_t dictionary_sel[VECTOR_SIZE]; /* dictionary entry of each valid selected row */
 } agg_local;
 
 /* ---- group states ------------------------------------------------------------------ */
@@ -141,6 +142,18 @@ static void agg_local_destroy(op *o, void *local)
 
 /* ---- sinking ------------------------------------------------------------------------- */
 
+/*
+ * An ungrouped aggregate of one argument without FILTER or DISTINCT reads a
+ * dictionary-encoded argument (read_parquet's dictionary pages) through the
+ * rows' entry indexes instead of flattening it first: update_single sees the
+ * same values in the same order, without the copy.
+ */
+static bool reads_through_dictionary(const op_hash_aggregate *a, uint32_t k)
+{
+    const plan_aggregate *agg = &a->aggregates[k];
+    return a->key_count == 0 && agg->arg_count == 1 && agg->filter == NULL && !agg->is_distinct;
+}
+
 static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batch *in,
                                   arm_error *err)
 {
@@ -150,14 +163,40 @@ static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batc
         if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY)
             s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
     }
-    for (uint32_t i = 0; i < a->arg_total && s == ARM_OK; i++) {
-        if (a->arg_exprs[i] == NULL)
-            continue;
-        s = expr_execute(l->args, i, in, &l->arg_values[i], err);
-        if (s == ARM_OK && l->arg_values[i].kind == VECTOR_DICTIONARY)
-            s = vector_flatten(&l->arg_values[i], in->sel, in->count, err);
+    uint32_t first_arg = 0;
+    for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
+        bool through_dictionary = reads_through_dictionary(a, k);
+        for (uint32_t j = 0; j <= a->aggregates[k].arg_count && s == ARM_OK; j++) {
+            uint32_t i = first_arg + j;
+            if (a->arg_exprs[i] == NULL)
+                continue;
+            s = expr_execute(l->args, i, in, &l->arg_values[i], err);
+            bool keep = through_dictionary && j == 0;
+            if (s == ARM_OK && l->arg_values[i].kind == VECTOR_DICTIONARY && !keep)
+                s = vector_flatten(&l->arg_values[i], in->sel, in->count, err);
+        }
+        first_arg += a->aggregates[k].arg_count + 1;
     }
     return s;
+}
+
+/* The dictionary entry of each selected row that is not NULL, in row order. */
+static uint32_t dictionary_entries(const vector *v, const uint32_t *sel, uint32_t count,
+                                   uint32_t *out)
+{
+    const uint32_t *index = v->data;
+    uint32_t n = 0;
+    if (v->validity == NULL) {
+        for (uint32_t i = 0; i < count; i++)
+            out[i] = index[sel ? sel[i] : i];
+        return count;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        if (vector_is_valid(v, row))
+            out[n++] = index[row];
+    }
+    return n;
 }
 
 /* Rows of the batch that pass aggregate k's FILTER: physical rows and their groups. */
@@ -214,6 +253,14 @@ static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t 
         return ARM_OK;
     if (agg->is_distinct)
         return add_distinct(a, k, args[0], sel, rows, count, a->key_count == 0, err);
+    if (a->key_count == 0 && args[0] != NULL && args[0]->kind == VECTOR_DICTIONARY) {
+        /* reads_through_dictionary: the dictionary's rows, selected by entry */
+        uint32_t n = dictionary_entries(args[0], sel, count, l->dictionary_sel);
+        vector *dictionary = args[0]->dictionary;
+        return n == 0 ? ARM_OK
+                      : agg->fn->update_single(agg->fn, rows[0] + a->state_offsets[k], &dictionary,
+                                               l->dictionary_sel, n, err);
+    }
     if (a->key_count == 0) /* one state: the tight loop */
         return agg->fn->update_single(agg->fn, rows[0] + a->state_offsets[k], args, sel, count,
                                       err);

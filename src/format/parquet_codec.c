@@ -19,52 +19,60 @@
 
 /*
  * ZSTD contexts are costly to create (tens of microseconds), so each thread
- * keeps one of each for its lifetime instead of creating one per page; a
- * thread-specific key frees them when the thread exits (worker threads come
- * and go with SET threads).
+ * keeps one of each for its lifetime instead of creating one per page. A
+ * thread-specific key frees them when the thread ends (pool workers that
+ * encode or decode pages come and go with their database).
  */
-static _Thread_local ZSTD_DCtx *zstd_dctx;
-static _Thread_local ZSTD_CCtx *zstd_cctx;
+typedef struct zstd_contexts {
+    ZSTD_DCtx *decompression;
+    ZSTD_CCtx *compression;
+} zstd_contexts;
+
+static _Thread_local zstd_contexts zstd_local;
 static pthread_key_t zstd_key;
 static pthread_once_t zstd_key_once = PTHREAD_ONCE_INIT;
+static bool zstd_key_ready;
 
-static void free_zstd_contexts(void *unused)
+static void free_zstd_contexts(void *contexts)
 {
-    (void)unused;
-    ZSTD_freeDCtx(zstd_dctx);
-    ZSTD_freeCCtx(zstd_cctx);
-    zstd_dctx = NULL;
-    zstd_cctx = NULL;
+    zstd_contexts *z = contexts;
+    ZSTD_freeDCtx(z->decompression);
+    ZSTD_freeCCtx(z->compression);
+    z->decompression = NULL;
+    z->compression = NULL;
 }
 
-static void make_zstd_key(void)
+static void create_zstd_key(void)
 {
-    pthread_key_create(&zstd_key, free_zstd_contexts);
+    zstd_key_ready = pthread_key_create(&zstd_key, free_zstd_contexts) == 0;
 }
 
-/* Arms the exit hook of this thread (a non-NULL value makes the destructor run). */
-static void hook_thread_exit(void)
+/* Makes the thread's contexts freed at its exit (once per thread, before the first). */
+static void register_zstd_contexts(void)
 {
-    pthread_once(&zstd_key_once, make_zstd_key);
-    pthread_setspecific(zstd_key, (void *)1);
+    if (zstd_local.decompression != NULL || zstd_local.compression != NULL)
+        return;
+    pthread_once(&zstd_key_once, create_zstd_key);
+    if (zstd_key_ready)
+        pthread_setspecific(zstd_key, &zstd_local);
 }
 
 static ZSTD_DCtx *zstd_decompression_context(void)
 {
-    if (zstd_dctx == NULL) {
-        zstd_dctx = ZSTD_createDCtx();
-        hook_thread_exit();
+    if (zstd_local.decompression == NULL) {
+        register_zstd_contexts();
+        zstd_local.decompression = ZSTD_createDCtx();
     }
-    return zstd_dctx;
+    return zstd_local.decompression;
 }
 
 static ZSTD_CCtx *zstd_compression_context(void)
 {
-    if (zstd_cctx == NULL) {
-        zstd_cctx = ZSTD_createCCtx();
-        hook_thread_exit();
+    if (zstd_local.compression == NULL) {
+        register_zstd_contexts();
+        zstd_local.compression = ZSTD_createCCtx();
     }
-    return zstd_cctx;
+    return zstd_local.compression;
 }
 
 bool parquet_codec_is_supported(parquet_codec_id codec)

@@ -15,6 +15,14 @@
 #include "format/parquet_encoding.h"
 #include "format/parquet_reader_internal.h"
 
+/*
+ * Page buffers a reader keeps for reuse. Batches hold the last page or two
+ * (zero-copy slices, strings), so a finished buffer becomes free a page
+ * later; a few slots let the next pages reuse memory already touched
+ * instead of faulting in fresh pages.
+ */
+#define PAGE_POOL_SIZE 2
+
 /* Bytes of one page section being decoded, and what owns them. */
 typedef struct value_cursor {
     const uint8_t *data;
@@ -48,7 +56,9 @@ struct parquet_column_reader {
     bool page_is_dictionary;
     value_cursor cur;
     buffer *levels_owner; /* keeps the levels alive when cur moves to another buffer */
-    buffer *spare;        /* a finished page buffer nobody else holds, reused for the next */
+    /* finished page buffers, reused for the next pages once batches let go of them */
+    buffer *pool[PAGE_POOL_SIZE];
+    uint32_t pool_next; /* the slot the next finished page buffer replaces */
     parquet_rle_decoder levels_decoder;
     parquet_rle_decoder rle;
     parquet_delta_decoder delta;  /* values, lengths or prefix lengths */
@@ -326,6 +336,19 @@ static arm_status read_dictionary(parquet_column_reader *cr, const parquet_page_
 
 /* ---- pages ---- */
 
+/* A pooled page buffer nothing else holds with room for `size` bytes, or NULL. */
+static buffer *take_pooled(parquet_column_reader *cr, size_t size)
+{
+    for (uint32_t i = 0; i < PAGE_POOL_SIZE; i++) {
+        buffer *b = cr->pool[i];
+        if (b != NULL && buffer_is_unique(b) && b->capacity_bytes >= size) {
+            cr->pool[i] = NULL;
+            return b;
+        }
+    }
+    return NULL;
+}
+
 /* Decompresses `size` bytes at `src` into a new buffer of exactly `out_size` bytes. */
 static arm_status decompress(parquet_column_reader *cr, const uint8_t *src, size_t size,
                              size_t out_size, buffer **out, arm_error *err)
@@ -340,12 +363,9 @@ static arm_status decompress(parquet_column_reader *cr, const uint8_t *src, size
     }
     if (!parquet_codec_size_is_plausible(codec, src, size, out_size))
         return corrupt(cr, cr->page_offset, err, "page declares an implausible uncompressed size");
-    buffer *b = cr->spare;
-    cr->spare = NULL;
-    if (b == NULL || b->capacity_bytes < out_size) {
-        buffer_release(b);
+    buffer *b = take_pooled(cr, out_size);
+    if (b == NULL)
         b = buffer_create(out_size ? out_size : 1);
-    }
     if (b == NULL)
         return error_out_of_memory(err);
     arm_status status = parquet_codec_decompress(codec, src, size, b->data, out_size, err);
@@ -544,14 +564,21 @@ static arm_status start_data_page_v2(parquet_column_reader *cr, const parquet_pa
     return setup_values(cr, err);
 }
 
-/* Releases a page buffer, keeping it as the spare when nothing else holds it. */
+/* Gives up the page's reference to a page buffer, keeping it in the pool for reuse. */
 static void release_page_buffer(parquet_column_reader *cr, buffer *b)
 {
-    if (b != NULL && b != cr->chunk && cr->spare == NULL && buffer_is_unique(b)) {
-        cr->spare = b;
+    if (b == NULL || b == cr->chunk || b->release_fn != NULL) {
+        buffer_release(b);
         return;
     }
-    buffer_release(b);
+    uint32_t slot = cr->pool_next++ % PAGE_POOL_SIZE;
+    for (uint32_t i = 0; i < PAGE_POOL_SIZE; i++)
+        if (cr->pool[i] == NULL) {
+            slot = i;
+            break;
+        }
+    buffer_release(cr->pool[slot]);
+    cr->pool[slot] = b;
 }
 
 static void end_page(parquet_column_reader *cr)
@@ -953,6 +980,8 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
                                       uint32_t *rows_out, arm_error *err)
 {
     *rows_out = 0;
+    if (cr->leaf == NULL) /* a failed reopen */
+        return ARM_OK;
     if (max_rows > VECTOR_SIZE)
         max_rows = VECTOR_SIZE;
     out->type = cr->leaf->type;
@@ -1047,41 +1076,88 @@ static arm_status chunk_range(parquet_reader *r, const parquet_leaf *leaf,
     return ARM_OK;
 }
 
+/*
+ * Points `cr` (fields before the scratch arrays zeroed, except the buffers
+ * it may reuse: `chunk`, `pool`, `previous`) at a column chunk and reads it.
+ */
+static arm_status start_chunk(parquet_column_reader *cr, parquet_reader *r, uint32_t row_group,
+                              uint32_t column, arm_error *err)
+{
+    buffer *reuse = cr->chunk;
+    cr->chunk = NULL;
+    if (row_group >= r->meta.row_group_count || column >= r->leaf_count) {
+        buffer_release(reuse);
+        return error_set(err, ARM_ERROR_MISUSE, NULL, -1,
+                         "parquet row group or column out of range");
+    }
+    const parquet_leaf *leaf = &r->leaves[column];
+    const parquet_column_meta *m = &r->meta.row_groups[row_group].columns[column].meta;
+    uint64_t start = 0, size = 0;
+    arm_status status = parquet_reader_column_check(r, column, err);
+    if (status == ARM_OK)
+        status = chunk_range(r, leaf, m, &start, &size, err);
+    if (status != ARM_OK) {
+        buffer_release(reuse);
+        return status;
+    }
+    cr->r = r;
+    cr->leaf = leaf;
+    cr->meta = m;
+    cr->out_width = (uint32_t)type_physical_size(leaf->type);
+    cr->chunk_offset = start;
+    cr->chunk_size = (size_t)size;
+    if (!type_equal(cr->skip_vector.type, leaf->type)) {
+        vector_dispose(&cr->skip_vector);
+        vector_init(&cr->skip_vector, leaf->type);
+    }
+    status = parquet_reader_read_range_into(r, start, (size_t)size, reuse, &cr->chunk,
+                                            &cr->chunk_data, err);
+    if (status != ARM_OK)
+        cr->chunk_size = 0; /* next finds no pages */
+    return status;
+}
+
 arm_status parquet_column_reader_open(parquet_column_reader **out, parquet_reader *r,
                                       uint32_t row_group, uint32_t column, arm_error *err)
 {
     *out = NULL;
-    if (row_group >= r->meta.row_group_count || column >= r->leaf_count)
-        return error_set(err, ARM_ERROR_MISUSE, NULL, -1,
-                         "parquet row group or column out of range");
-    arm_status status = parquet_reader_column_check(r, column, err);
-    if (status != ARM_OK)
-        return status;
-    const parquet_leaf *leaf = &r->leaves[column];
-    const parquet_column_meta *m = &r->meta.row_groups[row_group].columns[column].meta;
-    uint64_t start = 0, size = 0;
-    if ((status = chunk_range(r, leaf, m, &start, &size, err)) != ARM_OK)
-        return status;
     /* The scratch arrays at the end stay uninitialized: opening must be cheap. */
     parquet_column_reader *cr = malloc(sizeof *cr);
     if (cr == NULL)
         return error_out_of_memory(err);
     memset(cr, 0, offsetof(parquet_column_reader, levels));
-    cr->r = r;
-    cr->leaf = leaf;
-    cr->meta = m;
-    cr->out_width = (uint32_t)type_physical_size(leaf->type);
     cr->keep_dictionary = true;
-    cr->chunk_offset = start;
-    cr->chunk_size = (size_t)size;
-    vector_init(&cr->skip_vector, leaf->type);
-    status = parquet_reader_read_range(r, start, (size_t)size, &cr->chunk, &cr->chunk_data, err);
+    vector_init(&cr->skip_vector, type_make(TYPE_INVALID));
+    arm_status status = start_chunk(cr, r, row_group, column, err);
     if (status != ARM_OK) {
         parquet_column_reader_close(cr);
         return status;
     }
     *out = cr;
     return ARM_OK;
+}
+
+arm_status parquet_column_reader_reopen(parquet_column_reader *cr, parquet_reader *r,
+                                        uint32_t row_group, uint32_t column, arm_error *err)
+{
+    end_page(cr);
+    if (cr->has_dictionary)
+        vector_dispose(&cr->dictionary);
+    buffer_release(cr->dictionary_owner);
+    buffer *chunk = cr->chunk, *pool[PAGE_POOL_SIZE];
+    memcpy(pool, cr->pool, sizeof pool);
+    uint8_t *previous = cr->previous;
+    size_t previous_capacity = cr->previous_capacity;
+    vector skip_vector = cr->skip_vector;
+    bool keep_dictionary = cr->keep_dictionary;
+    memset(cr, 0, offsetof(parquet_column_reader, levels));
+    cr->chunk = chunk;
+    memcpy(cr->pool, pool, sizeof pool);
+    cr->previous = previous;
+    cr->previous_capacity = previous_capacity;
+    cr->skip_vector = skip_vector;
+    cr->keep_dictionary = keep_dictionary;
+    return start_chunk(cr, r, row_group, column, err);
 }
 
 void parquet_column_reader_set_keep_dictionary(parquet_column_reader *cr, bool keep)
@@ -1097,7 +1173,8 @@ void parquet_column_reader_close(parquet_column_reader *cr)
     if (cr->has_dictionary)
         vector_dispose(&cr->dictionary);
     buffer_release(cr->dictionary_owner);
-    buffer_release(cr->spare);
+    for (uint32_t i = 0; i < PAGE_POOL_SIZE; i++)
+        buffer_release(cr->pool[i]);
     buffer_release(cr->chunk);
     vector_dispose(&cr->skip_vector);
     free(cr->previous);

@@ -182,25 +182,56 @@ static inline void to_physical(const parquet_column_writer *c, const uint8_t *ce
     }
 }
 
-static arm_status append_strings(parquet_column_writer *c, const vector *v, const uint32_t *sel,
-                                 uint32_t count, uint8_t *levels, arm_error *err)
+/*
+ * Up to VECTOR_SIZE strings (rows sel[i], or first + i): room is reserved
+ * once, then bytes and end offsets are stored directly.
+ */
+static arm_status append_string_run(parquet_column_writer *c, const vector *v, const uint32_t *sel,
+                                    uint32_t first, uint32_t count, uint8_t *levels, arm_error *err)
 {
+    const string_view *views[VECTOR_SIZE];
+    size_t bytes = 0;
+    uint32_t n = 0;
     for (uint32_t i = 0; i < count; i++) {
         bool valid;
-        uint32_t row = sel ? sel[i] : i;
+        uint32_t row = sel ? sel[i] : first + i;
         const string_view *s =
             (const string_view *)vector_cell(v, row, sizeof(string_view), &valid);
         if (levels)
             levels[i] = valid;
-        if (!valid)
-            continue;
-        parquet_byte_buffer_append(&c->values, string_view_data(s), s->length);
-        uint64_t end = c->values.size;
-        parquet_byte_buffer_append(&c->ends, &end, sizeof end);
-        c->value_count++;
+        if (valid) {
+            views[n++] = s;
+            bytes += s->length;
+        }
     }
-    if (c->values.failed || c->ends.failed)
+    if (!parquet_byte_buffer_reserve(&c->values, bytes) ||
+        !parquet_byte_buffer_reserve(&c->ends, (size_t)n * sizeof(uint64_t)))
         return error_out_of_memory(err);
+    uint8_t *out = c->values.data;
+    uint64_t end = c->values.size;
+    uint8_t *ends = c->ends.data + c->ends.size;
+    for (uint32_t i = 0; i < n; i++) {
+        if (views[i]->length > 0) /* no buffer yet when every string so far is empty */
+            memcpy(out + end, string_view_data(views[i]), views[i]->length);
+        end += views[i]->length;
+        memcpy(ends + (size_t)i * sizeof end, &end, sizeof end);
+    }
+    c->values.size = end;
+    c->ends.size += (size_t)n * sizeof(uint64_t);
+    c->value_count += n;
+    return ARM_OK;
+}
+
+static arm_status append_strings(parquet_column_writer *c, const vector *v, const uint32_t *sel,
+                                 uint32_t count, uint8_t *levels, arm_error *err)
+{
+    for (uint32_t done = 0; done < count; done += VECTOR_SIZE) {
+        uint32_t n = count - done < VECTOR_SIZE ? count - done : VECTOR_SIZE;
+        arm_status s = append_string_run(c, v, sel ? sel + done : NULL, done, n,
+                                         levels ? levels + done : NULL, err);
+        if (s != ARM_OK)
+            return s;
+    }
     return ARM_OK;
 }
 
@@ -322,6 +353,12 @@ static int compare_values(const parquet_column_writer *c, const uint8_t *a, uint
     }
     default: {
         uint32_t n = alen < blen ? alen : blen;
+        if (n >= 8) { /* the first 8 bytes as big-endian words usually decide */
+            uint64_t x, y;
+            memcpy(&x, a, 8), memcpy(&y, b, 8);
+            if (x != y)
+                return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+        }
         int r = n > 0 ? memcmp(a, b, n) : 0;
         return r != 0 ? r : (alen > blen) - (alen < blen);
     }
@@ -374,6 +411,33 @@ static bool find_min_max_int(const parquet_column_writer *c, uint64_t v0, uint64
     return true;
 }
 
+/* find_min_max of DOUBLE values: typed, NaN skipped, first of equal extremes kept. */
+static bool find_min_max_double(const parquet_column_writer *c, uint64_t v0, uint64_t v1,
+                                parquet_bytes *min, parquet_bytes *max)
+{
+    uint64_t lo = v1, hi = v1;
+    double a = 0, b = 0;
+    for (uint64_t i = v0; i < v1; i++) {
+        double x;
+        memcpy(&x, c->values.data + i * 8, 8);
+        if (x != x)
+            continue;
+        if (lo == v1) {
+            a = b = x, lo = hi = i;
+            continue;
+        }
+        if (x < a)
+            a = x, lo = i;
+        if (x > b)
+            b = x, hi = i;
+    }
+    if (lo == v1)
+        return false;
+    *min = (parquet_bytes){c->values.data + lo * 8, 8};
+    *max = (parquet_bytes){c->values.data + hi * 8, 8};
+    return true;
+}
+
 #define STAT_MAX_BYTES 256
 
 /* Min and max of values [v0, v1) (NaN skipped); false when there are none. */
@@ -384,6 +448,8 @@ static bool find_min_max(const parquet_column_writer *c, uint64_t v0, uint64_t v
         return false;
     if (c->physical == PARQUET_INT32 || c->physical == PARQUET_INT64)
         return find_min_max_int(c, v0, v1, min, max);
+    if (c->physical == PARQUET_DOUBLE)
+        return find_min_max_double(c, v0, v1, min, max);
     bool found = false;
     for (uint64_t i = v0; i < v1; i++) {
         uint32_t length;
@@ -593,6 +659,8 @@ typedef struct flush_state {
     arena *a;
     dictionary_builder dict;
     bool use_dictionary;
+    uint32_t *entry_seen; /* per dictionary entry: the page stamp when last seen */
+    uint32_t entry_seen_capacity, page_stamp;
     parquet_byte_buffer body, levels, compressed, temp;
     thrift_writer header;
     int64_t total_compressed, total_uncompressed;
@@ -651,13 +719,25 @@ static void encode_plain(flush_state *st, const uint64_t *entries, uint64_t v0, 
                                    (v1 - v0) * c->physical_size);
         return;
     }
+    size_t bytes = 0, prefix = c->physical == PARQUET_BYTE_ARRAY ? 4 : 0;
+    for (uint64_t i = v0; i < v1; i++) {
+        uint32_t length;
+        value_at(c, entries ? entries[i] : i, &length);
+        bytes += prefix + length;
+    }
+    if (!parquet_byte_buffer_reserve(out, bytes))
+        return;
+    uint8_t *o = out->data + out->size;
     for (uint64_t i = v0; i < v1; i++) {
         uint32_t length;
         const uint8_t *p = value_at(c, entries ? entries[i] : i, &length);
-        if (c->physical == PARQUET_BYTE_ARRAY)
-            parquet_byte_buffer_append(out, &length, 4);
-        parquet_byte_buffer_append(out, p, length);
+        if (prefix)
+            memcpy(o, &length, 4);
+        if (length > 0)
+            memcpy(o + prefix, p, length);
+        o += prefix + length;
     }
+    out->size += bytes;
 }
 
 static arm_status write_dictionary_page(flush_state *st, arm_error *err)
@@ -742,6 +822,64 @@ static void page_statistics(parquet_statistics *s, int64_t nulls, bool has_min_m
     s->max = max;
 }
 
+/*
+ * find_min_max for a dictionary-encoded page of strings, floats or wide
+ * decimals: each distinct entry is compared once, in order of first
+ * occurrence, which picks the same values as comparing every row.
+ */
+static bool find_min_max_entries(flush_state *st, uint64_t v0, uint64_t v1, parquet_bytes *min,
+                                 parquet_bytes *max)
+{
+    const parquet_column_writer *c = st->c;
+    if (st->dict.count > st->entry_seen_capacity) {
+        uint32_t *seen = realloc(st->entry_seen, st->dict.count * sizeof *seen);
+        if (seen == NULL)
+            return find_min_max(c, v0, v1, min, max);
+        memset(seen, 0, st->dict.count * sizeof *seen);
+        st->entry_seen = seen;
+        st->entry_seen_capacity = st->dict.count;
+        st->page_stamp = 0;
+    }
+    if (++st->page_stamp == 0) { /* wrapped: forget every stamp */
+        memset(st->entry_seen, 0, st->entry_seen_capacity * sizeof *st->entry_seen);
+        st->page_stamp = 1;
+    }
+    uint32_t stamp = st->page_stamp;
+    bool found = false;
+    for (uint64_t i = v0; i < v1; i++) {
+        uint32_t e = st->dict.indexes[i];
+        if (st->entry_seen[e] == stamp)
+            continue;
+        st->entry_seen[e] = stamp;
+        uint32_t length;
+        const uint8_t *p = value_at(c, st->dict.entries[e], &length);
+        if (is_nan(c, p))
+            continue;
+        if (!found) {
+            *min = *max = (parquet_bytes){p, length};
+            found = true;
+            continue;
+        }
+        if (compare_values(c, p, length, min->data, min->length) < 0)
+            *min = (parquet_bytes){p, length};
+        if (compare_values(c, p, length, max->data, max->length) > 0)
+            *max = (parquet_bytes){p, length};
+    }
+    if (found && (min->length > STAT_MAX_BYTES || max->length > STAT_MAX_BYTES))
+        return false;
+    return found;
+}
+
+static bool page_min_max(flush_state *st, uint64_t v0, uint64_t v1, parquet_bytes *min,
+                         parquet_bytes *max)
+{
+    const parquet_column_writer *c = st->c;
+    bool per_entry = st->use_dictionary && c->type.id != TYPE_INTERVAL &&
+                     c->physical != PARQUET_INT32 && c->physical != PARQUET_INT64;
+    return per_entry ? find_min_max_entries(st, v0, v1, min, max)
+                     : find_min_max(c, v0, v1, min, max);
+}
+
 static arm_status write_data_page(flush_state *st, uint64_t r0, uint64_t r1, uint64_t v0,
                                   uint64_t v1, arm_error *err)
 {
@@ -766,7 +904,7 @@ static arm_status write_data_page(flush_state *st, uint64_t r0, uint64_t r1, uin
     if (st->body.failed || st->temp.failed)
         return error_out_of_memory(err);
     parquet_bytes min = {0}, max = {0};
-    bool has_min_max = find_min_max(c, v0, v1, &min, &max);
+    bool has_min_max = page_min_max(st, v0, v1, &min, &max);
     if (has_min_max && (!copy_stat(c, st->a, &min, false) || !copy_stat(c, st->a, &max, true)))
         return error_out_of_memory(err);
     parquet_page_header h;
@@ -810,6 +948,19 @@ static uint64_t cut_page(flush_state *st, uint64_t r0, uint64_t *v)
     const parquet_column_writer *c = st->c;
     uint64_t budget_bits = (uint64_t)st->options->page_size_bytes * 8, bits = 0, r = r0;
     uint32_t dict_width = st->use_dictionary ? dictionary_bit_width(&st->dict) : 0;
+    if (c->physical != PARQUET_BYTE_ARRAY && c->value_count == c->row_count) {
+        /* No NULLs, fixed width: every row costs the same, so the loop below has a closed form. */
+        uint64_t per_row = 1 + (st->use_dictionary               ? dict_width
+                                : c->physical == PARQUET_BOOLEAN ? 1
+                                                                 : (uint64_t)c->physical_size * 8);
+        uint64_t rows = (budget_bits + per_row - 1) / per_row;
+        if (rows == 0)
+            rows = 1;
+        if (rows > c->row_count - r0)
+            rows = c->row_count - r0;
+        *v += rows;
+        return r0 + rows;
+    }
     while (r < c->row_count && bits < budget_bits) {
         bool valid = !c->is_nullable || c->levels.data[r];
         bits += 1;
@@ -858,6 +1009,7 @@ static void flush_state_dispose(flush_state *st)
     if (st == NULL)
         return;
     dictionary_dispose(&st->dict);
+    free(st->entry_seen);
     parquet_byte_buffer_dispose(&st->body);
     parquet_byte_buffer_dispose(&st->levels);
     parquet_byte_buffer_dispose(&st->compressed);

@@ -396,18 +396,33 @@ static void pack_u64(parquet_byte_buffer *b, const uint64_t *values, uint32_t co
     b->size += bytes;
 }
 
+/*
+ * Values of up to 32 bits, LSB first: bits gather in a 64-bit accumulator
+ * that is stored whole each time it fills, instead of a read-modify-write
+ * of memory per value (dictionary indexes of every data page pass here).
+ */
 void parquet_pack_bits(parquet_byte_buffer *b, const uint32_t *values, uint32_t count,
                        uint32_t bit_width)
 {
-    uint64_t chunk[64];
-    for (uint32_t done = 0; done < count;) {
-        uint32_t n = count - done < 64 ? count - done : 64;
-        for (uint32_t i = 0; i < n; i++)
-            chunk[i] = values[done + i];
-        /* Packing in chunks of 64 values keeps byte alignment (64 * width bits). */
-        pack_u64(b, chunk, n, bit_width);
-        done += n;
+    size_t bytes = ((size_t)count * bit_width + 7) / 8;
+    if (bit_width == 0 || bit_width > 32 || !parquet_byte_buffer_reserve(b, bytes + 8))
+        return;
+    uint8_t *out = b->data + b->size;
+    uint64_t mask = (1ULL << bit_width) - 1, acc = 0;
+    unsigned used = 0; /* bits of acc filled, < 64 */
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t v = values[i] & mask;
+        acc |= v << used;
+        used += bit_width;
+        if (used >= 64) {
+            memcpy(out, &acc, 8);
+            out += 8;
+            used -= 64;
+            acc = used ? v >> (bit_width - used) : 0;
+        }
     }
+    memcpy(out, &acc, 8); /* the tail; bytes beyond `bytes` are not counted */
+    b->size += bytes;
 }
 
 static void rle_emit_literals(parquet_byte_buffer *b, const uint32_t *values, uint32_t count,

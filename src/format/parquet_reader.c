@@ -39,16 +39,30 @@ arm_status parquet_reader_corrupt(const parquet_reader *r, const char *column, u
 arm_status parquet_reader_read_range(parquet_reader *r, uint64_t offset, size_t size, buffer **out,
                                      const uint8_t **data, arm_error *err)
 {
+    return parquet_reader_read_range_into(r, offset, size, NULL, out, data, err);
+}
+
+arm_status parquet_reader_read_range_into(parquet_reader *r, uint64_t offset, size_t size,
+                                          buffer *reuse, buffer **out, const uint8_t **data,
+                                          arm_error *err)
+{
     *out = NULL;
-    if (offset > r->file_size || size > r->file_size - offset)
+    if (offset > r->file_size || size > r->file_size - offset) {
+        buffer_release(reuse);
         return parquet_reader_corrupt(r, NULL, offset, err, "range of %zu bytes outside the file",
                                       size);
+    }
     if (r->image != NULL) {
+        buffer_release(reuse);
         *out = buffer_retain(r->image);
         *data = (const uint8_t *)r->image->data + offset;
         return ARM_OK;
     }
-    buffer *b = buffer_create(size ? size : 1);
+    buffer *b = reuse;
+    if (b == NULL || !buffer_is_unique(b) || b->capacity_bytes < size) {
+        buffer_release(b);
+        b = buffer_create(size ? size : 1);
+    }
     if (b == NULL)
         return error_out_of_memory(err);
     size_t done = 0;

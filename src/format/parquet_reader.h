@@ -120,6 +120,16 @@ arm_status parquet_reader_page_index(parquet_reader *r, uint32_t row_group, uint
 arm_status parquet_column_reader_open(parquet_column_reader **out, parquet_reader *r,
                                       uint32_t row_group, uint32_t column, arm_error *err);
 /*
+ * Points an open cursor at another column chunk (of any reader) as if it
+ * were closed and opened again, but reusing its chunk and page buffers when
+ * nothing else holds them: a scan moving from row group to row group then
+ * reads into memory it has already touched. The keep_dictionary setting
+ * stays. After a failure, only next (which returns no rows), reopen and
+ * close may be called.
+ */
+arm_status parquet_column_reader_reopen(parquet_column_reader *cr, parquet_reader *r,
+                                        uint32_t row_group, uint32_t column, arm_error *err);
+/*
  * When true (the default), batches whose values all come from
  * dictionary-encoded pages are returned as VECTOR_DICTIONARY vectors (uint32
  * indexes into a dictionary shared by every batch of the chunk); otherwise

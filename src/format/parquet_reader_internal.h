@@ -59,6 +59,14 @@ struct parquet_reader {
 /* Reads [offset, offset+size) of the file (bounds already checked). */
 arm_status parquet_reader_read_range(parquet_reader *r, uint64_t offset, size_t size, buffer **out,
                                      const uint8_t **data, arm_error *err);
+/*
+ * The same, reading into `reuse` (taken over; may be NULL) when nothing else
+ * holds it and it is large enough, so scans do not fault in fresh memory for
+ * every column chunk; otherwise `reuse` is released.
+ */
+arm_status parquet_reader_read_range_into(parquet_reader *r, uint64_t offset, size_t size,
+                                          buffer *reuse, buffer **out, const uint8_t **data,
+                                          arm_error *err);
 /* Sets ARM_ERROR_CORRUPT with a detail naming the file, column (may be NULL) and offset. */
 arm_status parquet_reader_corrupt(const parquet_reader *r, const char *column, uint64_t offset,
                                   arm_error *err, const char *fmt, ...)

@@ -5,6 +5,8 @@
  * encoding lives in parquet_column_writer.c.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,17 @@ typedef struct chunk_pages {
     uint32_t count;
 } chunk_pages;
 
+/*
+ * One thread's row group encoder for parquet_writer_write_batches: its own
+ * column writers (their buffers are reused from group to group) and an arena
+ * for the metadata and statistics of the groups it encodes, which the footer
+ * and page index read, so it lives as long as the writer.
+ */
+typedef struct group_encoder {
+    parquet_column_writer *columns;
+    arena *arena;
+} group_encoder;
+
 struct parquet_writer {
     parquet_writer_options options;
     parquet_sink sink;
@@ -32,6 +45,11 @@ struct parquet_writer {
     parquet_row_group *row_groups;
     chunk_pages *pages; /* row_group_count * column_count */
     uint32_t row_group_count, row_group_capacity;
+    group_encoder *encoders; /* parallel writing: one per thread, made on first use */
+    uint32_t encoder_count;
+    parquet_writer_column *definitions; /* the columns as given, for the encoders */
+    parquet_byte_buffer *spare_bytes;   /* encoded group buffers written out, for reuse */
+    uint32_t spare_count;
     bool is_closed;
     bool is_broken;
 };
@@ -69,8 +87,9 @@ static arm_status writer_alloc(parquet_writer **out, const parquet_writer_column
         w->options.page_size_bytes = defaults.page_size_bytes;
     w->arena = arena_create(0, NULL);
     w->columns = calloc(column_count + 1, sizeof *w->columns);
+    w->definitions = calloc(column_count + 1, sizeof *w->definitions);
     w->column_count = column_count;
-    if (w->arena == NULL || w->columns == NULL) {
+    if (w->arena == NULL || w->columns == NULL || w->definitions == NULL) {
         parquet_writer_destroy(w);
         return error_out_of_memory(err);
     }
@@ -80,6 +99,8 @@ static arm_status writer_alloc(parquet_writer **out, const parquet_writer_column
             parquet_writer_destroy(w);
             return status;
         }
+        w->definitions[i] = columns[i];
+        w->definitions[i].name = w->columns[i].name;
     }
     if (!parquet_codec_is_writable(w->options.codec)) {
         error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
@@ -158,36 +179,51 @@ static arm_status grow_row_groups(parquet_writer *w, arm_error *err)
     return ARM_OK;
 }
 
+/*
+ * Encodes the rows buffered in `columns` as one row group into `sink`: fills
+ * `g` (its column chunks and offsets, relative to the sink) and `pages` (one
+ * per column), both allocated in `a`.
+ */
+static arm_status encode_row_group(const parquet_writer *w, parquet_column_writer *columns,
+                                   uint64_t rows, parquet_sink *sink, arena *a,
+                                   parquet_row_group *g, chunk_pages *pages, arm_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->columns = arena_zalloc(a, sizeof(parquet_column_chunk) * (w->column_count + 1));
+    if (g->columns == NULL)
+        return error_out_of_memory(err);
+    g->column_count = w->column_count;
+    g->num_rows = (int64_t)rows;
+    g->has_file_offset = g->has_total_compressed_size = g->has_ordinal = true;
+    g->file_offset = (int64_t)sink->offset;
+    for (uint32_t i = 0; i < w->column_count; i++) {
+        parquet_column_writer *c = &columns[i];
+        arm_status status =
+            parquet_column_writer_flush(c, &w->options, sink, a, &g->columns[i], err);
+        if (status != ARM_OK)
+            return status;
+        g->total_byte_size += g->columns[i].meta.total_uncompressed_size;
+        g->total_compressed_size += g->columns[i].meta.total_compressed_size;
+        pages[i].count = c->page_count;
+        pages[i].pages = arena_alloc(a, sizeof(parquet_written_page) * (c->page_count + 1));
+        if (pages[i].pages == NULL)
+            return error_out_of_memory(err);
+        memcpy(pages[i].pages, c->pages, sizeof(parquet_written_page) * c->page_count);
+    }
+    return ARM_OK;
+}
+
 static arm_status flush_row_group(parquet_writer *w, arm_error *err)
 {
     arm_status status = grow_row_groups(w, err);
     if (status != ARM_OK)
         return status;
     parquet_row_group *g = &w->row_groups[w->row_group_count];
-    memset(g, 0, sizeof *g);
-    g->columns = arena_zalloc(w->arena, sizeof(parquet_column_chunk) * (w->column_count + 1));
-    if (g->columns == NULL)
-        return error_out_of_memory(err);
-    g->column_count = w->column_count;
-    g->num_rows = (int64_t)w->buffered_rows;
-    g->has_file_offset = g->has_total_compressed_size = g->has_ordinal = true;
-    g->file_offset = (int64_t)w->sink.offset;
+    chunk_pages *pages = &w->pages[(size_t)w->row_group_count * w->column_count];
+    status = encode_row_group(w, w->columns, w->buffered_rows, &w->sink, w->arena, g, pages, err);
+    if (status != ARM_OK)
+        return status;
     g->ordinal = (int16_t)w->row_group_count;
-    for (uint32_t i = 0; i < w->column_count; i++) {
-        parquet_column_writer *c = &w->columns[i];
-        status =
-            parquet_column_writer_flush(c, &w->options, &w->sink, w->arena, &g->columns[i], err);
-        if (status != ARM_OK)
-            return status;
-        g->total_byte_size += g->columns[i].meta.total_uncompressed_size;
-        g->total_compressed_size += g->columns[i].meta.total_compressed_size;
-        chunk_pages *cp = &w->pages[(size_t)w->row_group_count * w->column_count + i];
-        cp->count = c->page_count;
-        cp->pages = arena_alloc(w->arena, sizeof(parquet_written_page) * (c->page_count + 1));
-        if (cp->pages == NULL)
-            return error_out_of_memory(err);
-        memcpy(cp->pages, c->pages, sizeof(parquet_written_page) * c->page_count);
-    }
     w->row_group_count++;
     w->buffered_rows = 0;
     return ARM_OK;
@@ -255,6 +291,304 @@ arm_status parquet_writer_write_batch(parquet_writer *w, const batch *b, arm_err
         done += n;
     }
     return ARM_OK;
+}
+
+/* ---- parallel writing ---------------------------------------------------------------- */
+
+/* A row group encoded by some thread, waiting for its turn: bytes with offsets from 0. */
+typedef struct encoded_group {
+    parquet_byte_buffer bytes;
+    parquet_row_group group;
+    chunk_pages *pages; /* one per column */
+    bool is_ready;
+} encoded_group;
+
+/* The shared state of one parquet_writer_write_batches call. */
+typedef struct parallel_write {
+    parquet_writer *w;
+    const batch *batches;
+    uint64_t *batch_starts; /* logical row where each batch starts; [batch_count] = total */
+    uint32_t batch_count;
+    uint64_t first_row; /* rows before it go to the sequential buffer */
+    uint32_t group_count;
+    _Atomic uint32_t next_group;
+    _Atomic bool has_failed;
+    uint32_t window;      /* groups encoded ahead of the next to write, at most */
+    pthread_mutex_t lock; /* the fields below, the sink and the writer's row group lists */
+    pthread_cond_t committed;
+    encoded_group *groups;
+    uint32_t next_commit;
+    arm_error error; /* the first failure */
+} parallel_write;
+
+static arm_status encoders_create(parquet_writer *w, uint32_t count, arm_error *err)
+{
+    if (w->encoder_count >= count)
+        return ARM_OK;
+    group_encoder *grown = realloc(w->encoders, count * sizeof *grown);
+    if (grown == NULL)
+        return error_out_of_memory(err);
+    w->encoders = grown;
+    while (w->encoder_count < count) {
+        group_encoder *e = &w->encoders[w->encoder_count];
+        e->arena = arena_create(0, NULL);
+        e->columns = calloc(w->column_count + 1, sizeof *e->columns);
+        if (e->arena == NULL || e->columns == NULL) {
+            arena_destroy(e->arena);
+            free(e->columns);
+            return error_out_of_memory(err);
+        }
+        w->encoder_count++;
+        for (uint32_t i = 0; i < w->column_count; i++)
+            if (parquet_column_writer_init(&e->columns[i], &w->definitions[i], e->arena, err) !=
+                ARM_OK)
+                return err->status;
+    }
+    return ARM_OK;
+}
+
+static void encoders_destroy(parquet_writer *w)
+{
+    for (uint32_t k = 0; k < w->encoder_count; k++) {
+        for (uint32_t i = 0; i < w->column_count; i++)
+            parquet_column_writer_dispose(&w->encoders[k].columns[i]);
+        free(w->encoders[k].columns);
+        arena_destroy(w->encoders[k].arena);
+    }
+    free(w->encoders);
+    for (uint32_t k = 0; k < w->spare_count; k++)
+        parquet_byte_buffer_dispose(&w->spare_bytes[k]);
+    free(w->spare_bytes);
+}
+
+/* Appends logical rows [start, start + count) of the batches to `columns`. */
+static arm_status append_range(const parallel_write *pw, parquet_column_writer *columns,
+                               uint64_t start, uint64_t count, arm_error *err)
+{
+    uint32_t lo = 0, hi = pw->batch_count;
+    while (hi - lo > 1) { /* the last batch starting at or before `start` */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pw->batch_starts[mid] <= start)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uint32_t local[VECTOR_SIZE];
+    for (uint32_t b = lo; count > 0; b++) {
+        const batch *in = &pw->batches[b];
+        uint32_t offset = (uint32_t)(start - pw->batch_starts[b]);
+        uint32_t n = in->count - offset;
+        if (n > count)
+            n = (uint32_t)count;
+        const uint32_t *sel = in->sel ? in->sel + offset : NULL;
+        if (in->sel == NULL && (offset > 0 || n < in->count)) {
+            for (uint32_t i = 0; i < n; i++)
+                local[i] = offset + i;
+            sel = local;
+        }
+        for (uint32_t i = 0; i < pw->w->column_count; i++)
+            if (parquet_column_writer_append(&columns[i], &in->columns[i], sel, n, err) != ARM_OK)
+                return err->status;
+        start += n;
+        count -= n;
+    }
+    return ARM_OK;
+}
+
+/* Moves a group's offsets from its own buffer to where the file has reached. */
+static void rebase_group(parquet_row_group *g, chunk_pages *pages, int64_t base)
+{
+    g->file_offset += base;
+    for (uint32_t i = 0; i < g->column_count; i++) {
+        parquet_column_chunk *c = &g->columns[i];
+        c->file_offset += base;
+        c->meta.data_page_offset += base;
+        if (c->meta.has_dictionary_page_offset)
+            c->meta.dictionary_page_offset += base;
+        for (uint32_t p = 0; p < pages[i].count; p++)
+            pages[i].pages[p].offset += base;
+    }
+}
+
+/* Under pw->lock: writes the ready groups that are next in order. */
+static arm_status commit_ready(parallel_write *pw, arm_error *err)
+{
+    parquet_writer *w = pw->w;
+    while (pw->next_commit < pw->group_count && pw->groups[pw->next_commit].is_ready) {
+        encoded_group *e = &pw->groups[pw->next_commit];
+        arm_status status = grow_row_groups(w, err);
+        if (status != ARM_OK)
+            return status;
+        rebase_group(&e->group, e->pages, (int64_t)w->sink.offset);
+        if ((status = parquet_sink_write(&w->sink, e->bytes.data, e->bytes.size, err)) != ARM_OK)
+            return status;
+        e->group.ordinal = (int16_t)w->row_group_count;
+        w->row_groups[w->row_group_count] = e->group;
+        memcpy(&w->pages[(size_t)w->row_group_count * w->column_count], e->pages,
+               w->column_count * sizeof *e->pages);
+        w->row_group_count++;
+        w->total_rows += (uint64_t)e->group.num_rows;
+        e->bytes.size = 0;
+        w->spare_bytes[w->spare_count++] = e->bytes; /* room for one per group was made */
+        memset(&e->bytes, 0, sizeof e->bytes);
+        pw->next_commit++;
+        pthread_cond_broadcast(&pw->committed);
+    }
+    return ARM_OK;
+}
+
+/* Encodes group `index` with encoder `e` into pw->groups[index], then commits what it can. */
+static arm_status encode_group(parallel_write *pw, group_encoder *e, uint32_t index, arm_error *err)
+{
+    parquet_writer *w = pw->w;
+    encoded_group *out = &pw->groups[index];
+    uint64_t rows = w->options.row_group_rows;
+    arm_status status = append_range(pw, e->columns, pw->first_row + index * rows, rows, err);
+    if (status != ARM_OK)
+        return status;
+    parquet_sink sink;
+    memset(&sink, 0, sizeof sink);
+    pthread_mutex_lock(&pw->lock);
+    if (w->spare_count > 0)
+        sink.memory = w->spare_bytes[--w->spare_count];
+    pthread_mutex_unlock(&pw->lock);
+    out->pages = arena_zalloc(e->arena, (w->column_count + 1) * sizeof *out->pages);
+    status = out->pages == NULL ? error_out_of_memory(err)
+                                : encode_row_group(w, e->columns, rows, &sink, e->arena,
+                                                   &out->group, out->pages, err);
+    out->bytes = sink.memory;
+    pthread_mutex_lock(&pw->lock);
+    if (status == ARM_OK) {
+        out->is_ready = true;
+        status = commit_ready(pw, err);
+    }
+    pthread_mutex_unlock(&pw->lock);
+    return status;
+}
+
+/*
+ * Waits while group `index` is too far ahead of the next group to write, so
+ * encoded groups do not pile up behind a slow one. The next group to write
+ * is always being encoded (its thread never waits here), so this ends.
+ */
+static bool wait_for_window(parallel_write *pw, uint32_t index)
+{
+    pthread_mutex_lock(&pw->lock);
+    while (!atomic_load(&pw->has_failed) && index >= pw->next_commit + pw->window)
+        pthread_cond_wait(&pw->committed, &pw->lock);
+    pthread_mutex_unlock(&pw->lock);
+    return !atomic_load(&pw->has_failed);
+}
+
+static void encode_task(void *context, uint32_t task)
+{
+    parallel_write *pw = context;
+    group_encoder *e = &pw->w->encoders[task];
+    arm_error err;
+    arm_error_clear(&err);
+    for (;;) {
+        uint32_t index = atomic_fetch_add(&pw->next_group, 1);
+        if (index >= pw->group_count || !wait_for_window(pw, index))
+            return;
+        if (encode_group(pw, e, index, &err) != ARM_OK) {
+            pthread_mutex_lock(&pw->lock);
+            if (!atomic_exchange(&pw->has_failed, true))
+                pw->error = err;
+            pthread_cond_broadcast(&pw->committed);
+            pthread_mutex_unlock(&pw->lock);
+            return;
+        }
+    }
+}
+
+/*
+ * Rows up to the next row group boundary go through the sequential buffer,
+ * then whole row groups are encoded in parallel, then the rest is buffered.
+ * Row groups hold the same rows as with parquet_writer_write_batch, and a
+ * row group's bytes depend only on its rows, so the file is the same.
+ */
+static arm_status write_groups_parallel(parallel_write *pw, uint32_t thread_count,
+                                        thread_pool *pool, arm_error *err)
+{
+    parquet_writer *w = pw->w;
+    uint64_t total = pw->batch_starts[pw->batch_count], rows = w->options.row_group_rows;
+    uint64_t head = w->buffered_rows > 0 ? rows - w->buffered_rows : 0;
+    if (head > total)
+        head = total;
+    pw->first_row = head;
+    uint64_t groups = (total - head) / rows;
+    pw->group_count = groups > UINT32_MAX ? UINT32_MAX : (uint32_t)groups;
+    arm_status status = ARM_OK;
+    if (head > 0) {
+        w->total_rows += head; /* as append_rows counts them */
+        status = append_range(pw, w->columns, 0, head, err);
+        w->buffered_rows += head;
+        if (status == ARM_OK && w->buffered_rows >= rows)
+            status = flush_row_group(w, err);
+    }
+    if (status == ARM_OK && pw->group_count > 0) {
+        uint32_t spare_needed = w->spare_count + pw->group_count;
+        parquet_byte_buffer *spares = realloc(w->spare_bytes, spare_needed * sizeof *spares);
+        pw->groups = calloc(pw->group_count, sizeof *pw->groups);
+        if (spares != NULL)
+            w->spare_bytes = spares;
+        if (spares == NULL || pw->groups == NULL)
+            return error_out_of_memory(err);
+        if (thread_count > pw->group_count)
+            thread_count = pw->group_count;
+        pw->window = 2 * thread_count;
+        if ((status = encoders_create(w, thread_count, err)) != ARM_OK)
+            return status;
+        thread_pool_run(pool, thread_count, encode_task, pw);
+        if (atomic_load(&pw->has_failed)) {
+            if (err != NULL)
+                *err = pw->error;
+            return pw->error.status;
+        }
+    }
+    uint64_t tail = pw->first_row + (uint64_t)pw->group_count * rows;
+    if (status == ARM_OK && tail < total) {
+        status = append_range(pw, w->columns, tail, total - tail, err);
+        w->buffered_rows += total - tail;
+        w->total_rows += total - tail;
+    }
+    return status;
+}
+
+arm_status parquet_writer_write_batches(parquet_writer *w, const batch *batches,
+                                        uint32_t batch_count, thread_pool *pool,
+                                        uint32_t thread_count, arm_error *err)
+{
+    arm_status status = ARM_OK;
+    for (uint32_t b = 0; b < batch_count && status == ARM_OK; b++)
+        status = check_batch(w, &batches[b], err);
+    if (status != ARM_OK)
+        return status;
+    parallel_write pw;
+    memset(&pw, 0, sizeof pw);
+    pw.w = w;
+    pw.batches = batches;
+    pw.batch_count = batch_count;
+    pw.batch_starts = malloc((batch_count + 1) * sizeof *pw.batch_starts);
+    if (pw.batch_starts == NULL)
+        return error_out_of_memory(err);
+    pw.batch_starts[0] = 0;
+    for (uint32_t b = 0; b < batch_count; b++)
+        pw.batch_starts[b + 1] = pw.batch_starts[b] + batches[b].count;
+    atomic_init(&pw.next_group, 0);
+    atomic_init(&pw.has_failed, false);
+    pthread_mutex_init(&pw.lock, NULL);
+    pthread_cond_init(&pw.committed, NULL);
+    status = write_groups_parallel(&pw, thread_count > 0 ? thread_count : 1, pool, err);
+    for (uint32_t g = 0; pw.groups != NULL && g < pw.group_count; g++)
+        parquet_byte_buffer_dispose(&pw.groups[g].bytes);
+    free(pw.groups);
+    free(pw.batch_starts);
+    pthread_mutex_destroy(&pw.lock);
+    pthread_cond_destroy(&pw.committed);
+    if (status != ARM_OK)
+        w->is_broken = true;
+    return status;
 }
 
 /* Orders statistic bytes of a column's pages (for the column index boundary order). */
@@ -476,6 +810,8 @@ void parquet_writer_destroy(parquet_writer *w)
     for (uint32_t i = 0; i < w->column_count && w->columns; i++)
         parquet_column_writer_dispose(&w->columns[i]);
     free(w->columns);
+    free(w->definitions);
+    encoders_destroy(w);
     free(w->row_groups);
     free(w->pages);
     arena_destroy(w->arena);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/thread_pool.h"
 #include "format/parquet_metadata.h"
 #include "vector/vector.h"
 
@@ -68,6 +69,17 @@ arm_status parquet_writer_create_memory(parquet_writer **out, const parquet_writ
  * non-nullable column is ARM_ERROR_CONSTRAINT.
  */
 arm_status parquet_writer_write_batch(parquet_writer *w, const batch *b, arm_error *err);
+/*
+ * Appends the rows of `batches` in order, as parquet_writer_write_batch on
+ * each would, encoding whole row groups on `pool` (may be NULL) with up to
+ * `thread_count` threads, the caller's included. Row groups are written in
+ * order: the bytes are the same for any thread count. The batches are
+ * borrowed for the call; rows after the last whole row group stay buffered
+ * for the next call or close. An error leaves the writer failed.
+ */
+arm_status parquet_writer_write_batches(parquet_writer *w, const batch *batches,
+                                        uint32_t batch_count, thread_pool *pool,
+                                        uint32_t thread_count, arm_error *err);
 /*
  * Flushes the last row group, writes the page index and the footer and
  * closes the file. *total_bytes (may be NULL) receives the file size. The

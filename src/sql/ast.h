@@ -58,6 +58,7 @@ typedef enum ast_expr_kind {
     AST_EXTRACT,     /* extract: EXTRACT(field FROM x) */
     AST_INTERVAL,    /* literal with type INTERVAL: INTERVAL '1 day', INTERVAL '3' DAY */
     AST_DEFAULT,     /* (no fields) DEFAULT in INSERT ... VALUES rows and UPDATE ... SET */
+    AST_LIST,        /* list: [a, b] (only table functions take one: read_parquet([...])) */
 } ast_expr_kind;
 
 typedef struct ast_order_item {
@@ -157,6 +158,10 @@ struct ast_expr {
                                   epoch, dow, doy, quarter, week, millisecond... */
             ast_expr *operand;
         } extract;
+        struct {
+            ast_expr **items;
+            uint32_t count; /* 0 for [] */
+        } list;
     } u;
 };
 

@@ -1361,6 +1361,10 @@ arm_status binder_bind_expr(expr **out, binder *b, const ast_expr *ast, arm_erro
     case AST_DEFAULT:
         return error_set(err, ARM_ERROR_SYNTAX, "42601", ast->position,
                          "DEFAULT is not allowed in this context");
+    case AST_LIST:
+        return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ast->position,
+                         "list values are not supported yet, except as the files of "
+                         "read_parquet(['a.parquet', 'b.parquet'])");
     }
     return error_internal(err, "unknown expression kind");
 }

@@ -316,19 +316,48 @@ static arm_status text_argument(binder *b, const ast_expr *ast, const char *func
     return ARM_OK;
 }
 
-/* FROM read_parquet('f.parquet') or a glob pattern of files: a read-only table. */
+/* read_parquet's files: one text argument or a list of them, each a path or a glob. */
+static arm_status parquet_patterns(binder *b, const ast_expr *arg, const char ***out,
+                                   uint32_t *count, arm_error *err)
+{
+    const ast_expr *const *items = (const ast_expr *const *)&arg;
+    uint32_t n = 1;
+    if (arg->kind == AST_LIST) {
+        items = (const ast_expr *const *)arg->u.list.items;
+        n = arg->u.list.count;
+    }
+    if (n == 0)
+        return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", arg->position,
+                         "read_parquet() needs at least one file in its list");
+    const char **patterns = arena_alloc(b->arena, n * sizeof *patterns);
+    if (patterns == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < n; i++)
+        if (text_argument(b, items[i], "read_parquet", &patterns[i], err) != ARM_OK)
+            return err->status;
+    *out = patterns;
+    *count = n;
+    return ARM_OK;
+}
+
+/*
+ * FROM read_parquet('f.parquet'), a glob pattern of files, or a list of
+ * either: read_parquet(['a.parquet', 'dir/STAR.parquet']). A read-only table.
+ */
 static arm_status bind_read_parquet(logical_op **out, binder *b, const ast_table_ref *ref,
                                     arm_error *err)
 {
     if (ref->u.function.arg_count != 1)
         return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
-                         "read_parquet() takes one argument: a file name or a glob pattern");
-    const char *pattern;
+                         "read_parquet() takes one argument: a file name, a glob pattern "
+                         "or a list of them");
+    const char **patterns;
+    uint32_t pattern_count;
     table_provider *provider = NULL;
     table_def *def = NULL;
-    if (text_argument(b, ref->u.function.args[0], "read_parquet", &pattern, err) != ARM_OK)
+    if (parquet_patterns(b, ref->u.function.args[0], &patterns, &pattern_count, err) != ARM_OK)
         return err->status;
-    if (parquet_scan_create(&provider, pattern, err) != ARM_OK) {
+    if (parquet_scan_create(&provider, patterns, pattern_count, err) != ARM_OK) {
         error_set_position(err, ref->u.function.args[0]->position);
         return err->status;
     }

@@ -611,6 +611,20 @@ static arm_status parse_paren(parser *p, ast_expr **out)
     return s == ARM_OK ? expect_symbol(p, ")") : s;
 }
 
+/* [a, b, ...] or []; the cursor is at "[". */
+static arm_status parse_list(parser *p, ast_expr **out)
+{
+    ast_expr *e = new_expr(p, AST_LIST, advance(p)->position);
+    if (e == NULL)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    *out = e;
+    arm_status s;
+    if (!token_is_symbol(peek(p), "]") &&
+        (s = parse_expr_list(p, &e->u.list.items, &e->u.list.count)) != ARM_OK)
+        return s;
+    return expect_symbol(p, "]");
+}
+
 static arm_status parse_primary(parser *p, ast_expr **out)
 {
     const token *t = peek(p);
@@ -624,6 +638,8 @@ static arm_status parse_primary(parser *p, ast_expr **out)
     case TOKEN_SYMBOL:
         if (token_is_symbol(t, "("))
             return parse_paren(p, out);
+        if (token_is_symbol(t, "["))
+            return parse_list(p, out);
         if (token_is_symbol(t, "*")) {
             *out = new_expr(p, AST_STAR, advance(p)->position);
             return *out ? ARM_OK : ARM_ERROR_OUT_OF_MEMORY;

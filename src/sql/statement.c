@@ -94,6 +94,13 @@ static double plan_max_rows(const plan_node *node)
 /* Below this many rows a query runs on the calling thread: waking workers costs more. */
 #define STATEMENT_PARALLEL_MIN_ROWS (8.0 * VECTOR_SIZE)
 
+uint32_t statement_thread_count(const sql_session *s)
+{
+    uint32_t threads = atomic_load(&s->db->threads);
+    uint32_t available = (s->db->pool ? thread_pool_size(s->db->pool) : 0) + 1;
+    return threads == 0 ? 1 : threads < available ? threads : available;
+}
+
 arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
                               const value *params, uint32_t param_count, plan_profile *profile,
                               arm_error *err)
@@ -104,14 +111,12 @@ arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_
         return err->status;
     memory_budget budget;
     memory_budget_init(&budget, atomic_load(&db->memory_limit_bytes), &db->budget);
-    uint32_t threads = atomic_load(&db->threads);
-    uint32_t available = (db->pool ? thread_pool_size(db->pool) : 0) + 1;
     query_context q;
     memset(&q, 0, sizeof q);
     q.arena = s->arena;
     q.budget = &budget;
-    q.thread_count = threads < available ? threads : available;
-    if (q.thread_count == 0 || plan_max_rows(plan) < STATEMENT_PARALLEL_MIN_ROWS)
+    q.thread_count = statement_thread_count(s);
+    if (plan_max_rows(plan) < STATEMENT_PARALLEL_MIN_ROWS)
         q.thread_count = 1;
     q.pool = db->pool;
     q.params = cast;

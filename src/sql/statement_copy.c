@@ -111,8 +111,9 @@ static arm_status read_options(const ast_stmt *stmt, copy_options *c, arm_error 
 
 /* ---- COPY ... TO --------------------------------------------------------------------- */
 
-static arm_status write_parquet(const result_set *r, const char *path, const copy_options *c,
-                                arm_error *err)
+/* Row groups are encoded on the thread pool; the file does not depend on the thread count. */
+static arm_status write_parquet(const result_set *r, sql_session *session, const char *path,
+                                const copy_options *c, arm_error *err)
 {
     parquet_writer_column *columns = calloc(r->column_count + 1, sizeof *columns);
     if (columns == NULL)
@@ -121,8 +122,9 @@ static arm_status write_parquet(const result_set *r, const char *path, const cop
         columns[i] = (parquet_writer_column){r->column_names[i], r->column_types[i], true, -1};
     parquet_writer *w = NULL;
     arm_status s = parquet_writer_create(&w, path, columns, r->column_count, &c->parquet, err);
-    for (uint32_t b = 0; b < r->batch_count && s == ARM_OK; b++)
-        s = parquet_writer_write_batch(w, &r->batches[b], err);
+    if (s == ARM_OK)
+        s = parquet_writer_write_batches(w, r->batches, r->batch_count, session->db->pool,
+                                         statement_thread_count(session), err);
     if (s == ARM_OK)
         s = parquet_writer_close(w, NULL, err);
     parquet_writer_destroy(w);
@@ -230,7 +232,7 @@ static arm_status copy_to(result_set **out, sql_session *s, const ast_stmt *stmt
     arm_status st = copy_source(&rows, s, stmt, err);
     if (st == ARM_OK)
         st = c->is_csv ? write_csv(rows, stmt->u.copy.path, c, err)
-                       : write_parquet(rows, stmt->u.copy.path, c, err);
+                       : write_parquet(rows, s, stmt->u.copy.path, c, err);
     uint64_t count = rows ? rows->row_count : 0;
     result_set_destroy(rows);
     if (st != ARM_OK)

@@ -14,6 +14,8 @@ arm_status statement_binder_init(binder *b, sql_session *s, uint32_t param_count
                                  const value *params, arm_error *err);
 /* Binds and plans SELECT, INSERT, UPDATE or DELETE. */
 arm_status statement_plan(plan_node **out, binder *b, const ast_stmt *stmt, arm_error *err);
+/* The threads a statement may use: SET threads, at most the pool's workers and the caller. */
+uint32_t statement_thread_count(const sql_session *s);
 /* Runs a plan with a fresh query_context; `profile` non-NULL for EXPLAIN ANALYZE. */
 arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
                               const value *params, uint32_t param_count, plan_profile *profile,

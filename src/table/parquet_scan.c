@@ -2,7 +2,8 @@
  * parquet_scan.c: read_parquet as a table provider. The files stay open
  * for the provider's life; a scan's morsels are (file, row group) pairs
  * handed out by an atomic counter, each read column by column into the
- * batch with one column reader per requested column.
+ * batch with one column reader per requested column; a thread's readers
+ * move on from morsel to morsel, keeping their buffers.
  */
 #include "table/parquet_scan.h"
 
@@ -21,7 +22,7 @@ typedef struct parquet_scan_table {
     char **paths;
     uint32_t file_count;
     uint64_t row_count;
-    pthread_mutex_t open_lock; /* column readers are opened one at a time */
+    pthread_mutex_t open_lock; /* page indexes are read one at a time */
 } parquet_scan_table;
 
 typedef struct morsel {
@@ -91,14 +92,6 @@ static bool row_group_may_match(parquet_reader *r, uint32_t row_group, uint32_t 
 }
 
 /* ---- scanning ------------------------------------------------------------------------ */
-
-static void close_readers(parquet_scan *scan, parquet_scan_local *l)
-{
-    for (uint32_t k = 0; k < scan->column_count; k++) {
-        parquet_column_reader_close(l->readers[k]);
-        l->readers[k] = NULL;
-    }
-}
 
 static arm_status parquet_scan_begin(table_provider *provider, const table_scan_options *options,
                                      table_scan **out, arm_error *err)
@@ -221,21 +214,31 @@ static void plan_page_skips(parquet_scan *scan, parquet_scan_local *l, parquet_r
     l->skip_count = merged + 1;
 }
 
+/*
+ * Points the thread's column readers at the morsel's chunks. Readers stay
+ * open from morsel to morsel so their chunk and page buffers are reused
+ * (fresh memory costs a page fault per 4 KiB). Column readers of one file
+ * may read at once; only the page index needs the lock.
+ */
 static arm_status open_morsel(parquet_scan *scan, parquet_scan_local *l, uint32_t index,
                               arm_error *err)
 {
     parquet_scan_table *t = scan->table;
     const morsel *m = &scan->morsels[index];
+    parquet_reader *r = t->files[m->file];
     arm_status s = ARM_OK;
-    pthread_mutex_lock(&t->open_lock);
     for (uint32_t k = 0; k < scan->column_count && s == ARM_OK; k++)
-        s = parquet_column_reader_open(&l->readers[k], t->files[m->file], m->row_group,
-                                       scan->column_ids[k], err);
+        s = l->readers[k] != NULL ? parquet_column_reader_reopen(l->readers[k], r, m->row_group,
+                                                                 scan->column_ids[k], err)
+                                  : parquet_column_reader_open(&l->readers[k], r, m->row_group,
+                                                               scan->column_ids[k], err);
     l->skip_count = 0;
     l->next_skip = 0;
-    if (s == ARM_OK && scan->filter_count > 0 && scan->column_count > 0)
-        plan_page_skips(scan, l, t->files[m->file], m->row_group);
-    pthread_mutex_unlock(&t->open_lock);
+    if (s == ARM_OK && scan->filter_count > 0 && scan->column_count > 0) {
+        pthread_mutex_lock(&t->open_lock);
+        plan_page_skips(scan, l, r, m->row_group);
+        pthread_mutex_unlock(&t->open_lock);
+    }
     l->morsel = index;
     l->batch_in_morsel = 0;
     l->position = 0;
@@ -308,8 +311,7 @@ static arm_status parquet_scan_next(table_scan *base, table_scan_local *local, b
             out->sequence = (uint64_t)l->morsel << 32 | l->batch_in_morsel++;
             return ARM_OK;
         }
-        close_readers(scan, l);
-        l->morsel = UINT32_MAX;
+        l->morsel = UINT32_MAX; /* the readers stay open for the next morsel */
     }
 }
 
@@ -401,7 +403,21 @@ static arm_status check_same_schema(parquet_scan_table *t, uint32_t f, arm_error
     return ARM_ERROR_TYPE;
 }
 
-static arm_status open_files(parquet_scan_table *t, const char *pattern, arm_error *err)
+/* Room for `more` files after the ones already open. */
+static arm_status grow_files(parquet_scan_table *t, size_t more, arm_error *err)
+{
+    size_t capacity = t->file_count + more;
+    parquet_reader **files = realloc(t->files, capacity * sizeof *files);
+    if (files != NULL)
+        t->files = files;
+    char **paths = files ? realloc(t->paths, capacity * sizeof *paths) : NULL;
+    if (paths != NULL)
+        t->paths = paths;
+    return files && paths ? ARM_OK : error_out_of_memory(err);
+}
+
+/* Opens the files `pattern` matches, in sorted order, after those already open. */
+static arm_status open_pattern(parquet_scan_table *t, const char *pattern, arm_error *err)
 {
     glob_t g;
     memset(&g, 0, sizeof g);
@@ -411,28 +427,27 @@ static arm_status open_files(parquet_scan_table *t, const char *pattern, arm_err
         error_set(err, ARM_ERROR_IO, "58P01", -1, "no file matches \"%s\"", pattern);
         return ARM_ERROR_IO;
     }
-    t->files = calloc(g.gl_pathc, sizeof *t->files);
-    t->paths = calloc(g.gl_pathc, sizeof *t->paths);
-    arm_status s = t->files && t->paths ? ARM_OK : error_out_of_memory(err);
+    arm_status s = grow_files(t, g.gl_pathc, err);
     for (size_t i = 0; i < g.gl_pathc && s == ARM_OK; i++) {
-        if ((t->paths[i] = strdup(g.gl_pathv[i])) == NULL) {
+        uint32_t f = t->file_count;
+        if ((t->paths[f] = strdup(g.gl_pathv[i])) == NULL) {
             s = error_out_of_memory(err);
             break;
         }
-        s = parquet_reader_open(&t->files[i], g.gl_pathv[i], err);
-        if (s != ARM_OK)
+        if ((s = parquet_reader_open(&t->files[f], g.gl_pathv[i], err)) != ARM_OK) {
+            free(t->paths[f]); /* the path whose file did not open */
             break;
+        }
         t->file_count++;
-        t->row_count += (uint64_t)parquet_reader_row_count(t->files[i]);
-        s = i == 0 ? take_schema(t, err) : check_same_schema(t, (uint32_t)i, err);
+        t->row_count += (uint64_t)parquet_reader_row_count(t->files[f]);
+        s = f == 0 ? take_schema(t, err) : check_same_schema(t, f, err);
     }
-    if (t->paths && s != ARM_OK && t->file_count < g.gl_pathc)
-        free(t->paths[t->file_count]); /* the path whose file did not open */
     globfree(&g);
     return s;
 }
 
-arm_status parquet_scan_create(table_provider **out, const char *pattern, arm_error *err)
+arm_status parquet_scan_create(table_provider **out, const char *const *patterns,
+                               uint32_t pattern_count, arm_error *err)
 {
     *out = NULL;
     parquet_scan_table *t = calloc(1, sizeof *t);
@@ -440,7 +455,12 @@ arm_status parquet_scan_create(table_provider **out, const char *pattern, arm_er
         return error_out_of_memory(err);
     t->base.vtable = &parquet_scan_vtable;
     pthread_mutex_init(&t->open_lock, NULL);
-    arm_status s = open_files(t, pattern, err);
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < pattern_count && s == ARM_OK; i++)
+        s = open_pattern(t, patterns[i], err);
+    if (s == ARM_OK && t->file_count == 0)
+        s = error_set(err, ARM_ERROR_INVALID_INPUT, "22023", -1,
+                      "read_parquet() needs at least one file");
     if (s != ARM_OK) {
         parquet_scan_destroy(&t->base);
         return s;

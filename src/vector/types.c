@@ -35,7 +35,7 @@ bool string_view_equal(const string_view *a, const string_view *b)
     return memcmp(a->u.ref.ptr, b->u.ref.ptr, a->length) == 0;
 }
 
-int string_view_compare(const string_view *a, const string_view *b)
+int string_view_compare_bytes(const string_view *a, const string_view *b)
 {
     uint32_t min = a->length < b->length ? a->length : b->length;
     int c = memcmp(string_view_data(a), string_view_data(b), min);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "armillaria.h"
 
@@ -84,7 +85,45 @@ static inline const char *string_view_data(const string_view *s)
 /* Makes a view of existing bytes (copied inline when short, referenced otherwise). */
 string_view string_view_make(const char *data, uint32_t length);
 bool string_view_equal(const string_view *a, const string_view *b);
-int string_view_compare(const string_view *a, const string_view *b);
+/* Byte-wise comparison of the whole strings (string_view_compare's slow path). */
+int string_view_compare_bytes(const string_view *a, const string_view *b);
+
+/*
+ * `count` (<= 8) bytes at `p` as a big-endian number, zero-filled: ordering
+ * these numbers orders the bytes as memcmp does.
+ */
+static inline uint64_t string_view_word(const char *p, uint32_t count)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    if (count < 8)
+        w &= (1ULL << (8 * count)) - 1;
+    return __builtin_bswap64(w);
+}
+
+/*
+ * Orders two strings byte-wise (memcmp, then length). The first 4 bytes sit
+ * at the same place in both layouts and usually decide; two inline strings
+ * are compared as two words without reading memory elsewhere.
+ */
+static inline int string_view_compare(const string_view *a, const string_view *b)
+{
+    uint32_t la = a->length < 4 ? a->length : 4, lb = b->length < 4 ? b->length : 4;
+    uint32_t pa, pb;
+    memcpy(&pa, a->u.inlined, 4);
+    memcpy(&pb, b->u.inlined, 4);
+    pa = __builtin_bswap32(la < 4 ? pa & (uint32_t)((1ULL << (8 * la)) - 1) : pa);
+    pb = __builtin_bswap32(lb < 4 ? pb & (uint32_t)((1ULL << (8 * lb)) - 1) : pb);
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    if (a->length > STRING_VIEW_INLINE_MAX || b->length > STRING_VIEW_INLINE_MAX)
+        return string_view_compare_bytes(a, b);
+    uint64_t wa = string_view_word(a->u.inlined + 4, a->length > 4 ? a->length - 4 : 0);
+    uint64_t wb = string_view_word(b->u.inlined + 4, b->length > 4 ? b->length - 4 : 0);
+    if (wa != wb)
+        return wa < wb ? -1 : 1;
+    return (a->length > b->length) - (a->length < b->length);
+}
 
 /* Bytes per value in a flat vector (1 for BOOLEAN, 16 for strings, decimals by precision). */
 size_t type_physical_size(logical_type type);

@@ -215,5 +215,32 @@ static void test_delta_bad_header(void)
     CHECK(d.failed);
 }
 
+/* parquet_pack_bits writes exactly the bit-by-bit packing, appended after what is there. */
+static void test_pack_bits_widths(void)
+{
+    uint32_t values[203];
+    for (uint32_t width = 1; width <= 32; width++) {
+        for (uint32_t count = 0; count <= 203; count += 29) {
+            uint32_t mask = width == 32 ? ~0u : (1u << width) - 1;
+            for (uint32_t i = 0; i < count; i++)
+                values[i] = (uint32_t)next_random(); /* bits above the width are ignored */
+            size_t bytes = ((size_t)count * width + 7) / 8;
+            uint8_t expected[1 + 203 * 4] = {0xAB};
+            for (uint32_t i = 0; i < count; i++)
+                for (uint32_t b = 0; b < width; b++)
+                    if (((values[i] & mask) >> b) & 1) {
+                        uint64_t bit = (uint64_t)i * width + b;
+                        expected[1 + bit / 8] |= (uint8_t)(1u << (bit % 8));
+                    }
+            parquet_byte_buffer out = {0};
+            parquet_byte_buffer_append(&out, expected, 1);
+            parquet_pack_bits(&out, values, count, width);
+            CHECK_INT_EQ(out.size, 1 + bytes);
+            CHECK(out.size == 1 + bytes && memcmp(out.data, expected, 1 + bytes) == 0);
+            parquet_byte_buffer_dispose(&out);
+        }
+    }
+}
+
 TEST_MAIN(test_spec_rle_example, test_rle_round_trips, test_rle_truncated_and_lying,
-          test_unpack_widths, test_delta_round_trips, test_delta_bad_header)
+          test_unpack_widths, test_pack_bits_widths, test_delta_round_trips, test_delta_bad_header)

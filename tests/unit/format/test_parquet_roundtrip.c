@@ -243,6 +243,167 @@ static void test_deterministic_bytes(void)
     free(b);
 }
 
+/* One reader walks every (column, row group) chunk with reopen; values stay right. */
+static void check_reopen_walk(parquet_reader *r, bool keep_dictionary)
+{
+    arm_error err;
+    parquet_column_reader *cr = NULL;
+    CHECK_OK(parquet_column_reader_open(&cr, r, 0, 0, &err), &err);
+    if (cr == NULL)
+        return;
+    parquet_column_reader_set_keep_dictionary(cr, keep_dictionary);
+    uint64_t mismatches = 0;
+    for (int c = 0; c < PT_COLUMNS; c++) {
+        vector v;
+        vector_init(&v, pt_type(c));
+        uint64_t row = 0;
+        for (uint32_t g = 0; g < parquet_reader_row_group_count(r); g++) {
+            CHECK_OK(parquet_column_reader_reopen(cr, r, g, (uint32_t)c, &err), &err);
+            uint32_t got;
+            while (parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err) == ARM_OK &&
+                   got > 0) {
+                for (uint32_t i = 0; i < got; i++)
+                    mismatches += !pt_cell_matches(c, row + i, &v, i, true);
+                row += got;
+            }
+        }
+        CHECK_INT_EQ(row, parquet_reader_row_count(r));
+        vector_dispose(&v);
+    }
+    CHECK_INT_EQ(mismatches, 0);
+    /* a failed reopen leaves a cursor with no rows that can reopen again */
+    CHECK_INT_EQ(parquet_column_reader_reopen(cr, r, 999, 0, &err), ARM_ERROR_MISUSE);
+    vector v;
+    vector_init(&v, pt_type(4));
+    uint32_t got = 1;
+    CHECK_OK(parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err), &err);
+    CHECK_INT_EQ(got, 0);
+    CHECK_OK(parquet_column_reader_reopen(cr, r, 1, 4, &err), &err);
+    CHECK_OK(parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err), &err);
+    CHECK(got > 0 && pt_cell_matches(4, 2500, &v, 0, true));
+    vector_dispose(&v);
+    parquet_column_reader_close(cr);
+}
+
+static void test_reopen_moves_between_chunks(void)
+{
+    arm_error err;
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.row_group_rows = 2500;
+    options.codec = PARQUET_CODEC_SNAPPY;
+    size_t size;
+    uint8_t *image = pt_write(9000, true, &options, &size);
+    char path[] = "/tmp/arm_parquet_reopen_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && image != NULL && write(fd, image, size) == (ssize_t)size);
+    close(fd);
+    parquet_reader *r = NULL;
+    CHECK_OK(parquet_reader_open(&r, path, &err), &err);
+    if (r != NULL) {
+        check_reopen_walk(r, true);
+        check_reopen_walk(r, false);
+        parquet_reader_close(r);
+    }
+    CHECK_OK(parquet_reader_open_memory(&r, image, size, "<memory>", &err), &err);
+    if (r != NULL) {
+        check_reopen_walk(r, true);
+        parquet_reader_close(r);
+    }
+    unlink(path);
+    free(image);
+}
+
+/*
+ * Writes column `v` (one row group, one page) and returns its chunk
+ * statistics, which borrow from *reader (the caller closes it).
+ */
+static parquet_column_stats stats_written(const vector *v, uint32_t rows, bool use_dictionary,
+                                          uint8_t **image, parquet_reader **reader)
+{
+    arm_error err;
+    parquet_column_stats stats;
+    memset(&stats, 0, sizeof stats);
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.use_dictionary = use_dictionary;
+    options.page_size_bytes = 1u << 24;
+    parquet_writer_column column = {"c", v->type, true, -1};
+    parquet_writer *w = NULL;
+    CHECK_OK(parquet_writer_create_memory(&w, &column, 1, &options, &err), &err);
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.column_count = 1;
+    b.columns = (vector *)v;
+    b.count = rows;
+    CHECK_OK(parquet_writer_write_batch(w, &b, &err), &err);
+    CHECK_OK(parquet_writer_close(w, NULL, &err), &err);
+    size_t size;
+    const uint8_t *bytes = parquet_writer_memory(w, &size);
+    *image = malloc(size);
+    memcpy(*image, bytes, size);
+    parquet_writer_destroy(w);
+    parquet_reader *r = NULL;
+    CHECK_OK(parquet_reader_open_memory(&r, *image, size, "<memory>", &err), &err);
+    if (r != NULL) {
+        uint32_t pages = 0;
+        parquet_page_info *info = NULL;
+        CHECK_OK(parquet_reader_page_index(r, 0, 0, &info, &pages, &err), &err);
+        CHECK_INT_EQ(pages, 1);
+        CHECK_OK(parquet_reader_column_stats(r, 0, 0, &stats, &err), &err);
+    }
+    *reader = r;
+    return stats;
+}
+
+/*
+ * Dictionary pages compute min/max once per distinct entry: the statistics
+ * must be those of the same values written PLAIN (shared prefixes, NULLs,
+ * NaN, -0.0 and 0.0).
+ */
+static void test_dictionary_page_statistics(void)
+{
+    arm_error err;
+    static const char *const words[] = {
+        "cat_07", "cat_1",   "cat_", "cat_07x", "zeta-long-string-1", "zeta-long-string-0",
+        "",       "\x7f\x80"};
+    static const double numbers[] = {0.0, -0.0, 2.5, -7.25, NAN, 1e300, -1e-300};
+    vector strings, doubles;
+    vector_init(&strings, type_make(TYPE_VARCHAR));
+    vector_init(&doubles, type_make(TYPE_DOUBLE));
+    CHECK_OK(vector_prepare_flat(&strings, VECTOR_SIZE, &err), &err);
+    CHECK_OK(vector_prepare_flat(&doubles, VECTOR_SIZE, &err), &err);
+    CHECK_OK(vector_ensure_validity(&strings, &err), &err);
+    uint32_t rows = 2000;
+    for (uint32_t i = 0; i < rows; i++) {
+        const char *w = words[(i * 7 + i / 13) % 8];
+        ((string_view *)strings.data)[i] = string_view_make(w, (uint32_t)strlen(w));
+        if (i % 17 == 5)
+            vector_set_null(&strings, i);
+        ((double *)doubles.data)[i] = numbers[(i * 5 + i / 11) % 7];
+    }
+    for (int k = 0; k < 2; k++) {
+        const vector *v = k == 0 ? &strings : &doubles;
+        uint8_t *a_image, *b_image;
+        parquet_reader *a_reader, *b_reader;
+        parquet_column_stats a = stats_written(v, rows, true, &a_image, &a_reader);
+        parquet_column_stats b = stats_written(v, rows, false, &b_image, &b_reader);
+        CHECK(a.has_min_max && b.has_min_max);
+        CHECK(value_compare(&a.min, &b.min) == 0 && value_compare(&a.max, &b.max) == 0);
+        CHECK_INT_EQ(a.null_count, b.null_count);
+        if (k == 0) {
+            CHECK(a.min.u.str.length == 0);
+            CHECK(a.max.u.str.length == 2 && memcmp(a.max.u.str.data, "\x7f\x80", 2) == 0);
+        } else {
+            CHECK(a.min.u.f64 == -7.25 && a.max.u.f64 == 1e300);
+        }
+        parquet_reader_close(a_reader);
+        parquet_reader_close(b_reader);
+        free(a_image);
+        free(b_image);
+    }
+    vector_dispose(&strings);
+    vector_dispose(&doubles);
+}
+
 static void test_file_round_trip(void)
 {
     arm_error err;
@@ -438,7 +599,8 @@ static void test_zero_copy_batches(void)
     free(image);
 }
 
-TEST_MAIN(test_zero_copy_batches, test_edge_values, test_all_codecs_encodings_nullability,
-          test_small_and_empty, test_schema_mapping, test_statistics_and_page_index,
-          test_skip_rows_and_pages, test_dictionary_vectors, test_deterministic_bytes,
-          test_file_round_trip, test_not_null_violation)
+TEST_MAIN(test_dictionary_page_statistics, test_reopen_moves_between_chunks, test_zero_copy_batches,
+          test_edge_values, test_all_codecs_encodings_nullability, test_small_and_empty,
+          test_schema_mapping, test_statistics_and_page_index, test_skip_rows_and_pages,
+          test_dictionary_vectors, test_deterministic_bytes, test_file_round_trip,
+          test_not_null_violation)

@@ -238,5 +238,65 @@ static void test_value_set(void)
     value_set_destroy(set);
 }
 
+/* memcmp, then length: what string_view_compare must agree with. */
+static int reference_compare(const char *a, uint32_t la, const char *b, uint32_t lb)
+{
+    uint32_t n = la < lb ? la : lb;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return (la > lb) - (la < lb);
+}
+
+/* A view of `data` whose unused inline bytes hold garbage, as some producers leave them. */
+static string_view dirty_view(const char *data, uint32_t length, char garbage)
+{
+    string_view v;
+    memset(&v, garbage, sizeof v);
+    v.length = length;
+    if (length <= STRING_VIEW_INLINE_MAX) {
+        memcpy(v.u.inlined, data, length);
+    } else {
+        memcpy(v.u.ref.prefix, data, 4);
+        v.u.ref.ptr = data;
+    }
+    return v;
+}
+
+/*
+ * string_view_compare's word-wise fast paths order like memcmp for short and
+ * long strings, shared prefixes, embedded zero and high bytes, any padding.
+ */
+static void test_string_compare_orders_bytes(void)
+{
+    static char pool[64][20];
+    static uint32_t lengths[64];
+    static const char alphabet[] = {'\0', '\x01', 'a', 'b', '\x7f', '\x80', '\xff'};
+    uint64_t state = 7;
+    for (int i = 0; i < 64; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        lengths[i] = (uint32_t)(state >> 59) % 18;
+        for (uint32_t k = 0; k < lengths[i]; k++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            /* mostly shared prefixes: "ab..." with rare other bytes */
+            pool[i][k] = k < 5 && (state >> 60) < 12 ? "abab\x80"[k] : alphabet[(state >> 33) % 7];
+        }
+    }
+    int mismatches = 0;
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 64; j++) {
+            string_view a = dirty_view(pool[i], lengths[i], (char)0xA5);
+            string_view b = dirty_view(pool[j], lengths[j], 0x11);
+            int got = string_view_compare(&a, &b);
+            got = (got > 0) - (got < 0);
+            mismatches += got != reference_compare(pool[i], lengths[i], pool[j], lengths[j]);
+            mismatches +=
+                (string_view_compare_bytes(&a, &b) > 0) - (string_view_compare_bytes(&a, &b) < 0) !=
+                got;
+        }
+    CHECK_INT_EQ(mismatches, 0);
+}
+
 TEST_MAIN(test_prepare_reuses_unique_buffers, test_strings_constants_dictionaries,
-          test_type_lattice, test_value_format, test_casts, test_datetime_parsing, test_value_set)
+          test_string_compare_orders_bytes, test_type_lattice, test_value_format, test_casts,
+          test_datetime_parsing, test_value_set)
