@@ -23,7 +23,7 @@ static arm_status scan_init(op *o, arm_error *err)
     op_table_scan *s = (op_table_scan *)o;
     plan_node *n = o->plan;
     table_scan_options options = {n->u.scan.column_ids, n->column_count, n->u.scan.filters,
-                                  n->u.scan.filter_count};
+                                  n->u.scan.filter_count, o->ctx->committed_only};
     return n->u.scan.table->vtable->scan_begin(n->u.scan.table, &options, &s->scan, err);
 }
 

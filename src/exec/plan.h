@@ -155,6 +155,8 @@ typedef struct query_context {
     _Atomic bool *interrupt;             /* set asynchronously by arm_conn_interrupt; may be NULL */
     int64_t statement_time_micros;       /* now() and current_date for this statement */
     bool profile;                        /* EXPLAIN ANALYZE: collect rows and time per node */
+    bool committed_only;                 /* scans see committed rows only: another connection
+                                            may be writing (table_scan_options) */
     value *subquery_results;             /* filled by the executor for EXPR_SUBQUERY ids */
     struct subquery_set **subquery_sets; /* SUBQUERY_IN hash sets, by id */
     uint32_t subquery_count;

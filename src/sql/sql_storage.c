@@ -903,7 +903,7 @@ static arm_status save_rows(table_provider *table, result_set **out, arm_error *
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < n; i++)
         ids[i] = i;
-    table_scan_options options = {ids, n, NULL, 0};
+    table_scan_options options = {ids, n, NULL, 0, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     batch b;

@@ -124,6 +124,7 @@ arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_
     q.interrupt = &s->interrupt;
     q.statement_time_micros = b->statement_time_micros;
     q.profile = profile != NULL;
+    q.committed_only = db->storage != NULL && !s->holds_writer;
     q.subquery_count = b->subquery_count;
     if (b->subquery_count > 0) {
         q.subquery_results = arena_zalloc(s->arena, b->subquery_count * sizeof(value));

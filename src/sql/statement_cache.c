@@ -24,7 +24,7 @@ static arm_status scan_everything(table_provider *t, arm_error *err)
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < n; i++)
         ids[i] = i;
-    table_scan_options options = {ids, n, NULL, 0};
+    table_scan_options options = {ids, n, NULL, 0, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     batch b;

@@ -42,6 +42,7 @@ typedef struct ct_scan {
     table_filter *filters;
     uint32_t filter_count;
     buffer **deletes; /* the deletion bitmaps when the scan began (retained) */
+    uint64_t *deleted_counts;
     uint32_t chunk_count;
     _Atomic uint32_t next_chunk;
     table_scan *tail_scan; /* NULL: no tail rows to read */
@@ -66,7 +67,7 @@ static bool chunk_may_match(const ct_scan *scan, uint32_t c)
 {
     const chunk_table *t = scan->table;
     if (scan->deletes[c] != NULL &&
-        t->deleted_counts[c] >= t->chunks[c].row_count) /* every row deleted */
+        scan->deleted_counts[c] >= t->chunks[c].row_count) /* every row deleted */
         return false;
     if (!t->has_zones[c])
         return true;
@@ -80,8 +81,13 @@ static bool chunk_may_match(const ct_scan *scan, uint32_t c)
     return true;
 }
 
+/*
+ * A scan of the working state (the writer's view: tail and new deletes), or
+ * with options->committed_only of what the last commit holds. `locked`: the
+ * caller holds t->lock (the writer's own helpers).
+ */
 static arm_status ct_scan_begin_common(chunk_table *t, const table_scan_options *options,
-                                       bool committed_only, ct_scan **out, arm_error *err)
+                                       bool locked, ct_scan **out, arm_error *err)
 {
     *out = NULL;
     ct_scan *scan = calloc(1, sizeof *scan);
@@ -94,8 +100,10 @@ static arm_status ct_scan_begin_common(chunk_table *t, const table_scan_options 
     scan->column_ids = calloc(options->column_count + 1, sizeof *scan->column_ids);
     scan->filters = calloc(options->filter_count + 1, sizeof *scan->filters);
     scan->deletes = calloc(t->chunk_count + 1, sizeof *scan->deletes);
-    arm_status s =
-        scan->column_ids && scan->filters && scan->deletes ? ARM_OK : error_out_of_memory(err);
+    scan->deleted_counts = calloc(t->chunk_count + 1, sizeof *scan->deleted_counts);
+    arm_status s = scan->column_ids && scan->filters && scan->deletes && scan->deleted_counts
+                       ? ARM_OK
+                       : error_out_of_memory(err);
     for (uint32_t i = 0; s == ARM_OK && i < options->column_count; i++) {
         scan->column_ids[i] = options->column_ids[i];
         if (options->column_ids[i] == TABLE_COLUMN_ROW_ID) {
@@ -109,20 +117,24 @@ static arm_status ct_scan_begin_common(chunk_table *t, const table_scan_options 
     }
     if (s == ARM_OK && options->filter_count > 0)
         memcpy(scan->filters, options->filters, options->filter_count * sizeof *scan->filters);
-    if (!committed_only) /* committed-only scans run inside writes, which hold the lock */
+    bool committed = options->committed_only;
+    if (!locked)
         pthread_mutex_lock(&t->lock);
     scan->chunk_count = t->chunk_count;
-    for (uint32_t c = 0; c < t->chunk_count; c++)
-        scan->deletes[c] = buffer_retain(t->deletes[c]);
-    if (s == ARM_OK && !committed_only && t->tail != NULL)
+    for (uint32_t c = 0; s == ARM_OK && c < t->chunk_count; c++) {
+        scan->deletes[c] = buffer_retain(committed ? t->committed_deletes[c] : t->deletes[c]);
+        scan->deleted_counts[c] = committed ? t->committed_counts[c] : t->deleted_counts[c];
+    }
+    if (s == ARM_OK && !committed && t->tail != NULL)
         s = t->tail->vtable->scan_begin(t->tail, options, &scan->tail_scan, err);
-    if (!committed_only)
+    if (!locked)
         pthread_mutex_unlock(&t->lock);
     atomic_init(&scan->next_chunk, 0);
     if (s != ARM_OK) {
         for (uint32_t c = 0; scan->deletes && c < scan->chunk_count; c++)
             buffer_release(scan->deletes[c]);
         free(scan->deletes);
+        free(scan->deleted_counts);
         free(scan->column_ids);
         free(scan->filters);
         free(scan);
@@ -477,6 +489,7 @@ static void ct_scan_end(table_scan *base)
     for (uint32_t c = 0; c < scan->chunk_count; c++)
         buffer_release(scan->deletes[c]);
     free(scan->deletes);
+    free(scan->deleted_counts);
     free(scan->column_ids);
     free(scan->filters);
     free(scan);
@@ -494,10 +507,9 @@ static void ct_local_destroy(table_scan_local *local)
 }
 
 arm_status chunk_table_scan_all(chunk_table *t, const uint32_t *column_ids, uint32_t column_count,
-                                bool committed_only, chunk_table_batch_fn fn, void *context,
-                                arm_error *err)
+                                chunk_table_batch_fn fn, void *context, arm_error *err)
 {
-    table_scan_options options = {column_ids, column_count, NULL, 0};
+    table_scan_options options = {column_ids, column_count, NULL, 0, true};
     ct_scan *scan = NULL;
     table_scan_local *local = NULL;
     logical_type types[64];
@@ -508,7 +520,7 @@ arm_status chunk_table_scan_all(chunk_table *t, const uint32_t *column_ids, uint
                                                         : t->base.column_types[column_ids[i]];
     batch b;
     memset(&b, 0, sizeof b);
-    arm_status s = ct_scan_begin_common(t, &options, committed_only, &scan, err);
+    arm_status s = ct_scan_begin_common(t, &options, true, &scan, err);
     if (s == ARM_OK)
         s = ct_local_create((table_scan *)scan, &local, err);
     if (s == ARM_OK)
@@ -568,6 +580,8 @@ static void ct_destroy(table_provider *provider)
     for (uint32_t c = 0; c < t->chunk_count; c++) {
         if (t->deletes)
             buffer_release(t->deletes[c]);
+        if (t->committed_deletes)
+            buffer_release(t->committed_deletes[c]);
         if (t->zone_data)
             free(t->zone_data[c]);
         if (t->layouts)
@@ -584,6 +598,8 @@ static void ct_destroy(table_provider *provider)
     free(t->base.column_types);
     free(t->deletes);
     free(t->deleted_counts);
+    free(t->committed_deletes);
+    free(t->committed_counts);
     free(t->changed);
     free(t->zones);
     free(t->has_zones);
@@ -648,6 +664,8 @@ static arm_status load_deletes(chunk_table *t, uint32_t c, arm_error *err)
     }
     t->deletes[c] = b;
     t->deleted_counts[c] = count;
+    t->committed_deletes[c] = buffer_retain(b); /* shared until a delete copies it */
+    t->committed_counts[c] = count;
     return ARM_OK;
 }
 
@@ -678,10 +696,13 @@ static arm_status ct_alloc(const table_def *def, const table_chunk_io *io, colum
     t->has_layout = calloc(chunk_count + 1, sizeof *t->has_layout);
     t->deletes = calloc(chunk_count + 1, sizeof *t->deletes);
     t->deleted_counts = calloc(chunk_count + 1, sizeof *t->deleted_counts);
+    t->committed_deletes = calloc(chunk_count + 1, sizeof *t->committed_deletes);
+    t->committed_counts = calloc(chunk_count + 1, sizeof *t->committed_counts);
     t->changed = calloc(chunk_count + 1, sizeof *t->changed);
     bool ok = t->name && t->def && t->base.column_types && t->base.column_names && t->chunks &&
               t->zones && t->has_zones && t->zone_data && t->deletes && t->deleted_counts &&
-              t->changed && t->layouts && t->has_layout;
+              t->changed && t->layouts && t->has_layout && t->committed_deletes &&
+              t->committed_counts;
     for (uint32_t i = 0; ok && i < n; i++) {
         t->base.column_types[i] = def->columns[i].type;
         ok = (t->base.column_names[i] = strdup(def->columns[i].name)) != NULL;
@@ -743,6 +764,8 @@ arm_status chunk_table_single_chunk(table_provider *provider, uint32_t chunk, ta
         return err->status;
     one->deletes[0] = buffer_retain(t->deletes[chunk]);
     one->deleted_counts[0] = t->deleted_counts[chunk];
+    one->committed_deletes[0] = buffer_retain(t->deletes[chunk]); /* read as it is now */
+    one->committed_counts[0] = t->deleted_counts[chunk];
     *out = &one->base;
     return ARM_OK;
 }

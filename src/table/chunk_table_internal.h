@@ -44,6 +44,8 @@ typedef struct chunk_table {
     bool *has_layout;
     buffer **deletes; /* per chunk: bitmap of row_count bits, or NULL (copy-on-write) */
     uint64_t *deleted_counts;
+    buffer **committed_deletes; /* the bitmaps as committed, for other connections' readers */
+    uint64_t *committed_counts;
     bool *changed;        /* per chunk: lost rows since creation */
     table_provider *tail; /* appended rows, or NULL */
     uint64_t change_count;
@@ -56,13 +58,12 @@ typedef struct chunk_table {
 uint64_t chunk_table_live_rows(const chunk_table *t, uint32_t c);
 
 /*
- * Scans `t` with the given columns from one thread (the writer's helpers use
- * it); committed_only leaves the tail out and expects the caller to hold t->lock.
+ * Scans the committed rows of `t` with the given columns from one thread,
+ * for the writer's helpers, which hold t->lock.
  */
 typedef arm_status (*chunk_table_batch_fn)(void *context, const batch *b, arm_error *err);
 arm_status chunk_table_scan_all(chunk_table *t, const uint32_t *column_ids, uint32_t column_count,
-                                bool committed_only, chunk_table_batch_fn fn, void *context,
-                                arm_error *err);
+                                chunk_table_batch_fn fn, void *context, arm_error *err);
 
 void chunk_key_set_dispose(chunk_key_set *k);
 arm_status chunk_table_append(table_provider *provider, const batch *rows, arm_error *err);

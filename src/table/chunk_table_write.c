@@ -203,7 +203,7 @@ static arm_status build_keys(chunk_table *t, arm_error *err)
     ids[keys] = TABLE_COLUMN_ROW_ID;
     kb->table = t;
     kb->row_id_column = keys;
-    arm_status s = chunk_table_scan_all(t, ids, keys + 1, true, add_batch_keys, kb, err);
+    arm_status s = chunk_table_scan_all(t, ids, keys + 1, add_batch_keys, kb, err);
     t->keys.built = s == ARM_OK;
     if (s != ARM_OK)
         chunk_key_set_dispose(&t->keys);

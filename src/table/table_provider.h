@@ -41,6 +41,11 @@ typedef struct table_scan_options {
     uint32_t column_count;
     const table_filter *filters;
     uint32_t filter_count;
+    /*
+     * Only what the table's last commit holds: a reader on another connection
+     * must not see a writer's uncommitted rows. Tables without commits ignore it.
+     */
+    bool committed_only;
 } table_scan_options;
 
 typedef struct table_column_stats {

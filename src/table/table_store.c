@@ -221,7 +221,7 @@ static arm_status scan_all(table_provider *table, chunk_cutter *c, arm_error *er
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < n; i++)
         ids[i] = i;
-    table_scan_options options = {ids, n, NULL, 0};
+    table_scan_options options = {ids, n, NULL, 0, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     batch b;

@@ -820,7 +820,8 @@ static void *write_other_table(void *context)
 /*
  * Connections of one database write one at a time: a statement of another
  * connection waits for an open transaction instead of committing its rows
- * with its own, so the transaction's ROLLBACK still undoes them.
+ * with its own, so the transaction's ROLLBACK still undoes them; and their
+ * readers see only committed rows.
  */
 static void test_connections_write_in_turn(void)
 {
@@ -845,12 +846,24 @@ static void test_connections_write_in_turn(void)
     CHECK_INT_EQ(w.status, ARM_OK);
     CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 0); /* rolled back, not committed by c2 */
     CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM u"), 1);
+    /* readers on other connections see what is committed, not a transaction's changes */
+    ok(c1, "INSERT INTO t VALUES (1), (2), (3)");
+    ok(c1, "BEGIN");
+    ok(c1, "INSERT INTO t VALUES (4)");
+    ok(c1, "DELETE FROM t WHERE x = 1");
+    ok(c1, "UPDATE u SET y = 8");
+    CHECK_INT_EQ(scalar(c1, "SELECT sum(x) FROM t"), 2 + 3 + 4);
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(x) FROM t"), 1 + 2 + 3);
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(y) FROM u"), 7);
+    ok(c1, "COMMIT");
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(x) FROM t"), 2 + 3 + 4);
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(y) FROM u"), 8);
     arm_conn_close(c1);
     arm_conn_close(c2);
     arm_db_close(db);
     db = open_db(path);
     CHECK_OK(arm_conn_open(&c1, db, &err), &err);
-    CHECK_INT_EQ(scalar(c1, "SELECT count(*) FROM t"), 0);
+    CHECK_INT_EQ(scalar(c1, "SELECT sum(x) FROM t"), 2 + 3 + 4);
     arm_conn_close(c1);
     arm_db_close(db);
 }

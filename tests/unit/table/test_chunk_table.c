@@ -89,7 +89,7 @@ typedef struct scan_result {
 static scan_result scan(table_provider *t, const table_filter *filter, bool row_ids)
 {
     uint32_t ids[2] = {0, TABLE_COLUMN_ROW_ID};
-    table_scan_options o = {ids, row_ids ? 2 : 1, filter, filter ? 1 : 0};
+    table_scan_options o = {ids, row_ids ? 2 : 1, filter, filter ? 1 : 0, false};
     table_scan *s;
     table_scan_local *local;
     arm_error err;
@@ -197,7 +197,7 @@ static void test_reads_only_needed_ranges(void)
     r = scan(t, NULL, false);
     CHECK_INT_EQ(r.rows, ROWS);
     uint32_t label = 1;
-    table_scan_options o = {&label, 1, NULL, 0};
+    table_scan_options o = {&label, 1, NULL, 0, false};
     table_scan *s;
     table_scan_local *local;
     CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
@@ -241,7 +241,7 @@ static void test_deletes_updates_and_tail(void)
 
     /* a scan that began before the delete keeps seeing the rows it began with */
     uint32_t ids[1] = {0};
-    table_scan_options o = {ids, 1, NULL, 0};
+    table_scan_options o = {ids, 1, NULL, 0, false};
     table_scan *early;
     CHECK_OK(t->vtable->scan_begin(t, &o, &early, &err), &err);
 

@@ -127,7 +127,7 @@ static scan_totals scan_all(table_provider *t, const table_filter *filters, uint
     arm_error err;
     scan_totals totals = {0, 0, 0, true, true, true, 0};
     uint32_t ids[3] = {0, 1, TABLE_COLUMN_ROW_ID};
-    table_scan_options options = {ids, 3, filters, filter_count};
+    table_scan_options options = {ids, 3, filters, filter_count, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     CHECK_OK(t->vtable->scan_begin(t, &options, &scan, &err), &err);
@@ -187,7 +187,7 @@ static void test_zero_copy(void)
     const void *seen[2][2];
     for (int pass = 0; pass < 2; pass++) {
         uint32_t ids[2] = {0, 1};
-        table_scan_options options = {ids, 2, NULL, 0};
+        table_scan_options options = {ids, 2, NULL, 0, false};
         table_scan *scan = NULL;
         table_scan_local *local = NULL;
         CHECK_OK(t->vtable->scan_begin(t, &options, &scan, &err), &err);
@@ -218,7 +218,7 @@ static void test_scan_snapshot_and_validity(void)
     table_provider *t = make_people(false, false);
     CHECK_OK(append_ids(t, 0, 10, -1, &err), &err);
     uint32_t ids[2] = {0, 1};
-    table_scan_options options = {ids, 2, NULL, 0};
+    table_scan_options options = {ids, 2, NULL, 0, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     CHECK_OK(t->vtable->scan_begin(t, &options, &scan, &err), &err);
@@ -511,7 +511,7 @@ static void test_append_vector_kinds(void)
     b.sel = NULL;
     batch_dispose(&b);
     uint32_t ids[2] = {0, 1};
-    table_scan_options options = {ids, 2, NULL, 0};
+    table_scan_options options = {ids, 2, NULL, 0, false};
     table_scan *scan = NULL;
     table_scan_local *local = NULL;
     CHECK_OK(t->vtable->scan_begin(t, &options, &scan, &err), &err);
@@ -576,7 +576,7 @@ static void test_parallel_scan_morsels(void)
     table_provider *t = make_people(false, false);
     CHECK_OK(append_ids(t, 0, 7 * RG + 123, -1, &err), &err);
     uint32_t ids[1] = {0};
-    table_scan_options options = {ids, 1, NULL, 0};
+    table_scan_options options = {ids, 1, NULL, 0, false};
     table_scan *scan = NULL;
     CHECK_OK(t->vtable->scan_begin(t, &options, &scan, &err), &err);
     parallel_scan workers[4];

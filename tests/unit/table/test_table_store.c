@@ -73,7 +73,7 @@ static int64_t *sequential_ids(uint32_t n)
 static uint64_t sum_ids(table_provider *t)
 {
     uint32_t column = 0;
-    table_scan_options o = {&column, 1, NULL, 0};
+    table_scan_options o = {&column, 1, NULL, 0, false};
     table_scan *scan;
     table_scan_local *local;
     arm_error err;
