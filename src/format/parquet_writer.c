@@ -560,6 +560,11 @@ arm_status parquet_writer_write_batches(parquet_writer *w, const batch *batches,
                                         uint32_t thread_count, arm_error *err)
 {
     arm_status status = ARM_OK;
+    if (thread_count <= 1 || pool == NULL) { /* straight to the sink: no group buffers to copy */
+        for (uint32_t b = 0; b < batch_count && status == ARM_OK; b++)
+            status = parquet_writer_write_batch(w, &batches[b], err);
+        return status;
+    }
     for (uint32_t b = 0; b < batch_count && status == ARM_OK; b++)
         status = check_batch(w, &batches[b], err);
     if (status != ARM_OK)

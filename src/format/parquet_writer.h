@@ -72,7 +72,8 @@ arm_status parquet_writer_write_batch(parquet_writer *w, const batch *b, arm_err
 /*
  * Appends the rows of `batches` in order, as parquet_writer_write_batch on
  * each would, encoding whole row groups on `pool` (may be NULL) with up to
- * `thread_count` threads, the caller's included. Row groups are written in
+ * `thread_count` threads, the caller's included (one thread or no pool:
+ * write_batch on each, straight to the file). Row groups are written in
  * order: the bytes are the same for any thread count. The batches are
  * borrowed for the call; rows after the last whole row group stay buffered
  * for the next call or close. An error leaves the writer failed.
