@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "exec/result_set.h"
 #include "format/roaring.h"
+#include "sql/sql_storage_committed.h"
 #include "store/object_store.h"
 #include "table/chunk_table.h"
 #include "table/memory_table.h"
@@ -44,10 +45,11 @@ struct sql_storage {
     stored_table *tables;
     uint32_t table_count;
     uint32_t table_capacity;
-    char *views_fingerprint; /* the committed views, as text: a change shows as a difference */
-    catalog_db_stamp stamp;  /* catalog files when the head was last checked */
-    column_cache *cache;     /* the database's (not owned): shared by every version and branch */
-    pthread_mutex_t lock;    /* commits and reloads of one database, one at a time */
+    char *views_fingerprint;   /* the committed views, as text: a change shows as a difference */
+    catalog_db_stamp stamp;    /* catalog files when the head was last checked */
+    column_cache *cache;       /* the database's (not owned): shared by every version and branch */
+    committed_view *committed; /* the head as committed, for readers that are not writing */
+    pthread_mutex_t lock;      /* commits and reloads of one database, one at a time */
 };
 
 static arm_status chunk_put(void *context, const uint8_t *data, size_t length, uint8_t id[32],
@@ -192,8 +194,8 @@ static uint64_t change_count_of(table_provider *t)
     return chunk_table_is(t) ? chunk_table_change_count(t) : memory_table_change_count(t);
 }
 
-static arm_status make_unreadable(const catalog_table_version *v, const arm_error *cause,
-                                  table_provider **out, arm_error *err)
+arm_status sql_storage_unreadable_table(const catalog_table_version *v, const arm_error *cause,
+                                        table_provider **out, arm_error *err)
 {
     unreadable_table *t = calloc(1, sizeof *t);
     uint32_t n = v->def.column_count;
@@ -475,7 +477,7 @@ static arm_status load_table(sql_storage *s, catalog *cat, catalog_table_version
     arm_status st = ARM_OK;
     if (materialize(s, v, &provider, &cause) != ARM_OK)
         st = cause.status == ARM_ERROR_CORRUPT
-                 ? make_unreadable(v, &cause, &provider, err)
+                 ? sql_storage_unreadable_table(v, &cause, &provider, err)
                  : error_set(err, cause.status, cause.sqlstate, -1, "%s", cause.message);
     if (st != ARM_OK)
         return st;
@@ -559,6 +561,8 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
     catalog_db_free_tables(tables, count);
     if (st == ARM_OK)
         st = load_views(s, cat, err);
+    if (st == ARM_OK)
+        st = committed_view_load(s->committed, s->cdb, s->head_commit_id, err);
     return st;
 }
 
@@ -581,6 +585,8 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
     s->io.get = chunk_get;
     s->io.read_ranges = chunk_read_ranges;
     if (st == ARM_OK)
+        st = committed_view_create(&s->committed, &s->io, cache, err);
+    if (st == ARM_OK)
         st = load_head(s, cat, err);
     if (st != ARM_OK) {
         sql_storage_close(s);
@@ -597,6 +603,7 @@ void sql_storage_close(sql_storage *s)
     forget_tables(s);
     free(s->tables);
     free(s->views_fingerprint);
+    committed_view_destroy(s->committed); /* its chunk tables read through s->io: first */
     catalog_db_close(s->cdb);
     object_store_close(s->objects);
     pthread_mutex_destroy(&s->lock);
@@ -1233,6 +1240,11 @@ arm_status sql_storage_use_branch(sql_storage *s, catalog *cat, const char *name
     }
     pthread_mutex_unlock(&s->lock);
     return st;
+}
+
+catalog *sql_storage_committed_catalog(sql_storage *s)
+{
+    return committed_view_catalog(s->committed);
 }
 
 const char *sql_storage_branch(const sql_storage *s)

@@ -23,6 +23,13 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
                             column_cache *cache, arm_error *err);
 void sql_storage_close(sql_storage *s); /* accepts NULL */
 
+/*
+ * The current branch's last commit as a catalog of read-only tables: what
+ * readers on connections that are not writing bind against, so they see
+ * neither uncommitted rows nor uncommitted DDL. Owned by the storage.
+ */
+catalog *sql_storage_committed_catalog(sql_storage *s);
+
 /* Reloads `cat` when another process moved the branch head since the last load or commit. */
 arm_status sql_storage_refresh(sql_storage *s, catalog *cat, arm_error *err);
 

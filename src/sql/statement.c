@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "exec/executor.h"
 #include "sql/planner.h"
+#include "sql/sql_storage.h"
 #include "sql/statement_internal.h"
 #include "vector/cast.h"
 
@@ -22,11 +23,18 @@ int64_t statement_now_micros(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+catalog *statement_catalog(const sql_session *s)
+{
+    return s->db->storage != NULL && !s->holds_writer
+               ? sql_storage_committed_catalog(s->db->storage)
+               : s->db->catalog;
+}
+
 arm_status statement_binder_init(binder *b, sql_session *s, uint32_t param_count,
                                  const value *params, arm_error *err)
 {
-    arm_status status =
-        binder_init(b, s->arena, s->db->catalog, statement_now_micros(), param_count, params, err);
+    arm_status status = binder_init(b, s->arena, statement_catalog(s), statement_now_micros(),
+                                    param_count, params, err);
     b->storage = s->db->storage;
     b->cache = s->db->cache;
     return status;
@@ -308,8 +316,9 @@ static arm_status plan_into_cache(statement_plan_cache *cache, sql_session *s, c
     if (cache->arena == NULL && (cache->arena = arena_create(16u << 10, NULL)) == NULL)
         return error_out_of_memory(err);
     arena_reset(cache->arena);
-    cache->catalog_version = catalog_version(s->db->catalog);
-    if (binder_init(&cache->binder, cache->arena, s->db->catalog, statement_now_micros(),
+    cache->catalog = statement_catalog(s);
+    cache->catalog_version = catalog_version(cache->catalog);
+    if (binder_init(&cache->binder, cache->arena, cache->catalog, statement_now_micros(),
                     param_count, params, err) != ARM_OK)
         return err->status;
     cache->binder.storage = s->db->storage;
@@ -332,7 +341,8 @@ arm_status statement_execute_cached(result_set **out, sql_session *s, statement_
         stmt->kind != AST_STMT_UPDATE && stmt->kind != AST_STMT_DELETE)
         return statement_execute(out, s, stmt, params, param_count, err);
     bool reusable = cache->is_valid && !cache->binder.is_volatile_plan &&
-                    cache->catalog_version == catalog_version(s->db->catalog);
+                    cache->catalog == statement_catalog(s) &&
+                    cache->catalog_version == catalog_version(cache->catalog);
     if (!reusable && plan_into_cache(cache, s, stmt, params, param_count, err) != ARM_OK)
         return err->status;
     return statement_run_plan(out, s, &cache->binder, cache->plan, params, param_count, NULL, err);

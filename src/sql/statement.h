@@ -29,6 +29,7 @@ typedef struct statement_plan_cache {
     binder binder;
     plan_node *plan;
     bool is_valid;
+    catalog *catalog; /* the one it was bound against (writer's, or committed for readers) */
     uint64_t catalog_version;
 } statement_plan_cache;
 

@@ -39,6 +39,11 @@ arm_status statement_ref(result_set **out, sql_session *s, const ast_stmt *stmt,
 arm_status statement_vacuum(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 arm_status statement_create_schema(result_set **out, sql_session *s, const ast_stmt *stmt,
                                    arm_error *err);
+/*
+ * The catalog a session binds against: the writer's (in memory, or when it
+ * holds the writer lock) or the storage's committed one (readers).
+ */
+catalog *statement_catalog(const sql_session *s);
 /* CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE. */
 arm_status statement_cache(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err);
 /* arm_cache_stats(): one row of the column cache's counters, as a table. *out has refcount 1. */

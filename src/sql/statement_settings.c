@@ -272,7 +272,7 @@ static int compare_names(const void *x, const void *y)
 static arm_status show_tables(result_set **out, sql_session *s, arm_error *err)
 {
     table_names t = {NULL, 0, 0, s->arena, false};
-    catalog_list(s->db->catalog, collect_name, &t);
+    catalog_list(statement_catalog(s), collect_name, &t);
     if (t.failed)
         return error_out_of_memory(err);
     if (t.count > 1)

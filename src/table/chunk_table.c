@@ -22,10 +22,12 @@
 #include "table/memory_table.h"
 
 static const table_provider_vtable chunk_table_vtable;
+static const table_provider_vtable chunk_table_read_only_vtable;
 
 bool chunk_table_is(const table_provider *t)
 {
-    return t != NULL && t->vtable == &chunk_table_vtable;
+    return t != NULL &&
+           (t->vtable == &chunk_table_vtable || t->vtable == &chunk_table_read_only_vtable);
 }
 
 uint64_t chunk_table_live_rows(const chunk_table *t, uint32_t c)

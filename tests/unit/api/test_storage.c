@@ -821,7 +821,7 @@ static void *write_other_table(void *context)
  * Connections of one database write one at a time: a statement of another
  * connection waits for an open transaction instead of committing its rows
  * with its own, so the transaction's ROLLBACK still undoes them; and their
- * readers see only committed rows.
+ * readers see only what is committed, rows and DDL.
  */
 static void test_connections_write_in_turn(void)
 {
@@ -858,6 +858,17 @@ static void test_connections_write_in_turn(void)
     ok(c1, "COMMIT");
     CHECK_INT_EQ(scalar(c2, "SELECT sum(x) FROM t"), 2 + 3 + 4);
     CHECK_INT_EQ(scalar(c2, "SELECT sum(y) FROM u"), 8);
+    /* nor its uncommitted DDL: a table it created is absent, one it dropped still there */
+    ok(c1, "BEGIN");
+    ok(c1, "CREATE TABLE fresh(z INTEGER)");
+    ok(c1, "INSERT INTO fresh VALUES (5)");
+    ok(c1, "DROP TABLE u");
+    CHECK_INT_EQ(run(c2, "SELECT * FROM fresh", &err), ARM_ERROR_NOT_FOUND);
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(y) FROM u"), 8);
+    CHECK_INT_EQ(run(c1, "SELECT * FROM u", &err), ARM_ERROR_NOT_FOUND);
+    ok(c1, "COMMIT");
+    CHECK_INT_EQ(scalar(c2, "SELECT sum(z) FROM fresh"), 5);
+    CHECK_INT_EQ(run(c2, "SELECT * FROM u", &err), ARM_ERROR_NOT_FOUND);
     arm_conn_close(c1);
     arm_conn_close(c2);
     arm_db_close(db);
