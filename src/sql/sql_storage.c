@@ -279,21 +279,29 @@ typedef struct view_list {
     catalog *cat;
 } view_list;
 
-static void collect_view(void *context, const char *schema_name, const char *name, bool is_view)
+/* Room for one more entry; false (and `failed` set) when out of memory. */
+static bool view_list_reserve(view_list *l)
 {
-    view_list *l = context;
-    if (!is_view || l->failed)
-        return;
+    if (l->failed)
+        return false;
     if (l->count == l->capacity) {
         uint32_t capacity = l->capacity ? 2 * l->capacity : 8;
         view_def **grown = realloc(l->views, capacity * sizeof *grown);
         if (grown == NULL) {
             l->failed = true;
-            return;
+            return false;
         }
         l->views = grown;
         l->capacity = capacity;
     }
+    return true;
+}
+
+static void collect_view(void *context, const char *schema_name, const char *name, bool is_view)
+{
+    view_list *l = context;
+    if (!is_view || !view_list_reserve(l))
+        return;
     view_def *v = catalog_lookup_view(l->cat, schema_name, name);
     if (v != NULL)
         l->views[l->count++] = v;
@@ -307,18 +315,8 @@ static void collect_view(void *context, const char *schema_name, const char *nam
 static void collect_schema(void *context, const char *name)
 {
     view_list *l = context;
-    if (l->failed)
+    if (!view_list_reserve(l))
         return;
-    if (l->count == l->capacity) {
-        uint32_t capacity = l->capacity ? 2 * l->capacity : 8;
-        view_def **grown = realloc(l->views, capacity * sizeof *grown);
-        if (grown == NULL) {
-            l->failed = true;
-            return;
-        }
-        l->views = grown;
-        l->capacity = capacity;
-    }
     view_def *v = calloc(1, sizeof *v);
     if (v != NULL) {
         atomic_init(&v->refcount, 1);
@@ -901,41 +899,18 @@ static void free_saved(saved_change *saved, uint32_t count)
     free(saved);
 }
 
+static arm_status keep_batch(void *context, batch *b, arm_error *err)
+{
+    return result_set_append(context, b, err);
+}
+
 /* Every row of `table`, copied. */
 static arm_status save_rows(table_provider *table, result_set **out, arm_error *err)
 {
-    uint32_t n = table->column_count;
-    uint32_t *ids = calloc(n + 1, sizeof *ids);
-    if (ids == NULL)
-        return error_out_of_memory(err);
-    for (uint32_t i = 0; i < n; i++)
-        ids[i] = i;
-    table_scan_options options = {ids, n, NULL, 0, false};
-    table_scan *scan = NULL;
-    table_scan_local *local = NULL;
-    batch b;
-    memset(&b, 0, sizeof b);
-    arm_status st = result_set_create(out, n, (const char *const *)table->column_names,
-                                      table->column_types, err);
-    if (st == ARM_OK)
-        st = table->vtable->scan_begin(table, &options, &scan, err);
-    if (st == ARM_OK)
-        st = table->vtable->scan_local_create(scan, &local, err);
-    if (st == ARM_OK)
-        st = batch_init(&b, n, table->column_types, err);
-    while (st == ARM_OK) {
-        batch_reset(&b);
-        if ((st = table->vtable->scan_next(scan, local, &b, err)) != ARM_OK || b.count == 0)
-            break;
-        st = result_set_append(*out, &b, err);
-    }
-    batch_dispose(&b);
-    if (local)
-        table->vtable->scan_local_destroy(local);
-    if (scan)
-        table->vtable->scan_end(scan);
-    free(ids);
-    return st;
+    arm_status st =
+        result_set_create(out, table->column_count, (const char *const *)table->column_names,
+                          table->column_types, err);
+    return st == ARM_OK ? table_scan_each(table, keep_batch, *out, err) : st;
 }
 
 /* Copies the deletion bitmaps of the chunks that lost rows in this transaction. */

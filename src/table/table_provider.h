@@ -91,4 +91,10 @@ struct table_provider {
     char **column_names;
 };
 
+/* Called with each batch of table_scan_each (its columns are the table's, in order). */
+typedef arm_status (*table_batch_fn)(void *context, batch *b, arm_error *err);
+
+/* Scans every column of every row of `t` on the calling thread, handing each batch to `fn`. */
+arm_status table_scan_each(table_provider *t, table_batch_fn fn, void *context, arm_error *err);
+
 #endif

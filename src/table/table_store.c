@@ -213,38 +213,9 @@ static arm_status cut_batch(chunk_cutter *c, batch *b, arm_error *err)
     return write_range(c, b, start, b->count, err);
 }
 
-static arm_status scan_all(table_provider *table, chunk_cutter *c, arm_error *err)
+static arm_status cut_each(void *context, batch *b, arm_error *err)
 {
-    uint32_t n = table->column_count;
-    uint32_t *ids = calloc(n + 1, sizeof *ids);
-    if (ids == NULL)
-        return error_out_of_memory(err);
-    for (uint32_t i = 0; i < n; i++)
-        ids[i] = i;
-    table_scan_options options = {ids, n, NULL, 0, false};
-    table_scan *scan = NULL;
-    table_scan_local *local = NULL;
-    batch b;
-    memset(&b, 0, sizeof b);
-    arm_status s = table->vtable->scan_begin(table, &options, &scan, err);
-    if (s == ARM_OK)
-        s = table->vtable->scan_local_create(scan, &local, err);
-    if (s == ARM_OK)
-        s = batch_init(&b, n, table->column_types, err);
-    while (s == ARM_OK) {
-        batch_reset(&b);
-        s = table->vtable->scan_next(scan, local, &b, err);
-        if (s != ARM_OK || b.count == 0)
-            break;
-        s = cut_batch(c, &b, err);
-    }
-    batch_dispose(&b);
-    if (local)
-        table->vtable->scan_local_destroy(local);
-    if (scan)
-        table->vtable->scan_end(scan);
-    free(ids);
-    return s;
+    return cut_batch(context, b, err);
 }
 
 void table_store_output_dispose(table_store_output *out)
@@ -294,7 +265,7 @@ arm_status table_store_cut(const table_chunk_io *io, const table_store_options *
         }
     }
     for (uint32_t i = 0; i < source_count && s == ARM_OK; i++)
-        s = scan_all(sources[i], c, err);
+        s = table_scan_each(sources[i], cut_each, c, err);
     if (s == ARM_OK)
         s = finish_chunk(c, err);
     out->chunks = c->chunks;
