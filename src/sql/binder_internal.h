@@ -106,4 +106,16 @@ arm_status binder_plan_subquery(plan_node **out, binder *b, logical_op *root, ar
 /* Parses "SELECT <sql>" and binds the expression (DEFAULT values) in an empty scope. */
 arm_status binder_bind_sql_expr(expr **out, binder *b, const char *sql, arm_error *err);
 
+/* Keeps `def` (a reference the caller gives up) for the statement's lifetime. */
+arm_status binder_retain_table(binder *b, table_def *def, arm_error *err);
+/* The schema part of a qualified name, or NULL for an unqualified one. */
+const char *binder_schema_of(binder *b, const ast_name *name);
+/* FROM f(...): read_parquet, read_csv, the history functions, arm_cache_stats
+ * (binder_table_function.c). */
+arm_status binder_bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
+                                      arm_error *err);
+/* FROM t VERSION n / AS OF TIMESTAMP / t@ref: a read-only table of another version. */
+arm_status binder_bind_table_version(logical_op **out, binder *b, const ast_table_ref *ref,
+                                     const char *alias, arm_error *err);
+
 #endif

@@ -9,13 +9,9 @@
 
 #include "common/error.h"
 #include "sql/binder_internal.h"
-#include "sql/csv_import.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
-#include "sql/sql_storage.h"
-#include "sql/statement_internal.h"
 #include "sql/suggest.h"
-#include "table/parquet_scan.h"
 #include "vector/cast.h"
 
 #define BINDER_MAX_VIEW_DEPTH 32
@@ -108,7 +104,7 @@ static arm_status relation_not_found(binder *b, const char *name, int32_t positi
     return err->status;
 }
 
-static arm_status retain_ref(binder *b, table_def *def, arm_error *err)
+arm_status binder_retain_table(binder *b, table_def *def, arm_error *err)
 {
     if (b->table_ref_count == b->table_ref_capacity) {
         uint32_t capacity = b->table_ref_capacity ? b->table_ref_capacity * 2 : 4;
@@ -125,7 +121,7 @@ static arm_status retain_ref(binder *b, table_def *def, arm_error *err)
     return ARM_OK;
 }
 
-static const char *schema_of(binder *b, const ast_name *name)
+const char *binder_schema_of(binder *b, const ast_name *name)
 {
     return name->count >= 2 ? binder_ident(b, &name->parts[name->count - 2]) : NULL;
 }
@@ -133,10 +129,10 @@ static const char *schema_of(binder *b, const ast_name *name)
 arm_status binder_lookup_table(table_def **out, binder *b, const ast_name *name, arm_error *err)
 {
     const char *table_name = binder_ident(b, &name->parts[name->count - 1]);
-    table_def *def = catalog_lookup_table(b->catalog, schema_of(b, name), table_name);
+    table_def *def = catalog_lookup_table(b->catalog, binder_schema_of(b, name), table_name);
     if (def == NULL)
         return relation_not_found(b, table_name, name->position, err);
-    if (retain_ref(b, def, err) != ARM_OK)
+    if (binder_retain_table(b, def, err) != ARM_OK)
         return err->status;
     *out = def;
     return ARM_OK;
@@ -271,287 +267,6 @@ arm_status binder_bind_table(logical_op **out, binder *b, table_def *def, const 
     return binder_scope_add(b, b->scope, &t, err);
 }
 
-/* A table_def (refcount 1) naming the provider's columns; the def owns the provider. */
-static arm_status def_for_provider(table_def **out, binder *b, const char *name,
-                                   table_provider *provider, arm_error *err)
-{
-    table_def def;
-    memset(&def, 0, sizeof def);
-    def.name = (char *)name;
-    def.column_count = provider->column_count;
-    def.columns = arena_zalloc(b->arena, (def.column_count + 1) * sizeof *def.columns);
-    if (def.columns == NULL) {
-        provider->vtable->destroy(provider);
-        return error_out_of_memory(err);
-    }
-    for (uint32_t i = 0; i < def.column_count; i++) {
-        def.columns[i].name = provider->column_names[i];
-        def.columns[i].type = provider->column_types[i];
-    }
-    def.provider = provider;
-    if ((*out = table_def_copy(&def)) == NULL) {
-        provider->vtable->destroy(provider);
-        return error_out_of_memory(err);
-    }
-    return ARM_OK;
-}
-
-/* The text of a constant argument (a file name, a pattern). */
-static arm_status text_argument(binder *b, const ast_expr *ast, const char *function,
-                                const char **out, arm_error *err)
-{
-    expr *e;
-    value v;
-    if (binder_bind_expr(&e, b, ast, err) != ARM_OK ||
-        binder_coerce(&e, b, type_make(TYPE_VARCHAR), ast->position, err) != ARM_OK ||
-        expr_evaluate_constant(e, b->arena, &v, err) != ARM_OK)
-        return err->status;
-    if (v.is_null)
-        return error_set(err, ARM_ERROR_INVALID_INPUT, "22004", ast->position,
-                         "%s() needs a file name, not NULL", function);
-    char *text = arena_strndup(b->arena, v.u.str.data, v.u.str.length);
-    if (text == NULL)
-        return error_out_of_memory(err);
-    *out = text;
-    return ARM_OK;
-}
-
-/* read_parquet's files: one text argument or a list of them, each a path or a glob. */
-static arm_status parquet_patterns(binder *b, const ast_expr *arg, const char ***out,
-                                   uint32_t *count, arm_error *err)
-{
-    const ast_expr *const *items = (const ast_expr *const *)&arg;
-    uint32_t n = 1;
-    if (arg->kind == AST_LIST) {
-        items = (const ast_expr *const *)arg->u.list.items;
-        n = arg->u.list.count;
-    }
-    if (n == 0)
-        return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", arg->position,
-                         "read_parquet() needs at least one file in its list");
-    const char **patterns = arena_alloc(b->arena, n * sizeof *patterns);
-    if (patterns == NULL)
-        return error_out_of_memory(err);
-    for (uint32_t i = 0; i < n; i++)
-        if (text_argument(b, items[i], "read_parquet", &patterns[i], err) != ARM_OK)
-            return err->status;
-    *out = patterns;
-    *count = n;
-    return ARM_OK;
-}
-
-/*
- * FROM read_parquet('f.parquet'), a glob pattern of files, or a list of
- * either: read_parquet(['a.parquet', 'dir/STAR.parquet']). A read-only table.
- */
-static arm_status bind_read_parquet(logical_op **out, binder *b, const ast_table_ref *ref,
-                                    arm_error *err)
-{
-    if (ref->u.function.arg_count != 1)
-        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
-                         "read_parquet() takes one argument: a file name, a glob pattern "
-                         "or a list of them");
-    const char **patterns;
-    uint32_t pattern_count;
-    table_provider *provider = NULL;
-    table_def *def = NULL;
-    if (parquet_patterns(b, ref->u.function.args[0], &patterns, &pattern_count, err) != ARM_OK)
-        return err->status;
-    if (parquet_scan_create(&provider, patterns, pattern_count, err) != ARM_OK) {
-        error_set_position(err, ref->u.function.args[0]->position);
-        return err->status;
-    }
-    if (def_for_provider(&def, b, "read_parquet", provider, err) != ARM_OK ||
-        retain_ref(b, def, err) != ARM_OK)
-        return err->status;
-    b->is_volatile_plan = true; /* the files may change between executions */
-    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "read_parquet";
-    return binder_bind_table(out, b, def, alias, ref, err);
-}
-
-/* One character of a read_csv option ('delim', 'quote'). */
-static arm_status char_option(const char *name, const char *text, int32_t position, char *out,
-                              arm_error *err)
-{
-    if (strlen(text) != 1)
-        return error_set(err, ARM_ERROR_INVALID_INPUT, "22023", position,
-                         "read_csv option %s must be one character", name);
-    *out = text[0];
-    return ARM_OK;
-}
-
-/* read_csv's named option `name = value`. */
-static arm_status csv_option(binder *b, const ast_expr *arg, csv_import_options *o,
-                             bool *header_known, arm_error *err)
-{
-    const ast_expr *key = arg->u.binary.left;
-    const char *name = binder_ident(b, &key->u.column.parts[0]);
-    const char *text;
-    if (text_argument(b, arg->u.binary.right, "read_csv", &text, err) != ARM_OK)
-        return err->status;
-    if (strcmp(name, "header") == 0) {
-        *header_known = true;
-        o->header = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
-        return ARM_OK;
-    }
-    if (strcmp(name, "delim") == 0 || strcmp(name, "delimiter") == 0 || strcmp(name, "sep") == 0)
-        return char_option(name, text, arg->position, &o->delimiter, err);
-    if (strcmp(name, "quote") == 0)
-        return char_option(name, text, arg->position, &o->quote, err);
-    if (strcmp(name, "nullstr") == 0 || strcmp(name, "null") == 0) {
-        o->null_text = text;
-        return ARM_OK;
-    }
-    return error_set(err, ARM_ERROR_NOT_FOUND, "42883", arg->position,
-                     "read_csv has no option \"%s\" (header, delim, quote, nullstr)", name);
-}
-
-/* FROM read_csv('f.csv' [, header = true, delim = ';', quote = '"', nullstr = 'NA']). */
-static arm_status bind_read_csv(logical_op **out, binder *b, const ast_table_ref *ref,
-                                arm_error *err)
-{
-    uint32_t n = ref->u.function.arg_count;
-    const char *path;
-    if (n == 0 || text_argument(b, ref->u.function.args[0], "read_csv", &path, err) != ARM_OK)
-        return n == 0 ? error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
-                                  "read_csv() needs a file name")
-                      : err->status;
-    csv_import_options o = {false, ',', '"', ""};
-    bool header_known = false;
-    for (uint32_t i = 1; i < n; i++) {
-        const ast_expr *arg = ref->u.function.args[i];
-        bool named = arg->kind == AST_BINARY && strcmp(arg->u.binary.op, "=") == 0 &&
-                     arg->u.binary.left->kind == AST_COLUMN_REF &&
-                     arg->u.binary.left->u.column.count == 1;
-        if (!named)
-            return error_set(err, ARM_ERROR_SYNTAX, "42601", arg->position,
-                             "read_csv options are written name = value, e.g. header = true");
-        if (csv_option(b, arg, &o, &header_known, err) != ARM_OK)
-            return err->status;
-    }
-    table_def *def = NULL;
-    if (csv_import_read(&def, path, o, header_known, err) != ARM_OK) {
-        error_set_position(err, ref->u.function.args[0]->position);
-        return err->status;
-    }
-    if (retain_ref(b, def, err) != ARM_OK)
-        return err->status;
-    b->is_volatile_plan = true;
-    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "read_csv";
-    return binder_bind_table(out, b, def, alias, ref, err);
-}
-
-/* FROM arm_cache_stats(): the column cache's counters now. */
-static arm_status bind_cache_stats(logical_op **out, binder *b, const ast_table_ref *ref,
-                                   arm_error *err)
-{
-    if (ref->u.function.arg_count > 0)
-        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
-                         "arm_cache_stats() takes no arguments");
-    table_def *def = NULL;
-    if (statement_cache_stats_table(b->cache, &def, err) != ARM_OK)
-        return err->status;
-    if (retain_ref(b, def, err) != ARM_OK)
-        return err->status;
-    b->is_volatile_plan = true; /* the counters move with every scan */
-    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : "arm_cache_stats";
-    return binder_bind_table(out, b, def, alias, ref, err);
-}
-
-/* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
-static arm_status bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
-                                      arm_error *err)
-{
-    const ast_name *name = &ref->u.function.name;
-    const char *function = binder_ident(b, &name->parts[name->count - 1]);
-    if (name->count == 1 && strcmp(function, "read_parquet") == 0)
-        return bind_read_parquet(out, b, ref, err);
-    if (name->count == 1 &&
-        (strcmp(function, "read_csv") == 0 || strcmp(function, "read_csv_auto") == 0))
-        return bind_read_csv(out, b, ref, err);
-    if (name->count == 1 && strcmp(function, "arm_cache_stats") == 0)
-        return bind_cache_stats(out, b, ref, err);
-    bool history = name->count == 1 &&
-                   (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
-                    strcmp(function, "arm_tags") == 0);
-    if (!history)
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                         "table function \"%s\" is not supported yet", function);
-    if (ref->u.function.arg_count > 0)
-        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position, "%s() takes no arguments",
-                         function);
-    if (b->storage == NULL) {
-        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                  "%s() needs a database folder: this database is in memory", function);
-        error_hint(err, "Open a folder (arm PATH) to keep commits, branches and tags.");
-        return ARM_ERROR_NOT_SUPPORTED;
-    }
-    table_def *def = NULL;
-    if (sql_storage_history(b->storage, function, &def, err) != ARM_OK)
-        return err->status;
-    if (retain_ref(b, def, err) != ARM_OK)
-        return err->status;
-    b->is_volatile_plan = true; /* history changes with every commit */
-    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : function;
-    return binder_bind_table(out, b, def, alias, ref, err);
-}
-
-/* AS OF TIMESTAMP's expression, evaluated now, in microseconds. */
-static arm_status as_of_micros(binder *b, const ast_expr *ast, int64_t *out, arm_error *err)
-{
-    expr *e;
-    value v;
-    if (binder_bind_expr(&e, b, ast, err) != ARM_OK ||
-        binder_coerce(&e, b, type_make(TYPE_TIMESTAMP), ast->position, err) != ARM_OK ||
-        expr_evaluate_constant(e, b->arena, &v, err) != ARM_OK)
-        return err->status;
-    if (v.is_null)
-        return error_set(err, ARM_ERROR_INVALID_INPUT, "22004", ast->position,
-                         "AS OF TIMESTAMP needs a time, not NULL");
-    *out = v.u.i64;
-    return ARM_OK;
-}
-
-/* t VERSION n, t AS OF TIMESTAMP '...', t@branch, t@tag: a read-only table of that version. */
-static arm_status bind_table_version(logical_op **out, binder *b, const ast_table_ref *ref,
-                                     const char *alias, arm_error *err)
-{
-    const ast_name *name = &ref->u.table.name;
-    const ast_time_travel *travel = &ref->u.table.travel;
-    if (b->storage == NULL) {
-        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                  "versions and branches need a database folder: this database is in memory");
-        error_hint(err, "Open a folder (arm PATH) to keep versions.");
-        return ARM_ERROR_NOT_SUPPORTED;
-    }
-    int64_t micros = -1;
-    if (travel->as_of_timestamp != NULL &&
-        as_of_micros(b, travel->as_of_timestamp, &micros, err) != ARM_OK)
-        return err->status;
-    const char *branch = travel->branch.name ? binder_ident(b, &travel->branch) : NULL;
-    table_def *def = NULL;
-    if (sql_storage_open_version(
-            b->storage, schema_of(b, name), binder_ident(b, &name->parts[name->count - 1]),
-            travel->has_version ? travel->version : -1, micros, branch, &def, err) != ARM_OK) {
-        view_def *view = err->status == ARM_ERROR_NOT_FOUND
-                             ? catalog_lookup_view(b->catalog, schema_of(b, name),
-                                                   binder_ident(b, &name->parts[name->count - 1]))
-                             : NULL;
-        if (view != NULL) {
-            view_def_release(view);
-            error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ref->position,
-                      "views cannot be read at another version or branch yet");
-            error_hint(err, "Read the tables the view uses at that version instead.");
-        }
-        error_set_position(err, ref->position);
-        return err->status;
-    }
-    if (retain_ref(b, def, err) != ARM_OK) /* the statement owns `def` from here */
-        return err->status;
-    b->is_volatile_plan |= branch != NULL || micros >= 0;
-    return binder_bind_table(out, b, def, alias, ref, err);
-}
-
 static arm_status bind_table_name(logical_op **out, binder *b, const ast_table_ref *ref,
                                   arm_error *err)
 {
@@ -560,18 +275,18 @@ static arm_status bind_table_name(logical_op **out, binder *b, const ast_table_r
     const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : table_name;
     const ast_time_travel *travel = &ref->u.table.travel;
     if (travel->has_version || travel->as_of_timestamp != NULL || travel->branch.name != NULL)
-        return bind_table_version(out, b, ref, alias, err);
+        return binder_bind_table_version(out, b, ref, alias, err);
     uint32_t cte_index;
     const ast_cte *cte = name->count == 1 ? find_cte(b, table_name, &cte_index) : NULL;
     if (cte != NULL)
         return bind_cte_ref(out, b, cte, cte_index, alias, ref, err);
-    table_def *def = catalog_lookup_table(b->catalog, schema_of(b, name), table_name);
+    table_def *def = catalog_lookup_table(b->catalog, binder_schema_of(b, name), table_name);
     if (def != NULL) {
-        if (retain_ref(b, def, err) != ARM_OK)
+        if (binder_retain_table(b, def, err) != ARM_OK)
             return err->status;
         return binder_bind_table(out, b, def, alias, ref, err);
     }
-    view_def *view = catalog_lookup_view(b->catalog, schema_of(b, name), table_name);
+    view_def *view = catalog_lookup_view(b->catalog, binder_schema_of(b, name), table_name);
     if (view != NULL)
         return bind_view(out, b, view, alias, ref, err);
     return relation_not_found(b, table_name, name->position, err);
@@ -792,7 +507,7 @@ static arm_status bind_from(logical_op **out, binder *b, const ast_table_ref *re
         return add_query_table(b, *out, alias, ref->column_aliases, ref->column_alias_count, NULL,
                                0, ref->position, err);
     }
-    case AST_TABLE_FUNCTION: return bind_table_function(out, b, ref, err);
+    case AST_TABLE_FUNCTION: return binder_bind_table_function(out, b, ref, err);
     }
     return error_internal(err, "unknown FROM item");
 }
