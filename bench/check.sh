@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# CI's run of the benchmark harness (issue 5): the 100k suite, results
+# checked against DuckDB, no timings, in memory and on a database folder.
+# Uses the DuckDB library the interop test installs (/tmp/duckdb) or
+# bench/install_duckdb.sh's; says so and passes when npm cannot provide one.
+set -uo pipefail
+bench="$1"
+lib="${ARM_DUCKDB_LIB:-/tmp/duckdb/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so}"
+if [ ! -f "$lib" ]; then
+    lib="$("$(dirname "$0")/install_duckdb.sh" 2>/dev/null)" || lib=""
+fi
+if [ -z "$lib" ] || [ ! -f "$lib" ]; then
+    echo "SKIPPED: no libduckdb.so (npm could not install @duckdb/node-bindings-linux-x64)"
+    exit 0
+fi
+folder="$(mktemp -d /tmp/arm_bench_check_XXXXXX)"
+trap 'rm -rf "$folder"' EXIT
+set -e
+"$bench" --duckdb "$lib" --rows 100000 --threads 1,2 --check-only
+"$bench" --duckdb "$lib" --rows 100000 --threads 1 --check-only --folder "$folder/db"
