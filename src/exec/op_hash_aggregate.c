@@ -8,6 +8,7 @@
  * hashing and update their one state straight from each batch. DISTINCT
  * aggregates collect values per group in value sets, folded in at finalize.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,9 +100,12 @@ static arm_status single_row(const op_hash_aggregate *a, group_table *t, uint8_t
 static arm_status agg_local_create(op *o, void **out, arm_error *err)
 {
     op_hash_aggregate *a = (op_hash_aggregate *)o;
-    agg_local *l = calloc(1, sizeof *l);
+    /* The per-batch scratch arrays (72 KB) are written before they are read: zeroing
+     * them cost more than the rest of a small COUNT(*) together. */
+    agg_local *l = malloc(sizeof *l);
     if (l == NULL)
         return error_out_of_memory(err);
+    memset(l, 0, offsetof(agg_local, hashes));
     *out = l;
     l->key_values = calloc(a->key_count + 1, sizeof *l->key_values);
     l->arg_values = calloc(a->arg_total + 1, sizeof *l->arg_values);
