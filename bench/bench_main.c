@@ -375,6 +375,21 @@ static void format_duration(double seconds, char *buf, size_t capacity)
         snprintf(buf, capacity, "%.2f s", seconds);
 }
 
+/* One table row: both engines' median (min) and the ratio, which it returns. */
+static double print_timings(const char *label, const timing *at, const timing *dt, const char *tail)
+{
+    char a_med[32], a_min[32], d_med[32], d_min[32];
+    format_duration(at->median_seconds, a_med, sizeof a_med);
+    format_duration(at->min_seconds, a_min, sizeof a_min);
+    format_duration(dt->median_seconds, d_med, sizeof d_med);
+    format_duration(dt->min_seconds, d_min, sizeof d_min);
+    double ratio = dt->median_seconds / at->median_seconds;
+    printf("| %s | %s (%s) | %s (%s) | %.2fx |%s\n", label, a_med, a_min, d_med, d_min, ratio,
+           tail);
+    fflush(stdout);
+    return ratio;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static unsigned parse_list(const char *text, uint64_t *out, unsigned max)
@@ -446,14 +461,7 @@ static int time_pair(duckdb_api *api, duckdb_connection_h duck, arm_conn *conn, 
     timing at, dt;
     if (!time_arm(conn, arm_sql, runs, &at) || !time_duck(api, duck, duck_sql, runs, &dt))
         return 1;
-    char a_med[32], a_min[32], d_med[32], d_min[32];
-    format_duration(at.median_seconds, a_med, sizeof a_med);
-    format_duration(at.min_seconds, a_min, sizeof a_min);
-    format_duration(dt.median_seconds, d_med, sizeof d_med);
-    format_duration(dt.min_seconds, d_min, sizeof d_min);
-    printf("| %s | %s (%s) | %s (%s) | %.2fx |\n", label, a_med, a_min, d_med, d_min,
-           dt.median_seconds / at.median_seconds);
-    fflush(stdout);
+    print_timings(label, &at, &dt, "");
     return 0;
 }
 
@@ -597,17 +605,8 @@ static int run_cold(const bench_options *o, duckdb_api *api, duckdb_connection_h
             failures++;
             break;
         }
-        char a_med[32], a_min[32], d_med[32], d_min[32];
-        format_duration(at.median_seconds, a_med, sizeof a_med);
-        format_duration(at.min_seconds, a_min, sizeof a_min);
-        format_duration(dt.median_seconds, d_med, sizeof d_med);
-        format_duration(dt.min_seconds, d_min, sizeof d_min);
-        double ratio = dt.median_seconds / at.median_seconds;
-        log_ratio_sum += log(ratio);
+        log_ratio_sum += log(print_timings(queries[q].id, &at, &dt, ""));
         ratio_count++;
-        printf("| %s | %s (%s) | %s (%s) | %.2fx |\n", queries[q].id, a_med, a_min, d_med, d_min,
-               ratio);
-        fflush(stdout);
     }
     if (ratio_count)
         printf("geometric mean ratio: %.2fx\n", exp(log_ratio_sum / ratio_count));
@@ -699,17 +698,8 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
                 failures++;
                 continue;
             }
-            char a_med[32], a_min[32], d_med[32], d_min[32];
-            format_duration(at.median_seconds, a_med, sizeof a_med);
-            format_duration(at.min_seconds, a_min, sizeof a_min);
-            format_duration(dt.median_seconds, d_med, sizeof d_med);
-            format_duration(dt.min_seconds, d_min, sizeof d_min);
-            double ratio = dt.median_seconds / at.median_seconds;
-            log_ratio_sum += log(ratio);
+            log_ratio_sum += log(print_timings(queries[q].id, &at, &dt, " ok |"));
             ratio_count++;
-            printf("| %s | %s (%s) | %s (%s) | %.2fx | ok |\n", queries[q].id, a_med, a_min, d_med,
-                   d_min, ratio);
-            fflush(stdout);
         }
         if (ratio_count)
             printf("geometric mean ratio: %.2fx\n", exp(log_ratio_sum / ratio_count));

@@ -30,7 +30,7 @@ bool chunk_table_is(const table_provider *t)
            (t->vtable == &chunk_table_vtable || t->vtable == &chunk_table_read_only_vtable);
 }
 
-uint64_t chunk_table_live_rows(const chunk_table *t, uint32_t c)
+static uint64_t live_rows(const chunk_table *t, uint32_t c)
 {
     return t->chunks[c].row_count - t->deleted_counts[c];
 }
@@ -83,6 +83,20 @@ static bool chunk_may_match(const ct_scan *scan, uint32_t c)
     return true;
 }
 
+/* Releases what a scan holds (also a half-built one). */
+static void ct_scan_free(ct_scan *scan)
+{
+    if (scan->tail_scan != NULL)
+        scan->table->tail->vtable->scan_end(scan->tail_scan);
+    for (uint32_t c = 0; scan->deletes != NULL && c < scan->chunk_count; c++)
+        buffer_release(scan->deletes[c]);
+    free(scan->deletes);
+    free(scan->deleted_counts);
+    free(scan->column_ids);
+    free(scan->filters);
+    free(scan);
+}
+
 /*
  * A scan of the working state (the writer's view: tail and new deletes), or
  * with options->committed_only of what the last commit holds. `locked`: the
@@ -133,13 +147,7 @@ static arm_status ct_scan_begin_common(chunk_table *t, const table_scan_options 
         pthread_mutex_unlock(&t->lock);
     atomic_init(&scan->next_chunk, 0);
     if (s != ARM_OK) {
-        for (uint32_t c = 0; scan->deletes && c < scan->chunk_count; c++)
-            buffer_release(scan->deletes[c]);
-        free(scan->deletes);
-        free(scan->deleted_counts);
-        free(scan->column_ids);
-        free(scan->filters);
-        free(scan);
+        ct_scan_free(scan);
         return s;
     }
     *out = scan;
@@ -485,16 +493,7 @@ static arm_status ct_scan_next(table_scan *base, table_scan_local *local, batch 
 
 static void ct_scan_end(table_scan *base)
 {
-    ct_scan *scan = (ct_scan *)base;
-    if (scan->tail_scan != NULL)
-        scan->table->tail->vtable->scan_end(scan->tail_scan);
-    for (uint32_t c = 0; c < scan->chunk_count; c++)
-        buffer_release(scan->deletes[c]);
-    free(scan->deletes);
-    free(scan->deleted_counts);
-    free(scan->column_ids);
-    free(scan->filters);
-    free(scan);
+    ct_scan_free((ct_scan *)base);
 }
 
 static void ct_local_destroy(table_scan_local *local)
@@ -548,7 +547,7 @@ static uint64_t ct_rows(table_provider *provider)
     chunk_table *t = (chunk_table *)provider;
     uint64_t rows = 0;
     for (uint32_t c = 0; c < t->chunk_count; c++)
-        rows += chunk_table_live_rows(t, c);
+        rows += live_rows(t, c);
     if (t->tail != NULL)
         rows += t->tail->vtable->estimated_row_count(t->tail);
     return rows;

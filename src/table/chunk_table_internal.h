@@ -54,9 +54,6 @@ typedef struct chunk_table {
     pthread_mutex_t lock; /* writes, and scans taking their snapshot */
 } chunk_table;
 
-/* Rows of chunk `c` still live (committed deletes and new ones removed). */
-uint64_t chunk_table_live_rows(const chunk_table *t, uint32_t c);
-
 /*
  * Scans the committed rows of `t` with the given columns from one thread,
  * for the writer's helpers, which hold t->lock.
