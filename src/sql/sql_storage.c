@@ -384,8 +384,9 @@ static arm_status current_views(sql_storage *s, catalog *cat, view_list *l, char
     return ARM_OK;
 }
 
-/* Replaces the views of `cat` by those of the head commit. */
-static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
+/* Replaces the views (and schemas) of `cat` by the head commit's `views`. */
+static arm_status load_views(sql_storage *s, catalog *cat, const view_def *views, uint32_t count,
+                             arm_error *err)
 {
     view_list old;
     char *fingerprint = NULL;
@@ -394,9 +395,7 @@ static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
     for (uint32_t i = 0; i < old.count; i++)
         if (!is_schema_entry(old.views[i]))
             catalog_drop_view(cat, old.views[i]->schema_name, old.views[i]->name, true, NULL);
-    view_def *views = NULL;
-    uint32_t count = 0;
-    arm_status st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &count, err);
+    arm_status st = ARM_OK;
     for (uint32_t i = 0; i < count && st == ARM_OK; i++)
         if (!is_schema_entry(&views[i]))
             st = catalog_create_view(cat, &views[i], true, err);
@@ -410,7 +409,6 @@ static arm_status load_views(sql_storage *s, catalog *cat, arm_error *err)
     }
     release_views(&old);
     free(fingerprint);
-    catalog_db_free_views(views, count);
     view_list now;
     if (st == ARM_OK && (st = current_views(s, cat, &now, &fingerprint, err)) == ARM_OK) {
         free(s->views_fingerprint);
@@ -495,15 +493,12 @@ static arm_status load_table(sql_storage *s, catalog *cat, catalog_table_version
  * loaded, so a reload costs what changed.
  */
 /* Creates the head's schemas in `cat` before its tables arrive in them. */
-static arm_status load_schemas(sql_storage *s, catalog *cat, arm_error *err)
+static arm_status load_schemas(catalog *cat, const view_def *views, uint32_t count, arm_error *err)
 {
-    view_def *views = NULL;
-    uint32_t count = 0;
-    arm_status st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &count, err);
+    arm_status st = ARM_OK;
     for (uint32_t i = 0; i < count && st == ARM_OK; i++)
         if (is_schema_entry(&views[i]))
             st = catalog_create_schema(cat, views[i].schema_name, true, err);
-    catalog_db_free_views(views, count);
     return st;
 }
 
@@ -512,9 +507,13 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
     catalog_table_version *tables = NULL;
     uint32_t count = 0;
     known_versions known = {s, cat};
+    view_def *views = NULL; /* views and schemas, read once for both catalogs */
+    uint32_t view_count = 0;
     arm_status st = catalog_db_branch_head(s->cdb, s->branch, &s->head_commit_id, err);
     if (st == ARM_OK)
-        st = load_schemas(s, cat, err);
+        st = catalog_db_views_at(s->cdb, s->head_commit_id, &views, &view_count, err);
+    if (st == ARM_OK)
+        st = load_schemas(cat, views, view_count, err);
     if (st == ARM_OK)
         st = catalog_db_tables_at_known(s->cdb, s->head_commit_id, is_known, &known, &tables,
                                         &count, err);
@@ -558,9 +557,10 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
     free(previous);
     catalog_db_free_tables(tables, count);
     if (st == ARM_OK)
-        st = load_views(s, cat, err);
+        st = load_views(s, cat, views, view_count, err);
     if (st == ARM_OK)
-        st = committed_view_load(s->committed, s->cdb, s->head_commit_id, err);
+        st = committed_view_load(s->committed, s->cdb, s->head_commit_id, views, view_count, err);
+    catalog_db_free_views(views, view_count);
     return st;
 }
 

@@ -164,14 +164,11 @@ static void name_set_free(name_set *n)
     free(n->names);
 }
 
-/* Replaces the catalog's views and schemas by those of the commit. */
-static arm_status load_views(committed_view *v, catalog_db *cdb, int64_t commit_id, arm_error *err)
+/* Replaces the catalog's views and schemas by the commit's `views`. */
+static arm_status load_views(committed_view *v, const view_def *views, uint32_t count,
+                             arm_error *err)
 {
-    view_def *views = NULL;
-    uint32_t count = 0;
-    arm_status st = catalog_db_views_at(cdb, commit_id, &views, &count, err);
-    if (st != ARM_OK)
-        return st;
+    arm_status st = ARM_OK;
     name_set old = {0};
     catalog_list(v->cat, collect, &old);
     catalog_list_schemas(v->cat, collect_schema, &old);
@@ -192,12 +189,11 @@ static arm_status load_views(committed_view *v, catalog_db *cdb, int64_t commit_
         if (views[i].name[0] != '\0')
             st = catalog_create_view(v->cat, &views[i], true, err);
     name_set_free(&old);
-    catalog_db_free_views(views, count);
     return st;
 }
 
 arm_status committed_view_load(committed_view *v, catalog_db *cdb, int64_t commit_id,
-                               arm_error *err)
+                               const view_def *views, uint32_t view_count, arm_error *err)
 {
     catalog_table_version *head = NULL;
     uint32_t count = 0;
@@ -206,13 +202,9 @@ arm_status committed_view_load(committed_view *v, catalog_db *cdb, int64_t commi
     if (st != ARM_OK)
         return st;
     drop_changed(v, head, count);
-    view_def *views = NULL; /* schemas first: tables go into them */
-    uint32_t view_count = 0;
-    st = catalog_db_views_at(cdb, commit_id, &views, &view_count, err);
-    for (uint32_t i = 0; i < view_count && st == ARM_OK; i++)
+    for (uint32_t i = 0; i < view_count && st == ARM_OK; i++) /* schemas first: tables go there */
         if (views[i].name[0] == '\0')
             st = catalog_create_schema(v->cat, views[i].schema_name, true, err);
-    catalog_db_free_views(views, view_count);
     committed_table *tables = calloc(count + 1, sizeof *tables);
     if (st == ARM_OK && tables == NULL)
         st = error_out_of_memory(err);
@@ -247,5 +239,5 @@ arm_status committed_view_load(committed_view *v, catalog_db *cdb, int64_t commi
     forget(v->tables, v->count);
     v->tables = tables;
     v->count = kept;
-    return load_views(v, cdb, commit_id, err);
+    return load_views(v, views, view_count, err);
 }

@@ -21,10 +21,11 @@ void committed_view_destroy(committed_view *v); /* accepts NULL */
 
 /*
  * Makes the view hold commit `commit_id`: tables whose version it already
- * holds stay, the others are opened; views and schemas are replaced.
+ * holds stay, the others are opened; views and schemas are replaced by
+ * `views` (the commit's, as catalog_db_views_at gives them).
  */
 arm_status committed_view_load(committed_view *v, catalog_db *cdb, int64_t commit_id,
-                               arm_error *err);
+                               const view_def *views, uint32_t view_count, arm_error *err);
 
 catalog *committed_view_catalog(committed_view *v);
 
