@@ -57,6 +57,7 @@ static const bench_query queries[] = {
 typedef struct bench_options {
     uint64_t rows[8];
     unsigned row_size_count;
+    uint64_t query_mask; /* bit q set: run query q+1 (all when --queries is absent) */
     unsigned threads[4];
     unsigned thread_count_count;
     unsigned runs;
@@ -415,6 +416,7 @@ static void parse_options(int argc, char **argv, bench_options *o)
     o->thread_count_count = o->threads[1] > 1 ? 2 : 1;
     o->runs = 15;
     o->duckdb_path = getenv("ARM_DUCKDB_LIB");
+    o->query_mask = ~0ull;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
             o->row_size_count = parse_list(argv[++i], o->rows, 8);
@@ -437,10 +439,17 @@ static void parse_options(int argc, char **argv, bench_options *o)
             o->parquet = true;
         } else if (strcmp(argv[i], "--folder") == 0 && i + 1 < argc) {
             o->folder = argv[++i];
+        } else if (strcmp(argv[i], "--queries") == 0 && i + 1 < argc) {
+            uint64_t ids[QUERY_COUNT];
+            unsigned n = parse_list(argv[++i], ids, QUERY_COUNT);
+            o->query_mask = 0;
+            for (unsigned k = 0; k < n; k++)
+                if (ids[k] >= 1 && ids[k] <= QUERY_COUNT)
+                    o->query_mask |= 1ull << (ids[k] - 1);
         } else {
             fprintf(stderr,
                     "usage: %s [--rows N,..] [--threads T,..] [--runs R] [--duckdb PATH] "
-                    "[--check-only] [--markdown] [--parquet] [--folder DIR]\n",
+                    "[--check-only] [--markdown] [--parquet] [--folder DIR] [--queries 5,8,..]\n",
                     argv[0]);
             exit(2);
         }
@@ -599,6 +608,8 @@ static int run_cold(const bench_options *o, duckdb_api *api, duckdb_connection_h
     double log_ratio_sum = 0;
     unsigned ratio_count = 0;
     for (unsigned q = 0; q < QUERY_COUNT && failures == 0; q++) {
+        if (!(o->query_mask >> q & 1))
+            continue;
         timing at, dt;
         if (!time_arm_cold(o->folder, threads, queries[q].sql, o->runs, &at) ||
             !time_duck(api, conn2, queries[q].sql, o->runs, &dt)) {
@@ -675,6 +686,8 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
         double log_ratio_sum = 0;
         unsigned ratio_count = 0;
         for (unsigned q = 0; q < QUERY_COUNT; q++) {
+            if (!(o->query_mask >> q & 1))
+                continue;
             static char summary_sql[8192];
             char why[640] = "ok";
             bool checked = false;
