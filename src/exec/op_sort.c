@@ -41,6 +41,14 @@ typedef struct sort_context {
     const row_collection *rows;
 } sort_context;
 
+/* PostgreSQL's order for floats: NaN after every number, and equal to itself. */
+static inline int compare_double(double x, double y)
+{
+    if (x != x || y != y)
+        return (x != x) - (y != y);
+    return (x > y) - (x < y);
+}
+
 static int compare_cell2(const vector *v, uint32_t a, const vector *w, uint32_t b)
 {
     const void *d = v->data, *e = w->data;
@@ -65,14 +73,8 @@ static int compare_cell2(const vector *v, uint32_t a, const vector *w, uint32_t 
         int64_t x = ((const int64_t *)d)[a], y = ((const int64_t *)e)[b];
         return (x > y) - (x < y);
     }
-    case TYPE_REAL: {
-        float x = ((const float *)d)[a], y = ((const float *)e)[b];
-        return (x > y) - (x < y);
-    }
-    case TYPE_DOUBLE: {
-        double x = ((const double *)d)[a], y = ((const double *)e)[b];
-        return (x > y) - (x < y);
-    }
+    case TYPE_REAL: return compare_double(((const float *)d)[a], ((const float *)e)[b]);
+    case TYPE_DOUBLE: return compare_double(((const double *)d)[a], ((const double *)e)[b]);
     case TYPE_VARCHAR:
     case TYPE_BLOB:
         return string_view_compare(&((const string_view *)d)[a], &((const string_view *)e)[b]);
@@ -145,6 +147,13 @@ static int compare_to_row(const op_sort *s, const vector *keys, uint32_t a,
     return 0;
 }
 
+/* Sorts `n` row numbers of `rows` in place. */
+static void sort_order(const op_sort *s, const row_collection *rows, uint32_t *order, uint32_t n)
+{
+    sort_context c = {s, rows};
+    qsort_r(order, n, sizeof *order, compare_rows, &c);
+}
+
 /* Sorts a permutation of `rows`; returns it (caller frees) or NULL on OOM. */
 static uint32_t *sort_rows(const op_sort *s, const row_collection *rows)
 {
@@ -154,22 +163,127 @@ static uint32_t *sort_rows(const op_sort *s, const row_collection *rows)
         return NULL;
     for (uint32_t i = 0; i < n; i++)
         order[i] = i;
-    sort_context c = {s, rows};
-    qsort_r(order, n, sizeof *order, compare_rows, &c);
+    sort_order(s, rows, order, n);
+    return order;
+}
+
+/*
+ * The first key of every row as an unsigned rank: smaller ranks sort first
+ * (direction applied; floats in PostgreSQL's order, NaN last, -0 = 0). False
+ * when the key has NULLs or a type without a rank.
+ */
+static bool first_key_ranks(const op_sort *s, const row_collection *rows, uint64_t *ranks)
+{
+    const vector *v = &rows->columns[s->payload_count];
+    uint32_t n = (uint32_t)rows->row_count;
+    if (v->validity != NULL || v->kind != VECTOR_FLAT)
+        return false;
+    uint64_t flip = s->keys[0].descending ? UINT64_MAX : 0;
+    switch (v->type.id) {
+    case TYPE_DOUBLE:
+        for (uint32_t i = 0; i < n; i++) {
+            double x = ((const double *)v->data)[i];
+            uint64_t u;
+            x = x == 0 ? 0 : x;
+            memcpy(&u, &x, 8);
+            u = x != x ? UINT64_MAX : (u >> 63 ? ~u : u | 1ull << 63);
+            ranks[i] = u ^ flip;
+        }
+        return true;
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP:
+        for (uint32_t i = 0; i < n; i++)
+            ranks[i] = ((uint64_t)((const int64_t *)v->data)[i] ^ 1ull << 63) ^ flip;
+        return true;
+    case TYPE_INTEGER:
+    case TYPE_DATE:
+        for (uint32_t i = 0; i < n; i++)
+            ranks[i] = ((uint64_t)(uint32_t)((const int32_t *)v->data)[i] ^ 1ull << 31) ^ flip;
+        return true;
+    default: return false;
+    }
+}
+
+/* The k-th smallest (from 0) of ranks[0..n), reordering them (Hoare's selection). */
+static uint64_t select_rank(uint64_t *ranks, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint64_t pivot = ranks[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (ranks[i] < pivot)
+                i++;
+            while (ranks[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = ranks[i];
+                ranks[i++] = ranks[j];
+                ranks[j] = t;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return ranks[k];
+    }
+    return ranks[k];
+}
+
+/*
+ * TOP_N's candidates, sorted: when the first key has a rank, only rows whose
+ * rank is at most the keep-th smallest can be kept, so only they are sorted
+ * (a few hundred of thousands of rows); otherwise every row. Returns the
+ * order (caller frees) with its length in *count, or NULL on OOM.
+ */
+static uint32_t *best_rows(const op_sort *s, const row_collection *rows, uint32_t *count)
+{
+    uint32_t n = (uint32_t)rows->row_count;
+    *count = n;
+    if (n <= s->keep)
+        return sort_rows(s, rows);
+    uint64_t *ranks = malloc(2 * (size_t)n * sizeof *ranks);
+    uint32_t *order = malloc(n * sizeof *order);
+    if (ranks == NULL || order == NULL) {
+        free(ranks);
+        free(order);
+        return NULL;
+    }
+    if (!first_key_ranks(s, rows, ranks)) {
+        free(ranks);
+        free(order);
+        return sort_rows(s, rows);
+    }
+    memcpy(ranks + n, ranks, n * sizeof *ranks);
+    uint64_t threshold = select_rank(ranks + n, n, (uint32_t)s->keep - 1);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (ranks[i] <= threshold)
+            order[m++] = i;
+    free(ranks);
+    sort_order(s, rows, order, m);
+    *count = m;
     return order;
 }
 
 /* TOP_N: keeps only the best `keep` rows of a collection. */
 static arm_status prune(const op_sort *s, row_collection *rows, arm_error *err)
 {
-    uint32_t *order = sort_rows(s, rows);
+    uint32_t count;
+    uint32_t *order = best_rows(s, rows, &count);
     if (order == NULL)
         return error_out_of_memory(err);
     row_collection kept;
     arm_status st =
         row_collection_init(&kept, s->payload_count + s->key_count, s->collection_types, err);
     if (st == ARM_OK)
-        st = row_collection_append_rows(&kept, rows, order, (uint32_t)s->keep, err);
+        st = row_collection_append_rows(&kept, rows, order,
+                                        count < s->keep ? count : (uint32_t)s->keep, err);
     free(order);
     if (st != ARM_OK) {
         row_collection_dispose(&kept);
@@ -223,6 +337,54 @@ static void sort_local_destroy(op *o, void *local)
     free(l);
 }
 
+/*
+ * The typed loop of keep_better_rows: the first key is a flat column of T
+ * without NULLs. A row strictly better than the boundary on the first key
+ * passes; a tie is decided by compare_to_row on every key.
+ */
+#define KEEP_BETTER_LOOP(T, COMPARE)                                                               \
+    do {                                                                                           \
+        const T *x = v->data;                                                                      \
+        T bound = ((const T *)w->data)[boundary];                                                  \
+        for (uint32_t i = 0; i < in->count; i++) {                                                 \
+            uint32_t row = batch_row(in, i);                                                       \
+            int r = COMPARE(x[row], bound);                                                        \
+            if ((descending ? r > 0 : r < 0) ||                                                    \
+                (r == 0 && s->key_count > 1 &&                                                     \
+                 compare_to_row(s, keys, row, &l->rows, boundary) < 0))                            \
+                l->passing[n++] = row;                                                             \
+        }                                                                                          \
+    } while (0)
+#define COMPARE_INTEGERS(x, y) (((x) > (y)) - ((x) < (y)))
+
+/*
+ * TOP_N after a prune: the rows of `in` that sort before the last kept row
+ * (the boundary) go to l->passing; returns how many. Most rows of a large
+ * input lose against the boundary, so the common key types get a typed loop.
+ */
+static uint32_t keep_better_rows(const op_sort *s, sort_local *l, const batch *in)
+{
+    const vector *keys = &l->columns[s->payload_count];
+    const vector *v = &keys[0], *w = &l->rows.columns[s->payload_count];
+    uint32_t boundary = (uint32_t)s->keep - 1, n = 0;
+    bool descending = s->keys[0].descending;
+    bool plain = v->kind == VECTOR_FLAT && v->validity == NULL && w->validity == NULL;
+    if (plain && v->type.id == TYPE_DOUBLE) {
+        KEEP_BETTER_LOOP(double, compare_double);
+    } else if (plain && (v->type.id == TYPE_BIGINT || v->type.id == TYPE_TIMESTAMP)) {
+        KEEP_BETTER_LOOP(int64_t, COMPARE_INTEGERS);
+    } else if (plain && (v->type.id == TYPE_INTEGER || v->type.id == TYPE_DATE)) {
+        KEEP_BETTER_LOOP(int32_t, COMPARE_INTEGERS);
+    } else {
+        for (uint32_t i = 0; i < in->count; i++) {
+            uint32_t row = batch_row(in, i);
+            if (compare_to_row(s, keys, row, &l->rows, boundary) < 0)
+                l->passing[n++] = row;
+        }
+    }
+    return n;
+}
+
 static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in, arm_error *err)
 {
     (void)input;
@@ -237,14 +399,8 @@ static arm_status sort_sink(op *o, void *local, uint32_t input, const batch *in,
     uint32_t count = s->keep == 0 ? 0 : in->count; /* LIMIT 0 keeps nothing */
     if (st == ARM_OK && l->pruned && count > 0) {
         /* TOP_N: the kept rows are sorted, so a row not better than the last kept one can go. */
-        uint32_t boundary = (uint32_t)s->keep - 1, n = 0;
-        for (uint32_t i = 0; i < in->count; i++) {
-            uint32_t row = batch_row(in, i);
-            if (compare_to_row(s, &l->columns[s->payload_count], row, &l->rows, boundary) < 0)
-                l->passing[n++] = row;
-        }
+        count = keep_better_rows(s, l, in);
         sel = l->passing;
-        count = n;
     }
     if (st == ARM_OK && count > 0)
         st = row_collection_append(&l->rows, l->columns, sel, count, err);
@@ -275,10 +431,12 @@ static arm_status sort_finalize(op *o, uint32_t input, arm_error *err)
 {
     (void)input;
     op_sort *s = (op_sort *)o;
-    s->order = sort_rows(s, &s->rows);
+    uint32_t count = (uint32_t)s->rows.row_count;
+    s->order =
+        o->plan->kind == PLAN_TOP_N ? best_rows(s, &s->rows, &count) : sort_rows(s, &s->rows);
     if (s->order == NULL)
         return error_out_of_memory(err);
-    s->emit_to = s->rows.row_count;
+    s->emit_to = count;
     if (o->plan->kind == PLAN_TOP_N) {
         s->emit_from = o->plan->u.sort.offset;
         if (s->keep < s->emit_to)
