@@ -241,29 +241,13 @@ static arm_status neg_dec(KERNEL_ARGS)
 
 #define MICROS_PER_DAY 86400000000LL
 
-static int64_t add_months(int64_t micros, int32_t months)
-{
-    int64_t days = micros / MICROS_PER_DAY - (micros % MICROS_PER_DAY < 0);
-    int64_t rest = micros - days * MICROS_PER_DAY;
-    int32_t year;
-    uint32_t month, day;
-    date_to_civil((int32_t)days, &year, &month, &day);
-    int64_t total = (int64_t)year * 12 + (month - 1) + months;
-    year = (int32_t)(total >= 0 ? total / 12 : (total - 11) / 12);
-    month = (uint32_t)(total - (int64_t)year * 12) + 1;
-    static const uint8_t lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    uint32_t last = month == 2 && leap ? 29 : lengths[month - 1];
-    if (day > last)
-        day = last;
-    return (int64_t)date_from_civil(year, month, day) * MICROS_PER_DAY + rest;
-}
-
+/* Out of the TIMESTAMP range the kernels have no way to report, so they give the epoch. */
 static int64_t timestamp_plus_interval(int64_t ts, interval_value iv, int sign)
 {
-    if (iv.months)
-        ts = add_months(ts, sign * iv.months);
-    return ts + sign * ((int64_t)iv.days * MICROS_PER_DAY + iv.micros);
+    interval_value signed_iv = {sign * iv.months, sign * iv.days, sign * iv.micros};
+    int64_t result = 0;
+    (void)timestamp_add_interval(&result, ts, signed_iv);
+    return result;
 }
 
 /* interval * factor the way PostgreSQL's interval_mul spills fractions downward. */

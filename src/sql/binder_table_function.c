@@ -1,7 +1,8 @@
 /*
  * binder_table_function.c: FROM items that are not catalog tables: table
- * functions (read_parquet, read_csv, arm_log/arm_branches/arm_tags,
- * arm_cache_stats) and tables read at another version, branch or tag.
+ * functions (read_parquet, read_csv, generate_series, range,
+ * arm_log/arm_branches/arm_tags, arm_cache_stats) and tables read at another
+ * version, branch or tag.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "sql/sql_storage.h"
 #include "sql/statement_internal.h"
 #include "table/parquet_scan.h"
+#include "table/series_table.h"
 #include "vector/cast.h"
 
 /* A table_def (refcount 1) naming the provider's columns; the def owns the provider. */
@@ -184,6 +186,106 @@ static arm_status bind_read_csv(logical_op **out, binder *b, const ast_table_ref
     return binder_bind_table(out, b, def, alias, ref, err);
 }
 
+/* A bound argument of generate_series() or range(), coerced to `type` and evaluated now. */
+static arm_status series_argument(binder *b, expr *e, const ast_expr *ast, const char *function,
+                                  logical_type type, value *out, arm_error *err)
+{
+    if (binder_coerce(&e, b, type, ast->position, err) != ARM_OK)
+        return err->status;
+    if (!expr_is_constant(e)) {
+        error_set(err, ARM_ERROR_NOT_SUPPORTED, "0A000", ast->position,
+                  "the arguments of %s() must be constants", function);
+        error_hint(err, "Columns of other FROM items, parameters and subqueries are not "
+                        "supported as arguments yet.");
+        return ARM_ERROR_NOT_SUPPORTED;
+    }
+    return expr_evaluate_constant(e, b->arena, out, err);
+}
+
+/* A series of timestamps: an argument is a DATE, TIMESTAMP or INTERVAL (not an untyped literal). */
+static bool is_timestamp_series(binder *b, expr *const *args, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        type_id id = args[i]->type.id;
+        if ((id == TYPE_DATE || id == TYPE_TIMESTAMP || id == TYPE_INTERVAL) &&
+            !binder_is_untyped(b, args[i]))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * generate_series()'s or range()'s start, stop and step into `values`:
+ * BIGINT (step 1 by default, range(n) starting at 0), or TIMESTAMP (DATE
+ * widened) with an INTERVAL step, which has no default.
+ */
+static arm_status series_arguments(binder *b, const ast_table_ref *ref, const char *function,
+                                   value values[3], arm_error *err)
+{
+    uint32_t n = ref->u.function.arg_count;
+    expr *args[3];
+    for (uint32_t i = 0; i < n; i++)
+        if (binder_bind_expr(&args[i], b, ref->u.function.args[i], err) != ARM_OK)
+            return err->status;
+    bool is_timestamp = is_timestamp_series(b, args, n);
+    if (is_timestamp && n < 3)
+        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
+                         "%s() of timestamps needs a step: an INTERVAL such as INTERVAL '1 day'",
+                         function);
+    for (uint32_t i = 0; i < n && !is_timestamp; i++) {
+        char name[32];
+        logical_type type = args[i]->type; /* -9223372036854775808 is a DECIMAL literal */
+        bool is_whole = type_is_integer(type.id) || (type.id == TYPE_DECIMAL && type.scale == 0);
+        if (!is_whole && !binder_is_untyped(b, args[i]))
+            return error_set(err, ARM_ERROR_TYPE, "42883", ref->u.function.args[i]->position,
+                             "%s() counts in integers or timestamps, not %s", function,
+                             type_format(type, name, sizeof name));
+    }
+    values[0] = value_bigint(0);
+    values[2] = value_bigint(1);
+    uint32_t first_slot = n == 1 ? 1 : 0; /* range(n) is range(0, n) */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t slot = first_slot + i;
+        type_id id = !is_timestamp ? TYPE_BIGINT : slot == 2 ? TYPE_INTERVAL : TYPE_TIMESTAMP;
+        if (series_argument(b, args[i], ref->u.function.args[i], function, type_make(id),
+                            &values[slot], err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
+/*
+ * FROM generate_series(start, stop [, step]) (stop included) and
+ * range([start,] stop [, step]) (stop excluded): one column named after the
+ * function. The arguments are constants; a NULL among them gives no rows.
+ */
+static arm_status bind_series(logical_op **out, binder *b, const ast_table_ref *ref,
+                              const char *function, arm_error *err)
+{
+    bool is_range = strcmp(function, "range") == 0;
+    uint32_t n = ref->u.function.arg_count;
+    if (n < (is_range ? 1u : 2u) || n > 3)
+        return error_set(err, ARM_ERROR_TYPE, "42883", ref->position,
+                         is_range ? "range() takes 1 to 3 arguments: [start,] stop [, step]"
+                                  : "generate_series() takes 2 or 3 arguments: start, stop [, "
+                                    "step]");
+    value values[3];
+    table_provider *provider = NULL;
+    table_def *def = NULL;
+    if (series_arguments(b, ref, function, values, err) != ARM_OK)
+        return err->status;
+    if (series_table_create(&provider, function, &values[0], &values[1], &values[2], !is_range,
+                            err) != ARM_OK) {
+        error_set_position(err, n == 3 ? ref->u.function.args[2]->position : ref->position);
+        return err->status;
+    }
+    if (def_for_provider(&def, b, function, provider, err) != ARM_OK ||
+        binder_retain_table(b, def, err) != ARM_OK)
+        return err->status;
+    const char *alias = ref->alias.name ? binder_ident(b, &ref->alias) : function;
+    return binder_bind_table(out, b, def, alias, ref, err);
+}
+
 /* FROM arm_cache_stats(): the column cache's counters now. */
 static arm_status bind_cache_stats(logical_op **out, binder *b, const ast_table_ref *ref,
                                    arm_error *err)
@@ -201,7 +303,7 @@ static arm_status bind_cache_stats(logical_op **out, binder *b, const ast_table_
     return binder_bind_table(out, b, def, alias, ref, err);
 }
 
-/* FROM arm_log(), arm_branches(), arm_tags(): the history of a database folder. */
+/* A table function in FROM; arm_log(), arm_branches(), arm_tags(): a database folder's history. */
 arm_status binder_bind_table_function(logical_op **out, binder *b, const ast_table_ref *ref,
                                       arm_error *err)
 {
@@ -214,6 +316,9 @@ arm_status binder_bind_table_function(logical_op **out, binder *b, const ast_tab
         return bind_read_csv(out, b, ref, err);
     if (name->count == 1 && strcmp(function, "arm_cache_stats") == 0)
         return bind_cache_stats(out, b, ref, err);
+    if (name->count == 1 &&
+        (strcmp(function, "generate_series") == 0 || strcmp(function, "range") == 0))
+        return bind_series(out, b, ref, function, err);
     bool history = name->count == 1 &&
                    (strcmp(function, "arm_log") == 0 || strcmp(function, "arm_branches") == 0 ||
                     strcmp(function, "arm_tags") == 0);

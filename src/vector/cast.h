@@ -48,5 +48,11 @@ arm_status parse_interval(const char *text, size_t length, interval_value *out, 
 /* Calendar helpers: days since epoch <-> civil date. */
 int32_t date_from_civil(int32_t year, uint32_t month, uint32_t day);
 void date_to_civil(int32_t days, int32_t *year, uint32_t *month, uint32_t *day);
+/*
+ * TIMESTAMP `micros` + `iv` as PostgreSQL adds them: months first (a day past
+ * the new month's end becomes its last day), then days and microseconds.
+ * False when the result is outside the TIMESTAMP range; *out is then not written.
+ */
+bool timestamp_add_interval(int64_t *out, int64_t micros, interval_value iv);
 
 #endif

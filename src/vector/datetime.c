@@ -47,6 +47,34 @@ static uint32_t days_in_month(int32_t year, uint32_t month)
     return month == 2 && leap ? 29 : days[month - 1];
 }
 
+/* Years either side of 1970 whose days, in microseconds, fit an int64 with room to spare. */
+#define TIMESTAMP_YEAR_SPAN 290000
+
+bool timestamp_add_interval(int64_t *out, int64_t micros, interval_value iv)
+{
+    if (iv.months != 0) {
+        int64_t days = micros / MICROS_PER_DAY - (micros % MICROS_PER_DAY < 0);
+        int64_t rest = micros - days * MICROS_PER_DAY;
+        int32_t year;
+        uint32_t month, day;
+        date_to_civil((int32_t)days, &year, &month, &day);
+        int64_t total = (int64_t)year * 12 + (month - 1) + iv.months;
+        int64_t new_year = total >= 0 ? total / 12 : (total - 11) / 12;
+        if (new_year < 1970 - TIMESTAMP_YEAR_SPAN || new_year > 1970 + TIMESTAMP_YEAR_SPAN)
+            return false;
+        month = (uint32_t)(total - new_year * 12) + 1;
+        uint32_t last = days_in_month((int32_t)new_year, month);
+        micros = (int64_t)date_from_civil((int32_t)new_year, month, day < last ? day : last) *
+                     MICROS_PER_DAY +
+                 rest;
+    }
+    int128 sum = (int128)micros + (int128)iv.days * MICROS_PER_DAY + iv.micros;
+    if (sum < INT64_MIN || sum > INT64_MAX)
+        return false;
+    *out = (int64_t)sum;
+    return true;
+}
+
 typedef struct text_cursor {
     const char *p;
     const char *end;
