@@ -189,10 +189,14 @@ static int export_column(const vector *v, uint32_t count, struct ArrowArray *out
     if (priv == NULL)
         return ENOMEM;
     vector_init(&priv->shared, v->type);
-    if (vector_reference(&priv->shared, v, NULL) != ARM_OK) {
+    /* Results may keep dictionary-encoded strings: Arrow gets them decoded. */
+    if (vector_reference(&priv->shared, v, NULL) != ARM_OK ||
+        vector_flatten(&priv->shared, NULL, count, NULL) != ARM_OK) {
+        vector_dispose(&priv->shared);
         free(priv);
         return ENOMEM;
     }
+    v = &priv->shared;
     out->private_data = priv;
     out->release = release_column;
     out->length = count;

@@ -45,6 +45,14 @@ typedef struct agg_local {
     expr_executor *args;
     vector *key_values;
     vector *arg_values;
+    /* GROUP BY one dictionary-encoded key: the group of each entry of the last dictionary
+     * seen (NULL: not met yet). Its buffer is retained so the address cannot come back
+     * as another dictionary's while the groups are remembered. */
+    buffer *dictionary_owner;
+    const void *dictionary_data;
+    uint8_t *null_group; /* the group of NULL rows, once met */
+    uint8_t **entry_groups;
+    uint32_t entry_capacity;
     uint64_t hashes[VECTOR_SIZE];
     uint8_t *rows[VECTOR_SIZE];
     void *states[VECTOR_SIZE];
@@ -133,6 +141,8 @@ static void agg_local_destroy(op *o, void *local)
         destroy_states(a, &l->table);
         group_table_dispose(&l->table);
     }
+    buffer_release(l->dictionary_owner);
+    free(l->entry_groups);
     for (uint32_t i = 0; l->key_values && i < a->key_count; i++)
         vector_dispose(&l->key_values[i]);
     for (uint32_t i = 0; l->arg_values && i < a->arg_total; i++)
@@ -158,13 +168,21 @@ static bool reads_through_dictionary(const op_hash_aggregate *a, uint32_t k)
     return a->key_count == 0 && agg->arg_count == 1 && agg->filter == NULL && !agg->is_distinct;
 }
 
+/* One key, dictionary-encoded: grouped by entry. */
+static bool groups_by_entry(const op_hash_aggregate *a, const vector *key)
+{
+    return a->key_count == 1 && key->kind == VECTOR_DICTIONARY &&
+           key->dictionary->data_buffer != NULL;
+}
+
 static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batch *in,
                                   arm_error *err)
 {
     arm_status s = ARM_OK;
     for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++) {
         s = expr_execute(l->keys, k, in, &l->key_values[k], err);
-        if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY)
+        if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY &&
+            !groups_by_entry(a, &l->key_values[k]))
             s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
     }
     uint32_t first_arg = 0;
@@ -273,6 +291,93 @@ static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t 
     return agg->fn->update(agg->fn, l->states, args, sel, count, err);
 }
 
+/* Forgets the remembered entry groups unless `dictionary` is the one they belong to. */
+static arm_status use_dictionary(agg_local *l, const vector *dictionary, uint32_t max_entry,
+                                 arm_error *err)
+{
+    if (dictionary->data != l->dictionary_data) {
+        buffer_release(l->dictionary_owner);
+        l->dictionary_owner = buffer_retain(dictionary->data_buffer);
+        l->dictionary_data = dictionary->data;
+        if (l->entry_groups != NULL)
+            memset(l->entry_groups, 0, l->entry_capacity * sizeof *l->entry_groups);
+    }
+    if (max_entry < l->entry_capacity)
+        return ARM_OK;
+    uint32_t capacity = l->entry_capacity ? l->entry_capacity : 64;
+    while (capacity <= max_entry)
+        capacity *= 2;
+    uint8_t **grown = realloc(l->entry_groups, capacity * sizeof *grown);
+    if (grown == NULL)
+        return error_out_of_memory(err);
+    memset(grown + l->entry_capacity, 0, (capacity - l->entry_capacity) * sizeof *grown);
+    l->entry_groups = grown;
+    l->entry_capacity = capacity;
+    return ARM_OK;
+}
+
+/*
+ * GROUP BY a dictionary-encoded key: the group of each dictionary entry is
+ * found once (per dictionary, per thread), and each row takes its entry's.
+ * Scans hand out one dictionary for all batches of a stored column chunk.
+ */
+/* The group of row `row` of flat or constant `key` (found or created once). */
+static arm_status group_of_cell(op_hash_aggregate *a, agg_local *l, const vector *key, uint32_t row,
+                                uint8_t **group, arm_error *err)
+{
+    uint64_t hash;
+    uint32_t before = l->table.group_count, created = 0;
+    key_hash_column(key, &row, 1, &hash, true);
+    arm_status s = group_table_find_or_create(&l->table, key, &row, 1, &hash, group, &created, err);
+    if (s == ARM_OK && created > 0 && a->aggregate_count > 0)
+        init_states(a, group_table_row(&l->table, before));
+    return s;
+}
+
+/* The group of NULL keys (rows NULL in a dictionary-encoded key). */
+static arm_status null_group(op_hash_aggregate *a, agg_local *l, uint8_t **group, arm_error *err)
+{
+    if (l->null_group == NULL) {
+        vector null_key;
+        vector_init(&null_key, a->key_types[0]);
+        value null = value_null(a->key_types[0]);
+        arm_status s = vector_set_constant(&null_key, &null, err);
+        if (s == ARM_OK)
+            s = group_of_cell(a, l, &null_key, 0, &l->null_group, err);
+        vector_dispose(&null_key);
+        if (s != ARM_OK)
+            return s;
+    }
+    *group = l->null_group;
+    return ARM_OK;
+}
+
+static arm_status assign_entry_groups(op_hash_aggregate *a, agg_local *l, const batch *in,
+                                      arm_error *err)
+{
+    const vector *key = &l->key_values[0];
+    const uint32_t *entry = key->data;
+    uint32_t max_entry = 0;
+    for (uint32_t i = 0; i < in->count; i++) {
+        uint32_t row = batch_row(in, i), e = entry[row];
+        if (vector_is_valid(key, row))
+            max_entry = e > max_entry ? e : max_entry;
+    }
+    arm_status s = use_dictionary(l, key->dictionary, max_entry, err);
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i);
+        if (!vector_is_valid(key, row)) {
+            s = null_group(a, l, &l->rows[i], err);
+            continue;
+        }
+        uint32_t e = entry[row];
+        if (l->entry_groups[e] == NULL)
+            s = group_of_cell(a, l, key->dictionary, e, &l->entry_groups[e], err);
+        l->rows[i] = l->entry_groups[e];
+    }
+    return s;
+}
+
 /* Points l->rows[i] at the group of each logical row, creating groups. */
 static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch *in, arm_error *err)
 {
@@ -288,6 +393,8 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
             l->rows[i] = row;
         return s;
     }
+    if (groups_by_entry(a, &l->key_values[0]))
+        return assign_entry_groups(a, l, in, err);
     for (uint32_t k = 0; k < a->key_count; k++)
         key_hash_column(&l->key_values[k], in->sel, in->count, l->hashes, k == 0);
     uint32_t before = l->table.group_count, created = 0;

@@ -75,6 +75,35 @@ static arm_status init_result_batch(batch *dst, const result_set *r, arm_error *
     return ARM_OK;
 }
 
+/*
+ * Dictionary-encoded strings (stored chunks keep them so) stay encoded in
+ * results: the rows' entry numbers are kept (selected ones gathered) and the
+ * dictionary is shared, instead of writing a 16-byte view per row.
+ */
+static arm_status keep_dictionary(vector *dst, const vector *src, const uint32_t *sel,
+                                  uint32_t count, arm_error *err)
+{
+    if (sel == NULL)
+        return vector_reference(dst, src, err);
+    arm_status s = vector_prepare_flat(dst, count, err);
+    vector *dictionary = s == ARM_OK ? malloc(sizeof *dictionary) : NULL;
+    if (dictionary == NULL)
+        return s == ARM_OK ? error_out_of_memory(err) : s;
+    vector_init(dictionary, src->dictionary->type);
+    if ((s = vector_reference(dictionary, src->dictionary, err)) != ARM_OK) {
+        vector_dispose(dictionary);
+        free(dictionary);
+        return s;
+    }
+    const uint32_t *from = src->data;
+    uint32_t *to = dst->data;
+    for (uint32_t i = 0; i < count; i++)
+        to[i] = from[sel[i]];
+    dst->kind = VECTOR_DICTIONARY;
+    dst->dictionary = dictionary;
+    return ARM_OK;
+}
+
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
 {
     if (b->count == 0)
@@ -89,8 +118,12 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
         return s;
     for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++) {
         const vector *src = &b->columns[c];
-        if (b->sel == NULL && src->kind == VECTOR_FLAT && type_equal(src->type, r->column_types[c]))
+        bool same_type = type_equal(src->type, r->column_types[c]);
+        if (b->sel == NULL && src->kind == VECTOR_FLAT && same_type)
             s = vector_reference(&dst->columns[c], src, err);
+        else if (src->kind == VECTOR_DICTIONARY && src->validity == NULL && same_type &&
+                 type_is_string(src->type.id))
+            s = keep_dictionary(&dst->columns[c], src, b->sel, b->count, err);
         else
             s = vector_copy_rows(&dst->columns[c], 0, src, b->sel, b->count, err);
         dst->columns[c].type = r->column_types[c];

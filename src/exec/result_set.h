@@ -1,7 +1,9 @@
 /*
  * result_set.h: a materialized query result, the engine's side of
- * arm_result: column names and types plus dense batches (no selection, flat
- * vectors) in output order. Shares buffers with the engine and cache.
+ * arm_result: column names and types plus dense batches (no selection) in
+ * output order. Vectors are flat, except strings that came dictionary-encoded
+ * (read them with vector_get_value, or flatten). Shares buffers with the
+ * engine and cache.
  */
 #ifndef ARM_EXEC_RESULT_SET_H
 #define ARM_EXEC_RESULT_SET_H
@@ -19,7 +21,7 @@ typedef struct result_set {
     uint32_t column_count;
     char **column_names;        /* heap, owned */
     logical_type *column_types; /* heap, owned */
-    batch *batches;             /* heap array, owned; every batch dense and flat */
+    batch *batches;             /* heap array, owned; every batch dense */
     uint32_t batch_count;
     uint32_t batch_capacity;
     uint64_t *batch_first_row; /* row number of each batch's first row */
@@ -32,7 +34,7 @@ arm_status result_set_create(result_set **out, uint32_t column_count, const char
 /* A result with no columns (DDL, SET) or only a change count. */
 arm_status result_set_create_empty(result_set **out, result_set_kind kind, uint64_t rows_changed,
                                    arm_error *err);
-/* Appends the selected rows of `b` (compacted, flattened; strings kept alive by reference). */
+/* Appends the selected rows of `b` (compacted; strings kept alive by reference). */
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err);
 /* Finds the batch and row within it for `row`; false when out of range. */
 bool result_set_locate(const result_set *r, uint64_t row, uint32_t *batch_index,

@@ -314,8 +314,11 @@ static arm_status decode_column(chunk_table *t, uint32_t c, uint32_t column, ct_
     for (uint32_t g = 0; g < groups && s == ARM_OK; g++) {
         parquet_column_reader *reader = NULL;
         s = parquet_column_reader_open(&reader, l->reader, g, column, err);
-        if (s == ARM_OK) /* flat, as memory tables keep them: results share them without copying */
-            parquet_column_reader_set_keep_dictionary(reader, false);
+        /* Strings stay dictionary-encoded where the chunk has them so: grouping and
+         * functions then work once per distinct value. Other types are decoded flat,
+         * so results share them without copying. */
+        if (s == ARM_OK)
+            parquet_column_reader_set_keep_dictionary(reader, type_is_string(type.id));
         int64_t left = s == ARM_OK ? parquet_reader_row_group_rows(l->reader, g) : 0;
         while (s == ARM_OK && left > 0) {
             uint32_t want = left > VECTOR_SIZE ? VECTOR_SIZE : (uint32_t)left, got = 0;

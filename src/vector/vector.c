@@ -380,6 +380,18 @@ arm_status vector_copy_rows(vector *dst, uint32_t dst_offset, const vector *src,
                 vector_set_valid(dst, dst_offset + i);
         return ARM_OK;
     }
+    if (!any_null && src->kind == VECTOR_DICTIONARY && width == 16) {
+        /* dictionary-encoded strings without NULLs: gather the views by index */
+        const uint32_t *index = src->data;
+        const string_view *v = values->data;
+        string_view *d = (string_view *)dst->data + dst_offset;
+        for (uint32_t i = 0; i < count; i++)
+            d[i] = v[index[sel ? sel[i] : i]];
+        if (dst->validity != NULL)
+            for (uint32_t i = 0; i < count; i++)
+                vector_set_valid(dst, dst_offset + i);
+        return ARM_OK;
+    }
     if (any_null && (s = vector_ensure_validity(dst, err)) != ARM_OK)
         return s;
     for (uint32_t i = 0; i < count; i++) {

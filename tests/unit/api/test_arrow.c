@@ -3,7 +3,10 @@
  * array lengths and null counts, values read back through the C structs,
  * and lifetime after the database is closed.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "armillaria.h"
 #include "harness.h"
@@ -91,6 +94,74 @@ static void test_export_every_type(void)
     CHECK(stream.release == NULL);
 }
 
+/*
+ * Stored chunks keep low-cardinality strings dictionary-encoded, and results
+ * keep them so (filtered rows gather entry numbers): Arrow must still get
+ * plain utf8 arrays with the right values and NULLs.
+ */
+static void test_export_dictionary_strings(void)
+{
+    char dir[] = "/tmp/arm_arrow_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/db", dir);
+    arm_error err;
+    arm_db *db = NULL;
+    arm_conn *conn = NULL;
+    arm_result *r = NULL;
+    CHECK_OK(arm_db_open(&db, path, &err), &err);
+    CHECK_OK(arm_conn_open(&conn, db, &err), &err);
+    CHECK_OK(arm_conn_query(NULL, conn,
+                            "CREATE TABLE t AS SELECT i AS id, 'category ' || (i % 5) AS s, "
+                            "CASE WHEN i % 7 = 0 THEN NULL ELSE 'r' || (i % 3) END AS u "
+                            "FROM generate_series(0, 9999) g(i)",
+                            &err),
+             &err);
+    arm_conn_close(conn);
+    arm_db_close(db); /* reopened: the table is read from its chunks */
+    CHECK_OK(arm_db_open(&db, path, &err), &err);
+    CHECK_OK(arm_conn_open(&conn, db, &err), &err);
+    CHECK_OK(arm_conn_query(&r, conn, "SELECT id, s, u FROM t WHERE id % 3 = 0", &err), &err);
+    struct ArrowArrayStream stream;
+    CHECK_OK(arm_result_to_arrow(r, &stream, &err), &err); /* the stream owns r */
+    arm_conn_close(conn);
+    arm_db_close(db);
+    struct ArrowArray array;
+    int64_t seen = 0;
+    while (stream.get_next(&stream, &array) == 0 && array.release != NULL) {
+        const int64_t *ids = array.children[0]->buffers[1];
+        for (int c = 1; c <= 2; c++)
+            CHECK_INT_EQ(array.children[c]->n_buffers, 3);
+        const int32_t *s_offsets = array.children[1]->buffers[1];
+        const char *s_bytes = array.children[1]->buffers[2];
+        const void *u_valid = array.children[2]->buffers[0];
+        const int32_t *u_offsets = array.children[2]->buffers[1];
+        const char *u_bytes = array.children[2]->buffers[2];
+        for (int64_t i = 0; i < array.length; i++) {
+            int64_t id = ids[i];
+            CHECK_INT_EQ(id % 3, 0);
+            char want[32];
+            snprintf(want, sizeof want, "category %d", (int)(id % 5));
+            CHECK_INT_EQ(s_offsets[i + 1] - s_offsets[i], (int64_t)strlen(want));
+            CHECK(memcmp(s_bytes + s_offsets[i], want, strlen(want)) == 0);
+            bool u_null = id % 7 == 0;
+            CHECK_INT_EQ(u_valid != NULL && !bit(u_valid, i), u_null);
+            if (!u_null) {
+                snprintf(want, sizeof want, "r%d", (int)(id % 3));
+                CHECK_INT_EQ(u_offsets[i + 1] - u_offsets[i], (int64_t)strlen(want));
+                CHECK(memcmp(u_bytes + u_offsets[i], want, strlen(want)) == 0);
+            }
+        }
+        seen += array.length;
+        array.release(&array);
+    }
+    CHECK_INT_EQ(seen, 3334);
+    stream.release(&stream);
+    char command[400];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    CHECK(system(command) == 0);
+}
+
 static void test_misuse(void)
 {
     arm_error err;
@@ -98,4 +169,4 @@ static void test_misuse(void)
     CHECK(arm_result_to_arrow(NULL, &stream, &err) == ARM_ERROR_MISUSE);
 }
 
-TEST_MAIN(test_export_every_type, test_misuse)
+TEST_MAIN(test_export_every_type, test_export_dictionary_strings, test_misuse)
