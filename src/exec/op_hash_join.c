@@ -35,6 +35,13 @@ typedef struct op_join {
      * read per probe); rows with the same key chain through `next` from the slot's row. */
     struct join_slot *slots;
     uint64_t slot_mask;
+    /* One integer key without NULLs whose values span a range not much wider than the
+     * build side: direct[key - direct_min] is the first row with that key + 1, so a
+     * probe is a subtraction and one read, without hashing. */
+    uint32_t *direct;
+    int64_t direct_min;
+    uint64_t direct_range;
+    bool direct_unique; /* no key twice: a probe reads no chain */
     _Atomic uint8_t *matched;
     _Atomic uint64_t unmatched_cursor;
 } op_join;
@@ -199,6 +206,52 @@ static arm_status build_slots(op_join *j, uint32_t n, arm_error *err)
     return ARM_OK;
 }
 
+static inline int64_t key_signed(const vector *v, uint32_t row, size_t width)
+{
+    return width == 8 ? ((const int64_t *)v->data)[row] : ((const int32_t *)v->data)[row];
+}
+
+/* Builds `direct` when the key's range allows it; false (nothing built) otherwise. */
+static bool build_direct(op_join *j, uint32_t n, arm_error *err, arm_status *s)
+{
+    const vector *key = &j->build.columns[j->right_count];
+    size_t width = inline_key_width(j);
+    if (n == 0 || key->type.id == TYPE_BOOLEAN)
+        return false;
+    int64_t lo = key_signed(key, 0, width), hi = lo;
+    for (uint32_t r = 1; r < n; r++) {
+        int64_t x = key_signed(key, r, width);
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    uint64_t range = (uint64_t)hi - (uint64_t)lo + 1, limit = (uint64_t)n * 2;
+    if (limit < 1024)
+        limit = 1024;
+    if (range == 0 || range > limit || range > (1u << 26))
+        return false;
+    *s = memory_budget_reserve_or_error(j->base.ctx->budget, (int64_t)(range * 4),
+                                        "the hash join build side", err);
+    if (*s != ARM_OK)
+        return true;
+    j->direct = calloc(range, sizeof *j->direct);
+    if (j->direct == NULL) {
+        *s = error_out_of_memory(err);
+        return true;
+    }
+    j->direct_min = lo;
+    j->direct_range = range;
+    j->direct_unique = true;
+    for (uint32_t r = 0; r < n; r++) {
+        uint64_t at = (uint64_t)key_signed(key, r, width) - (uint64_t)lo;
+        j->next[r] = j->direct[at]; /* 0, or the rows already holding this key */
+        j->direct_unique &= j->direct[at] == 0;
+        j->direct[at] = r + 1;
+    }
+    free(j->buckets);
+    j->buckets = NULL;
+    return true;
+}
+
 static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
 {
     (void)input;
@@ -231,7 +284,7 @@ static arm_status join_finalize(op *o, uint32_t input, arm_error *err)
     for (uint32_t k = 0; k < j->key_count; k++)
         any_null |= keys[k].validity != NULL;
     if (!any_null && inline_key_width(j) != 0)
-        return build_slots(j, n, err);
+        return build_direct(j, n, err, &s) ? s : build_slots(j, n, err);
     for (uint32_t r = 0; r < n; r++) {
         if (any_null && key_has_null(j, keys, r))
             continue; /* never matches */
@@ -379,6 +432,41 @@ static arm_status probe_one_key(op_join *j, join_local *l, const batch *in, cons
     return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
 }
 
+/* Probes the direct table: the key's offset from the smallest build key is its slot. */
+static arm_status probe_direct(op_join *j, join_local *l, const batch *in, const vector *key,
+                               arm_error *err)
+{
+    size_t width = inline_key_width(j);
+    arm_status s = ARM_OK;
+    bool constant = key->kind == VECTOR_CONSTANT;
+    if (l->pair_capacity - l->pair_count < in->count &&
+        (s = reserve_pairs(l, in->count, err)) != ARM_OK)
+        return s;
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i), at = constant ? 0 : row;
+        if (!vector_is_valid(key, at))
+            continue;
+        uint64_t d = (uint64_t)key_signed(key, at, width) - (uint64_t)j->direct_min;
+        if (d >= j->direct_range)
+            continue;
+        if (j->direct_unique) { /* room was reserved for one pair per row */
+            uint32_t r = j->direct[d];
+            l->pairs[l->pair_count].probe = row;
+            l->pairs[l->pair_count].build = r - 1;
+            l->pair_count += r != 0;
+            continue;
+        }
+        for (uint32_t r = j->direct[d]; r != 0; r = j->next[r - 1]) {
+            if (l->pair_count == l->pair_capacity &&
+                (s = reserve_pairs(l, VECTOR_SIZE, err)) != ARM_OK)
+                break;
+            l->pairs[l->pair_count].probe = row;
+            l->pairs[l->pair_count++].build = r - 1;
+        }
+    }
+    return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
+}
+
 /* Probes the inline-key slots: one read finds the key or proves it absent. */
 static arm_status probe_slots(op_join *j, join_local *l, const batch *in, const vector *key,
                               const uint64_t *hashes, arm_error *err)
@@ -430,6 +518,8 @@ static arm_status find_candidates(op_join *j, join_local *l, const batch *in, ar
     }
     if (s != ARM_OK || n == 0)
         return s;
+    if (j->direct != NULL)
+        return probe_direct(j, l, in, &keys[0], err);
     const vector *build_keys = &j->build.columns[j->right_count];
     uint64_t hashes[VECTOR_SIZE];
     bool any_null = false;
@@ -632,6 +722,7 @@ static void join_destroy(op *o)
     row_collection_dispose(&j->build);
     free(j->buckets);
     free(j->slots);
+    free(j->direct);
     free(j->next);
     free(j->row_hash);
     free((void *)j->matched);
