@@ -297,11 +297,72 @@ static arm_status create_group(group_table *t, const vector *keys, uint32_t r, u
     return ARM_OK;
 }
 
+/*
+ * The common GROUP BY: one flat integer key without NULLs. The stored key
+ * is compared as a T at its fixed offset instead of through the per-key,
+ * per-width loop of row_equals_input.
+ */
+#define FIND_INTEGER_LOOP(T)                                                                       \
+    do {                                                                                           \
+        const T *d = keys[0].data;                                                                 \
+        uint32_t offset = t->layout->key_offsets[0], null_at = t->layout->null_offset;             \
+        for (uint32_t i = 0; i < count; i++) {                                                     \
+            if (((uint64_t)t->group_count + 1) * 2 > t->slot_mask + 1) {                           \
+                arm_status s = grow_slots(t, err);                                                 \
+                if (s != ARM_OK)                                                                   \
+                    return s;                                                                      \
+            }                                                                                      \
+            uint32_t r = sel ? sel[i] : i;                                                         \
+            T x = d[r];                                                                            \
+            uint64_t h = hashes[i], mask = t->slot_mask, at = h & mask;                            \
+            for (;;) {                                                                             \
+                uint64_t e = t->slots[at];                                                         \
+                if (e == 0) {                                                                      \
+                    arm_status s = create_group(t, keys, r, h, at, &rows_out[i], err);             \
+                    if (s != ARM_OK)                                                               \
+                        return s;                                                                  \
+                    made++;                                                                        \
+                    break;                                                                         \
+                }                                                                                  \
+                if (((e ^ h) & SALT_MASK) == 0) {                                                  \
+                    uint8_t *row = group_table_row(t, (uint32_t)(e & ~SALT_MASK) - 1);             \
+                    T y;                                                                           \
+                    memcpy(&y, row + offset, sizeof y);                                            \
+                    if (y == x && row[null_at] == 0) {                                             \
+                        rows_out[i] = row;                                                         \
+                        break;                                                                     \
+                    }                                                                              \
+                }                                                                                  \
+                at = (at + 1) & mask;                                                              \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+static bool is_integer_key(const group_layout *l, const vector *keys, uint32_t width)
+{
+    if (l->key_count != 1 || keys[0].kind != VECTOR_FLAT || keys[0].validity != NULL ||
+        l->key_widths[0] != width)
+        return false;
+    type_id id = keys[0].type.id;
+    return width == 8 ? id == TYPE_BIGINT || id == TYPE_TIMESTAMP ||
+                            (id == TYPE_DECIMAL && keys[0].type.precision <= 18)
+                      : id == TYPE_INTEGER || id == TYPE_DATE;
+}
+
 arm_status group_table_find_or_create(group_table *t, const vector *keys, const uint32_t *sel,
                                       uint32_t count, const uint64_t *hashes, uint8_t **rows_out,
                                       uint32_t *created, arm_error *err)
 {
     uint32_t made = 0;
+    if (is_integer_key(t->layout, keys, 8) || is_integer_key(t->layout, keys, 4)) {
+        if (t->layout->key_widths[0] == 8)
+            FIND_INTEGER_LOOP(int64_t);
+        else
+            FIND_INTEGER_LOOP(int32_t);
+        if (created != NULL)
+            *created = made;
+        return ARM_OK;
+    }
     for (uint32_t i = 0; i < count; i++) {
         if (((uint64_t)t->group_count + 1) * 2 > t->slot_mask + 1) {
             arm_status s = grow_slots(t, err);
