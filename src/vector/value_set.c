@@ -17,14 +17,26 @@ typedef struct set_slot {
     value val;
 } set_slot;
 
+/*
+ * Integer types (one int64 per value) keep only the keys, 8 bytes a slot
+ * instead of a whole value: COUNT(DISTINCT) over ten thousand ids then
+ * probes 256 KB, not 2 MB. INT64_MIN marks an empty slot; the value itself
+ * is remembered in has_min.
+ */
+#define EMPTY_INTEGER INT64_MIN
+
 struct subquery_set {
     logical_type type;
-    set_slot *slots;
+    set_slot *slots;   /* other types */
+    int64_t *integers; /* integer types */
     uint64_t capacity; /* power of two */
     uint64_t count;
     bool has_null;
+    bool has_min;
     arena *strings;
 };
+
+static bool is_plain_integer(logical_type t);
 
 static uint64_t hash_value(const value *v)
 {
@@ -85,9 +97,15 @@ arm_status value_set_create(subquery_set **out, logical_type type, arm_error *er
         return error_out_of_memory(err);
     set->type = type;
     set->capacity = 16;
-    set->slots = calloc(set->capacity, sizeof *set->slots);
+    if (is_plain_integer(type)) {
+        set->integers = malloc(set->capacity * sizeof *set->integers);
+        for (uint64_t i = 0; set->integers != NULL && i < set->capacity; i++)
+            set->integers[i] = EMPTY_INTEGER;
+    } else {
+        set->slots = calloc(set->capacity, sizeof *set->slots);
+    }
     set->strings = arena_create(4096, NULL);
-    if (set->slots == NULL || set->strings == NULL) {
+    if ((set->slots == NULL && set->integers == NULL) || set->strings == NULL) {
         value_set_destroy(set);
         return error_out_of_memory(err);
     }
@@ -100,8 +118,74 @@ void value_set_destroy(subquery_set *set)
     if (set == NULL)
         return;
     free(set->slots);
+    free(set->integers);
     arena_destroy(set->strings);
     free(set);
+}
+
+static arm_status grow_integers(subquery_set *set, arm_error *err)
+{
+    uint64_t capacity = set->capacity * 2, mask = capacity - 1;
+    int64_t *integers = malloc(capacity * sizeof *integers);
+    if (integers == NULL)
+        return error_out_of_memory(err);
+    for (uint64_t i = 0; i < capacity; i++)
+        integers[i] = EMPTY_INTEGER;
+    for (uint64_t i = 0; i < set->capacity; i++) {
+        int64_t x = set->integers[i];
+        if (x == EMPTY_INTEGER)
+            continue;
+        uint64_t at = hash_u64((uint64_t)x) & mask;
+        while (integers[at] != EMPTY_INTEGER)
+            at = (at + 1) & mask;
+        integers[at] = x;
+    }
+    free(set->integers);
+    set->integers = integers;
+    set->capacity = capacity;
+    return ARM_OK;
+}
+
+static bool find_integer(const subquery_set *set, int64_t x)
+{
+    if (x == EMPTY_INTEGER)
+        return set->has_min;
+    uint64_t mask = set->capacity - 1, at = hash_u64((uint64_t)x) & mask;
+    for (;; at = (at + 1) & mask) {
+        int64_t y = set->integers[at];
+        if (y == x)
+            return true;
+        if (y == EMPTY_INTEGER)
+            return false;
+    }
+}
+
+static arm_status add_integer(subquery_set *set, int64_t x, arm_error *err)
+{
+    if (x == EMPTY_INTEGER) {
+        set->count += !set->has_min;
+        set->has_min = true;
+        return ARM_OK;
+    }
+    uint64_t mask = set->capacity - 1, at = hash_u64((uint64_t)x) & mask;
+    for (;; at = (at + 1) & mask) {
+        int64_t y = set->integers[at];
+        if (y == x)
+            return ARM_OK;
+        if (y == EMPTY_INTEGER)
+            break;
+    }
+    if ((set->count + 1) * 2 > set->capacity) {
+        if (grow_integers(set, err) != ARM_OK)
+            return err->status;
+        mask = set->capacity - 1;
+        at = hash_u64((uint64_t)x) & mask;
+        while (set->integers[at] != EMPTY_INTEGER)
+            at = (at + 1) & mask;
+    }
+    set->integers[at] = x;
+    set->count++;
+    return ARM_OK;
 }
 
 static arm_status grow(subquery_set *set, arm_error *err)
@@ -141,6 +225,8 @@ arm_status value_set_insert(subquery_set *set, const value *val, arm_error *err)
         set->has_null = true;
         return ARM_OK;
     }
+    if (set->integers != NULL)
+        return add_integer(set, val->u.i64, err);
     value v = *val;
     v.type = set->type;
     uint64_t hash = hash_value(&v);
@@ -197,34 +283,10 @@ static arm_status insert_integers(subquery_set *set, const vector *v, const uint
     size_t width = type_physical_size(v->type);
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
-        if (!vector_is_valid(v, row)) {
+        if (!vector_is_valid(v, row))
             set->has_null = true;
-            continue;
-        }
-        int64_t x = load_integer(v, row, width);
-        uint64_t hash = hash_u64((uint64_t)x);
-        uint64_t at = hash & (set->capacity - 1);
-        bool found = false;
-        while (set->slots[at].used && !found) {
-            found = set->slots[at].hash == hash && set->slots[at].val.u.i64 == x;
-            at = (at + 1) & (set->capacity - 1);
-        }
-        if (found)
-            continue;
-        if ((set->count + 1) * 2 > set->capacity) { /* else `at` is the empty slot found */
-            if (grow(set, err) != ARM_OK)
-                return err->status;
-            at = hash & (set->capacity - 1);
-            while (set->slots[at].used)
-                at = (at + 1) & (set->capacity - 1);
-        }
-        set_slot *slot = &set->slots[at];
-        slot->used = true;
-        slot->hash = hash;
-        memset(&slot->val, 0, sizeof slot->val);
-        slot->val.type = set->type;
-        slot->val.u.i64 = x;
-        set->count++;
+        else if (add_integer(set, load_integer(v, row, width), err) != ARM_OK)
+            return err->status;
     }
     return ARM_OK;
 }
@@ -232,7 +294,7 @@ static arm_status insert_integers(subquery_set *set, const vector *v, const uint
 arm_status value_set_insert_vector(subquery_set *set, const vector *v, const uint32_t *sel,
                                    uint32_t count, arm_error *err)
 {
-    if (v->kind == VECTOR_FLAT && is_plain_integer(v->type) && type_equal(v->type, set->type))
+    if (v->kind == VECTOR_FLAT && set->integers != NULL && type_equal(v->type, set->type))
         return insert_integers(set, v, sel, count, err);
     for (uint32_t i = 0; i < count; i++) {
         value val;
@@ -266,14 +328,31 @@ void value_set_probe(const subquery_set *set, const vector *probe, const uint32_
             continue;
         }
         v.type = set->type;
-        result[row] = find(set, &v, hash_value(&v)) != NULL;
+        result[row] = set->integers != NULL ? find_integer(set, v.u.i64)
+                                            : find(set, &v, hash_value(&v)) != NULL;
     }
 }
 
 void value_set_for_each(const subquery_set *set, void (*fn)(void *context, const value *v),
                         void *context)
 {
-    for (uint64_t i = 0; i < set->capacity; i++)
-        if (set->slots[i].used)
-            fn(context, &set->slots[i].val);
+    if (set->integers == NULL) {
+        for (uint64_t i = 0; i < set->capacity; i++)
+            if (set->slots[i].used)
+                fn(context, &set->slots[i].val);
+        return;
+    }
+    value v;
+    memset(&v, 0, sizeof v);
+    v.type = set->type;
+    for (uint64_t i = 0; i < set->capacity; i++) {
+        if (set->integers[i] != EMPTY_INTEGER) {
+            v.u.i64 = set->integers[i];
+            fn(context, &v);
+        }
+    }
+    if (set->has_min) {
+        v.u.i64 = EMPTY_INTEGER;
+        fn(context, &v);
+    }
 }
