@@ -615,85 +615,117 @@ static arm_status union_tables(uint32_t **out, uint32_t *count, const uint32_t *
     return ARM_OK;
 }
 
-/* True when an unattached condition links relation r to the joined set. */
-static bool connects(const join_graph *g, const bool *attached, const uint32_t *set,
-                     uint32_t set_count, const uint32_t *joined, uint32_t joined_count)
+/*
+ * The unattached conditions that a join of relations x and y can evaluate
+ * (every table they use is in the union); `links` counts those that use
+ * tables of both sides. Written to `out` (arena) when not NULL.
+ */
+static arm_status pair_conditions(const join_graph *g, const bool *attached, const join_relation *x,
+                                  const join_relation *y, expr_list *out, uint32_t *links,
+                                  uint32_t **tables, uint32_t *table_count, binder *b,
+                                  arm_error *err)
 {
+    if (union_tables(tables, table_count, x->tables, x->table_count, y, b, err) != ARM_OK)
+        return err->status;
+    *links = 0;
     for (uint32_t i = 0; i < g->conditions.count; i++) {
         const expr *e = g->conditions.items[i];
-        if (!attached[i] && !expr_uses_only(e, set, set_count) &&
-            expr_uses_only(e, joined, joined_count))
-            return true;
-    }
-    return false;
-}
-
-static arm_status pick_next(int *out, const join_graph *g, const bool *attached,
-                            const uint32_t *set, uint32_t set_count, binder *b, arm_error *err)
-{
-    int best = -1;
-    bool best_connected = false;
-    for (uint32_t i = 0; i < g->count; i++) {
-        const join_relation *r = &g->relations[i];
-        if (r->used)
+        if (attached[i] || !expr_uses_only(e, *tables, *table_count))
             continue;
-        uint32_t *joined, joined_count;
-        if (union_tables(&joined, &joined_count, set, set_count, r, b, err) != ARM_OK)
+        if (!expr_uses_only(e, x->tables, x->table_count) &&
+            !expr_uses_only(e, y->tables, y->table_count))
+            (*links)++;
+        if (out != NULL && expr_list_append(out, b->arena, g->conditions.items[i], err))
             return err->status;
-        bool connected = connects(g, attached, set, set_count, joined, joined_count);
-        if (best < 0 || (connected && !best_connected) ||
-            (connected == best_connected &&
-             r->op->estimated_rows < g->relations[best].op->estimated_rows)) {
-            best = (int)i;
-            best_connected = connected;
-        }
     }
-    *out = best;
     return ARM_OK;
 }
 
+typedef struct join_choice {
+    int x, y;
+    bool linked;
+    double rows;
+    double larger_input;
+} join_choice;
+
+/* Whether joining `c` beats `best`: linked first, then fewer rows out, then smaller inputs. */
+static bool better_choice(const join_choice *c, const join_choice *best)
+{
+    if (best->x < 0 || c->linked != best->linked)
+        return best->x < 0 || c->linked;
+    if (c->rows != best->rows)
+        return c->rows < best->rows;
+    return c->larger_input < best->larger_input;
+}
+
+static arm_status choose_pair(join_choice *best, const join_graph *g, const bool *attached,
+                              binder *b, arm_error *err)
+{
+    best->x = best->y = -1;
+    for (uint32_t x = 0; x < g->count; x++) {
+        for (uint32_t y = x + 1; y < g->count; y++) {
+            const join_relation *rx = &g->relations[x], *ry = &g->relations[y];
+            if (rx->used || ry->used)
+                continue;
+            expr_list conditions = {0};
+            uint32_t links, *tables, table_count;
+            if (pair_conditions(g, attached, rx, ry, &conditions, &links, &tables, &table_count, b,
+                                err) != ARM_OK)
+                return err->status;
+            double lx = rx->op->estimated_rows, ly = ry->op->estimated_rows;
+            join_choice c = {(int)x, (int)y, links > 0, 0, lx > ly ? lx : ly};
+            c.rows = join_estimate(lx, ly, &conditions, rx->tables, rx->table_count, ry->tables,
+                                   ry->table_count);
+            if (better_choice(&c, best))
+                *best = c;
+        }
+    }
+    return ARM_OK;
+}
+
+/*
+ * Greedy operator ordering: repeatedly joins the two relations (tables or
+ * joins made so far) linked by a condition whose join is estimated smallest,
+ * the larger one probing and the smaller one built. A star's small
+ * dimensions chained to each other (users, countries) are thus joined first
+ * and probed once by the fact table, instead of the fact rows probing each.
+ */
 static arm_status build_join_order(logical_op **out, join_graph *g, binder *b, arm_error *err)
 {
     bool *attached = arena_zalloc(b->arena, (g->conditions.count + 1) * sizeof *attached);
     if (attached == NULL)
         return error_out_of_memory(err);
-    uint32_t first = 0;
-    for (uint32_t i = 1; i < g->count; i++)
-        if (g->relations[i].op->estimated_rows > g->relations[first].op->estimated_rows)
-            first = i;
-    g->relations[first].used = true;
-    logical_op *current = g->relations[first].op;
-    uint32_t *set = g->relations[first].tables, set_count = g->relations[first].table_count;
     for (uint32_t step = 1; step < g->count; step++) {
-        int next;
-        if (pick_next(&next, g, attached, set, set_count, b, err) != ARM_OK)
+        join_choice c;
+        if (choose_pair(&c, g, attached, b, err) != ARM_OK)
             return err->status;
-        join_relation *r = &g->relations[next];
-        r->used = true;
-        uint32_t *joined, joined_count;
-        if (union_tables(&joined, &joined_count, set, set_count, r, b, err) != ARM_OK)
-            return err->status;
-        logical_op *join = logical_create(b->arena, LOGICAL_JOIN, current);
+        join_relation *rx = &g->relations[c.x], *ry = &g->relations[c.y];
+        if (rx->op->estimated_rows < ry->op->estimated_rows) { /* x probes: the larger side */
+            join_relation t = *rx;
+            *rx = *ry;
+            *ry = t;
+        }
+        logical_op *join = logical_create(b->arena, LOGICAL_JOIN, rx->op);
         if (join == NULL)
             return error_out_of_memory(err);
-        join->children[1] = r->op;
+        join->children[1] = ry->op;
         join->child_count = 2;
         join->u.join.type = JOIN_INNER;
-        for (uint32_t i = 0; i < g->conditions.count; i++) {
-            if (attached[i] || !expr_uses_only(g->conditions.items[i], joined, joined_count))
-                continue;
-            attached[i] = true;
-            if (expr_list_append(&join->u.join.conditions, b->arena, g->conditions.items[i], err))
-                return err->status;
-        }
-        join->estimated_rows =
-            join_estimate(current->estimated_rows, r->op->estimated_rows, &join->u.join.conditions,
-                          set, set_count, r->tables, r->table_count);
-        current = join;
-        set = joined;
-        set_count = joined_count;
+        uint32_t links, *tables, table_count;
+        if (pair_conditions(g, attached, rx, ry, &join->u.join.conditions, &links, &tables,
+                            &table_count, b, err) != ARM_OK)
+            return err->status;
+        for (uint32_t i = 0; i < g->conditions.count; i++)
+            attached[i] |= expr_uses_only(g->conditions.items[i], tables, table_count);
+        join->estimated_rows = c.rows;
+        rx->op = join;
+        rx->tables = tables;
+        rx->table_count = table_count;
+        ry->used = true;
     }
-    *out = current;
+    for (uint32_t i = 0; i < g->count; i++)
+        if (!g->relations[i].used)
+            *out = g->relations[i].op;
     return ARM_OK;
 }
 

@@ -2,7 +2,8 @@
  * test_optimizer.c: the plans the optimizer and physical planner produce:
  * filters pushed into scans and through joins, scans reading only the
  * columns used, constant folding, join order by estimated cardinality
- * (small relations on the build side), hash joins from WHERE equalities.
+ * (small relations on the build side, chained dimensions joined first),
+ * hash joins from WHERE equalities.
  */
 #include <string.h>
 
@@ -143,6 +144,33 @@ static void test_join_order_small_on_build_side(void)
     CHECK_STR_EQ(scan_name(join->children[1]), "mid");
 }
 
+/* A chain big - mid - small: mid and small are joined first, then probed once by big. */
+static void test_join_order_builds_dimension_chain(void)
+{
+    setup();
+    arm_error err;
+    plan_node *plan =
+        test_plan("SELECT count(*) FROM big b JOIN mid m ON b.sid = m.id JOIN small s "
+                  "ON m.sid = s.id",
+                  &err);
+    const plan_node *join = find_kind(plan, PLAN_HASH_JOIN);
+    CHECK(join != NULL);
+    if (join == NULL)
+        return;
+    CHECK_STR_EQ(scan_name(join->children[0]), "big");
+    const plan_node *built = join->children[1];
+    CHECK(built != NULL && built->kind == PLAN_HASH_JOIN);
+    if (built != NULL && built->kind == PLAN_HASH_JOIN) {
+        CHECK_STR_EQ(scan_name(built->children[0]), "mid");
+        CHECK_STR_EQ(scan_name(built->children[1]), "small");
+    }
+    /* big.sid is 0..9, each matching one mid row whose sid (id % 10) matches one small row */
+    result_set *r = test_run("SELECT count(*) FROM big b JOIN mid m ON b.sid = m.id JOIN small s "
+                             "ON m.sid = s.id");
+    CHECK_STR_EQ(test_cell(r, 0, 0), "1000");
+    result_set_destroy(r);
+}
+
 static void test_where_equality_makes_hash_join(void)
 {
     setup();
@@ -202,5 +230,6 @@ static void test_teardown(void)
 }
 
 TEST_MAIN(test_filter_pushed_into_scan, test_projection_pushdown, test_constant_folding,
-          test_join_order_small_on_build_side, test_where_equality_makes_hash_join,
-          test_outer_join_pushdown, test_order_limit_is_top_n, test_teardown)
+          test_join_order_small_on_build_side, test_join_order_builds_dimension_chain,
+          test_where_equality_makes_hash_join, test_outer_join_pushdown, test_order_limit_is_top_n,
+          test_teardown)
