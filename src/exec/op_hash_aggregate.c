@@ -168,11 +168,24 @@ static bool reads_through_dictionary(const op_hash_aggregate *a, uint32_t k)
     return a->key_count == 0 && agg->arg_count == 1 && agg->filter == NULL && !agg->is_distinct;
 }
 
-/* One key, dictionary-encoded: grouped by entry. */
-static bool groups_by_entry(const op_hash_aggregate *a, const vector *key)
+/* Entry numbers past this are grouped by value: the entry table would grow too large. */
+#define ENTRY_GROUPS_MAX (1u << 16)
+
+/*
+ * One key, dictionary-encoded (stored strings, or build columns of a join),
+ * with every selected row's entry below ENTRY_GROUPS_MAX: grouped by entry.
+ */
+static bool groups_by_entry(const op_hash_aggregate *a, const vector *key, const batch *in)
 {
-    return a->key_count == 1 && key->kind == VECTOR_DICTIONARY &&
-           key->dictionary->data_buffer != NULL;
+    if (a->key_count != 1 || key->kind != VECTOR_DICTIONARY || key->dictionary->data_buffer == NULL)
+        return false;
+    const uint32_t *entry = key->data;
+    for (uint32_t i = 0; i < in->count; i++) {
+        uint32_t row = batch_row(in, i);
+        if (entry[row] >= ENTRY_GROUPS_MAX && vector_is_valid(key, row))
+            return false;
+    }
+    return true;
 }
 
 static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batch *in,
@@ -182,7 +195,7 @@ static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batc
     for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++) {
         s = expr_execute(l->keys, k, in, &l->key_values[k], err);
         if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY &&
-            !groups_by_entry(a, &l->key_values[k]))
+            !groups_by_entry(a, &l->key_values[k], in))
             s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
     }
     uint32_t first_arg = 0;
@@ -393,7 +406,7 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
             l->rows[i] = row;
         return s;
     }
-    if (groups_by_entry(a, &l->key_values[0]))
+    if (l->key_values[0].kind == VECTOR_DICTIONARY) /* left so by evaluate_inputs */
         return assign_entry_groups(a, l, in, err);
     for (uint32_t k = 0; k < a->key_count; k++)
         key_hash_column(&l->key_values[k], in->sel, in->count, l->hashes, k == 0);

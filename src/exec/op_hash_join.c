@@ -629,9 +629,38 @@ static arm_status scatter_build_column(vector *v, const vector *b, const join_pa
 }
 
 /*
+ * A build column as a dictionary over the build side: the matched build row
+ * of each pair at its probe row (rows outside the pairs point at row 0, so
+ * any reader stays in bounds). Values are not copied, and a GROUP BY on a
+ * build column finds each build row's group once.
+ */
+static arm_status reference_build_column(vector *v, const vector *b, const join_pair *pairs,
+                                         uint32_t count, uint32_t physical, arm_error *err)
+{
+    arm_status s = vector_prepare_flat(v, physical, err);
+    vector *dictionary = s == ARM_OK ? malloc(sizeof *dictionary) : NULL;
+    if (dictionary == NULL)
+        return s == ARM_OK ? error_out_of_memory(err) : s;
+    vector_init(dictionary, b->type);
+    if ((s = vector_reference(dictionary, b, err)) != ARM_OK) {
+        vector_dispose(dictionary);
+        free(dictionary);
+        return s;
+    }
+    uint32_t *index = v->data;
+    memset(index, 0, physical * sizeof *index);
+    for (uint32_t i = 0; i < count; i++)
+        index[pairs[i].probe] = pairs[i].build;
+    v->kind = VECTOR_DICTIONARY;
+    v->dictionary = dictionary;
+    return ARM_OK;
+}
+
+/*
  * Inner-join output without copying the probe side: its columns are shared
  * with the input batch under a selection of the matched rows, and the build
- * columns are written at those same physical rows. Returns false (nothing
+ * columns are referenced (strings: no 16-byte view copied, no string hashed
+ * twice) or written at those same physical rows. Returns false (nothing
  * done) when the build columns are not flat.
  */
 static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
@@ -648,7 +677,9 @@ static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pa
         vector *v = &out->columns[j->left_count + c];
         const vector *b = &j->build.columns[c];
         v->type = b->type;
-        if ((*s = vector_prepare_flat(v, physical, err)) == ARM_OK)
+        if (type_is_string(b->type.id))
+            *s = reference_build_column(v, b, pairs, count, physical, err);
+        else if ((*s = vector_prepare_flat(v, physical, err)) == ARM_OK)
             *s = scatter_build_column(v, b, pairs, count, err);
     }
     for (uint32_t i = 0; i < count; i++)
