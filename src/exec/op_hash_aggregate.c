@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "exec/aggregate.h"
+#include "exec/entry_groups.h"
 #include "exec/group_table.h"
 #include "exec/key_hash.h"
 #include "exec/operator.h"
@@ -45,14 +46,7 @@ typedef struct agg_local {
     expr_executor *args;
     vector *key_values;
     vector *arg_values;
-    /* GROUP BY one dictionary-encoded key: the group of each entry of the last dictionary
-     * seen (NULL: not met yet). Its buffer is retained so the address cannot come back
-     * as another dictionary's while the groups are remembered. */
-    buffer *dictionary_owner;
-    const void *dictionary_data;
-    uint8_t *null_group; /* the group of NULL rows, once met */
-    uint8_t **entry_groups;
-    uint32_t entry_capacity;
+    entry_groups by_entry; /* GROUP BY dictionary-encoded keys */
     uint64_t hashes[VECTOR_SIZE];
     uint8_t *rows[VECTOR_SIZE];
     void *states[VECTOR_SIZE];
@@ -124,6 +118,7 @@ static arm_status agg_local_create(op *o, void **out, arm_error *err)
     for (uint32_t i = 0; i < a->arg_total; i++)
         vector_init(&l->arg_values[i],
                     a->arg_exprs[i] ? a->arg_exprs[i]->type : type_make(TYPE_INVALID));
+    entry_groups_init(&l->by_entry, a->key_count, a->key_types);
     arm_status s = group_table_init(&l->table, &a->layout, o->ctx->budget, err);
     l->table_ready = s == ARM_OK;
     if (s == ARM_OK)
@@ -141,8 +136,7 @@ static void agg_local_destroy(op *o, void *local)
         destroy_states(a, &l->table);
         group_table_dispose(&l->table);
     }
-    buffer_release(l->dictionary_owner);
-    free(l->entry_groups);
+    entry_groups_dispose(&l->by_entry);
     for (uint32_t i = 0; l->key_values && i < a->key_count; i++)
         vector_dispose(&l->key_values[i]);
     for (uint32_t i = 0; l->arg_values && i < a->arg_total; i++)
@@ -168,36 +162,17 @@ static bool reads_through_dictionary(const op_hash_aggregate *a, uint32_t k)
     return a->key_count == 0 && agg->arg_count == 1 && agg->filter == NULL && !agg->is_distinct;
 }
 
-/* Entry numbers past this are grouped by value: the entry table would grow too large. */
-#define ENTRY_GROUPS_MAX (1u << 16)
-
-/*
- * One key, dictionary-encoded (stored strings, or build columns of a join),
- * with every selected row's entry below ENTRY_GROUPS_MAX: grouped by entry.
- */
-static bool groups_by_entry(const op_hash_aggregate *a, const vector *key, const batch *in)
-{
-    if (a->key_count != 1 || key->kind != VECTOR_DICTIONARY || key->dictionary->data_buffer == NULL)
-        return false;
-    const uint32_t *entry = key->data;
-    for (uint32_t i = 0; i < in->count; i++) {
-        uint32_t row = batch_row(in, i);
-        if (entry[row] >= ENTRY_GROUPS_MAX && vector_is_valid(key, row))
-            return false;
-    }
-    return true;
-}
-
 static arm_status evaluate_inputs(op_hash_aggregate *a, agg_local *l, const batch *in,
                                   arm_error *err)
 {
     arm_status s = ARM_OK;
-    for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++) {
+    for (uint32_t k = 0; k < a->key_count && s == ARM_OK; k++)
         s = expr_execute(l->keys, k, in, &l->key_values[k], err);
-        if (s == ARM_OK && l->key_values[k].kind == VECTOR_DICTIONARY &&
-            !groups_by_entry(a, &l->key_values[k], in))
+    /* Dictionary-encoded keys are grouped by entry when they allow it, else by value. */
+    bool by_entry = s == ARM_OK && entry_groups_apply(&l->by_entry, l->key_values, in);
+    for (uint32_t k = 0; k < a->key_count && s == ARM_OK && !by_entry; k++)
+        if (l->key_values[k].kind == VECTOR_DICTIONARY)
             s = vector_flatten(&l->key_values[k], in->sel, in->count, err);
-    }
     uint32_t first_arg = 0;
     for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
         bool through_dictionary = reads_through_dictionary(a, k);
@@ -304,91 +279,9 @@ static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t 
     return agg->fn->update(agg->fn, l->states, args, sel, count, err);
 }
 
-/* Forgets the remembered entry groups unless `dictionary` is the one they belong to. */
-static arm_status use_dictionary(agg_local *l, const vector *dictionary, uint32_t max_entry,
-                                 arm_error *err)
+static void init_group(const void *context, uint8_t *row)
 {
-    if (dictionary->data != l->dictionary_data) {
-        buffer_release(l->dictionary_owner);
-        l->dictionary_owner = buffer_retain(dictionary->data_buffer);
-        l->dictionary_data = dictionary->data;
-        if (l->entry_groups != NULL)
-            memset(l->entry_groups, 0, l->entry_capacity * sizeof *l->entry_groups);
-    }
-    if (max_entry < l->entry_capacity)
-        return ARM_OK;
-    uint32_t capacity = l->entry_capacity ? l->entry_capacity : 64;
-    while (capacity <= max_entry)
-        capacity *= 2;
-    uint8_t **grown = realloc(l->entry_groups, capacity * sizeof *grown);
-    if (grown == NULL)
-        return error_out_of_memory(err);
-    memset(grown + l->entry_capacity, 0, (capacity - l->entry_capacity) * sizeof *grown);
-    l->entry_groups = grown;
-    l->entry_capacity = capacity;
-    return ARM_OK;
-}
-
-/*
- * GROUP BY a dictionary-encoded key: the group of each dictionary entry is
- * found once (per dictionary, per thread), and each row takes its entry's.
- * Scans hand out one dictionary for all batches of a stored column chunk.
- */
-/* The group of row `row` of flat or constant `key` (found or created once). */
-static arm_status group_of_cell(op_hash_aggregate *a, agg_local *l, const vector *key, uint32_t row,
-                                uint8_t **group, arm_error *err)
-{
-    uint64_t hash;
-    uint32_t before = l->table.group_count, created = 0;
-    key_hash_column(key, &row, 1, &hash, true);
-    arm_status s = group_table_find_or_create(&l->table, key, &row, 1, &hash, group, &created, err);
-    if (s == ARM_OK && created > 0 && a->aggregate_count > 0)
-        init_states(a, group_table_row(&l->table, before));
-    return s;
-}
-
-/* The group of NULL keys (rows NULL in a dictionary-encoded key). */
-static arm_status null_group(op_hash_aggregate *a, agg_local *l, uint8_t **group, arm_error *err)
-{
-    if (l->null_group == NULL) {
-        vector null_key;
-        vector_init(&null_key, a->key_types[0]);
-        value null = value_null(a->key_types[0]);
-        arm_status s = vector_set_constant(&null_key, &null, err);
-        if (s == ARM_OK)
-            s = group_of_cell(a, l, &null_key, 0, &l->null_group, err);
-        vector_dispose(&null_key);
-        if (s != ARM_OK)
-            return s;
-    }
-    *group = l->null_group;
-    return ARM_OK;
-}
-
-static arm_status assign_entry_groups(op_hash_aggregate *a, agg_local *l, const batch *in,
-                                      arm_error *err)
-{
-    const vector *key = &l->key_values[0];
-    const uint32_t *entry = key->data;
-    uint32_t max_entry = 0;
-    for (uint32_t i = 0; i < in->count; i++) {
-        uint32_t row = batch_row(in, i), e = entry[row];
-        if (vector_is_valid(key, row))
-            max_entry = e > max_entry ? e : max_entry;
-    }
-    arm_status s = use_dictionary(l, key->dictionary, max_entry, err);
-    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
-        uint32_t row = batch_row(in, i);
-        if (!vector_is_valid(key, row)) {
-            s = null_group(a, l, &l->rows[i], err);
-            continue;
-        }
-        uint32_t e = entry[row];
-        if (l->entry_groups[e] == NULL)
-            s = group_of_cell(a, l, key->dictionary, e, &l->entry_groups[e], err);
-        l->rows[i] = l->entry_groups[e];
-    }
-    return s;
+    init_states(context, row);
 }
 
 /* Points l->rows[i] at the group of each logical row, creating groups. */
@@ -407,7 +300,8 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
         return s;
     }
     if (l->key_values[0].kind == VECTOR_DICTIONARY) /* left so by evaluate_inputs */
-        return assign_entry_groups(a, l, in, err);
+        return entry_groups_assign(&l->by_entry, &l->table, l->key_values, in, l->rows,
+                                   a->aggregate_count > 0 ? init_group : NULL, a, err);
     for (uint32_t k = 0; k < a->key_count; k++)
         key_hash_column(&l->key_values[k], in->sel, in->count, l->hashes, k == 0);
     uint32_t before = l->table.group_count, created = 0;

@@ -1,0 +1,183 @@
+/*
+ * entry_groups.c: groups by dictionary entry numbers. A row's code packs its
+ * keys' entry numbers (key 0 in the low bits); the code indexes a table of
+ * group pointers filled on first sight through the group table, which keeps
+ * the groups themselves, so groups met by value and by entry are the same.
+ */
+#include "exec/entry_groups.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "exec/key_hash.h"
+
+void entry_groups_init(entry_groups *g, uint32_t key_count, const logical_type *types)
+{
+    memset(g, 0, sizeof *g);
+    g->key_count = key_count;
+    for (uint32_t k = 0; k < key_count && k < ENTRY_GROUPS_KEYS; k++)
+        vector_init(&g->cells[k], types[k]);
+}
+
+void entry_groups_dispose(entry_groups *g)
+{
+    for (uint32_t k = 0; k < ENTRY_GROUPS_KEYS; k++) {
+        buffer_release(g->owners[k]);
+        vector_dispose(&g->cells[k]);
+    }
+    free(g->groups);
+    memset(g, 0, sizeof *g);
+}
+
+static uint8_t bits_for(uint32_t max_entry)
+{
+    return max_entry == 0 ? 1 : (uint8_t)(32 - __builtin_clz(max_entry));
+}
+
+/* The bits each key's entry numbers need in `in` (NULL rows skipped). */
+static void needed_bits(const vector *keys, uint32_t key_count, const batch *in, uint8_t *bits)
+{
+    for (uint32_t k = 0; k < key_count; k++) {
+        const vector *key = &keys[k];
+        const uint32_t *entry = key->data;
+        uint32_t max_entry = 0;
+        for (uint32_t i = 0; i < in->count; i++) {
+            uint32_t row = batch_row(in, i);
+            if (entry[row] > max_entry && vector_is_valid(key, row))
+                max_entry = entry[row];
+        }
+        bits[k] = bits_for(max_entry);
+    }
+}
+
+/* The bits key k takes in codes: what `in` needs, or more if the table already uses more. */
+static uint8_t key_bits(const entry_groups *g, const vector *key, uint32_t k, uint8_t needed)
+{
+    bool same = key->dictionary->data == g->dictionaries[k];
+    return same && g->bits[k] > needed ? g->bits[k] : needed;
+}
+
+bool entry_groups_apply(const entry_groups *g, const vector *keys, const batch *in)
+{
+    if (g->key_count == 0 || g->key_count > ENTRY_GROUPS_KEYS)
+        return false;
+    for (uint32_t k = 0; k < g->key_count; k++) {
+        const vector *key = &keys[k];
+        if (key->kind != VECTOR_DICTIONARY || key->dictionary->data_buffer == NULL ||
+            (g->key_count > 1 && key->validity != NULL))
+            return false;
+    }
+    uint8_t bits[ENTRY_GROUPS_KEYS];
+    needed_bits(keys, g->key_count, in, bits);
+    uint32_t total = 0;
+    for (uint32_t k = 0; k < g->key_count; k++)
+        total += key_bits(g, &keys[k], k, bits[k]);
+    return total <= ENTRY_GROUPS_BITS;
+}
+
+/* Follows the batch's dictionaries and bit widths; a change empties the code table. */
+static arm_status follow(entry_groups *g, const vector *keys, const batch *in, arm_error *err)
+{
+    uint8_t bits[ENTRY_GROUPS_KEYS];
+    needed_bits(keys, g->key_count, in, bits);
+    bool changed = g->groups == NULL;
+    uint32_t total = 0;
+    for (uint32_t k = 0; k < g->key_count; k++) {
+        bits[k] = key_bits(g, &keys[k], k, bits[k]);
+        changed |= keys[k].dictionary->data != g->dictionaries[k] || bits[k] != g->bits[k];
+        total += bits[k];
+    }
+    if (!changed)
+        return ARM_OK;
+    for (uint32_t k = 0; k < g->key_count; k++) {
+        buffer_release(g->owners[k]);
+        g->owners[k] = buffer_retain(keys[k].dictionary->data_buffer);
+        g->dictionaries[k] = keys[k].dictionary->data;
+        g->bits[k] = bits[k];
+    }
+    uint32_t capacity = 1u << total;
+    if (capacity > g->capacity) {
+        uint8_t **grown = realloc(g->groups, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        g->groups = grown;
+        g->capacity = capacity;
+    }
+    memset(g->groups, 0, g->capacity * sizeof *g->groups);
+    return ARM_OK;
+}
+
+/* Finds or creates the group of the keys' values at entries[k] (row 0 of each cell). */
+static arm_status lookup(entry_groups *g, group_table *t, const vector *keys,
+                         const uint32_t *entries, uint8_t **group, entry_group_init init,
+                         const void *context, arm_error *err)
+{
+    const vector *cells = keys[0].dictionary;
+    uint32_t row = entries[0];
+    if (g->key_count > 1) {
+        for (uint32_t k = 0; k < g->key_count; k++) {
+            arm_status s = vector_prepare_flat(&g->cells[k], 1, err);
+            if (s == ARM_OK)
+                s = vector_copy_rows(&g->cells[k], 0, keys[k].dictionary, &entries[k], 1, err);
+            if (s != ARM_OK)
+                return s;
+        }
+        cells = g->cells;
+        row = 0;
+    }
+    uint64_t hash;
+    for (uint32_t k = 0; k < g->key_count; k++)
+        key_hash_column(&cells[k], &row, 1, &hash, k == 0);
+    uint32_t before = t->group_count, created = 0;
+    arm_status s = group_table_find_or_create(t, cells, &row, 1, &hash, group, &created, err);
+    if (s == ARM_OK && created > 0 && init != NULL)
+        init(context, group_table_row(t, before));
+    return s;
+}
+
+/* One key: the group of NULL rows. */
+static arm_status null_group(entry_groups *g, group_table *t, const vector *key, uint8_t **group,
+                             entry_group_init init, const void *context, arm_error *err)
+{
+    if (g->null_group == NULL) {
+        value null = value_null(key->type);
+        arm_status s = vector_set_constant(&g->cells[0], &null, err);
+        uint32_t row = 0, before = t->group_count, created = 0;
+        uint64_t hash;
+        if (s == ARM_OK) {
+            key_hash_column(&g->cells[0], &row, 1, &hash, true);
+            s = group_table_find_or_create(t, &g->cells[0], &row, 1, &hash, &g->null_group,
+                                           &created, err);
+        }
+        if (s != ARM_OK)
+            return s;
+        if (created > 0 && init != NULL)
+            init(context, group_table_row(t, before));
+    }
+    *group = g->null_group;
+    return ARM_OK;
+}
+
+arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *keys, const batch *in,
+                               uint8_t **rows, entry_group_init init, const void *context,
+                               arm_error *err)
+{
+    arm_status s = follow(g, keys, in, err);
+    for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
+        uint32_t row = batch_row(in, i), code = 0, shift = 0, entries[ENTRY_GROUPS_KEYS];
+        if (g->key_count == 1 && !vector_is_valid(&keys[0], row)) {
+            s = null_group(g, t, &keys[0], &rows[i], init, context, err);
+            continue;
+        }
+        for (uint32_t k = 0; k < g->key_count; k++) {
+            entries[k] = ((const uint32_t *)keys[k].data)[row];
+            code |= entries[k] << shift;
+            shift += g->bits[k];
+        }
+        if (g->groups[code] == NULL)
+            s = lookup(g, t, keys, entries, &g->groups[code], init, context, err);
+        rows[i] = g->groups[code];
+    }
+    return s;
+}
