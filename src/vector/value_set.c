@@ -24,6 +24,14 @@ typedef struct set_slot {
  * is remembered in has_min.
  */
 #define EMPTY_INTEGER INT64_MIN
+/*
+ * A set of integers grown past BITMAP_AFTER values that all lie within
+ * BITMAP_VALUES of each other (ids, codes, days) turns into a bitmap over
+ * that window: 8 KB that stay in the L1 cache, where the hash slots of ten
+ * thousand ids take 256 KB. A value outside the window turns it back.
+ */
+#define BITMAP_AFTER 512
+#define BITMAP_VALUES 65536
 
 struct subquery_set {
     logical_type type;
@@ -33,6 +41,10 @@ struct subquery_set {
     uint64_t count;
     bool has_null;
     bool has_min;
+    bool bitmap_tried;
+    uint64_t *bits; /* bitmap mode: bit v - bits_base for each value v but INT64_MIN */
+    int64_t bits_base;
+    int64_t bits_lo, bits_hi; /* the smallest and largest value in the bitmap */
     arena *strings;
 };
 
@@ -119,6 +131,7 @@ void value_set_destroy(subquery_set *set)
         return;
     free(set->slots);
     free(set->integers);
+    free(set->bits);
     arena_destroy(set->strings);
     free(set);
 }
@@ -150,6 +163,10 @@ static bool find_integer(const subquery_set *set, int64_t x)
 {
     if (x == EMPTY_INTEGER)
         return set->has_min;
+    if (set->bits != NULL) {
+        uint64_t d = (uint64_t)x - (uint64_t)set->bits_base;
+        return d < BITMAP_VALUES && (set->bits[d >> 6] >> (d & 63) & 1);
+    }
     uint64_t mask = set->capacity - 1, at = hash_u64((uint64_t)x) & mask;
     for (;; at = (at + 1) & mask) {
         int64_t y = set->integers[at];
@@ -160,7 +177,9 @@ static bool find_integer(const subquery_set *set, int64_t x)
     }
 }
 
-static arm_status add_integer(subquery_set *set, int64_t x, arm_error *err)
+static void try_bitmap(subquery_set *set);
+
+static arm_status add_hashed(subquery_set *set, int64_t x, arm_error *err)
 {
     if (x == EMPTY_INTEGER) {
         set->count += !set->has_min;
@@ -185,7 +204,108 @@ static arm_status add_integer(subquery_set *set, int64_t x, arm_error *err)
     }
     set->integers[at] = x;
     set->count++;
+    if (set->count == BITMAP_AFTER && !set->bitmap_tried)
+        try_bitmap(set);
     return ARM_OK;
+}
+
+/* The first value of a window centred on [lo, lo + span], not wrapping past INT64_MIN. */
+static int64_t window_base(int64_t lo, uint64_t span)
+{
+    uint64_t slack = (BITMAP_VALUES - 1 - span) / 2;
+    return (uint64_t)lo - (uint64_t)INT64_MIN < slack ? INT64_MIN : lo - (int64_t)slack;
+}
+
+/* Moves the hashed values into a bitmap when they fit one window (else leaves them). */
+static void try_bitmap(subquery_set *set)
+{
+    set->bitmap_tried = true;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint64_t i = 0; i < set->capacity; i++) {
+        int64_t x = set->integers[i];
+        if (x != EMPTY_INTEGER) {
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    if (lo > hi || span >= BITMAP_VALUES || (set->bits = calloc(BITMAP_VALUES / 64, 8)) == NULL)
+        return;
+    set->bits_base = window_base(lo, span);
+    set->bits_lo = lo;
+    set->bits_hi = hi;
+    for (uint64_t i = 0; i < set->capacity; i++) {
+        int64_t x = set->integers[i];
+        if (x != EMPTY_INTEGER) {
+            uint64_t d = (uint64_t)x - (uint64_t)set->bits_base;
+            set->bits[d >> 6] |= 1ull << (d & 63);
+            set->integers[i] = EMPTY_INTEGER;
+        }
+    }
+}
+
+/* Leaves bitmap mode: every value goes back into the (emptied) hash slots. */
+static arm_status leave_bitmap(subquery_set *set, arm_error *err)
+{
+    uint64_t *bits = set->bits;
+    set->bits = NULL;
+    set->count = set->has_min; /* the values are counted again as they go back */
+    arm_status s = ARM_OK;
+    for (uint64_t w = 0; w < BITMAP_VALUES / 64 && s == ARM_OK; w++)
+        for (uint64_t word = bits[w]; word != 0 && s == ARM_OK; word &= word - 1) {
+            uint64_t d = w * 64 + (uint64_t)__builtin_ctzll(word);
+            s = add_hashed(set, (int64_t)((uint64_t)set->bits_base + d), err);
+        }
+    free(bits);
+    return s;
+}
+
+/*
+ * `x` fell outside the window: when every value and x still span less than
+ * a window, the bitmap moves to a window centred on them (ids arriving in
+ * order move it a few times); else the set goes back to hashing.
+ */
+static arm_status move_window(subquery_set *set, int64_t x, bool *moved, arm_error *err)
+{
+    int64_t lo = x < set->bits_lo ? x : set->bits_lo, hi = x > set->bits_hi ? x : set->bits_hi;
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    *moved = span < BITMAP_VALUES;
+    if (!*moved)
+        return leave_bitmap(set, err);
+    uint64_t *bits = calloc(BITMAP_VALUES / 64, 8);
+    if (bits == NULL)
+        return error_out_of_memory(err);
+    int64_t base = window_base(lo, span);
+    for (uint64_t w = 0; w < BITMAP_VALUES / 64; w++)
+        for (uint64_t word = set->bits[w]; word != 0; word &= word - 1) {
+            uint64_t v = (uint64_t)set->bits_base + w * 64 + (uint64_t)__builtin_ctzll(word);
+            uint64_t d = v - (uint64_t)base;
+            bits[d >> 6] |= 1ull << (d & 63);
+        }
+    free(set->bits);
+    set->bits = bits;
+    set->bits_base = base;
+    return ARM_OK;
+}
+
+static inline arm_status add_integer(subquery_set *set, int64_t x, arm_error *err)
+{
+    if (set->bits != NULL && x != EMPTY_INTEGER) {
+        uint64_t d = (uint64_t)x - (uint64_t)set->bits_base;
+        bool moved = false;
+        if (d >= BITMAP_VALUES && move_window(set, x, &moved, err) != ARM_OK)
+            return err->status;
+        if (d < BITMAP_VALUES || moved) {
+            d = (uint64_t)x - (uint64_t)set->bits_base;
+            uint64_t *word = &set->bits[d >> 6], bit = 1ull << (d & 63);
+            set->count += !(*word & bit);
+            *word |= bit;
+            set->bits_lo = x < set->bits_lo ? x : set->bits_lo;
+            set->bits_hi = x > set->bits_hi ? x : set->bits_hi;
+            return ARM_OK;
+        }
+    }
+    return add_hashed(set, x, err);
 }
 
 static arm_status grow(subquery_set *set, arm_error *err)
@@ -281,6 +401,13 @@ static arm_status insert_integers(subquery_set *set, const vector *v, const uint
                                   uint32_t count, arm_error *err)
 {
     size_t width = type_physical_size(v->type);
+    if (v->validity == NULL && width == 8) { /* BIGINT ids: the common case, one tight loop */
+        const int64_t *d = v->data;
+        for (uint32_t i = 0; i < count; i++)
+            if (add_integer(set, d[sel ? sel[i] : i], err) != ARM_OK)
+                return err->status;
+        return ARM_OK;
+    }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t row = sel ? sel[i] : i;
         if (!vector_is_valid(v, row))
@@ -345,6 +472,12 @@ void value_set_for_each(const subquery_set *set, void (*fn)(void *context, const
     value v;
     memset(&v, 0, sizeof v);
     v.type = set->type;
+    for (uint64_t w = 0; set->bits != NULL && w < BITMAP_VALUES / 64; w++)
+        for (uint64_t word = set->bits[w]; word != 0; word &= word - 1) {
+            v.u.i64 =
+                (int64_t)((uint64_t)set->bits_base + w * 64 + (uint64_t)__builtin_ctzll(word));
+            fn(context, &v);
+        }
     for (uint64_t i = 0; i < set->capacity; i++) {
         if (set->integers[i] != EMPTY_INTEGER) {
             v.u.i64 = set->integers[i];
