@@ -220,16 +220,49 @@ static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *wh
     return ARM_ERROR_CORRUPT;
 }
 
+/* Images this large are fresh zero pages (mmap); smaller ones zero only what is not read. */
+#define IMAGE_MMAP_BYTES (1u << 20)
+
+static int by_offset(const void *a, const void *b)
+{
+    uint64_t x = ((const object_range *)a)->offset, y = ((const object_range *)b)->offset;
+    return (x > y) - (x < y);
+}
+
+/* Zeroes the bytes of the image that no range will fill (a copy of the ranges is sorted). */
+static arm_status zero_gaps(uint8_t *bytes, uint64_t size, const object_range *ranges,
+                            uint32_t count, arm_error *err)
+{
+    object_range *sorted = malloc(count * sizeof *sorted);
+    if (sorted == NULL)
+        return error_out_of_memory(err);
+    memcpy(sorted, ranges, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, by_offset);
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < count && at < size; i++) {
+        uint64_t start = sorted[i].offset < size ? sorted[i].offset : size;
+        if (start > at)
+            memset(bytes + at, 0, start - at);
+        uint64_t end = start + sorted[i].length;
+        at = end > at ? end : at;
+    }
+    if (at < size)
+        memset(bytes + at, 0, size - at);
+    free(sorted);
+    return ARM_OK;
+}
+
 /*
  * Reads only the footer and the data of `columns` (count of them) into an
- * image of the chunk (the rest stays zero pages) and checks each range
- * against the digest recorded when the chunk was written.
+ * image of the chunk (the rest stays zero) and checks each range against
+ * the digest recorded when the chunk was written.
  */
 static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *columns, uint32_t count,
                               ct_local *l, arm_error *err)
 {
     const chunk_layout *layout = &t->layouts[c];
-    buffer *image = buffer_create_zeroed(layout->file_size);
+    buffer *image = layout->file_size >= IMAGE_MMAP_BYTES ? buffer_create_zeroed(layout->file_size)
+                                                          : buffer_create(layout->file_size);
     object_range *ranges = calloc(count + 2, sizeof *ranges);
     arm_status s = image && ranges ? ARM_OK : error_out_of_memory(err);
     if (s == ARM_OK) {
@@ -240,9 +273,10 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
         for (uint32_t k = 0; k < count; k++)
             ranges[2 + k] = (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]],
                                            bytes + layout->offsets[columns[k]]};
-        s = t->io->read_ranges(t->io->context, t->chunks[c].object_id, layout->file_size, ranges,
-                               count + 2, err);
-        if (s != ARM_OK)
+        if (layout->file_size < IMAGE_MMAP_BYTES)
+            s = zero_gaps(bytes, layout->file_size, ranges, count + 2, err);
+        if (s == ARM_OK && t->io->read_ranges(t->io->context, t->chunks[c].object_id,
+                                              layout->file_size, ranges, count + 2, err) != ARM_OK)
             s = unreadable(t, err, err);
     }
     uint8_t digest[32];
