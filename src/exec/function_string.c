@@ -4,7 +4,11 @@
  * suffix, contains via memmem) or kept for the general matcher.
  */
 #define _GNU_SOURCE
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -801,6 +805,50 @@ static inline bool contains_short(const char *s, uint32_t n, const char *needle,
     return false;
 }
 
+#ifdef __SSE2__
+/*
+ * `needle` (2 to 16 bytes) in the `n`-byte text at `text`, where 16 bytes
+ * are readable: one compare per needle byte for the first two finds every
+ * candidate start at once; the rest is checked per candidate.
+ */
+static inline bool contains_in_16(const uint8_t *text, uint32_t n, const char *needle, uint32_t m)
+{
+    if (n < m)
+        return false;
+    __m128i bytes = _mm_loadu_si128((const __m128i *)text);
+    uint32_t first = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(needle[0])));
+    uint32_t second = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(needle[1])));
+    uint32_t starts = first & (second >> 1) & ((1u << (n - m + 1)) - 1);
+    for (; starts != 0; starts &= starts - 1) {
+        uint32_t i = (uint32_t)__builtin_ctz(starts);
+        if (memcmp(text + i + 2, needle + 2, m - 2) == 0)
+            return true;
+    }
+    return false;
+}
+#endif
+
+/* LIKE '%needle%' on one cell. */
+static inline bool contains_view(const like_pattern *lp, const string_view *v)
+{
+    uint32_t n = v->length, m = lp->needle_length;
+#ifdef __SSE2__
+    /* inline text: the 16 bytes from the text's start stay inside the view */
+    _Static_assert(sizeof(string_view) - offsetof(string_view, u.inlined) >= 16, "view size");
+    if (m >= 2 && m <= 16 && n <= STRING_VIEW_INLINE_MAX)
+        return contains_in_16((const uint8_t *)v->u.inlined, n, lp->needle, m);
+    if (m >= 2 && n <= 16) {
+        uint8_t copy[16];
+        memcpy(copy, v->u.ref.ptr, n);
+        return contains_in_16(copy, n, lp->needle, m);
+    }
+#endif
+    const char *s = string_view_data(v);
+    if (m >= 2 && n <= 64)
+        return contains_short(s, n, lp->needle, m);
+    return m == 0 || memmem(s, n, lp->needle, m) != NULL;
+}
+
 static inline bool like_fast(const like_pattern *lp, const char *s, uint32_t n)
 {
     switch (lp->kind) {
@@ -869,6 +917,13 @@ static arm_status like_kernel(KERNEL_ARGS, bool negate, bool ci)
     uint8_t *r = result->data;
     const string_view *strings = args[0]->data;
     uint32_t mask = arg_mask(args[0]);
+    if (!ci && lp->kind == LIKE_CONTAINS) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t row = sel ? sel[i] : i;
+            r[row] = contains_view(lp, &strings[row & mask]) != negate;
+        }
+        return ARM_OK;
+    }
     if (!ci) {
         for (uint32_t i = 0; i < count; i++) {
             uint32_t row = sel ? sel[i] : i;
