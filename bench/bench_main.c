@@ -108,13 +108,19 @@ static bool arm_exec(arm_conn *conn, const char *sql)
     return true;
 }
 
-static void format_timestamp(int64_t micros, char *buf, size_t capacity)
+static bool arm_append_text(arm_appender *a, const char *text, arm_error *err)
 {
-    time_t seconds = (time_t)(micros / 1000000);
-    struct tm tm;
-    gmtime_r(&seconds, &tm);
-    snprintf(buf, capacity, "%04d-%02d-%02d %02d:%02d:%02d.%06d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(micros % 1000000));
+    return arm_appender_append_text(a, text, strlen(text), err) == ARM_OK;
+}
+
+/* Closes `a`, which writes its last rows; false when that or an earlier step (!ok) failed. */
+static bool arm_close_appender(arm_appender *a, bool ok, arm_error *err)
+{
+    arm_error close_err;
+    if (arm_appender_close(a, &close_err) == ARM_OK || !ok)
+        return ok;
+    *err = close_err;
+    return false;
 }
 
 static bool arm_load(arm_conn *conn, const bench_events *e, const bench_users *u)
@@ -125,42 +131,38 @@ static bool arm_load(arm_conn *conn, const bench_events *e, const bench_users *u
         !arm_exec(conn, "CREATE TABLE users (user_id BIGINT, country VARCHAR, tier INTEGER)") ||
         !arm_exec(conn, "CREATE TABLE countries (country VARCHAR, continent VARCHAR)"))
         return false;
-    size_t capacity = 4 << 20;
-    char *sql = malloc(capacity);
-    if (sql == NULL)
-        return false;
-    const uint64_t rows_per_statement = 2048;
-    for (uint64_t start = 0; start < e->row_count; start += rows_per_statement) {
-        size_t used = (size_t)snprintf(sql, capacity, "INSERT INTO events VALUES ");
-        uint64_t end =
-            start + rows_per_statement < e->row_count ? start + rows_per_statement : e->row_count;
-        for (uint64_t i = start; i < end; i++) {
-            char ts[64];
-            format_timestamp(e->ts_micros[i], ts, sizeof ts);
-            used += (size_t)snprintf(
-                sql + used, capacity - used,
-                "%s(%" PRId64 ",%" PRId64 ",'%s','%s',%.17g,%.17g,%d,TIMESTAMP '%s',%s,'%s')",
-                i == start ? "" : ",", e->id[i], e->user_id[i], bench_category_name(e->category[i]),
-                bench_region_name(e->region[i]), e->score[i], e->amount[i], e->quantity[i], ts,
-                e->flag[i] ? "true" : "false", e->name[i]);
-        }
-        if (!arm_exec(conn, sql)) {
-            free(sql);
-            return false;
-        }
-    }
-    size_t used = (size_t)snprintf(sql, capacity, "INSERT INTO users VALUES ");
-    for (unsigned i = 0; i < BENCH_USER_COUNT; i++)
-        used +=
-            (size_t)snprintf(sql + used, capacity - used, "%s(%" PRId64 ",'%s',%d)", i ? "," : "",
-                             u->user_id[i], bench_country_name(u->country[i]), u->tier[i]);
-    bool ok = arm_exec(conn, sql);
-    used = (size_t)snprintf(sql, capacity, "INSERT INTO countries VALUES ");
-    for (unsigned i = 0; i < BENCH_COUNTRY_COUNT; i++)
-        used += (size_t)snprintf(sql + used, capacity - used, "%s('%s','%s')", i ? "," : "",
-                                 bench_country_name(i), bench_continent_of_country(i));
-    ok = ok && arm_exec(conn, sql);
-    free(sql);
+    arm_error err;
+    arm_appender *a = NULL;
+    bool ok = arm_appender_open(&a, conn, "events", &err) == ARM_OK;
+    for (uint64_t i = 0; ok && i < e->row_count; i++)
+        ok = arm_appender_append_int64(a, e->id[i], &err) == ARM_OK &&
+             arm_appender_append_int64(a, e->user_id[i], &err) == ARM_OK &&
+             arm_append_text(a, bench_category_name(e->category[i]), &err) &&
+             arm_append_text(a, bench_region_name(e->region[i]), &err) &&
+             arm_appender_append_double(a, e->score[i], &err) == ARM_OK &&
+             arm_appender_append_double(a, e->amount[i], &err) == ARM_OK &&
+             arm_appender_append_int64(a, e->quantity[i], &err) == ARM_OK &&
+             arm_appender_append_timestamp(a, e->ts_micros[i], &err) == ARM_OK &&
+             arm_appender_append_bool(a, e->flag[i], &err) == ARM_OK &&
+             arm_append_text(a, e->name[i], &err) && arm_appender_end_row(a, &err) == ARM_OK;
+    ok = arm_close_appender(a, ok, &err);
+    a = NULL;
+    ok = ok && arm_appender_open(&a, conn, "users", &err) == ARM_OK;
+    for (unsigned i = 0; ok && i < BENCH_USER_COUNT; i++)
+        ok = arm_appender_append_int64(a, u->user_id[i], &err) == ARM_OK &&
+             arm_append_text(a, bench_country_name(u->country[i]), &err) &&
+             arm_appender_append_int64(a, u->tier[i], &err) == ARM_OK &&
+             arm_appender_end_row(a, &err) == ARM_OK;
+    ok = arm_close_appender(a, ok, &err);
+    a = NULL;
+    ok = ok && arm_appender_open(&a, conn, "countries", &err) == ARM_OK;
+    for (unsigned i = 0; ok && i < BENCH_COUNTRY_COUNT; i++)
+        ok = arm_append_text(a, bench_country_name(i), &err) &&
+             arm_append_text(a, bench_continent_of_country(i), &err) &&
+             arm_appender_end_row(a, &err) == ARM_OK;
+    ok = arm_close_appender(a, ok, &err);
+    if (!ok)
+        fprintf(stderr, "armillaria: loading: %s\n", err.message);
     return ok;
 }
 

@@ -104,6 +104,7 @@ typedef struct arm_db arm_db;
 typedef struct arm_conn arm_conn;
 typedef struct arm_result arm_result;
 typedef struct arm_stmt arm_stmt;
+typedef struct arm_appender arm_appender;
 
 /* ---- databases and connections ---------------------------------------- */
 
@@ -260,6 +261,82 @@ arm_status arm_stmt_bind_text(arm_stmt *stmt, size_t index, const char *text, si
 /* Runs the statement; `out` as for arm_conn_query. */
 arm_status arm_stmt_execute(arm_result **out, arm_stmt *stmt, arm_error *err);
 void arm_stmt_destroy(arm_stmt *stmt);
+
+/* ---- appenders: bulk loading from C ------------------------------------- */
+
+/*
+ * Opens an appender on table `table` of `conn`: "t" or "s.t", spelt as in
+ * SQL (unquoted names fold to lower case; "Quoted" ones keep their case).
+ * An unknown table is ARM_ERROR_NOT_FOUND (42P01, with a suggestion in the
+ * hint when a name is close); a view is ARM_ERROR_NOT_SUPPORTED. The
+ * appender belongs to `conn`, is used by one thread at a time and must be
+ * closed before the connection.
+ *
+ * Rows are given value by value, one per column in table order, each row
+ * ended with arm_appender_end_row. Values convert to the column's type by
+ * the rules of INSERT: integers narrow with a range check (22003), text
+ * parses as a cast from text would (a DATE, TIMESTAMP, DECIMAL, BOOLEAN...
+ * column; 22P02/22007/22008), and a value with no conversion to the column
+ * type (an int64 into a DATE column) is ARM_ERROR_TYPE (42804). Error
+ * messages name the column and the table.
+ *
+ * Any error in a value or in arm_appender_end_row (a row with too few or too
+ * many values is ARM_ERROR_MISUSE) discards the row being built: the next
+ * value is the first column of a new row, and rows ended earlier stay
+ * buffered. The appender stays usable.
+ *
+ * Complete rows are buffered in columns and written to the table by
+ * arm_appender_flush, arm_appender_close, and automatically every 122,880
+ * rows (by arm_appender_end_row). Each write is one INSERT of the buffered
+ * rows: it takes the database's write lock (55P03 when another connection
+ * holds it past 5 s), checks NOT NULL and PRIMARY KEY, counts against
+ * memory_limit, and is all or nothing. Outside a transaction each write
+ * commits on its own (on a database folder, one commit per flush);
+ * inside BEGIN ... COMMIT it joins the transaction, and a failed write rolls
+ * the transaction back as a failed INSERT does. Buffered rows are invisible
+ * to queries and belong to no transaction until written: flush before
+ * COMMIT, ROLLBACK or reading them back.
+ */
+arm_status arm_appender_open(arm_appender **out, arm_conn *conn, const char *table, arm_error *err);
+/* Columns of the table, in the order values are appended. */
+size_t arm_appender_column_count(const arm_appender *appender);
+
+/* The next value of the current row. `text`/`data` are copied; NULL text appends NULL. */
+arm_status arm_appender_append_null(arm_appender *appender, arm_error *err);
+arm_status arm_appender_append_bool(arm_appender *appender, bool value, arm_error *err);
+arm_status arm_appender_append_int64(arm_appender *appender, int64_t value, arm_error *err);
+arm_status arm_appender_append_double(arm_appender *appender, double value, arm_error *err);
+arm_status arm_appender_append_text(arm_appender *appender, const char *text, size_t length,
+                                    arm_error *err);
+arm_status arm_appender_append_blob(arm_appender *appender, const void *data, size_t length,
+                                    arm_error *err);
+/* As the result getters: days since 1970-01-01; microseconds since 1970-01-01 00:00:00. */
+arm_status arm_appender_append_date(arm_appender *appender, int32_t days, arm_error *err);
+arm_status arm_appender_append_timestamp(arm_appender *appender, int64_t micros, arm_error *err);
+arm_status arm_appender_append_interval(arm_appender *appender, arm_interval value, arm_error *err);
+
+/*
+ * Ends the current row, which must have one value per column. When the
+ * buffer is full its rows are written (see above) and the write's status
+ * returned; after a failed write the buffered rows are dropped.
+ */
+arm_status arm_appender_end_row(arm_appender *appender, arm_error *err);
+
+/*
+ * Writes the buffered rows to the table now (nothing buffered: nothing
+ * happens). On failure none of them is written and they are dropped (append
+ * them again to retry, e.g. after ARM_ERROR_CONFLICT); the appender stays
+ * usable. A row in progress is ARM_ERROR_MISUSE (end it first) and nothing
+ * is written.
+ */
+arm_status arm_appender_flush(arm_appender *appender, arm_error *err);
+
+/*
+ * Writes the buffered rows and frees the appender, whatever happens; returns
+ * the write's status. A row in progress is discarded and reported as
+ * ARM_ERROR_MISUSE after the complete rows were written. Accepts NULL.
+ */
+arm_status arm_appender_close(arm_appender *appender, arm_error *err);
 
 #ifdef __cplusplus
 }

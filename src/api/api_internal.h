@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "armillaria.h"
+#include "common/arena.h"
 #include "sql/sql.h"
 
 struct arm_db {
@@ -30,6 +31,21 @@ struct arm_stmt {
     value *params;
     char **param_text; /* copies of bound text, owned */
     uint32_t param_count;
+};
+
+/*
+ * An appender: complete rows buffered column-wise in `rows` (rows.count of
+ * them) and the row being built at index rows.count, `column` values in.
+ * Written through sql_append when full, flushed or closed.
+ */
+struct arm_appender {
+    arm_conn *conn;
+    sql_append_target target;
+    batch rows;
+    uint32_t capacity;  /* rows every column vector holds now */
+    uint32_t column;    /* the next value's column in the row being built */
+    uint64_t row_count; /* rows ended or discarded so far, for error messages */
+    arena *scratch;     /* strings of converted values; reset after each */
 };
 
 /* Wraps a result set (ownership moves) into a new arm_result. */

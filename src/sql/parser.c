@@ -1,7 +1,8 @@
 /*
  * parser.c: parser_parse, the entry point that tokenizes a script and parses
- * its ';'-separated statements, plus the helpers every parser file shares:
- * arena arrays, syntax errors with hints, depth limits, names and types.
+ * its ';'-separated statements (and parser_parse_name for a lone table name),
+ * plus the helpers every parser file shares: arena arrays, syntax errors
+ * with hints, depth limits, names and types.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,5 +279,22 @@ arm_status parser_parse(ast_script *out, arena *a, const char *sql, arm_error *e
         }
     }
     out->parameter_count = p.max_parameter;
+    return ARM_OK;
+}
+
+arm_status parser_parse_name(ast_name *out, arena *a, const char *text, arm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    token_list tokens;
+    arm_status s = lexer_tokenize(&tokens, a, text, err);
+    if (s != ARM_OK)
+        return s;
+    parser p = {a, text, tokens.tokens, tokens.count, 0, 0, 0, 0, err};
+    if (peek(&p)->kind == TOKEN_END)
+        return error_set(err, ARM_ERROR_SYNTAX, "42601", 0, "the table name is empty");
+    if ((s = parse_name(&p, out)) != ARM_OK)
+        return s;
+    if (peek(&p)->kind != TOKEN_END)
+        return parser_error(&p, "Give one table name, optionally after its schema: s.t.");
     return ARM_OK;
 }

@@ -17,4 +17,11 @@
  */
 arm_status parser_parse(ast_script *out, arena *a, const char *sql, arm_error *err);
 
+/*
+ * Parses `text` as one possibly qualified name and nothing else ("t", "s.t",
+ * "\"My Table\""), allocating in `a`: how the C API names a table outside
+ * SQL text. ARM_ERROR_SYNTAX with the position of the bad token otherwise.
+ */
+arm_status parser_parse_name(ast_name *out, arena *a, const char *text, arm_error *err);
+
 #endif

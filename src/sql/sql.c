@@ -1,6 +1,7 @@
 /*
  * sql.c: the SQL layer's entry points (sql.h): database and session state,
- * running a script statement by statement, prepared statements. Each
+ * running a script statement by statement, prepared statements, and the
+ * appender's writes (each one a write statement of its own). Each
  * statement is planned in the session's arena, reset before the next one,
  * so a warm session runs a statement without calling malloc for planning.
  */
@@ -125,12 +126,13 @@ static void give_writer(sql_session *s)
 }
 
 /*
- * Autocommit around one statement: take the writer lock when it writes,
- * pick up other processes' commits first, commit what it changed after.
+ * Autocommit around one statement (or one appender flush): take the writer
+ * lock when it writes, pick up other processes' commits first, commit what
+ * it changed after.
  */
-static arm_status storage_before(sql_session *s, const ast_stmt *stmt, arm_error *err)
+static arm_status storage_begin(sql_session *s, bool takes_writer, arm_error *err)
 {
-    if (needs_writer(s, stmt) && take_writer(s, err) != ARM_OK)
+    if (takes_writer && take_writer(s, err) != ARM_OK)
         return err->status;
     if (s->db->storage == NULL || s->in_transaction)
         return ARM_OK; /* a transaction reads one commit throughout */
@@ -138,6 +140,11 @@ static arm_status storage_before(sql_session *s, const ast_stmt *stmt, arm_error
     if (st != ARM_OK)
         give_writer(s);
     return st;
+}
+
+static arm_status storage_before(sql_session *s, const ast_stmt *stmt, arm_error *err)
+{
+    return storage_begin(s, needs_writer(s, stmt), err);
 }
 
 /* Commits what a successful statement changed; a failed one leaves nothing behind. */
@@ -153,16 +160,16 @@ static const char *statement_text(sql_session *s, const char *sql, const ast_stm
                          length > AUTOCOMMIT_MESSAGE_BYTES ? AUTOCOMMIT_MESSAGE_BYTES : length);
 }
 
-static arm_status storage_after_locked(sql_session *s, const char *sql, const ast_stmt *stmt,
-                                       arm_status status, arm_error *err)
+/* After a write: commit (`message` may be NULL) or drop what it changed. */
+static arm_status storage_finish(sql_session *s, const char *message, arm_status status,
+                                 arm_error *err)
 {
-    if (s->db->storage == NULL || !may_change_tables(stmt))
+    if (s->db->storage == NULL)
         return status;
     bool in_transaction = s->in_transaction;
     if (status == ARM_OK)
         return in_transaction ? ARM_OK
-                              : sql_storage_commit(s->db->storage, s->db->catalog,
-                                                   statement_text(s, sql, stmt), err);
+                              : sql_storage_commit(s->db->storage, s->db->catalog, message, err);
     arm_error ignored;
     sql_storage_rollback(s->db->storage, s->db->catalog, &ignored);
     if (in_transaction) {
@@ -176,7 +183,9 @@ static arm_status storage_after_locked(sql_session *s, const char *sql, const as
 static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt *stmt,
                                 arm_status status, arm_error *err)
 {
-    status = storage_after_locked(s, sql, stmt, status, err);
+    if (may_change_tables(stmt))
+        status =
+            storage_finish(s, status == ARM_OK ? statement_text(s, sql, stmt) : NULL, status, err);
     give_writer(s); /* kept while a transaction stays open */
     return status;
 }
@@ -424,4 +433,59 @@ void sql_prepared_destroy(sql_prepared *p)
     statement_plan_cache_dispose(&p->cache);
     arena_destroy(p->arena);
     free(p);
+}
+
+/* ---- appending from C ------------------------------------------------------ */
+
+arm_status sql_append_target_init(sql_append_target *out, sql_session *s, const char *name,
+                                  arm_error *err)
+{
+    arm_error local;
+    if (err == NULL)
+        err = &local;
+    memset(out, 0, sizeof *out);
+    if (session_ready(s, err) != ARM_OK)
+        return err->status;
+    arena_reset(s->arena);
+    arm_status status = statement_append_resolve(out, s, name, err);
+    if (status != ARM_OK)
+        sql_append_target_dispose(out);
+    return status;
+}
+
+void sql_append_target_dispose(sql_append_target *t)
+{
+    if (t == NULL)
+        return;
+    for (uint32_t c = 0; t->column_names != NULL && c < t->column_count; c++)
+        free(t->column_names[c]);
+    free(t->column_names);
+    free(t->column_types);
+    free(t->schema_name);
+    free(t->name);
+    memset(t, 0, sizeof *t);
+}
+
+/* One appender flush is a write statement: the same lock, refresh and autocommit. */
+arm_status sql_append(sql_session *s, const sql_append_target *t, const batch *rows, arm_error *err)
+{
+    arm_error local;
+    if (err == NULL)
+        err = &local;
+    if (rows->count == 0)
+        return ARM_OK;
+    if (session_ready(s, err) != ARM_OK)
+        return err->status;
+    arena_reset(s->arena);
+    bool takes_writer = s->db->storage != NULL && !s->holds_writer;
+    arm_status status = storage_begin(s, takes_writer, err);
+    if (status != ARM_OK)
+        return status;
+    status = statement_append(s, t, rows, err);
+    const char *message =
+        status == ARM_OK ? arena_printf(s->arena, "appender: %u rows into %s", rows->count, t->name)
+                         : NULL;
+    status = storage_finish(s, message, status, err);
+    give_writer(s);
+    return status;
 }

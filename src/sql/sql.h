@@ -80,4 +80,39 @@ arm_status sql_prepared_execute(result_set **out, sql_prepared *p, const value *
                                 uint32_t param_count, arm_error *err);
 void sql_prepared_destroy(sql_prepared *p);
 
+/*
+ * A table that rows from C are appended to (the API's appender), resolved by
+ * name once: its name as the catalog stores it and the columns, in order,
+ * that every batch given to sql_append must have. Owns its strings.
+ */
+typedef struct sql_append_target {
+    char *schema_name; /* NULL: the default schema */
+    char *name;
+    uint32_t column_count;
+    logical_type *column_types;
+    char **column_names;
+} sql_append_target;
+
+/*
+ * Resolves `name` ("t" or "s.t"; unquoted parts fold to lower case, as in
+ * SQL) in the catalog the session reads. ARM_ERROR_NOT_FOUND (42P01) with a
+ * suggestion for an unknown table; ARM_ERROR_NOT_SUPPORTED for a view.
+ * Dispose the target on success.
+ */
+arm_status sql_append_target_init(sql_append_target *out, sql_session *s, const char *name,
+                                  arm_error *err);
+void sql_append_target_dispose(sql_append_target *t);
+
+/*
+ * Writes `rows` (the target's columns in order and types, no selection) to
+ * the table as one INSERT statement would: the writer lock, the table looked
+ * up again in the current catalog (dropped, changed or read-only tables are
+ * errors), NOT NULL and PRIMARY KEY checked, the
+ * memory limit charged, all rows or none, and a commit of its own unless a
+ * transaction is open. A failure inside a transaction rolls it back, as a
+ * failed INSERT does.
+ */
+arm_status sql_append(sql_session *s, const sql_append_target *t, const batch *rows,
+                      arm_error *err);
+
 #endif

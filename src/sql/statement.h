@@ -45,6 +45,17 @@ arm_status statement_execute_cached(result_set **out, sql_session *s, statement_
 arm_status statement_check(sql_session *s, const ast_stmt *stmt, uint32_t param_count,
                            arm_error *err);
 
+/*
+ * The appender's side of statements (statement_append.c): resolving its
+ * table by name (binder lookup with suggestions; views refused) into `out`, whose strings the
+ * caller frees (sql_append_target_dispose, also on failure), and writing one batch through the
+ * table's provider as INSERT's sink does. sql.c wraps the write in the writer lock and autocommit.
+ */
+arm_status statement_append_resolve(sql_append_target *out, sql_session *s, const char *name,
+                                    arm_error *err);
+arm_status statement_append(sql_session *s, const sql_append_target *t, const batch *rows,
+                            arm_error *err);
+
 /* Parses a memory size ("2GB", "512 MiB", "80%" of RAM); false when malformed. */
 bool statement_parse_memory(const char *text, int64_t ram_bytes, int64_t *out_bytes);
 
