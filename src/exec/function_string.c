@@ -833,12 +833,14 @@ static inline bool contains_view(const like_pattern *lp, const string_view *v)
 {
     uint32_t n = v->length, m = lp->needle_length;
 #ifdef __SSE2__
-    /* inline text: the 16 bytes from the text's start stay inside the view */
-    _Static_assert(sizeof(string_view) - offsetof(string_view, u.inlined) >= 16, "view size");
-    if (m >= 2 && m <= 16 && n <= STRING_VIEW_INLINE_MAX)
-        return contains_in_16((const uint8_t *)v->u.inlined, n, lp->needle, m);
+    /* inline text: searched in a copy, as the view holds only 12 bytes past the length */
+    if (m >= 2 && m <= 16 && n <= STRING_VIEW_INLINE_MAX) {
+        uint8_t copy[16] = {0};
+        memcpy(copy, v->u.inlined, STRING_VIEW_INLINE_MAX);
+        return contains_in_16(copy, n, lp->needle, m);
+    }
     if (m >= 2 && n <= 16) {
-        uint8_t copy[16];
+        uint8_t copy[16] = {0};
         memcpy(copy, v->u.ref.ptr, n);
         return contains_in_16(copy, n, lp->needle, m);
     }

@@ -67,16 +67,22 @@ typedef struct interval_value {
  * keeps alive. Arrow export rewrites the pointer form into buffer/offset form.
  */
 #define STRING_VIEW_INLINE_MAX 12
+/*
+ * The union is packed so that it starts right after `length` (C would align
+ * it to the pointer, making a view 24 bytes); `ptr` then sits at byte 8 of
+ * the view, aligned in every array of views.
+ */
 typedef struct string_view {
     uint32_t length;
-    union {
+    union __attribute__((packed)) {
         char inlined[STRING_VIEW_INLINE_MAX];
-        struct {
+        struct __attribute__((packed)) {
             char prefix[4];
             const char *ptr;
         } ref;
     } u;
-} string_view;
+} __attribute__((aligned(8))) string_view;
+_Static_assert(sizeof(string_view) == 16, "a string view is 16 bytes");
 
 static inline const char *string_view_data(const string_view *s)
 {
