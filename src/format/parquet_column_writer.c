@@ -664,6 +664,8 @@ typedef struct flush_state {
     parquet_byte_buffer body, levels, compressed, temp;
     thrift_writer header;
     int64_t total_compressed, total_uncompressed;
+    parquet_codec_id codec; /* this column chunk's: the option's, or none (raw_if_incompressible) */
+    bool codec_decided;
     int64_t null_count;
     bool has_min_max;
     parquet_bytes min, max;
@@ -673,7 +675,7 @@ static arm_status emit_page(flush_state *st, parquet_page_header *h, const uint8
                             size_t prefix_size, const uint8_t *payload, size_t payload_size,
                             arm_error *err)
 {
-    parquet_codec_id codec = st->options->codec;
+    parquet_codec_id codec = st->codec;
     size_t bound = parquet_codec_max_compressed_size(codec, payload_size);
     st->compressed.size = 0;
     if (!parquet_byte_buffer_reserve(&st->compressed, bound + 1))
@@ -683,6 +685,15 @@ static arm_status emit_page(flush_state *st, parquet_page_header *h, const uint8
                                                payload_size, st->compressed.data, &comp_size, err);
     if (status != ARM_OK)
         return status;
+    /* The chunk's first page decides: when it saves less than 1/16, the whole column chunk
+     * is stored uncompressed (readers then use the pages in place, with nothing to undo). */
+    if (!st->codec_decided && st->options->raw_if_incompressible &&
+        codec != PARQUET_CODEC_UNCOMPRESSED && comp_size * 16 > payload_size * 15) {
+        st->codec = PARQUET_CODEC_UNCOMPRESSED;
+        memcpy(st->compressed.data, payload, payload_size);
+        comp_size = payload_size;
+    }
+    st->codec_decided = true;
     if (prefix_size + payload_size > INT32_MAX || prefix_size + comp_size > INT32_MAX)
         return error_set(err, ARM_ERROR_OUT_OF_RANGE, NULL, -1, "parquet page too large");
     h->uncompressed_page_size = (int32_t)(prefix_size + payload_size);
@@ -993,7 +1004,7 @@ static void fill_chunk_meta(flush_state *st, parquet_column_chunk *chunk, int64_
     m->encoding_count = st->use_dictionary ? 3 : 2;
     m->path = &c->name;
     m->path_count = 1;
-    m->codec = st->options->codec;
+    m->codec = st->codec;
     m->num_values = (int64_t)c->row_count;
     m->total_uncompressed_size = st->total_uncompressed;
     m->total_compressed_size = st->total_compressed;
@@ -1034,6 +1045,8 @@ static flush_state *flush_state_begin(parquet_column_writer *c,
     st->c = c, st->options = options, st->sink = sink, st->a = a;
     st->use_dictionary = false;
     st->total_compressed = st->total_uncompressed = st->null_count = 0;
+    st->codec = options->codec;
+    st->codec_decided = false;
     st->has_min_max = false;
     st->body.failed = st->levels.failed = st->compressed.failed = st->temp.failed = false;
     return st;

@@ -43,12 +43,15 @@ typedef struct parquet_writer_options {
     uint32_t dictionary_max_bytes; /* give up on a dictionary beyond this (default 1 MiB) */
     bool write_page_index;         /* ColumnIndex/OffsetIndex (default true) */
     bool data_page_v2;             /* DATA_PAGE_V2 instead of v1 (default false) */
+    /* Store a column chunk uncompressed when its first page compresses by less than 1/16
+     * (random doubles, say): reading it then decompresses nothing (default false). */
+    bool raw_if_incompressible;
 } parquet_writer_options;
 
 #define PARQUET_WRITER_OPTIONS_INIT                                                                \
     {                                                                                              \
         PARQUET_WRITER_OPTIONS_VERSION, PARQUET_CODEC_ZSTD, 0, 122880, 1u << 20, true, 1u << 20,   \
-            true, false                                                                            \
+            true, false, false                                                                     \
     }
 
 /*

@@ -43,6 +43,44 @@ static void test_all_codecs_encodings_nullability(void)
             round_trip(codecs[c], mask & 1, mask & 2, mask & 4, 7001);
 }
 
+/*
+ * raw_if_incompressible: a column chunk whose first page compresses by less
+ * than 1/16 is stored uncompressed, the others keep the codec; every value
+ * reads back either way, and without the option every chunk keeps the codec.
+ */
+static void test_raw_if_incompressible(void)
+{
+    arm_error err;
+    for (int raw = 0; raw <= 1; raw++) {
+        parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+        options.codec = PARQUET_CODEC_LZ4_RAW;
+        options.use_dictionary = false;
+        options.raw_if_incompressible = raw;
+        size_t size;
+        uint8_t *image = pt_write(5000, false, &options, &size);
+        parquet_reader *r = NULL;
+        CHECK_OK(parquet_reader_open_memory(&r, image, size, "raw.parquet", &err), &err);
+        if (r == NULL) {
+            free(image);
+            continue;
+        }
+        CHECK_INT_EQ(pt_verify(r, false, false), 5000);
+        const parquet_file_meta *meta = parquet_reader_metadata(r);
+        uint32_t stored_raw = 0, compressed = 0;
+        for (uint32_t c = 0; c < parquet_reader_column_count(r); c++) {
+            const parquet_column_meta *m = &meta->row_groups[0].columns[c].meta;
+            stored_raw += m->codec == PARQUET_CODEC_UNCOMPRESSED;
+            compressed += m->codec == PARQUET_CODEC_LZ4_RAW;
+            if (m->codec == PARQUET_CODEC_LZ4_RAW && raw) /* kept only where it saves 1/16 */
+                CHECK(m->total_compressed_size * 16 <= m->total_uncompressed_size * 15 + 64);
+        }
+        CHECK(compressed > 0); /* the boolean and small integer columns compress */
+        CHECK_INT_EQ(stored_raw > 0, raw);
+        parquet_reader_close(r);
+        free(image);
+    }
+}
+
 static void test_small_and_empty(void)
 {
     round_trip(PARQUET_CODEC_ZSTD, true, false, true, 1);
@@ -599,8 +637,8 @@ static void test_zero_copy_batches(void)
     free(image);
 }
 
-TEST_MAIN(test_dictionary_page_statistics, test_reopen_moves_between_chunks, test_zero_copy_batches,
-          test_edge_values, test_all_codecs_encodings_nullability, test_small_and_empty,
-          test_schema_mapping, test_statistics_and_page_index, test_skip_rows_and_pages,
-          test_dictionary_vectors, test_deterministic_bytes, test_file_round_trip,
-          test_not_null_violation)
+TEST_MAIN(test_raw_if_incompressible, test_dictionary_page_statistics,
+          test_reopen_moves_between_chunks, test_zero_copy_batches, test_edge_values,
+          test_all_codecs_encodings_nullability, test_small_and_empty, test_schema_mapping,
+          test_statistics_and_page_index, test_skip_rows_and_pages, test_dictionary_vectors,
+          test_deterministic_bytes, test_file_round_trip, test_not_null_violation)
