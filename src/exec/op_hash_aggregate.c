@@ -46,7 +46,8 @@ typedef struct agg_local {
     expr_executor *args;
     vector *key_values;
     vector *arg_values;
-    entry_groups by_entry; /* GROUP BY dictionary-encoded keys */
+    entry_groups by_entry;  /* GROUP BY dictionary-encoded keys */
+    uint8_t **small_groups; /* GROUP BY one integer key: the group of each value below SMALL_KEYS */
     uint64_t hashes[VECTOR_SIZE];
     uint8_t *rows[VECTOR_SIZE];
     void *states[VECTOR_SIZE];
@@ -137,6 +138,7 @@ static void agg_local_destroy(op *o, void *local)
         group_table_dispose(&l->table);
     }
     entry_groups_dispose(&l->by_entry);
+    free(l->small_groups);
     for (uint32_t i = 0; l->key_values && i < a->key_count; i++)
         vector_dispose(&l->key_values[i]);
     for (uint32_t i = 0; l->arg_values && i < a->arg_total; i++)
@@ -284,6 +286,61 @@ static void init_group(const void *context, uint8_t *row)
     init_states(context, row);
 }
 
+/* Integer values below this find their group in an array (tiers, codes, quantities...). */
+#define SMALL_KEYS 1024
+
+/* One flat INTEGER or BIGINT key without NULLs. */
+static bool small_integer_key(const op_hash_aggregate *a, const vector *key)
+{
+    return a->key_count == 1 && key->kind == VECTOR_FLAT && key->validity == NULL &&
+           (key->type.id == TYPE_INTEGER || key->type.id == TYPE_BIGINT);
+}
+
+/*
+ * GROUP BY one integer key: rows whose value is in [0, SMALL_KEYS) and seen
+ * before take their group from an array, without hashing; the others (new
+ * values, values out of range) go through the group table, and in-range
+ * values are remembered for the next rows.
+ */
+static arm_status assign_small_groups(op_hash_aggregate *a, agg_local *l, const batch *in,
+                                      arm_error *err)
+{
+    if (l->small_groups == NULL &&
+        (l->small_groups = calloc(SMALL_KEYS, sizeof *l->small_groups)) == NULL)
+        return error_out_of_memory(err);
+    const vector *key = &l->key_values[0];
+    bool wide = key->type.id == TYPE_BIGINT;
+    uint32_t misses = 0; /* filter_sel: their rows; dictionary_sel: their logical positions */
+    for (uint32_t i = 0; i < in->count; i++) {
+        uint32_t row = batch_row(in, i);
+        int64_t x = wide ? ((const int64_t *)key->data)[row] : ((const int32_t *)key->data)[row];
+        uint8_t *group = (uint64_t)x < SMALL_KEYS ? l->small_groups[x] : NULL;
+        l->rows[i] = group;
+        if (group == NULL) {
+            l->filter_sel[misses] = row;
+            l->dictionary_sel[misses++] = i;
+        }
+    }
+    if (misses == 0)
+        return ARM_OK;
+    key_hash_column(key, l->filter_sel, misses, l->hashes, true);
+    uint32_t before = l->table.group_count, created = 0;
+    arm_status s = group_table_find_or_create(&l->table, l->key_values, l->filter_sel, misses,
+                                              l->hashes, l->filter_rows, &created, err);
+    if (s != ARM_OK)
+        return s;
+    for (uint32_t g = before; g < l->table.group_count && a->aggregate_count > 0; g++)
+        init_states(a, group_table_row(&l->table, g));
+    for (uint32_t m = 0; m < misses; m++) {
+        uint32_t row = l->filter_sel[m];
+        int64_t x = wide ? ((const int64_t *)key->data)[row] : ((const int32_t *)key->data)[row];
+        l->rows[l->dictionary_sel[m]] = l->filter_rows[m];
+        if ((uint64_t)x < SMALL_KEYS)
+            l->small_groups[x] = l->filter_rows[m];
+    }
+    return ARM_OK;
+}
+
 /* Points l->rows[i] at the group of each logical row, creating groups. */
 static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch *in, arm_error *err)
 {
@@ -302,6 +359,8 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
     if (l->key_values[0].kind == VECTOR_DICTIONARY) /* left so by evaluate_inputs */
         return entry_groups_assign(&l->by_entry, &l->table, l->key_values, in, l->rows,
                                    a->aggregate_count > 0 ? init_group : NULL, a, err);
+    if (small_integer_key(a, &l->key_values[0]))
+        return assign_small_groups(a, l, in, err);
     for (uint32_t k = 0; k < a->key_count; k++)
         key_hash_column(&l->key_values[k], in->sel, in->count, l->hashes, k == 0);
     uint32_t before = l->table.group_count, created = 0;

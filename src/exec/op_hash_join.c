@@ -699,7 +699,9 @@ static arm_status join_execute(op *o, void *local, const batch *in, batch *out, 
         if ((s = find_candidates(j, l, in, err)) != ARM_OK ||
             (s = shape_pairs(j, l, in, err)) != ARM_OK)
             return s;
-        if (j->type == JOIN_INNER && j->is_hash && l->pair_count > 0 && pairs_unique(l) &&
+        /* a direct table of unique keys gives each probe row one pair at most */
+        if (j->type == JOIN_INNER && j->is_hash && l->pair_count > 0 &&
+            ((j->direct != NULL && j->direct_unique) || pairs_unique(l)) &&
             share_probe_columns(j, in, l->pairs, l->pair_count, out, err, &s)) {
             l->pair_count = 0;
             *status = OP_NEED_INPUT;
