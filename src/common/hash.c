@@ -33,3 +33,46 @@ uint64_t hash_bytes(const void *data, size_t length)
     }
     return hash_u64(h);
 }
+
+#define LANE_PRIME_1 0x9e3779b185ebca87ULL
+#define LANE_PRIME_2 0xc2b2ae3d27d4eb4fULL
+
+static inline uint64_t rotate_left(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/* One lane step: the 8 bytes are multiplied in, rotated and multiplied again. */
+static inline uint64_t lane_step(uint64_t lane, uint64_t x)
+{
+    return rotate_left(lane + x * LANE_PRIME_2, 31) * LANE_PRIME_1;
+}
+
+uint64_t hash_checksum(const void *data, size_t length)
+{
+    const unsigned char *p = data;
+    uint64_t lanes[4] = {LANE_PRIME_1 + LANE_PRIME_2, LANE_PRIME_2, 0, 0 - LANE_PRIME_1};
+    size_t n = length;
+    for (; n >= 32; p += 32, n -= 32) {
+        uint64_t x[4];
+        memcpy(x, p, 32);
+        for (int i = 0; i < 4; i++)
+            lanes[i] = lane_step(lanes[i], x[i]);
+    }
+    uint64_t h = rotate_left(lanes[0], 1) + rotate_left(lanes[1], 7) + rotate_left(lanes[2], 12) +
+                 rotate_left(lanes[3], 18);
+    for (int i = 0; i < 4; i++)
+        h = (h ^ lane_step(0, lanes[i])) * LANE_PRIME_1;
+    h += length;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        h = rotate_left(h ^ lane_step(0, x), 27) * LANE_PRIME_1;
+    }
+    if (n > 0) {
+        uint64_t tail = 0;
+        memcpy(&tail, p, n);
+        h = rotate_left(h ^ lane_step(0, tail ^ (uint64_t)n << 56), 27) * LANE_PRIME_1;
+    }
+    return hash_u64(h);
+}

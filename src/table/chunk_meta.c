@@ -2,7 +2,9 @@
  * chunk_meta.c: the catalog's blob per chunk. Layout, native byte order:
  * u32 length of the zone maps, the zone maps (zone_map_encode), then the
  * byte layout: u64 file size, u64 footer offset, u32 columns, per column
- * u64 offset and u64 length, then the digests (footer first).
+ * u64 offset and u64 length, then the digests (footer first): 8 bytes each
+ * (hash_checksum), or 32 (SHA-256) in blobs of earlier versions, told apart
+ * by the blob's length.
  */
 #include "table/chunk_meta.h"
 
@@ -10,8 +12,11 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/hash.h"
 #include "format/parquet_reader.h"
 #include "store/object_store.h"
+
+#define DIGEST_SIZE 8 /* what new blobs hold: a hash_checksum, little-endian */
 
 void chunk_layout_dispose(chunk_layout *layout)
 {
@@ -70,8 +75,8 @@ arm_status chunk_meta_encode(const zone_map *zones, uint32_t column_count, const
     if (s == ARM_OK)
         memcpy(&footer_size, file + size - 8, 4); /* little-endian, as Parquet writes it */
     uint64_t footer_offset = size - 8 - footer_size;
-    size_t total =
-        4 + (size_t)zone_length + 20 + 16 * (size_t)column_count + 32 * ((size_t)column_count + 1);
+    size_t total = 4 + (size_t)zone_length + 20 + 16 * (size_t)column_count +
+                   DIGEST_SIZE * ((size_t)column_count + 1);
     uint8_t *blob = s == ARM_OK ? malloc(total) : NULL;
     if (s == ARM_OK && blob == NULL)
         s = error_out_of_memory(err);
@@ -87,9 +92,12 @@ arm_status chunk_meta_encode(const zone_map *zones, uint32_t column_count, const
             memcpy(p, &offsets[c], 8), p += 8;
             memcpy(p, &lengths[c], 8), p += 8;
         }
-        object_id_of(file + footer_offset, size - footer_offset, p), p += 32;
-        for (uint32_t c = 0; c < column_count; c++, p += 32)
-            object_id_of(file + offsets[c], lengths[c], p);
+        uint64_t digest = hash_checksum(file + footer_offset, size - footer_offset);
+        memcpy(p, &digest, DIGEST_SIZE), p += DIGEST_SIZE;
+        for (uint32_t c = 0; c < column_count; c++, p += DIGEST_SIZE) {
+            digest = hash_checksum(file + offsets[c], lengths[c]);
+            memcpy(p, &digest, DIGEST_SIZE);
+        }
         *out = blob;
         *length = (uint32_t)total;
     }
@@ -122,9 +130,12 @@ bool chunk_meta_decode(const uint8_t *data, uint32_t length, const logical_type 
     memcpy(&layout->footer_offset, p + 8, 8);
     memcpy(&columns, p + 16, 4);
     p += 20, left -= 20;
-    if (columns != column_count || left != 16 * (size_t)columns + 32 * ((size_t)columns + 1) ||
+    size_t digests = left - 16 * (size_t)columns;
+    if (columns != column_count || left < 16 * (size_t)columns ||
+        (digests != 8 * ((size_t)columns + 1) && digests != 32 * ((size_t)columns + 1)) ||
         layout->footer_offset >= layout->file_size)
         return true;
+    layout->digest_size = (uint32_t)(digests / ((size_t)columns + 1));
     layout->column_count = columns;
     layout->offsets = malloc((columns + 1) * sizeof *layout->offsets);
     layout->lengths = malloc((columns + 1) * sizeof *layout->lengths);
@@ -142,7 +153,21 @@ bool chunk_meta_decode(const uint8_t *data, uint32_t length, const logical_type 
             return true;
         }
     }
-    memcpy(layout->digests, p, 32 * ((size_t)columns + 1));
+    memset(layout->digests, 0, (columns + 1) * sizeof *layout->digests);
+    for (uint32_t c = 0; c <= columns; c++, p += layout->digest_size)
+        memcpy(layout->digests[c], p, layout->digest_size);
     *has_layout = true;
     return true;
+}
+
+bool chunk_layout_digest_matches(const chunk_layout *layout, const uint8_t *digest,
+                                 const uint8_t *data, size_t length)
+{
+    if (layout->digest_size == DIGEST_SIZE) {
+        uint64_t sum = hash_checksum(data, length);
+        return memcmp(&sum, digest, DIGEST_SIZE) == 0;
+    }
+    uint8_t sha[32];
+    object_id_of(data, length, sha);
+    return memcmp(sha, digest, 32) == 0;
 }

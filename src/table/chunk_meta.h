@@ -1,9 +1,11 @@
 /*
  * chunk_meta.h: what the catalog records about each chunk besides its id:
  * per-column statistics (zone maps, for pruning) and the chunk's byte
- * layout, where its footer and each column's data lie with the SHA-256 of
+ * layout, where its footer and each column's data lie with a digest of
  * each range. A scan then reads only the ranges it needs and checks each
  * against its digest, instead of reading and hashing the whole object.
+ * Digests are 64-bit checksums (hash_checksum); blobs written before hold
+ * SHA-256 digests, still checked as such.
  */
 #ifndef ARM_TABLE_CHUNK_META_H
 #define ARM_TABLE_CHUNK_META_H
@@ -16,8 +18,13 @@ typedef struct chunk_layout {
     uint32_t column_count;
     uint64_t *offsets;      /* per column: the first byte of its data (all row groups) */
     uint64_t *lengths;      /* and how many bytes from there */
-    uint8_t (*digests)[32]; /* SHA-256: [0] the footer, [1 + c] column c */
+    uint8_t (*digests)[32]; /* [0] the footer, [1 + c] column c: first digest_size bytes */
+    uint32_t digest_size;   /* 8: hash_checksum, little-endian; 32: SHA-256 (older blobs) */
 } chunk_layout;
+
+/* Whether `length` bytes at `data` match the range digest `digest` of `layout`. */
+bool chunk_layout_digest_matches(const chunk_layout *layout, const uint8_t *digest,
+                                 const uint8_t *data, size_t length);
 
 void chunk_layout_dispose(chunk_layout *layout);
 

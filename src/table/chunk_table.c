@@ -279,19 +279,15 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
                                               layout->file_size, ranges, count + 2, err) != ARM_OK)
             s = unreadable(t, err, err);
     }
-    uint8_t digest[32];
     if (s == ARM_OK && memcmp(image->data, "PAR1", 4) != 0)
         s = damaged_range(t, c, "its header", err);
-    if (s == ARM_OK) {
-        object_id_of(ranges[1].into, ranges[1].length, digest);
-        if (memcmp(digest, layout->digests[0], 32) != 0)
-            s = damaged_range(t, c, "its footer", err);
-    }
-    for (uint32_t k = 0; k < count && s == ARM_OK; k++) {
-        object_id_of(ranges[2 + k].into, ranges[2 + k].length, digest);
-        if (memcmp(digest, layout->digests[1 + columns[k]], 32) != 0)
+    if (s == ARM_OK &&
+        !chunk_layout_digest_matches(layout, layout->digests[0], ranges[1].into, ranges[1].length))
+        s = damaged_range(t, c, "its footer", err);
+    for (uint32_t k = 0; k < count && s == ARM_OK; k++)
+        if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]],
+                                         ranges[2 + k].into, ranges[2 + k].length))
             s = damaged_range(t, c, "a column's data", err);
-    }
     if (s == ARM_OK)
         s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);
     free(ranges);

@@ -223,6 +223,56 @@ static void test_reads_only_needed_ranges(void)
     free_objects(&m);
 }
 
+/*
+ * Range digests are 64-bit checksums; blobs of earlier versions hold SHA-256
+ * digests instead (told apart by the blob's length), still checked as such.
+ */
+static void test_old_sha256_digests_still_checked(void)
+{
+    setup_def(false);
+    memory_objects m = {0};
+    table_chunk_io io;
+    catalog_table_version v;
+    table_store_output out;
+    write_version(&m, &io, &v, &out);
+    int obj = find_object(&m, out.chunks[0].object_id);
+    const uint8_t *file = m.bytes[obj];
+    const logical_type types[2] = {columns[0].type, columns[1].type};
+    zone_map zones[2];
+    chunk_layout layout;
+    bool has_layout = false;
+    CHECK(chunk_meta_decode(out.stats[0].data, out.stats[0].length, types, 2, zones, &has_layout,
+                            &layout));
+    CHECK(has_layout && layout.digest_size == 8);
+    uint64_t off = layout.offsets[1], len = layout.lengths[1];
+    CHECK(chunk_layout_digest_matches(&layout, layout.digests[2], file + off, len));
+    uint8_t *copy = malloc(len);
+    memcpy(copy, file + off, len);
+    copy[len / 2] ^= 1;
+    CHECK(!chunk_layout_digest_matches(&layout, layout.digests[2], copy, len));
+    /* the same blob as an earlier version wrote it: SHA-256 of each range */
+    uint32_t head = out.stats[0].length - 8 * 3;
+    uint8_t *old = malloc(head + 32 * 3);
+    memcpy(old, out.stats[0].data, head);
+    object_id_of(file + layout.footer_offset, layout.file_size - layout.footer_offset, old + head);
+    object_id_of(file + layout.offsets[0], layout.lengths[0], old + head + 32);
+    object_id_of(file + off, len, old + head + 64);
+    chunk_layout old_layout;
+    CHECK(chunk_meta_decode(old, head + 32 * 3, types, 2, zones, &has_layout, &old_layout));
+    CHECK(has_layout && old_layout.digest_size == 32);
+    CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[2], file + off, len));
+    CHECK(!chunk_layout_digest_matches(&old_layout, old_layout.digests[2], copy, len));
+    CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[0],
+                                      file + layout.footer_offset,
+                                      layout.file_size - layout.footer_offset));
+    chunk_layout_dispose(&old_layout);
+    chunk_layout_dispose(&layout);
+    free(old);
+    free(copy);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
 static void test_deletes_updates_and_tail(void)
 {
     setup_def(false);
@@ -341,5 +391,6 @@ static void test_primary_key_across_chunks(void)
     free_objects(&m);
 }
 
-TEST_MAIN(test_scans_prune_and_cache, test_reads_only_needed_ranges, test_deletes_updates_and_tail,
+TEST_MAIN(test_scans_prune_and_cache, test_reads_only_needed_ranges,
+          test_old_sha256_digests_still_checked, test_deletes_updates_and_tail,
           test_primary_key_across_chunks)
