@@ -4,11 +4,82 @@
  */
 #include "vector/buffer.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #define BUFFER_ALIGN 64
+
+/*
+ * Released buffers of 64 KB to 64 MB go to a small pool by power-of-two size
+ * class and are handed out again: a fresh large allocation comes from new
+ * pages, and the page faults and kernel zeroing cost more than the work a
+ * cold scan does on them. At most POOL_PER_CLASS per class and POOL_MAX_BYTES
+ * in all are kept. Sanitizer builds skip the pool, so a use after release is
+ * still caught.
+ */
+#define POOL_MIN_SHIFT 16
+#define POOL_MAX_SHIFT 26
+#define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
+#define POOL_PER_CLASS 8
+#define POOL_MAX_BYTES ((size_t)256 << 20)
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define POOL_ENABLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define POOL_ENABLED 0
+#endif
+#endif
+#ifndef POOL_ENABLED
+#define POOL_ENABLED 1
+#endif
+
+static struct {
+    pthread_mutex_t lock;
+    buffer *free[POOL_CLASSES][POOL_PER_CLASS];
+    unsigned count[POOL_CLASSES];
+    size_t bytes;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The size class of an allocation of `total` bytes, or -1 when it is not pooled. */
+static int pool_class_of(size_t total)
+{
+    if (!POOL_ENABLED || total < ((size_t)1 << POOL_MIN_SHIFT) ||
+        total > ((size_t)1 << POOL_MAX_SHIFT))
+        return -1;
+    int shift = 64 - __builtin_clzll((unsigned long long)(total - 1));
+    return shift - POOL_MIN_SHIFT;
+}
+
+static buffer *pool_take(int c)
+{
+    buffer *b = NULL;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.count[c] > 0) {
+        b = pool.free[c][--pool.count[c]];
+        pool.bytes -= (size_t)1 << (c + POOL_MIN_SHIFT);
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return b;
+}
+
+/* Keeps `b` for reuse when there is room; false when the caller must free it. */
+static bool pool_give(buffer *b)
+{
+    int c = (int)b->pool_class - 1;
+    size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
+    bool kept = false;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.count[c] < POOL_PER_CLASS && pool.bytes + size <= POOL_MAX_BYTES) {
+        pool.free[c][pool.count[c]++] = b;
+        pool.bytes += size;
+        kept = true;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return kept;
+}
 
 buffer *buffer_create(size_t capacity_bytes)
 {
@@ -16,7 +87,11 @@ buffer *buffer_create(size_t capacity_bytes)
     size_t data_bytes = (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
     if (data_bytes < capacity_bytes || header + data_bytes < data_bytes)
         return NULL;
-    buffer *b = aligned_alloc(BUFFER_ALIGN, header + (data_bytes ? data_bytes : BUFFER_ALIGN));
+    size_t total = header + (data_bytes ? data_bytes : BUFFER_ALIGN);
+    int c = pool_class_of(total);
+    buffer *b = c >= 0 ? pool_take(c) : NULL;
+    if (b == NULL)
+        b = aligned_alloc(BUFFER_ALIGN, c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT) : total);
     if (b == NULL)
         return NULL;
     atomic_init(&b->refcount, 1);
@@ -25,6 +100,7 @@ buffer *buffer_create(size_t capacity_bytes)
     b->data = (unsigned char *)b + header;
     b->release_fn = NULL;
     b->release_context = NULL;
+    b->pool_class = c >= 0 ? (unsigned)c + 1 : 0;
     return b;
 }
 
@@ -43,6 +119,8 @@ void buffer_release(buffer *b)
         return;
     if (b->release_fn != NULL)
         b->release_fn(b);
+    else if (b->pool_class != 0 && pool_give(b))
+        return;
     free(b);
 }
 

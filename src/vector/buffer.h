@@ -23,6 +23,7 @@ struct buffer {
     void *data;
     void (*release_fn)(buffer *b);
     void *release_context;
+    unsigned pool_class; /* 0, or 1 + the size class it goes back to (buffer.c) */
 };
 
 /* A new buffer with refcount 1; NULL on out-of-memory. Contents uninitialized. */

@@ -297,6 +297,39 @@ static void test_string_compare_orders_bytes(void)
     CHECK_INT_EQ(mismatches, 0);
 }
 
-TEST_MAIN(test_prepare_reuses_unique_buffers, test_strings_constants_dictionaries,
-          test_string_compare_orders_bytes, test_type_lattice, test_value_format, test_casts,
-          test_datetime_parsing, test_value_set)
+/*
+ * Large buffers go back to a pool when released and come out again: every
+ * buffer still has its own memory of the size asked for, aligned, and
+ * buffers of any size can be created and released in any order.
+ */
+static void test_large_buffers_reused(void)
+{
+    static const size_t sizes[] = {1, 4096, 65536, 70000, 1 << 20, (1 << 20) + 1, 3 << 20};
+    enum { N = sizeof sizes / sizeof sizes[0], ROUNDS = 3, EACH = 10 };
+    for (int round = 0; round < ROUNDS; round++) {
+        buffer *held[N * EACH];
+        for (int i = 0; i < N * EACH; i++) {
+            size_t size = sizes[i % N];
+            held[i] = buffer_create(size);
+            CHECK(held[i] != NULL);
+            if (held[i] == NULL)
+                return;
+            CHECK(held[i]->capacity_bytes == size);
+            CHECK((uintptr_t)held[i]->data % 64 == 0);
+            memset(held[i]->data, i & 0xff, size);
+        }
+        for (int i = 0; i < N * EACH; i++) { /* nobody wrote over another buffer */
+            const uint8_t *d = held[i]->data;
+            size_t size = sizes[i % N];
+            CHECK(d[0] == (i & 0xff) && d[size - 1] == (i & 0xff));
+        }
+        for (int i = N * EACH - 1; i >= 0; i -= 2)
+            buffer_release(held[i]);
+        for (int i = N * EACH - 2; i >= 0; i -= 2)
+            buffer_release(held[i]);
+    }
+}
+
+TEST_MAIN(test_large_buffers_reused, test_prepare_reuses_unique_buffers,
+          test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
+          test_value_format, test_casts, test_datetime_parsing, test_value_set)
