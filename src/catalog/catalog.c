@@ -490,3 +490,34 @@ uint64_t catalog_version(catalog *cat)
 {
     return atomic_load(&cat->version);
 }
+
+/* Same text and column names: binding one gives what binding the other gave. */
+static bool same_view(const view_def *a, const view_def *b)
+{
+    if (a == b)
+        return true;
+    if (strcmp(a->sql, b->sql) != 0 || a->column_name_count != b->column_name_count)
+        return false;
+    for (uint32_t i = 0; i < a->column_name_count; i++)
+        if (strcmp(a->column_names[i], b->column_names[i]) != 0)
+            return false;
+    return true;
+}
+
+bool catalog_holds(catalog *cat, table_def *const *tables, uint32_t table_count,
+                   view_def *const *views, uint32_t view_count)
+{
+    bool holds = true;
+    pthread_rwlock_rdlock(&cat->lock);
+    for (uint32_t i = 0; holds && i < table_count; i++) {
+        catalog_entry *e = tables[i]->name ? find(cat, tables[i]->schema_name, tables[i]->name)
+                                           : NULL; /* table functions' defs have no name */
+        holds = e != NULL && !e->is_view && e->table == tables[i];
+    }
+    for (uint32_t i = 0; holds && i < view_count; i++) {
+        catalog_entry *e = find(cat, views[i]->schema_name, views[i]->name);
+        holds = e != NULL && e->is_view && same_view(e->view, views[i]);
+    }
+    pthread_rwlock_unlock(&cat->lock);
+    return holds;
+}

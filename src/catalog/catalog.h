@@ -102,4 +102,14 @@ void catalog_list_schemas(catalog *cat, void (*fn)(void *context, const char *na
 /* Changes on every DDL: plan caches compare it to know their plans are still valid. */
 uint64_t catalog_version(catalog *cat);
 
+/*
+ * True when each of `tables` is still the very table_def its schema and name
+ * resolve to in `cat` (a table dropped, re-created or reloaded at another
+ * version is a new def), and each of `views` still names a view with the same
+ * definition (text and column names). Retains nothing. Plan caches call it
+ * once catalog_version moved, to keep plans whose objects did not change.
+ */
+bool catalog_holds(catalog *cat, table_def *const *tables, uint32_t table_count,
+                   view_def *const *views, uint32_t view_count);
+
 #endif

@@ -13,8 +13,9 @@
 struct bind_scope;
 
 /*
- * State for binding one statement. Table definitions looked up while binding
- * are retained until binder_dispose, so the plan stays valid while it runs.
+ * State for binding one statement. Table and view definitions looked up while
+ * binding are retained until binder_dispose, so the plan stays valid while it
+ * runs and a plan cache can tell what the plan depends on (catalog_holds).
  */
 typedef struct binder {
     arena *arena; /* statement lifetime: everything bound lives here */
@@ -28,6 +29,9 @@ typedef struct binder {
     table_def **table_refs;
     uint32_t table_ref_count;
     uint32_t table_ref_capacity;
+    view_def **view_refs; /* views expanded, retained: a plan cache checks they still hold */
+    uint32_t view_ref_count;
+    uint32_t view_ref_capacity;
     /* parameters: types inferred from context (VARCHAR when nothing says) */
     logical_type *param_types;
     bool *param_is_typed;
@@ -48,7 +52,7 @@ typedef struct binder {
 
 arm_status binder_init(binder *b, arena *a, catalog *cat, int64_t statement_time_micros,
                        uint32_t param_count, const value *param_values, arm_error *err);
-/* Releases the table definitions the statement retained. */
+/* Releases the table and view definitions the statement retained. */
 void binder_dispose(binder *b);
 
 /* Binds a query (SELECT, set operation, VALUES) into a logical plan whose root names the

@@ -39,6 +39,9 @@ void binder_dispose(binder *b)
     for (uint32_t i = 0; i < b->table_ref_count; i++)
         table_def_release(b->table_refs[i]);
     b->table_ref_count = 0;
+    for (uint32_t i = 0; i < b->view_ref_count; i++)
+        view_def_release(b->view_refs[i]);
+    b->view_ref_count = 0;
 }
 
 void binder_scope_push(binder *b, bind_scope *scope, bind_scope *parent)
@@ -121,6 +124,24 @@ arm_status binder_retain_table(binder *b, table_def *def, arm_error *err)
     return ARM_OK;
 }
 
+/* Keeps `view` (a reference the caller gives up) for the statement's lifetime. */
+static arm_status retain_view(binder *b, view_def *view, arm_error *err)
+{
+    if (b->view_ref_count == b->view_ref_capacity) {
+        uint32_t capacity = b->view_ref_capacity ? b->view_ref_capacity * 2 : 4;
+        view_def **refs = arena_realloc(b->arena, b->view_refs, b->view_ref_capacity * sizeof *refs,
+                                        capacity * sizeof *refs);
+        if (refs == NULL) {
+            view_def_release(view);
+            return error_out_of_memory(err);
+        }
+        b->view_refs = refs;
+        b->view_ref_capacity = capacity;
+    }
+    b->view_refs[b->view_ref_count++] = view;
+    return ARM_OK;
+}
+
 const char *binder_schema_of(binder *b, const ast_name *name)
 {
     return name->count >= 2 ? binder_ident(b, &name->parts[name->count - 2]) : NULL;
@@ -176,11 +197,11 @@ static arm_status add_query_table(binder *b, logical_op *root, const char *name,
 static arm_status bind_view(logical_op **out, binder *b, view_def *view, const char *alias,
                             const ast_table_ref *ref, arm_error *err)
 {
-    if (b->view_depth >= BINDER_MAX_VIEW_DEPTH) {
-        view_def_release(view);
+    if (retain_view(b, view, err) != ARM_OK) /* the statement owns `view` from here */
+        return err->status;
+    if (b->view_depth >= BINDER_MAX_VIEW_DEPTH)
         return error_set(err, ARM_ERROR_NOT_SUPPORTED, "54001", ref->position,
                          "views nest too deeply (is view \"%s\" recursive?)", view->name);
-    }
     ast_script script;
     arm_status status = parser_parse(&script, b->arena, view->sql, err);
     if (status == ARM_OK && (script.count != 1 || script.statements[0]->kind != AST_STMT_SELECT))
@@ -196,13 +217,10 @@ static arm_status bind_view(logical_op **out, binder *b, view_def *view, const c
     b->cte_count = saved_ctes;
     if (status != ARM_OK) {
         err->position = ref->position; /* positions inside the view's text mean nothing here */
-        view_def_release(view);
         return err->status;
     }
-    status = add_query_table(b, *out, alias, ref->column_aliases, ref->column_alias_count,
-                             view->column_names, view->column_name_count, ref->position, err);
-    view_def_release(view);
-    return status;
+    return add_query_table(b, *out, alias, ref->column_aliases, ref->column_alias_count,
+                           view->column_names, view->column_name_count, ref->position, err);
 }
 
 static const ast_cte *find_cte(binder *b, const char *name, uint32_t *index)

@@ -193,6 +193,7 @@ static arm_status storage_after(sql_session *s, const char *sql, const ast_stmt 
 void sql_session_init(sql_session *s, sql_database *db)
 {
     s->db = db;
+    s->plans_made = 0;
     atomic_store(&s->interrupt, false);
     s->script_arena = arena_create(SQL_SCRIPT_ARENA_BYTES, NULL);
     s->arena = arena_create(SQL_STATEMENT_ARENA_BYTES, NULL);

@@ -55,6 +55,7 @@ typedef struct sql_session {
     bool holds_writer;   /* holds db->writer: a write statement or a transaction is running */
     sql_text_entry text_cache[SQL_TEXT_CACHE_ENTRIES]; /* recent SELECT texts */
     uint64_t text_clock;
+    uint64_t plans_made; /* plans built by prepared statements and the text cache (for tests) */
 } sql_session;
 
 arm_status sql_database_init(sql_database *db, arm_error *err);

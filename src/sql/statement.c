@@ -329,7 +329,30 @@ static arm_status plan_into_cache(statement_plan_cache *cache, sql_session *s, c
         return status;
     }
     cache->is_valid = true;
+    s->plans_made++;
     return ARM_OK;
+}
+
+/*
+ * Whether the cached plan can run again. Same catalog version: nothing changed. Otherwise the
+ * plan stays valid when every table it read is still the catalog's def under that name (a
+ * commit or reload keeps untouched tables' defs; a changed table gets a new one) and every view
+ * it expanded has the same definition; plans never hold rows, so the provider gives current ones.
+ */
+static bool plan_is_current(statement_plan_cache *cache, sql_session *s)
+{
+    if (!cache->is_valid || cache->binder.is_volatile_plan ||
+        cache->catalog != statement_catalog(s))
+        return false;
+    uint64_t version = catalog_version(cache->catalog); /* read before the check: a later change
+                                                          moves it again */
+    if (version == cache->catalog_version)
+        return true;
+    if (!catalog_holds(cache->catalog, cache->binder.table_refs, cache->binder.table_ref_count,
+                       cache->binder.view_refs, cache->binder.view_ref_count))
+        return false;
+    cache->catalog_version = version;
+    return true;
 }
 
 arm_status statement_execute_cached(result_set **out, sql_session *s, statement_plan_cache *cache,
@@ -340,10 +363,8 @@ arm_status statement_execute_cached(result_set **out, sql_session *s, statement_
     if (stmt->kind != AST_STMT_SELECT && stmt->kind != AST_STMT_INSERT &&
         stmt->kind != AST_STMT_UPDATE && stmt->kind != AST_STMT_DELETE)
         return statement_execute(out, s, stmt, params, param_count, err);
-    bool reusable = cache->is_valid && !cache->binder.is_volatile_plan &&
-                    cache->catalog == statement_catalog(s) &&
-                    cache->catalog_version == catalog_version(cache->catalog);
-    if (!reusable && plan_into_cache(cache, s, stmt, params, param_count, err) != ARM_OK)
+    if (!plan_is_current(cache, s) &&
+        plan_into_cache(cache, s, stmt, params, param_count, err) != ARM_OK)
         return err->status;
     return statement_run_plan(out, s, &cache->binder, cache->plan, params, param_count, NULL, err);
 }

@@ -20,9 +20,11 @@ arm_status statement_execute(result_set **out, sql_session *s, const ast_stmt *s
 
 /*
  * The plan of a prepared query or DML statement, kept between executions in
- * its own arena with its table references retained. It is re-planned when
- * the catalog changed or when the plan depended on one execution (now(),
- * LIMIT $1).
+ * its own arena with its table and view references retained. It is re-planned
+ * when a table or view it used changed (dropped, replaced, reloaded at another
+ * version: checked only once catalog_version moved), when it read something
+ * that is not a catalog table (table functions, VERSION n), or when the plan
+ * depended on one execution (now(), LIMIT $1).
  */
 typedef struct statement_plan_cache {
     arena *arena;
@@ -30,7 +32,7 @@ typedef struct statement_plan_cache {
     plan_node *plan;
     bool is_valid;
     catalog *catalog; /* the one it was bound against (writer's, or committed for readers) */
-    uint64_t catalog_version;
+    uint64_t catalog_version; /* the catalog's version when the plan was last known valid */
 } statement_plan_cache;
 
 /* Zeroes the cache; its arena is created on first use. */

@@ -725,6 +725,63 @@ static void test_reload_keeps_untouched(void)
     arm_db_close(db);
 }
 
+/* The first column of a prepared statement's first row as int64 (-1 when it fails). */
+static int64_t stmt_scalar(arm_stmt *stmt)
+{
+    arm_result *r = NULL;
+    arm_error err;
+    if (arm_stmt_execute(&r, stmt, &err) != ARM_OK) {
+        printf("  prepared statement failed: %s\n", err.message);
+        return -1;
+    }
+    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
+                    ? arm_result_get_int64(r, 0, 0)
+                    : -1;
+    arm_result_destroy(r);
+    return v;
+}
+
+/* A prepared statement keeps giving current rows across commits (its own connection's and
+ * another's), branch switches and time travel, whether or not its plan was kept. */
+static void test_prepared_across_commits(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL, *other = NULL;
+    arm_stmt *count_b = NULL, *old_b = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    CHECK_OK(arm_conn_open(&other, db, &err), &err);
+    ok(c, "CREATE TABLE a(x INTEGER)");
+    ok(c, "CREATE TABLE b(y INTEGER)");
+    ok(c, "INSERT INTO b VALUES (1), (2)");
+    CHECK_OK(arm_stmt_prepare(&count_b, c, "SELECT count(*) FROM b", &err), &err);
+    CHECK_OK(arm_stmt_prepare(&old_b, c, "SELECT count(*) FROM b VERSION 1", &err), &err);
+    CHECK_INT_EQ(stmt_scalar(count_b), 2);
+    ok(c, "INSERT INTO a VALUES (1)");
+    CHECK_INT_EQ(stmt_scalar(count_b), 2);
+    ok(other, "INSERT INTO a VALUES (2)");
+    CHECK_INT_EQ(stmt_scalar(count_b), 2);
+    ok(other, "INSERT INTO b VALUES (3)");
+    CHECK_INT_EQ(stmt_scalar(count_b), 3);
+    ok(c, "INSERT INTO b VALUES (4)");
+    CHECK_INT_EQ(stmt_scalar(count_b), 4);
+    CHECK_INT_EQ(stmt_scalar(old_b), 2);
+    ok(c, "CREATE BRANCH side");
+    ok(c, "USE BRANCH side");
+    ok(c, "DELETE FROM b WHERE y > 1");
+    CHECK_INT_EQ(stmt_scalar(count_b), 1);
+    ok(c, "USE BRANCH main");
+    CHECK_INT_EQ(stmt_scalar(count_b), 4);
+    CHECK_INT_EQ(stmt_scalar(old_b), 2);
+    arm_stmt_destroy(count_b);
+    arm_stmt_destroy(old_b);
+    arm_conn_close(other);
+    arm_conn_close(c);
+    arm_db_close(db);
+}
+
 /* The column cache from SQL: counters, CACHE TABLE, UNCACHE TABLE, CLEAR CACHE, cache_size. */
 static void test_cache_statements(void)
 {
@@ -1026,6 +1083,6 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
-          test_checkpoint_compacts, test_reload_keeps_untouched, test_cache_statements,
-          test_schemas_persist, test_connections_write_in_turn, test_primary_key_stored,
-          test_format_1_upgrade, teardown)
+          test_checkpoint_compacts, test_reload_keeps_untouched, test_prepared_across_commits,
+          test_cache_statements, test_schemas_persist, test_connections_write_in_turn,
+          test_primary_key_stored, test_format_1_upgrade, teardown)
