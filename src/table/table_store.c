@@ -1,5 +1,5 @@
 /*
- * table_store.c: a table's rows to content-defined Parquet chunks and back.
+ * table_store.c: a table's rows to content-defined Parquet chunks (chunk_table reads them).
  *
  * Boundaries: each row gets a 64-bit fingerprint (a hash of its cells); a
  * gear hash h = (h << 1) + fingerprint rolls over them, so h depends only on
@@ -14,7 +14,6 @@
 
 #include "common/error.h"
 #include "common/hash.h"
-#include "format/parquet_reader.h"
 #include "format/parquet_writer.h"
 #include "table/chunk_meta.h"
 
@@ -283,127 +282,5 @@ arm_status table_store_cut(const table_chunk_io *io, const table_store_options *
     cutter_destroy(c);
     if (s != ARM_OK)
         table_store_output_dispose(out);
-    return s;
-}
-
-/* The older entry points: chunks only. */
-static arm_status write_chunks(const table_chunk_io *io, const table_store_options *options,
-                               table_provider *table, const table_def *def,
-                               const catalog_chunk_ref *kept, uint32_t kept_count,
-                               uint64_t skip_rows, catalog_chunk_ref **chunks,
-                               uint32_t *chunk_count, arm_error *err)
-{
-    table_store_output out;
-    arm_status s =
-        table_store_cut(io, options, &table, 1, def, kept, kept_count, skip_rows, &out, err);
-    if (s != ARM_OK)
-        return s;
-    *chunks = out.chunks;
-    *chunk_count = out.chunk_count;
-    out.chunks = NULL;
-    table_store_output_dispose(&out);
-    return ARM_OK;
-}
-
-arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
-                             table_provider *table, const table_def *def,
-                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err)
-{
-    return write_chunks(io, options, table, def, NULL, 0, 0, chunks, chunk_count, err);
-}
-
-arm_status table_store_write_appended(const table_chunk_io *io, const table_store_options *options,
-                                      table_provider *table, const table_def *def,
-                                      const catalog_chunk_ref *previous, uint32_t previous_count,
-                                      catalog_chunk_ref **chunks, uint32_t *chunk_count,
-                                      arm_error *err)
-{
-    if (previous_count == 0)
-        return table_store_write(io, options, table, def, chunks, chunk_count, err);
-    uint64_t kept_rows = 0;
-    for (uint32_t i = 0; i + 1 < previous_count; i++)
-        kept_rows += previous[i].row_count;
-    return write_chunks(io, options, table, def, previous, previous_count - 1, kept_rows, chunks,
-                        chunk_count, err);
-}
-
-/* ---- loading ------------------------------------------------------------------------- */
-
-static arm_status load_row_group(parquet_reader *r, uint32_t row_group, table_provider *table,
-                                 batch *b, arm_error *err)
-{
-    uint32_t n = table->column_count;
-    parquet_column_reader **readers = calloc(n + 1, sizeof *readers);
-    if (readers == NULL)
-        return error_out_of_memory(err);
-    arm_status s = ARM_OK;
-    for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
-        s = parquet_column_reader_open(&readers[k], r, row_group, k, err);
-        if (s == ARM_OK)
-            parquet_column_reader_set_keep_dictionary(readers[k], false);
-    }
-    while (s == ARM_OK) {
-        batch_reset(b);
-        uint32_t rows = 0, first = 0;
-        for (uint32_t k = 0; k < n && s == ARM_OK; k++) {
-            s = parquet_column_reader_next(readers[k], &b->columns[k], VECTOR_SIZE, &rows, err);
-            if (s == ARM_OK && k > 0 && rows != first)
-                s = error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
-                              "a chunk's columns have different row counts");
-            first = k == 0 ? rows : first;
-        }
-        if (s != ARM_OK || rows == 0)
-            break;
-        b->count = rows;
-        s = table->vtable->append(table, b, err);
-    }
-    for (uint32_t k = 0; k < n; k++)
-        parquet_column_reader_close(readers[k]);
-    free(readers);
-    return s;
-}
-
-static arm_status check_chunk_columns(parquet_reader *r, const table_provider *table,
-                                      const char *table_name, arm_error *err)
-{
-    if (parquet_reader_column_count(r) != table->column_count)
-        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
-                         "a chunk of table \"%s\" has %u columns, the table %u", table_name,
-                         parquet_reader_column_count(r), table->column_count);
-    for (uint32_t k = 0; k < table->column_count; k++)
-        if (!type_equal(parquet_reader_column_type(r, k), table->column_types[k]))
-            return error_set(err, ARM_ERROR_CORRUPT, NULL, -1,
-                             "a chunk of table \"%s\" has the wrong type in column \"%s\"",
-                             table_name, table->column_names[k]);
-    return ARM_OK;
-}
-
-static arm_status load_chunk(const table_chunk_io *io, const catalog_table_version *version,
-                             const catalog_chunk_ref *ref, table_provider *table, batch *b,
-                             arm_error *err)
-{
-    uint8_t *bytes = NULL;
-    size_t length = 0;
-    if (io->get(io->context, ref->object_id, &bytes, &length, err) != ARM_OK)
-        return err->status;
-    parquet_reader *r = NULL;
-    arm_status s = parquet_reader_open_memory(&r, bytes, length, version->def.name, err);
-    if (s == ARM_OK)
-        s = check_chunk_columns(r, table, version->def.name, err);
-    for (uint32_t g = 0; s == ARM_OK && g < parquet_reader_row_group_count(r); g++)
-        s = load_row_group(r, g, table, b, err);
-    parquet_reader_close(r);
-    free(bytes);
-    return s;
-}
-
-arm_status table_store_load(const table_chunk_io *io, const catalog_table_version *version,
-                            table_provider *table, arm_error *err)
-{
-    batch b;
-    arm_status s = batch_init(&b, table->column_count, table->column_types, err);
-    for (uint32_t i = 0; i < version->chunk_count && s == ARM_OK; i++)
-        s = load_chunk(io, version, &version->chunks[i], table, &b, err);
-    batch_dispose(&b);
     return s;
 }

@@ -58,30 +58,4 @@ arm_status table_store_cut(const table_chunk_io *io, const table_store_options *
                            const table_def *def, const catalog_chunk_ref *kept, uint32_t kept_count,
                            uint64_t skip_rows, table_store_output *out, arm_error *err);
 
-/*
- * Writes every row of `table` as chunks and returns their references
- * (malloc'd, caller frees). `def` names the columns and field ids.
- */
-arm_status table_store_write(const table_chunk_io *io, const table_store_options *options,
-                             table_provider *table, const table_def *def,
-                             catalog_chunk_ref **chunks, uint32_t *chunk_count, arm_error *err);
-
-/*
- * The same for a table that only grew since `previous` (its chunks, in
- * order) was written: the chunks before the last are kept, and the rows
- * from the last chunk's first row on are cut again. The boundaries come
- * out as a full table_store_write would place them (the rolling hash only
- * looks 64 rows back, and no cut falls within min_rows of the last one),
- * while the work is the size of the last chunk plus the new rows.
- */
-arm_status table_store_write_appended(const table_chunk_io *io, const table_store_options *options,
-                                      table_provider *table, const table_def *def,
-                                      const catalog_chunk_ref *previous, uint32_t previous_count,
-                                      catalog_chunk_ref **chunks, uint32_t *chunk_count,
-                                      arm_error *err);
-
-/* Appends the rows of every chunk of `version` to `table` (which has its columns). */
-arm_status table_store_load(const table_chunk_io *io, const catalog_table_version *version,
-                            table_provider *table, arm_error *err);
-
 #endif
