@@ -638,22 +638,13 @@ static arm_status reference_build_column(vector *v, const vector *b, const join_
                                          uint32_t count, uint32_t physical, arm_error *err)
 {
     arm_status s = vector_prepare_flat(v, physical, err);
-    vector *dictionary = s == ARM_OK ? malloc(sizeof *dictionary) : NULL;
-    if (dictionary == NULL)
-        return s == ARM_OK ? error_out_of_memory(err) : s;
-    vector_init(dictionary, b->type);
-    if ((s = vector_reference(dictionary, b, err)) != ARM_OK) {
-        vector_dispose(dictionary);
-        free(dictionary);
+    if (s != ARM_OK)
         return s;
-    }
     uint32_t *index = v->data;
     memset(index, 0, physical * sizeof *index);
     for (uint32_t i = 0; i < count; i++)
         index[pairs[i].probe] = pairs[i].build;
-    v->kind = VECTOR_DICTIONARY;
-    v->dictionary = dictionary;
-    return ARM_OK;
+    return vector_attach_dictionary(v, b, err);
 }
 
 /*

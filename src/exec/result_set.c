@@ -86,22 +86,13 @@ static arm_status keep_dictionary(vector *dst, const vector *src, const uint32_t
     if (sel == NULL)
         return vector_reference(dst, src, err);
     arm_status s = vector_prepare_flat(dst, count, err);
-    vector *dictionary = s == ARM_OK ? malloc(sizeof *dictionary) : NULL;
-    if (dictionary == NULL)
-        return s == ARM_OK ? error_out_of_memory(err) : s;
-    vector_init(dictionary, src->dictionary->type);
-    if ((s = vector_reference(dictionary, src->dictionary, err)) != ARM_OK) {
-        vector_dispose(dictionary);
-        free(dictionary);
+    if (s != ARM_OK)
         return s;
-    }
     const uint32_t *from = src->data;
     uint32_t *to = dst->data;
     for (uint32_t i = 0; i < count; i++)
         to[i] = from[sel[i]];
-    dst->kind = VECTOR_DICTIONARY;
-    dst->dictionary = dictionary;
-    return ARM_OK;
+    return vector_attach_dictionary(dst, src->dictionary, err);
 }
 
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err)

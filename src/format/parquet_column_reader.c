@@ -911,20 +911,6 @@ static arm_status flatten_indexes(parquet_column_reader *cr, vector *out, uint32
     return ARM_OK;
 }
 
-static arm_status attach_dictionary(parquet_column_reader *cr, vector *out, arm_error *err)
-{
-    if (out->dictionary == NULL) {
-        out->dictionary = malloc(sizeof *out->dictionary);
-        if (out->dictionary == NULL)
-            return error_out_of_memory(err);
-        vector_init(out->dictionary, cr->leaf->type);
-    }
-    arm_status status = vector_reference(out->dictionary, &cr->dictionary, err);
-    if (status == ARM_OK)
-        out->kind = VECTOR_DICTIONARY;
-    return status;
-}
-
 /*
  * Zero-copy: when a whole batch is PLAIN fixed-width values with no NULLs and
  * the same bytes as our type, the vector points into the page buffer (kept
@@ -1008,7 +994,7 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
             return status;
         filled += n;
     }
-    if (mode == 1 && (status = attach_dictionary(cr, out, err)) != ARM_OK)
+    if (mode == 1 && (status = vector_attach_dictionary(out, &cr->dictionary, err)) != ARM_OK)
         return status;
     *rows_out = filled;
     return ARM_OK;

@@ -415,6 +415,23 @@ arm_status vector_copy_rows(vector *dst, uint32_t dst_offset, const vector *src,
     return ARM_OK;
 }
 
+arm_status vector_attach_dictionary(vector *v, const vector *dictionary, arm_error *err)
+{
+    if (v->dictionary == NULL) {
+        v->dictionary = malloc(sizeof *v->dictionary);
+        if (v->dictionary == NULL)
+            return error_out_of_memory(err);
+        vector_init(v->dictionary, dictionary->type);
+    }
+    arm_status s = vector_reference(v->dictionary, dictionary, err);
+    if (s != ARM_OK) {
+        drop_dictionary(v);
+        return s;
+    }
+    v->kind = VECTOR_DICTIONARY;
+    return ARM_OK;
+}
+
 arm_status vector_flatten(vector *v, const uint32_t *sel, uint32_t count, arm_error *err)
 {
     if (v->kind == VECTOR_FLAT)

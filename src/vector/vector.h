@@ -64,6 +64,11 @@ arm_status vector_set_constant(vector *v, const value *val, arm_error *err);
  * rows in `sel` when given, other rows undefined). No-op on FLAT.
  */
 arm_status vector_flatten(vector *v, const uint32_t *sel, uint32_t count, arm_error *err);
+/*
+ * Makes `v`, whose data already holds uint32 entry numbers, a DICTIONARY
+ * vector over `dictionary` (referenced, not copied).
+ */
+arm_status vector_attach_dictionary(vector *v, const vector *dictionary, arm_error *err);
 /* Keeps `b` alive as long as `v` references it (retains it). */
 arm_status vector_keep_alive(vector *v, buffer *b, arm_error *err);
 /*
