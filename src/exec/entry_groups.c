@@ -58,7 +58,7 @@ static uint8_t key_bits(const entry_groups *g, const vector *key, uint32_t k, ui
     return same && g->bits[k] > needed ? g->bits[k] : needed;
 }
 
-bool entry_groups_apply(const entry_groups *g, const vector *keys, const batch *in)
+bool entry_groups_apply(entry_groups *g, const vector *keys, const batch *in)
 {
     if (g->key_count == 0 || g->key_count > ENTRY_GROUPS_KEYS)
         return false;
@@ -68,25 +68,21 @@ bool entry_groups_apply(const entry_groups *g, const vector *keys, const batch *
             (g->key_count > 1 && key->validity != NULL))
             return false;
     }
-    uint8_t bits[ENTRY_GROUPS_KEYS];
-    needed_bits(keys, g->key_count, in, bits);
+    needed_bits(keys, g->key_count, in, g->batch_bits);
     uint32_t total = 0;
     for (uint32_t k = 0; k < g->key_count; k++)
-        total += key_bits(g, &keys[k], k, bits[k]);
+        total += g->batch_bits[k] = key_bits(g, &keys[k], k, g->batch_bits[k]);
     return total <= ENTRY_GROUPS_BITS;
 }
 
-/* Follows the batch's dictionaries and bit widths; a change empties the code table. */
-static arm_status follow(entry_groups *g, const vector *keys, const batch *in, arm_error *err)
+/* Follows the batch's dictionaries and bit widths (from apply); a change empties the table. */
+static arm_status follow(entry_groups *g, const vector *keys, arm_error *err)
 {
-    uint8_t bits[ENTRY_GROUPS_KEYS];
-    needed_bits(keys, g->key_count, in, bits);
     bool changed = g->groups == NULL;
     uint32_t total = 0;
     for (uint32_t k = 0; k < g->key_count; k++) {
-        bits[k] = key_bits(g, &keys[k], k, bits[k]);
-        changed |= keys[k].dictionary->data != g->dictionaries[k] || bits[k] != g->bits[k];
-        total += bits[k];
+        changed |= keys[k].dictionary->data != g->dictionaries[k] || g->batch_bits[k] != g->bits[k];
+        total += g->batch_bits[k];
     }
     if (!changed)
         return ARM_OK;
@@ -94,7 +90,7 @@ static arm_status follow(entry_groups *g, const vector *keys, const batch *in, a
         buffer_release(g->owners[k]);
         g->owners[k] = buffer_retain(keys[k].dictionary->data_buffer);
         g->dictionaries[k] = keys[k].dictionary->data;
-        g->bits[k] = bits[k];
+        g->bits[k] = g->batch_bits[k];
     }
     uint32_t capacity = 1u << total;
     if (capacity > g->capacity) {
@@ -106,6 +102,21 @@ static arm_status follow(entry_groups *g, const vector *keys, const batch *in, a
     }
     memset(g->groups, 0, g->capacity * sizeof *g->groups);
     return ARM_OK;
+}
+
+/* Finds or creates the group of row `row` of the key vectors `cells` (flat or constant). */
+static arm_status find_group(const entry_groups *g, group_table *t, const vector *cells,
+                             uint32_t row, uint8_t **group, entry_group_init init,
+                             const void *context, arm_error *err)
+{
+    uint64_t hash;
+    for (uint32_t k = 0; k < g->key_count; k++)
+        key_hash_column(&cells[k], &row, 1, &hash, k == 0);
+    uint32_t before = t->group_count, created = 0;
+    arm_status s = group_table_find_or_create(t, cells, &row, 1, &hash, group, &created, err);
+    if (s == ARM_OK && created > 0 && init != NULL)
+        init(context, group_table_row(t, before));
+    return s;
 }
 
 /* Finds or creates the group of the keys' values at entries[k] (row 0 of each cell). */
@@ -126,14 +137,7 @@ static arm_status lookup(entry_groups *g, group_table *t, const vector *keys,
         cells = g->cells;
         row = 0;
     }
-    uint64_t hash;
-    for (uint32_t k = 0; k < g->key_count; k++)
-        key_hash_column(&cells[k], &row, 1, &hash, k == 0);
-    uint32_t before = t->group_count, created = 0;
-    arm_status s = group_table_find_or_create(t, cells, &row, 1, &hash, group, &created, err);
-    if (s == ARM_OK && created > 0 && init != NULL)
-        init(context, group_table_row(t, before));
-    return s;
+    return find_group(g, t, cells, row, group, init, context, err);
 }
 
 /* One key: the group of NULL rows. */
@@ -143,17 +147,10 @@ static arm_status null_group(entry_groups *g, group_table *t, const vector *key,
     if (g->null_group == NULL) {
         value null = value_null(key->type);
         arm_status s = vector_set_constant(&g->cells[0], &null, err);
-        uint32_t row = 0, before = t->group_count, created = 0;
-        uint64_t hash;
-        if (s == ARM_OK) {
-            key_hash_column(&g->cells[0], &row, 1, &hash, true);
-            s = group_table_find_or_create(t, &g->cells[0], &row, 1, &hash, &g->null_group,
-                                           &created, err);
-        }
+        if (s == ARM_OK)
+            s = find_group(g, t, g->cells, 0, &g->null_group, init, context, err);
         if (s != ARM_OK)
             return s;
-        if (created > 0 && init != NULL)
-            init(context, group_table_row(t, before));
     }
     *group = g->null_group;
     return ARM_OK;
@@ -163,7 +160,7 @@ arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *ke
                                uint8_t **rows, entry_group_init init, const void *context,
                                arm_error *err)
 {
-    arm_status s = follow(g, keys, in, err);
+    arm_status s = follow(g, keys, err);
     for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
         uint32_t row = batch_row(in, i), code = 0, shift = 0, entries[ENTRY_GROUPS_KEYS];
         if (g->key_count == 1 && !vector_is_valid(&keys[0], row)) {

@@ -19,8 +19,9 @@ typedef struct entry_groups {
     uint32_t key_count;
     buffer *owners[ENTRY_GROUPS_KEYS]; /* retained: the addresses below stay unique */
     const void *dictionaries[ENTRY_GROUPS_KEYS];
-    uint8_t bits[ENTRY_GROUPS_KEYS]; /* bits of each key's entry number in a code */
-    uint8_t **groups;                /* by code; NULL: not looked up yet */
+    uint8_t bits[ENTRY_GROUPS_KEYS];       /* bits of each key's entry number in a code */
+    uint8_t batch_bits[ENTRY_GROUPS_KEYS]; /* what entry_groups_apply found for the batch */
+    uint8_t **groups;                      /* by code; NULL: not looked up yet */
     uint32_t capacity;
     uint8_t *null_group;             /* one key: the group of NULL rows */
     vector cells[ENTRY_GROUPS_KEYS]; /* one-row key values for a lookup */
@@ -37,9 +38,12 @@ void entry_groups_dispose(entry_groups *g);
  * encoded, entry numbers within the bit budget, and (more than one key) no
  * NULL rows. When false the caller flattens the keys and groups by value.
  */
-bool entry_groups_apply(const entry_groups *g, const vector *keys, const batch *in);
+bool entry_groups_apply(entry_groups *g, const vector *keys, const batch *in);
 
-/* Points rows[i] at the group of logical row i of `in`, creating groups in `t`. */
+/*
+ * Points rows[i] at the group of logical row i of `in`, creating groups in
+ * `t`. Call only after entry_groups_apply said true for the same batch.
+ */
 arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *keys, const batch *in,
                                uint8_t **rows, entry_group_init init, const void *context,
                                arm_error *err);
