@@ -74,7 +74,8 @@ static int64_t *sequential_ids(uint32_t n)
     return ids;
 }
 
-static uint64_t sum_ids(table_provider *t)
+/* Scans the ids of `t` into *sum (any order and batching; rows counted too); the scan's status. */
+static arm_status scan_ids(table_provider *t, uint64_t *sum)
 {
     uint32_t column = 0;
     table_scan_options o = {&column, 1, NULL, 0, false};
@@ -86,18 +87,26 @@ static uint64_t sum_ids(table_provider *t)
     batch b;
     logical_type type = type_make(TYPE_BIGINT);
     CHECK_OK(batch_init(&b, 1, &type, &err), &err);
-    uint64_t sum = 0;
-    for (;;) {
+    arm_status s = ARM_OK;
+    *sum = 0;
+    while (s == ARM_OK) {
         batch_reset(&b);
-        CHECK_OK(t->vtable->scan_next(scan, local, &b, &err), &err);
-        if (b.count == 0)
+        s = t->vtable->scan_next(scan, local, &b, &err);
+        if (s != ARM_OK || b.count == 0)
             break;
-        for (uint32_t i = 0; i < b.count; i++) /* any order and batching: rows counted too */
-            sum += (uint64_t)((int64_t *)b.columns[0].data)[batch_row(&b, i)] * 31 + 1;
+        for (uint32_t i = 0; i < b.count; i++)
+            *sum += (uint64_t)((int64_t *)b.columns[0].data)[batch_row(&b, i)] * 31 + 1;
     }
     batch_dispose(&b);
     t->vtable->scan_local_destroy(local);
     t->vtable->scan_end(scan);
+    return s;
+}
+
+static uint64_t sum_ids(table_provider *t)
+{
+    uint64_t sum = 0;
+    CHECK_INT_EQ(scan_ids(t, &sum), ARM_OK);
     return sum;
 }
 
@@ -121,7 +130,7 @@ static arm_status cut(table_chunk_io *io, const table_store_options *options, ta
     return ARM_OK;
 }
 
-/* The status of scanning column 0 of every chunk of `v` through a chunk table. */
+/* The status of scanning the ids of every chunk of `v` through a chunk table. */
 static arm_status scan_version(table_chunk_io *io, catalog_table_version *v, uint64_t *sum)
 {
     column_cache *cache = NULL;
@@ -129,28 +138,7 @@ static arm_status scan_version(table_chunk_io *io, catalog_table_version *v, uin
     arm_error err;
     CHECK_OK(column_cache_create(0, &cache, &err), &err);
     CHECK_OK(chunk_table_create(&t, io, cache, v, false, &err), &err);
-    uint32_t column = 0;
-    table_scan_options o = {&column, 1, NULL, 0, false};
-    table_scan *scan;
-    table_scan_local *local;
-    CHECK_OK(t->vtable->scan_begin(t, &o, &scan, &err), &err);
-    CHECK_OK(t->vtable->scan_local_create(scan, &local, &err), &err);
-    batch b;
-    logical_type type = type_make(TYPE_BIGINT);
-    CHECK_OK(batch_init(&b, 1, &type, &err), &err);
-    arm_status s = ARM_OK;
-    *sum = 0;
-    while (s == ARM_OK) {
-        batch_reset(&b);
-        s = t->vtable->scan_next(scan, local, &b, &err);
-        if (s != ARM_OK || b.count == 0)
-            break;
-        for (uint32_t i = 0; i < b.count; i++)
-            *sum += (uint64_t)((int64_t *)b.columns[0].data)[batch_row(&b, i)] * 31 + 1;
-    }
-    batch_dispose(&b);
-    t->vtable->scan_local_destroy(local);
-    t->vtable->scan_end(scan);
+    arm_status s = scan_ids(t, sum);
     t->vtable->destroy(t);
     column_cache_destroy(cache);
     return s;
