@@ -16,6 +16,7 @@
 #include <zstd_errors.h>
 
 #include "common/error.h"
+#include "format/snappy_decode.h"
 
 /*
  * ZSTD contexts are costly to create (tens of microseconds), so each thread
@@ -173,11 +174,11 @@ arm_status parquet_codec_decompress(parquet_codec_id codec, const uint8_t *src, 
         return ARM_OK;
     case PARQUET_CODEC_SNAPPY: {
         size_t length = 0;
-        if (snappy_uncompressed_length((const char *)src, src_size, &length) != SNAPPY_OK)
+        if (!snappy_decoded_length(src, src_size, &length))
             return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "malformed SNAPPY page data");
         if (length != dst_size)
             return size_mismatch(err, "SNAPPY", length, dst_size);
-        if (snappy_uncompress((const char *)src, src_size, (char *)dst, &length) != SNAPPY_OK)
+        if (!snappy_decode(src, src_size, dst, dst_size))
             return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "malformed SNAPPY page data");
         return ARM_OK;
     }
@@ -229,8 +230,7 @@ bool parquet_codec_size_is_plausible(parquet_codec_id codec, const uint8_t *src,
     case PARQUET_CODEC_UNCOMPRESSED: return dst_size == src_size;
     case PARQUET_CODEC_SNAPPY: {
         size_t length = 0;
-        return snappy_uncompressed_length((const char *)src, src_size, &length) == SNAPPY_OK &&
-               length == dst_size;
+        return snappy_decoded_length(src, src_size, &length) && length == dst_size;
     }
     case PARQUET_CODEC_ZSTD: {
         unsigned long long declared = ZSTD_getFrameContentSize(src, src_size);
