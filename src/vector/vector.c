@@ -380,6 +380,15 @@ arm_status vector_copy_rows(vector *dst, uint32_t dst_offset, const vector *src,
                 vector_set_valid(dst, dst_offset + i);
         return ARM_OK;
     }
+    if (!any_null && src->kind == VECTOR_FLAT && sel == NULL) { /* a run: one copy */
+        if (count > 0)
+            memcpy((uint8_t *)dst->data + (size_t)dst_offset * width, src->data,
+                   (size_t)count * width);
+        if (dst->validity != NULL)
+            for (uint32_t i = 0; i < count; i++)
+                vector_set_valid(dst, dst_offset + i);
+        return ARM_OK;
+    }
     if (!any_null && src->kind == VECTOR_DICTIONARY && width == 16) {
         /* dictionary-encoded strings without NULLs: gather the views by index */
         const uint32_t *index = src->data;
