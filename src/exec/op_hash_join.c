@@ -309,9 +309,27 @@ static arm_status add_pair(join_local *l, uint32_t probe, uint32_t build, arm_er
     return ARM_OK;
 }
 
-/* Fills columns [0, left) from the probe batch and [left, ...) from build rows. */
+/* False for an output column no node above reads (planner_plan's output_used). */
+static inline bool output_read(const op_join *j, uint32_t column)
+{
+    const bool *used = j->base.plan->u.join.output_used;
+    return used == NULL || used[column];
+}
+
+/* An output column nobody reads: one NULL instead of a gather. */
+static arm_status emit_unread(vector *v, logical_type type, arm_error *err)
+{
+    v->type = type;
+    value null_value = value_null(type);
+    return vector_set_constant(v, &null_value, err);
+}
+
+/*
+ * Fills columns [0, left) from the probe batch and [left, ...) from build rows;
+ * columns `read` marks false (NULL: none) become constant NULLs.
+ */
 static arm_status gather_pairs(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
-                               batch *out, bool with_right, arm_error *err)
+                               batch *out, bool with_right, const bool *read, arm_error *err)
 {
     uint32_t probe_rows[VECTOR_SIZE], build_rows[VECTOR_SIZE];
     arm_status s = ARM_OK;
@@ -324,30 +342,30 @@ static arm_status gather_pairs(op_join *j, const batch *in, const join_pair *pai
     for (uint32_t c = 0; c < j->left_count && s == ARM_OK; c++) {
         vector *v = &out->columns[c];
         v->type = j->base.plan->children[0]->types[c];
-        if ((s = vector_prepare_flat(v, count, err)) != ARM_OK)
-            break;
-        if (in != NULL)
+        if (read != NULL && !read[c])
+            s = emit_unread(v, v->type, err);
+        else if ((s = vector_prepare_flat(v, count, err)) == ARM_OK && in != NULL)
             s = vector_copy_rows(v, 0, &in->columns[c], probe_rows, count, err);
     }
     for (uint32_t c = 0; with_right && c < j->right_count && s == ARM_OK; c++) {
         vector *v = &out->columns[j->left_count + c];
         v->type = j->build_types[c];
-        if ((s = vector_prepare_flat(v, count, err)) != ARM_OK)
-            break;
-        if (j->build.row_count > 0)
+        if (read != NULL && !read[j->left_count + c])
+            s = emit_unread(v, v->type, err);
+        else if ((s = vector_prepare_flat(v, count, err)) == ARM_OK && j->build.row_count > 0)
             s = vector_copy_rows(v, 0, &j->build.columns[c], build_rows, count, err);
     }
     for (uint32_t i = 0; any_missing && i < count && s == ARM_OK; i++) {
         if (pairs[i].build == NO_ROW)
             for (uint32_t c = 0; with_right && c < j->right_count && s == ARM_OK; c++) {
                 vector *v = &out->columns[j->left_count + c];
-                if ((s = vector_ensure_validity(v, err)) == ARM_OK)
+                if (v->kind == VECTOR_FLAT && (s = vector_ensure_validity(v, err)) == ARM_OK)
                     vector_set_null(v, i);
             }
         if (pairs[i].probe == NO_ROW)
             for (uint32_t c = 0; c < j->left_count && s == ARM_OK; c++) {
                 vector *v = &out->columns[c];
-                if ((s = vector_ensure_validity(v, err)) == ARM_OK)
+                if (v->kind == VECTOR_FLAT && (s = vector_ensure_validity(v, err)) == ARM_OK)
                     vector_set_null(v, i);
             }
     }
@@ -379,7 +397,7 @@ static arm_status filter_pairs(op_join *j, join_local *l, const batch *in, uint3
     uint32_t kept = from;
     for (uint32_t start = from; start < l->pair_count; start += VECTOR_SIZE) {
         uint32_t count = l->pair_count - start < VECTOR_SIZE ? l->pair_count - start : VECTOR_SIZE;
-        arm_status s = gather_pairs(j, in, l->pairs + start, count, &l->scratch, true, err);
+        arm_status s = gather_pairs(j, in, l->pairs + start, count, &l->scratch, true, NULL, err);
         uint32_t selected = 0;
         if (s == ARM_OK)
             s = expr_select(l->condition, 0, &l->scratch, l->scratch.sel_storage, &selected, err);
@@ -432,6 +450,38 @@ static arm_status probe_one_key(op_join *j, join_local *l, const batch *in, cons
     return s == ARM_OK ? filter_pairs(j, l, in, 0, err) : s;
 }
 
+/*
+ * The direct table's common case, as a typed loop: unique build keys and a
+ * flat probe key without NULLs give each row one lookup and at most one pair
+ * (room for one pair per row is reserved).
+ */
+static void probe_direct_unique(op_join *j, join_local *l, const batch *in, const vector *key,
+                                size_t width)
+{
+    const uint32_t *direct = j->direct, *sel = in->sel;
+    uint64_t lo = (uint64_t)j->direct_min, range = j->direct_range;
+    join_pair *pairs = l->pairs;
+    uint32_t n = l->pair_count;
+#define PROBE_DIRECT(T)                                                                            \
+    do {                                                                                           \
+        const T *keys = key->data;                                                                 \
+        for (uint32_t i = 0; i < in->count; i++) {                                                 \
+            uint32_t row = sel ? sel[i] : i;                                                       \
+            uint64_t d = (uint64_t)(int64_t)keys[row] - lo;                                        \
+            uint32_t r = d < range ? direct[d] : 0;                                                \
+            pairs[n].probe = row;                                                                  \
+            pairs[n].build = r - 1;                                                                \
+            n += r != 0;                                                                           \
+        }                                                                                          \
+    } while (0)
+    if (width == 8)
+        PROBE_DIRECT(int64_t);
+    else
+        PROBE_DIRECT(int32_t);
+#undef PROBE_DIRECT
+    l->pair_count = n;
+}
+
 /* Probes the direct table: the key's offset from the smallest build key is its slot. */
 static arm_status probe_direct(op_join *j, join_local *l, const batch *in, const vector *key,
                                arm_error *err)
@@ -442,6 +492,10 @@ static arm_status probe_direct(op_join *j, join_local *l, const batch *in, const
     if (l->pair_capacity - l->pair_count < in->count &&
         (s = reserve_pairs(l, in->count, err)) != ARM_OK)
         return s;
+    if (j->direct_unique && !constant && key->validity == NULL) {
+        probe_direct_unique(j, l, in, key, width);
+        return filter_pairs(j, l, in, 0, err);
+    }
     for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
         uint32_t row = batch_row(in, i), at = constant ? 0 : row;
         if (!vector_is_valid(key, at))
@@ -668,7 +722,9 @@ static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pa
         vector *v = &out->columns[j->left_count + c];
         const vector *b = &j->build.columns[c];
         v->type = b->type;
-        if (type_is_string(b->type.id))
+        if (!output_read(j, j->left_count + c))
+            *s = emit_unread(v, b->type, err);
+        else if (type_is_string(b->type.id))
             *s = reference_build_column(v, b, pairs, count, physical, err);
         else if ((*s = vector_prepare_flat(v, physical, err)) == ARM_OK)
             *s = scatter_build_column(v, b, pairs, count, err);
@@ -703,7 +759,9 @@ static arm_status join_execute(op *o, void *local, const batch *in, batch *out, 
     if (count > VECTOR_SIZE)
         count = VECTOR_SIZE;
     bool with_right = j->type != JOIN_SEMI && j->type != JOIN_ANTI;
-    s = count ? gather_pairs(j, in, l->pairs + l->emitted, count, out, with_right, err) : ARM_OK;
+    s = count ? gather_pairs(j, in, l->pairs + l->emitted, count, out, with_right,
+                             j->base.plan->u.join.output_used, err)
+              : ARM_OK;
     if (count == 0)
         out->count = 0;
     l->emitted += count;
@@ -737,7 +795,7 @@ static arm_status join_source_next(op *o, void *local, batch *out, arm_error *er
             }
         out->sequence = start / VECTOR_SIZE;
     }
-    return gather_pairs(j, NULL, pairs, count, out, true, err);
+    return gather_pairs(j, NULL, pairs, count, out, true, j->base.plan->u.join.output_used, err);
 }
 
 static void join_destroy(op *o)

@@ -112,6 +112,9 @@ struct plan_node {
             uint32_t key_count;
             bool *null_equals_null; /* per key (IS NOT DISTINCT FROM); NULL: all false */
             expr *condition;        /* extra condition over left++right columns, or NULL */
+            /* per output column: read by some node above; NULL: all. Unread columns are
+             * emitted as constant NULLs instead of being gathered. */
+            const bool *output_used;
         } join; /* also NESTED_LOOP_JOIN (key_count 0, condition may be NULL = cross) */
         struct {
             plan_sort_key *keys;

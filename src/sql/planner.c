@@ -399,10 +399,119 @@ static void number_nodes(plan_node *node, uint32_t *next)
         number_nodes(node->children[i], next);
 }
 
+/* ---- columns read above each join ------------------------------------------ */
+
+typedef struct column_marks {
+    bool *used;
+    uint32_t count;
+} column_marks;
+
+static arm_status mark_column(void *context, expr **slot, arm_error *err)
+{
+    (void)err;
+    column_marks *m = context;
+    const expr *e = *slot;
+    if (e->kind == EXPR_COLUMN && e->u.column.depth == 0 && e->u.column.index < m->count)
+        m->used[e->u.column.index] = true;
+    return ARM_OK;
+}
+
+static arm_status mark_exprs(column_marks *m, expr **items, uint32_t n, arm_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (items[i] != NULL && expr_visit_tree(&items[i], mark_column, m, err) != ARM_OK)
+            return err->status;
+    return ARM_OK;
+}
+
+/* The columns of node's child 0 that node reads itself or passes on to readers above. */
+static arm_status child_marks(plan_node *node, const bool *used, column_marks *m, arm_error *err)
+{
+    bool passes_through = node->kind == PLAN_FILTER || node->kind == PLAN_SORT ||
+                          node->kind == PLAN_TOP_N || node->kind == PLAN_LIMIT;
+    bool reads_own = node->kind == PLAN_PROJECT || node->kind == PLAN_HASH_AGGREGATE;
+    for (uint32_t c = 0; c < m->count; c++)
+        m->used[c] = passes_through ? used[c] : !reads_own;
+    switch (node->kind) {
+    case PLAN_FILTER: return mark_exprs(m, &node->u.filter.predicate, 1, err);
+    case PLAN_PROJECT: return mark_exprs(m, node->u.project.exprs, node->column_count, err);
+    case PLAN_SORT:
+    case PLAN_TOP_N:
+        for (uint32_t i = 0; i < node->u.sort.key_count; i++)
+            if (mark_exprs(m, &node->u.sort.keys[i].key, 1, err) != ARM_OK)
+                return err->status;
+        return ARM_OK;
+    case PLAN_HASH_AGGREGATE: {
+        plan_node *n = node;
+        if (mark_exprs(m, n->u.aggregate.groups, n->u.aggregate.group_count, err) != ARM_OK)
+            return err->status;
+        for (uint32_t j = 0; j < n->u.aggregate.aggregate_count; j++) {
+            plan_aggregate *agg = &n->u.aggregate.aggregates[j];
+            if (mark_exprs(m, agg->args, agg->arg_count, err) != ARM_OK ||
+                mark_exprs(m, &agg->filter, 1, err) != ARM_OK)
+                return err->status;
+        }
+        return ARM_OK;
+    }
+    default: return ARM_OK;
+    }
+}
+
+/*
+ * Walks the plan top-down with the columns each node's output must carry,
+ * and gives every join the set of its output columns someone reads, so that
+ * join keys and other columns used only below are not gathered per row.
+ * Nodes not listed in child_marks (set operations, DISTINCT, DML) need all
+ * their inputs' columns.
+ */
+static arm_status mark_join_outputs(plan_node *node, const bool *used, arena *a, arm_error *err)
+{
+    bool is_join = node->kind == PLAN_HASH_JOIN || node->kind == PLAN_NESTED_LOOP_JOIN;
+    if (is_join) {
+        bool *keep = arena_alloc(a, node->column_count + 1);
+        if (keep == NULL)
+            return error_out_of_memory(err);
+        memcpy(keep, used, node->column_count);
+        node->u.join.output_used = keep;
+        uint32_t left = node->children[0]->column_count, right = node->children[1]->column_count;
+        column_marks all = {arena_zalloc(a, left + right + 1), left + right};
+        if (all.used == NULL)
+            return error_out_of_memory(err);
+        for (uint32_t c = 0; c < node->column_count && c < left + right; c++)
+            all.used[c] = used[c];
+        if (mark_exprs(&all, &node->u.join.condition, 1, err) != ARM_OK)
+            return err->status;
+        column_marks lm = {all.used, left}, rm = {all.used + left, right};
+        if (mark_exprs(&lm, node->u.join.left_keys, node->u.join.key_count, err) != ARM_OK ||
+            mark_exprs(&rm, node->u.join.right_keys, node->u.join.key_count, err) != ARM_OK ||
+            mark_join_outputs(node->children[0], lm.used, a, err) != ARM_OK)
+            return err->status;
+        return mark_join_outputs(node->children[1], rm.used, a, err);
+    }
+    for (uint32_t i = 0; i < node->child_count; i++) {
+        column_marks m = {arena_alloc(a, node->children[i]->column_count + 1),
+                          node->children[i]->column_count};
+        if (m.used == NULL)
+            return error_out_of_memory(err);
+        if (node->child_count == 1 ? child_marks(node, used, &m, err) != ARM_OK
+                                   : (memset(m.used, 1, m.count), false))
+            return err->status;
+        if (mark_join_outputs(node->children[i], m.used, a, err) != ARM_OK)
+            return err->status;
+    }
+    return ARM_OK;
+}
+
 arm_status planner_plan(plan_node **out, binder *b, logical_op *root, arm_error *err)
 {
     if (optimizer_optimize(&root, b, err) != ARM_OK ||
         planner_create_physical(out, b, root, err) != ARM_OK)
+        return err->status;
+    bool *all = arena_alloc(b->arena, (*out)->column_count + 1);
+    if (all == NULL)
+        return error_out_of_memory(err);
+    memset(all, 1, (*out)->column_count);
+    if (mark_join_outputs(*out, all, b->arena, err) != ARM_OK)
         return err->status;
     uint32_t next = 0;
     number_nodes(*out, &next);
