@@ -156,11 +156,55 @@ static arm_status null_group(entry_groups *g, group_table *t, const vector *key,
     return ARM_OK;
 }
 
+/* Marks an entry slot whose group is being looked up (never a real group's address). */
+static uint8_t pending_lookup;
+
+/*
+ * One key without NULLs: each row's group is one read of its entry's slot.
+ * The batch's entries not seen before are looked up together (one hashing
+ * pass, one table probe), which matters when the dictionary is a join's
+ * build rows: thousands of entries, most of them new in the first batches.
+ */
+static arm_status assign_one_key(entry_groups *g, group_table *t, const vector *keys,
+                                 const batch *in, uint8_t **rows, entry_group_init init,
+                                 const void *context, arm_error *err)
+{
+    const uint32_t *entry = keys[0].data, *sel = in->sel;
+    uint8_t **groups = g->groups;
+    uint32_t missing[VECTOR_SIZE], n = 0;
+    for (uint32_t i = 0; i < in->count; i++) {
+        uint32_t e = entry[sel ? sel[i] : i];
+        if (__builtin_expect(groups[e] == NULL, 0)) {
+            groups[e] = &pending_lookup;
+            missing[n++] = e;
+        }
+    }
+    if (n > 0) {
+        uint64_t hashes[VECTOR_SIZE];
+        uint8_t *found[VECTOR_SIZE];
+        key_hash_column(keys[0].dictionary, missing, n, hashes, true);
+        uint32_t before = t->group_count, created = 0;
+        arm_status s = group_table_find_or_create(t, keys[0].dictionary, missing, n, hashes, found,
+                                                  &created, err);
+        for (uint32_t m = 0; m < n; m++)
+            groups[missing[m]] = s == ARM_OK ? found[m] : NULL;
+        if (s != ARM_OK)
+            return s;
+        for (uint32_t k = before; init != NULL && k < t->group_count; k++)
+            init(context, group_table_row(t, k));
+    }
+    for (uint32_t i = 0; i < in->count; i++)
+        rows[i] = groups[entry[sel ? sel[i] : i]];
+    return ARM_OK;
+}
+
 arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *keys, const batch *in,
                                uint8_t **rows, entry_group_init init, const void *context,
                                arm_error *err)
 {
     arm_status s = follow(g, keys, err);
+    if (s == ARM_OK && g->key_count == 1 && keys[0].validity == NULL)
+        return assign_one_key(g, t, keys, in, rows, init, context, err);
     for (uint32_t i = 0; i < in->count && s == ARM_OK; i++) {
         uint32_t row = batch_row(in, i), code = 0, shift = 0, entries[ENTRY_GROUPS_KEYS];
         if (g->key_count == 1 && !vector_is_valid(&keys[0], row)) {
