@@ -77,7 +77,10 @@ typedef struct join_local {
 static arm_status join_init(op *o, arm_error *err)
 {
     op_join *j = (op_join *)o;
-    return row_collection_init(&j->build, j->right_count + j->key_count, j->build_types, err);
+    arm_status s =
+        row_collection_init(&j->build, j->right_count + j->key_count, j->build_types, err);
+    j->build.dictionary_columns = j->right_count; /* not the keys: they are hashed flat */
+    return s;
 }
 
 static arm_status join_local_create(op *o, void **out, arm_error *err)
@@ -96,6 +99,7 @@ static arm_status join_local_create(op *o, void **out, arm_error *err)
         vector_init(&l->key_values[i], j->build_types[i]);
     arm_status s =
         row_collection_init(&l->rows, j->right_count + j->key_count, j->build_types, err);
+    l->rows.dictionary_columns = j->right_count;
     if (s == ARM_OK && j->key_count > 0)
         s = expr_executor_create(&l->build_keys, n->u.join.right_keys, j->key_count, o->ctx, err);
     if (s == ARM_OK && j->key_count > 0)
@@ -686,7 +690,9 @@ static arm_status scatter_build_column(vector *v, const vector *b, const join_pa
  * A build column as a dictionary over the build side: the matched build row
  * of each pair at its probe row (rows outside the pairs point at row 0, so
  * any reader stays in bounds). Values are not copied, and a GROUP BY on a
- * build column finds each build row's group once.
+ * build column finds each build row's group once. A build column that kept
+ * its rows' dictionary entries (a join or scan below it) passes those on, so
+ * the GROUP BY sees that dictionary's few entries instead of every build row.
  */
 static arm_status reference_build_column(vector *v, const vector *b, const join_pair *pairs,
                                          uint32_t count, uint32_t physical, arm_error *err)
@@ -696,6 +702,12 @@ static arm_status reference_build_column(vector *v, const vector *b, const join_
         return s;
     uint32_t *index = v->data;
     memset(index, 0, physical * sizeof *index);
+    if (b->kind == VECTOR_DICTIONARY) { /* build rows kept their entries: use those */
+        const uint32_t *entry = b->data;
+        for (uint32_t i = 0; i < count; i++)
+            index[pairs[i].probe] = entry[pairs[i].build];
+        return vector_attach_dictionary(v, b->dictionary, err);
+    }
     for (uint32_t i = 0; i < count; i++)
         index[pairs[i].probe] = pairs[i].build;
     return vector_attach_dictionary(v, b, err);
@@ -711,9 +723,12 @@ static arm_status reference_build_column(vector *v, const vector *b, const join_
 static bool share_probe_columns(op_join *j, const batch *in, const join_pair *pairs, uint32_t count,
                                 batch *out, arm_error *err, arm_status *s)
 {
-    for (uint32_t c = 0; c < j->right_count; c++)
-        if (j->build.columns[c].kind != VECTOR_FLAT)
+    for (uint32_t c = 0; c < j->right_count; c++) {
+        const vector *b = &j->build.columns[c];
+        bool entries = b->kind == VECTOR_DICTIONARY && type_is_string(b->type.id);
+        if (b->kind != VECTOR_FLAT && !entries)
             return false;
+    }
     uint32_t physical = pairs[count - 1].probe + 1; /* pairs ascend by probe row */
     *s = ARM_OK;
     for (uint32_t c = 0; c < j->left_count && *s == ARM_OK; c++)
