@@ -311,16 +311,27 @@ static arm_status assign_small_groups(op_hash_aggregate *a, agg_local *l, const 
     const vector *key = &l->key_values[0];
     bool wide = key->type.id == TYPE_BIGINT;
     uint32_t misses = 0; /* filter_sel: their rows; dictionary_sel: their logical positions */
-    for (uint32_t i = 0; i < in->count; i++) {
-        uint32_t row = batch_row(in, i);
-        int64_t x = wide ? ((const int64_t *)key->data)[row] : ((const int32_t *)key->data)[row];
-        uint8_t *group = (uint64_t)x < SMALL_KEYS ? l->small_groups[x] : NULL;
-        l->rows[i] = group;
-        if (group == NULL) {
-            l->filter_sel[misses] = row;
-            l->dictionary_sel[misses++] = i;
-        }
-    }
+    const uint32_t *sel = in->sel;
+    uint8_t **small = l->small_groups;
+#define FIND_SMALL(T)                                                                              \
+    do {                                                                                           \
+        const T *keys = key->data;                                                                 \
+        for (uint32_t i = 0; i < in->count; i++) {                                                 \
+            uint32_t row = sel ? sel[i] : i;                                                       \
+            uint64_t x = (uint64_t)(int64_t)keys[row];                                             \
+            uint8_t *group = x < SMALL_KEYS ? small[x] : NULL;                                     \
+            l->rows[i] = group;                                                                    \
+            if (group == NULL) {                                                                   \
+                l->filter_sel[misses] = row;                                                       \
+                l->dictionary_sel[misses++] = i;                                                   \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+    if (wide)
+        FIND_SMALL(int64_t);
+    else
+        FIND_SMALL(int32_t);
+#undef FIND_SMALL
     if (misses == 0)
         return ARM_OK;
     key_hash_column(key, l->filter_sel, misses, l->hashes, true);
