@@ -704,6 +704,80 @@ arm_status expr_execute(expr_executor *ex, uint32_t index, const batch *input, v
                 result, err);
 }
 
+/* The comparison `name` stands for: 0 none, else one of "= <> < <= > >=" (1..6). */
+static int comparison_of(const char *name)
+{
+    static const char *const names[] = {"=", "<>", "<", "<=", ">", ">="};
+    for (int k = 0; k < 6; k++)
+        if (strcmp(name, names[k]) == 0)
+            return k + 1;
+    return 0;
+}
+
+#define SELECT_WHERE(T, OP)                                                                        \
+    do {                                                                                           \
+        const T *d = x->data, c = *(const T *)y->data;                                             \
+        for (uint32_t i = 0; i < count; i++) {                                                     \
+            uint32_t row = sel ? sel[i] : i;                                                       \
+            sel_out[n] = row;                                                                      \
+            n += d[row] OP c;                                                                      \
+        }                                                                                          \
+    } while (0)
+
+#define SELECT_BY_OP(T)                                                                            \
+    do {                                                                                           \
+        switch (op) {                                                                              \
+        case 1: SELECT_WHERE(T, ==); break;                                                        \
+        case 2: SELECT_WHERE(T, !=); break;                                                        \
+        case 3: SELECT_WHERE(T, <); break;                                                         \
+        case 4: SELECT_WHERE(T, <=); break;                                                        \
+        case 5: SELECT_WHERE(T, >); break;                                                         \
+        default: SELECT_WHERE(T, >=); break;                                                       \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * `column <op> constant` over numbers without NULLs writes the selection
+ * directly, as the comparison kernel plus select_rows would, without the
+ * boolean vector in between. False when the shape does not fit (the
+ * arguments, evaluated here, are then evaluated again by the general path).
+ */
+static bool select_by_comparison(expr_executor *ex, expr_state *st, const batch *in,
+                                 const uint32_t *sel, uint32_t count, uint32_t *sel_out,
+                                 uint32_t *count_out, arm_error *err, arm_status *s)
+{
+    const expr *e = st->e;
+    if (e->kind != EXPR_FUNCTION || st->child_count != 2 ||
+        st->children[1]->e->kind != EXPR_CONSTANT)
+        return false;
+    int op = comparison_of(e->u.function.fn->name);
+    if (op == 0)
+        return false;
+    vector *x = st->child_results[0], *y = st->child_results[1];
+    if ((*s = eval(ex, st->children[0], in, sel, count, x, err)) != ARM_OK ||
+        (*s = eval(ex, st->children[1], in, sel, count, y, err)) != ARM_OK)
+        return true;
+    if (x->kind != VECTOR_FLAT || x->validity != NULL || y->kind != VECTOR_CONSTANT ||
+        y->validity != NULL || x->type.id != y->type.id)
+        return false;
+    uint32_t n = 0;
+    switch (x->type.id) {
+    case TYPE_INTEGER:
+    case TYPE_DATE: SELECT_BY_OP(int32_t); break;
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP: SELECT_BY_OP(int64_t); break;
+    case TYPE_SMALLINT: SELECT_BY_OP(int16_t); break;
+    case TYPE_DOUBLE: SELECT_BY_OP(double); break;
+    case TYPE_REAL: SELECT_BY_OP(float); break;
+    default: return false;
+    }
+    *count_out = n;
+    return true;
+}
+
+#undef SELECT_BY_OP
+#undef SELECT_WHERE
+
 /* Selects the TRUE rows of `st` among `sel`; conjunctions filter step by step. */
 static arm_status select_rows(expr_executor *ex, expr_state *st, const batch *in,
                               const uint32_t *sel, uint32_t count, uint32_t *sel_out,
@@ -728,8 +802,11 @@ static arm_status select_rows(expr_executor *ex, expr_state *st, const batch *in
         *count_out = current_count;
         return ARM_OK;
     }
+    arm_status s = ARM_OK;
+    if (select_by_comparison(ex, st, in, sel, count, sel_out, count_out, err, &s))
+        return s;
     vector *r = &st->result;
-    arm_status s = eval(ex, st, in, sel, count, r, err);
+    s = eval(ex, st, in, sel, count, r, err);
     if (s != ARM_OK)
         return s;
     uint32_t n = 0;
