@@ -474,23 +474,35 @@ static arm_status agg_combine(op *o, void *local, uint32_t input, arm_error *err
     return group_table_adopt_arenas(&a->global, &l->table, err);
 }
 
+/* A group's distinct values, fed to its aggregate a batch at a time. */
 typedef struct distinct_fold {
     const aggregate_function *fn;
     void *state;
-    vector one;
+    vector values; /* flat, up to VECTOR_SIZE gathered values */
+    uint32_t count;
     arm_status status;
     arm_error *err;
 } distinct_fold;
+
+static void fold_flush(distinct_fold *f)
+{
+    vector *args[1] = {&f->values};
+    if (f->status == ARM_OK && f->count > 0)
+        f->status = f->fn->update_single(f->fn, f->state, args, NULL, f->count, f->err);
+    f->count = 0;
+}
 
 static void fold_value(void *context, const value *v)
 {
     distinct_fold *f = context;
     if (f->status != ARM_OK)
         return;
-    f->status = vector_set_constant(&f->one, v, f->err);
-    vector *args[1] = {&f->one};
+    if (f->count == 0)
+        f->status = vector_prepare_flat(&f->values, VECTOR_SIZE, f->err);
     if (f->status == ARM_OK)
-        f->status = f->fn->update_single(f->fn, f->state, args, NULL, 1, f->err);
+        f->status = vector_set_value(&f->values, f->count++, v, f->err);
+    if (f->count == VECTOR_SIZE)
+        fold_flush(f);
 }
 
 static arm_status agg_finalize(op *o, uint32_t input, arm_error *err)
@@ -509,9 +521,10 @@ static arm_status agg_finalize(op *o, uint32_t input, arm_error *err)
             f.fn = a->aggregates[k].fn;
             f.state = row + a->state_offsets[k];
             f.err = err;
-            vector_init(&f.one, a->aggregates[k].args[0]->type);
+            vector_init(&f.values, a->aggregates[k].args[0]->type);
             value_set_for_each(set, fold_value, &f);
-            vector_dispose(&f.one);
+            fold_flush(&f);
+            vector_dispose(&f.values);
             if (f.status != ARM_OK)
                 return f.status;
         }
