@@ -46,8 +46,10 @@ typedef struct agg_local {
     expr_executor *args;
     vector *key_values;
     vector *arg_values;
-    entry_groups by_entry;  /* GROUP BY dictionary-encoded keys */
-    uint8_t **small_groups; /* GROUP BY one integer key: the group of each value below SMALL_KEYS */
+    entry_groups by_entry; /* GROUP BY dictionary-encoded keys */
+    uint8_t *
+        *small_groups;    /* GROUP BY one integer key: the group of each value below small_count */
+    uint32_t small_count; /* grows with the values seen, up to SMALL_KEYS */
     uint64_t hashes[VECTOR_SIZE];
     uint8_t *rows[VECTOR_SIZE];
     void *states[VECTOR_SIZE];
@@ -286,8 +288,8 @@ static void init_group(const void *context, uint8_t *row)
     init_states(context, row);
 }
 
-/* Integer values below this find their group in an array (tiers, codes, quantities...). */
-#define SMALL_KEYS 1024
+/* Integer values below this find their group in an array (tiers, codes, user ids...). */
+#define SMALL_KEYS 65536
 
 /* One flat INTEGER or BIGINT key without NULLs. */
 static bool small_integer_key(const op_hash_aggregate *a, const vector *key)
@@ -300,26 +302,44 @@ static bool small_integer_key(const op_hash_aggregate *a, const vector *key)
  * GROUP BY one integer key: rows whose value is in [0, SMALL_KEYS) and seen
  * before take their group from an array, without hashing; the others (new
  * values, values out of range) go through the group table, and in-range
- * values are remembered for the next rows.
+ * values are remembered for the next rows. The array grows with the largest
+ * value seen, so small inputs never pay for 64K slots.
  */
+/* Makes the array cover value x (< SMALL_KEYS): powers of two from 1024, new slots empty. */
+static arm_status cover_small_key(agg_local *l, uint64_t x, arm_error *err)
+{
+    uint32_t count = l->small_count ? l->small_count : 1024;
+    while (count <= x)
+        count *= 2;
+    if (count == l->small_count)
+        return ARM_OK;
+    uint8_t **grown = realloc(l->small_groups, count * sizeof *grown);
+    if (grown == NULL)
+        return error_out_of_memory(err);
+    memset(grown + l->small_count, 0, (count - l->small_count) * sizeof *grown);
+    l->small_groups = grown;
+    l->small_count = count;
+    return ARM_OK;
+}
+
 static arm_status assign_small_groups(op_hash_aggregate *a, agg_local *l, const batch *in,
                                       arm_error *err)
 {
-    if (l->small_groups == NULL &&
-        (l->small_groups = calloc(SMALL_KEYS, sizeof *l->small_groups)) == NULL)
-        return error_out_of_memory(err);
+    if (l->small_groups == NULL && cover_small_key(l, 0, err) != ARM_OK)
+        return err->status;
     const vector *key = &l->key_values[0];
     bool wide = key->type.id == TYPE_BIGINT;
     uint32_t misses = 0; /* filter_sel: their rows; dictionary_sel: their logical positions */
     const uint32_t *sel = in->sel;
     uint8_t **small = l->small_groups;
+    uint64_t covered = l->small_count;
 #define FIND_SMALL(T)                                                                              \
     do {                                                                                           \
         const T *keys = key->data;                                                                 \
         for (uint32_t i = 0; i < in->count; i++) {                                                 \
             uint32_t row = sel ? sel[i] : i;                                                       \
             uint64_t x = (uint64_t)(int64_t)keys[row];                                             \
-            uint8_t *group = x < SMALL_KEYS ? small[x] : NULL;                                     \
+            uint8_t *group = x < covered ? small[x] : NULL;                                        \
             l->rows[i] = group;                                                                    \
             if (group == NULL) {                                                                   \
                 l->filter_sel[misses] = row;                                                       \
@@ -346,8 +366,11 @@ static arm_status assign_small_groups(op_hash_aggregate *a, agg_local *l, const 
         uint32_t row = l->filter_sel[m];
         int64_t x = wide ? ((const int64_t *)key->data)[row] : ((const int32_t *)key->data)[row];
         l->rows[l->dictionary_sel[m]] = l->filter_rows[m];
-        if ((uint64_t)x < SMALL_KEYS)
-            l->small_groups[x] = l->filter_rows[m];
+        if ((uint64_t)x >= SMALL_KEYS)
+            continue;
+        if ((uint64_t)x >= l->small_count && (s = cover_small_key(l, (uint64_t)x, err)) != ARM_OK)
+            return s;
+        l->small_groups[x] = l->filter_rows[m];
     }
     return ARM_OK;
 }
