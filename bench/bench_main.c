@@ -6,10 +6,12 @@
  *
  * Usage: arm_bench [--rows N[,N...]] [--threads T[,T...]] [--runs R]
  *                  [--duckdb PATH] [--check-only] [--markdown] [--parquet]
- *                  [--folder DIR]
+ *                  [--folder DIR] [--memory] [--queries 5,8,..]
  * --parquet times Parquet instead (issue 3): each engine writes the events
  * table with COPY (ZSTD and SNAPPY), then both scan the file DuckDB wrote,
  * every column and two columns, through read_parquet.
+ * --memory runs the hot suite in each engine alone, in a child process, and
+ * prints its resident memory after loading and its peak during the queries.
  * --folder loads Armillaria into a database folder DIR (emptied first) in
  * one transaction, runs the hot suite on it, then the cold suite: each run
  * opens the folder afresh (nothing decoded; the OS cache stays warm) while
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +69,7 @@ typedef struct bench_options {
     bool markdown;
     bool parquet;       /* --parquet: Parquet write and scan timings instead of Q1-Q12 */
     const char *folder; /* --folder: Armillaria in this database folder, plus cold runs */
+    bool memory;        /* --memory: peak resident memory of each engine's hot suite */
 } bench_options;
 
 /*
@@ -439,6 +443,8 @@ static void parse_options(int argc, char **argv, bench_options *o)
             o->markdown = true;
         } else if (strcmp(argv[i], "--parquet") == 0) {
             o->parquet = true;
+        } else if (strcmp(argv[i], "--memory") == 0) {
+            o->memory = true;
         } else if (strcmp(argv[i], "--folder") == 0 && i + 1 < argc) {
             o->folder = argv[++i];
         } else if (strcmp(argv[i], "--queries") == 0 && i + 1 < argc) {
@@ -451,7 +457,8 @@ static void parse_options(int argc, char **argv, bench_options *o)
         } else {
             fprintf(stderr,
                     "usage: %s [--rows N,..] [--threads T,..] [--runs R] [--duckdb PATH] "
-                    "[--check-only] [--markdown] [--parquet] [--folder DIR] [--queries 5,8,..]\n",
+                    "[--check-only] [--markdown] [--parquet] [--memory] [--folder DIR] "
+                    "[--queries 5,8,..]\n",
                     argv[0]);
             exit(2);
         }
@@ -630,6 +637,112 @@ static int run_cold(const bench_options *o, duckdb_api *api, duckdb_connection_h
     return failures;
 }
 
+/* ---- --memory: each engine alone in a child process ---------------------------------- */
+
+/* A "VmHWM:"-style line of /proc/self/status, in KiB (0 when unreadable). */
+static uint64_t status_kib(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    uint64_t kib = 0;
+    size_t n = strlen(field);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, field, n) == 0)
+            kib = strtoull(line + n, NULL, 10);
+    if (f != NULL)
+        fclose(f);
+    return kib;
+}
+
+/* Resets the peak resident size (Linux: clear_refs 5), so VmHWM covers what follows. */
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f != NULL) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+/*
+ * Child process body: loads one engine, frees the generated rows, resets the
+ * peak and runs the hot suite at every thread count; prints resident memory
+ * after the load and the peak over the queries. Returns the exit status.
+ */
+static int memory_child(const bench_options *o, duckdb_api *api, bench_events *events,
+                        const bench_users *u, bool is_arm)
+{
+    arm_error err;
+    arm_db *db = NULL;
+    arm_conn *conn = NULL;
+    duckdb_database_h duck_db = NULL;
+    duckdb_connection_h duck = NULL;
+    bool ok;
+    if (is_arm) {
+        char command[1100];
+        if (o->folder != NULL) {
+            snprintf(command, sizeof command, "rm -rf '%s'", o->folder);
+            if (system(command) != 0)
+                fprintf(stderr, "bench: could not empty %s\n", o->folder);
+        }
+        ok = arm_db_open(&db, o->folder ? o->folder : ":memory:", &err) == ARM_OK &&
+             arm_conn_open(&conn, db, &err) == ARM_OK &&
+             (o->folder == NULL || arm_exec(conn, "BEGIN")) && arm_load(conn, events, u) &&
+             (o->folder == NULL || arm_exec(conn, "COMMIT"));
+    } else {
+        ok = api->open(NULL, &duck_db) == 0 && api->connect(duck_db, &duck) == 0 &&
+             duck_load(api, duck, events, u);
+    }
+    bench_events_free(events);
+    if (!ok)
+        return 1;
+    uint64_t loaded = status_kib("VmRSS:");
+    reset_peak();
+    for (unsigned t = 0; t < o->thread_count_count && ok; t++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SET threads = %u", o->threads[t]);
+        ok = is_arm ? arm_exec(conn, sql) : duck_exec(api, duck, sql);
+        for (unsigned q = 0; q < QUERY_COUNT && ok; q++) {
+            timing tm;
+            if (o->query_mask >> q & 1)
+                ok = is_arm ? time_arm(conn, queries[q].sql, o->runs, &tm)
+                            : time_duck(api, duck, queries[q].sql, o->runs, &tm);
+        }
+    }
+    printf("| %s | %.0f MiB | %.0f MiB |\n", is_arm ? "armillaria" : "duckdb", loaded / 1024.0,
+           status_kib("VmHWM:") / 1024.0);
+    fflush(stdout);
+    arm_conn_close(conn);
+    arm_db_close(db);
+    if (duck)
+        api->disconnect(&duck);
+    if (duck_db)
+        api->close(&duck_db);
+    return ok ? 0 : 1;
+}
+
+/* Runs memory_child for each engine in its own process, one after the other. */
+static int run_memory(const bench_options *o, duckdb_api *api, bench_events *events,
+                      const bench_users *u, uint64_t rows)
+{
+    printf("\n%" PRIu64 " rows, hot suite, resident memory (each engine alone in a process)\n",
+           rows);
+    printf("| engine | after load | peak during the queries |\n|---|---|---|\n");
+    fflush(stdout);
+    int failures = 0;
+    for (int engine = 0; engine < 2; engine++) {
+        pid_t child = fork();
+        if (child == 0)
+            _exit(memory_child(o, api, events, u, engine == 0));
+        int status = 1;
+        if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            failures++;
+    }
+    bench_events_free(events);
+    return failures;
+}
+
 static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, const bench_users *u)
 {
     bench_events events;
@@ -637,6 +750,8 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
         fprintf(stderr, "bench: out of memory generating %" PRIu64 " rows\n", rows);
         return 1;
     }
+    if (o->memory)
+        return run_memory(o, api, &events, u, rows);
     arm_error err;
     arm_db *db = NULL;
     arm_conn *conn = NULL;
