@@ -184,3 +184,22 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
     *out = instance_for(kind, name, cast, result);
     return *out ? ARM_OK : error_out_of_memory(err);
 }
+
+const aggregate_function *aggregate_merge_of(const aggregate_function *partial)
+{
+    agg_kind kind = AGG_STRING_AGG;
+    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
+        if (strcmp(agg_names[i].name, partial->name) == 0)
+            kind = agg_names[i].kind;
+    logical_type t = partial->return_type;
+    switch (kind) {
+    case AGG_COUNT: return instance_for(AGG_SUM, "sum", t, t); /* counts add up, as BIGINT */
+    case AGG_SUM:
+        if (t.id != TYPE_BIGINT && t.id != TYPE_DOUBLE && t.id != TYPE_DECIMAL)
+            return NULL;
+        return instance_for(AGG_SUM, "sum", t, t);
+    case AGG_MIN:
+    case AGG_MAX: return type_equal(partial->arg_type, t) ? partial : NULL;
+    default: return NULL;
+    }
+}

@@ -38,4 +38,12 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
                              const char *name, const logical_type *arg_types, uint32_t arg_count,
                              bool is_star, int32_t position, arm_error *err);
 
+/*
+ * The aggregate that combines results of `partial` computed over parts of the
+ * rows (an eager aggregation below a join): SUM of SUMs and of COUNTs, MIN
+ * of MINs, MAX of MAXes, each returning partial's own result type. NULL when
+ * `partial` cannot be split that way (AVG, DISTINCT forms, text aggregates).
+ */
+const aggregate_function *aggregate_merge_of(const aggregate_function *partial);
+
 #endif

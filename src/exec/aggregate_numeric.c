@@ -171,6 +171,7 @@ static arm_status count_finalize(const aggregate_function *fn, void *state, vect
 DEFINE_SUM_KERNELS(sum_i8, int8_t, sum_i64_state, int64_t, SUM_ADD_INT, "bigint")
 DEFINE_SUM_KERNELS(sum_i16, int16_t, sum_i64_state, int64_t, SUM_ADD_INT, "bigint")
 DEFINE_SUM_KERNELS(sum_i32, int32_t, sum_i64_state, int64_t, SUM_ADD_INT, "bigint")
+DEFINE_SUM_KERNELS(sum_i64, int64_t, sum_i64_state, int64_t, SUM_ADD_INT, "bigint") /* merges */
 DEFINE_SUM_KERNELS(wide_i8, int8_t, sum_i128_state, int128, SUM_ADD_INT, "numeric")
 DEFINE_SUM_KERNELS(wide_i16, int16_t, sum_i128_state, int128, SUM_ADD_INT, "numeric")
 DEFINE_SUM_KERNELS(wide_i32, int32_t, sum_i128_state, int128, SUM_ADD_INT, "numeric")
@@ -329,6 +330,8 @@ static void bind_sum(aggregate_function *fn)
             USE_KERNELS(fn, sum_i8);
         else if (fn->arg_type.id == TYPE_SMALLINT)
             USE_KERNELS(fn, sum_i16);
+        else if (fn->arg_type.id == TYPE_BIGINT) /* only aggregate_merge_of: summing counts */
+            USE_KERNELS(fn, sum_i64);
         else
             USE_KERNELS(fn, sum_i32);
         return;

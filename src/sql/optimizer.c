@@ -1,8 +1,10 @@
 /*
  * optimizer.c: rewrites of the logical plan, in order: constant folding,
  * filter pushdown (into scans, through projections, joins and group keys),
- * inner-join ordering by estimated cardinality, projection pushdown (scans
- * read only the columns used), cardinality estimates, ORDER+LIMIT to top-N.
+ * inner-join ordering by estimated cardinality, eager aggregation (a large
+ * join input aggregated by its join keys before the join), projection
+ * pushdown (scans read only the columns used), cardinality estimates,
+ * ORDER+LIMIT to top-N.
  * Every pass is linear in the plan size, so planning stays in microseconds.
  */
 #include <string.h>
@@ -758,6 +760,131 @@ static arm_status reorder_joins(logical_op **op, binder *b, arm_error *err)
     return ARM_OK;
 }
 
+/* ---- eager aggregation ---------------------------------------------------- */
+
+/* Inputs at least this many times the other side's rows are aggregated before the join. */
+#define EAGER_ROWS_RATIO 64
+
+/* Whether every aggregate of `agg` reads only `tables` and can be computed in parts. */
+static bool aggregates_split(const logical_op *agg, const uint32_t *tables, uint32_t n)
+{
+    for (uint32_t j = 0; j < agg->u.aggregate.aggregate_count; j++) {
+        const plan_aggregate *a = &agg->u.aggregate.aggregates[j];
+        if (a->is_distinct || a->filter != NULL || aggregate_merge_of(a->fn) == NULL)
+            return false;
+        /* an empty input gives COUNT 0, but a SUM of no partial counts is NULL */
+        if (agg->u.aggregate.group_count == 0 && strcmp(a->fn->name, "count") == 0)
+            return false;
+        for (uint32_t k = 0; k < a->arg_count; k++)
+            if (!expr_uses_only(a->args[k], tables, n))
+                return false;
+    }
+    return true;
+}
+
+/* The side of equality `e` over `tables` (0 or 1), or -1 when it does not split so. */
+static int key_side(const expr *e, const uint32_t *tables, uint32_t n, const uint32_t *other,
+                    uint32_t on)
+{
+    if (e->kind != EXPR_FUNCTION || strcmp(e->u.function.fn->name, "=") != 0 ||
+        e->u.function.arg_count != 2)
+        return -1;
+    const expr *x = e->u.function.args[0], *y = e->u.function.args[1];
+    if (expr_uses_only(x, NULL, 0) || expr_uses_only(y, NULL, 0))
+        return -1;
+    if (expr_uses_only(x, tables, n) && expr_uses_only(y, other, on))
+        return 0;
+    if (expr_uses_only(y, tables, n) && expr_uses_only(x, other, on))
+        return 1;
+    return -1;
+}
+
+/*
+ * Rewrites AGG(JOIN(S, O)) into AGG'(JOIN(AGG_partial(S), O)) when the
+ * aggregates read only S, the groups only O, the join is inner on
+ * equalities alone and S is far larger than O: S's rows collapse to one per
+ * join key before the join (eager aggregation), and AGG' merges the partial
+ * results (aggregate_merge_of). `side` is S's index among the join's children.
+ */
+static arm_status aggregate_before_join(logical_op *agg, int side, binder *b, bool *done,
+                                        arm_error *err)
+{
+    logical_op *join = agg->children[0];
+    logical_op *s = join->children[side], *o = join->children[1 - side];
+    uint32_t *st, *ot, sn, on;
+    *done = false;
+    if (s->estimated_rows < EAGER_ROWS_RATIO * (o->estimated_rows > 1 ? o->estimated_rows : 1) ||
+        output_tables(&st, &sn, s, b, err) != ARM_OK ||
+        output_tables(&ot, &on, o, b, err) != ARM_OK)
+        return err->status;
+    for (uint32_t i = 0; i < agg->u.aggregate.group_count; i++)
+        if (!expr_uses_only(agg->u.aggregate.groups[i], ot, on))
+            return ARM_OK;
+    if (!aggregates_split(agg, st, sn))
+        return ARM_OK;
+    const expr_list *conditions = &join->u.join.conditions;
+    int *sides = arena_alloc(b->arena, (conditions->count + 1) * sizeof *sides);
+    if (sides == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t k = 0; k < conditions->count; k++)
+        if ((sides[k] = key_side(conditions->items[k], st, sn, ot, on)) < 0)
+            return ARM_OK;
+    uint32_t keys = conditions->count, count = agg->u.aggregate.aggregate_count;
+    logical_op *partial = logical_create(b->arena, LOGICAL_AGGREGATE, s);
+    expr **groups = arena_alloc(b->arena, (keys + 1) * sizeof *groups);
+    const char **group_names = arena_alloc(b->arena, (keys + 1) * sizeof *group_names);
+    plan_aggregate *merged = arena_alloc(b->arena, (count + 1) * sizeof *merged);
+    if (partial == NULL || groups == NULL || group_names == NULL || merged == NULL)
+        return error_out_of_memory(err);
+    partial->u.aggregate.group_index = b->next_table_index++;
+    partial->u.aggregate.aggregate_index = b->next_table_index++;
+    for (uint32_t k = 0; k < keys; k++) { /* S's key goes below; the join compares its group */
+        expr *e = conditions->items[k];
+        groups[k] = e->u.function.args[sides[k]];
+        group_names[k] = "key";
+        e->u.function.args[sides[k]] =
+            binder_column_ref(b, partial->u.aggregate.group_index, k, groups[k]->type);
+        if (e->u.function.args[sides[k]] == NULL)
+            return error_out_of_memory(err);
+    }
+    partial->u.aggregate.groups = groups;
+    partial->u.aggregate.group_names = group_names;
+    partial->u.aggregate.group_count = keys;
+    partial->u.aggregate.aggregates = agg->u.aggregate.aggregates;
+    partial->u.aggregate.aggregate_names = agg->u.aggregate.aggregate_names;
+    partial->u.aggregate.aggregate_types = agg->u.aggregate.aggregate_types;
+    partial->u.aggregate.aggregate_count = count;
+    partial->estimated_rows = o->estimated_rows;
+    for (uint32_t j = 0; j < count; j++) {
+        const plan_aggregate *a = &agg->u.aggregate.aggregates[j];
+        expr **args = arena_alloc(b->arena, sizeof *args);
+        if (args == NULL ||
+            (args[0] = binder_column_ref(b, partial->u.aggregate.aggregate_index, j,
+                                         agg->u.aggregate.aggregate_types[j])) == NULL)
+            return error_out_of_memory(err);
+        merged[j] = (plan_aggregate){aggregate_merge_of(a->fn), args, 1, false, NULL};
+    }
+    agg->u.aggregate.aggregates = merged;
+    join->children[side] = partial;
+    *done = true;
+    return ARM_OK;
+}
+
+static arm_status eager_aggregation(logical_op *op, binder *b, arm_error *err)
+{
+    for (uint32_t i = 0; i < op->child_count; i++)
+        if (eager_aggregation(op->children[i], b, err) != ARM_OK)
+            return err->status;
+    if (op->kind != LOGICAL_AGGREGATE || op->children[0]->kind != LOGICAL_JOIN ||
+        op->children[0]->u.join.type != JOIN_INNER || op->children[0]->u.join.conditions.count == 0)
+        return ARM_OK;
+    bool done = false;
+    for (int side = 0; side < 2 && !done; side++)
+        if (aggregate_before_join(op, side, b, &done, err) != ARM_OK)
+            return err->status;
+    return ARM_OK;
+}
+
 /* ---- projection pushdown -------------------------------------------------- */
 
 typedef struct column_usage {
@@ -862,6 +989,7 @@ arm_status optimizer_optimize(logical_op **root, binder *b, arm_error *err)
     expr_list none = {0};
     if (fold_tree(*root, b, err) != ARM_OK || push_down(root, &none, b, err) != ARM_OK ||
         estimate(*root, b, err) != ARM_OK || reorder_joins(root, b, err) != ARM_OK ||
+        estimate(*root, b, err) != ARM_OK || eager_aggregation(*root, b, err) != ARM_OK ||
         prune_columns(*root, b, err) != ARM_OK)
         return err->status;
     make_top_n(root);
