@@ -252,41 +252,78 @@ static arm_status zero_gaps(uint8_t *bytes, uint64_t size, const object_range *r
     return ARM_OK;
 }
 
+/* Reads the ranges into a new image of the chunk; the rest of it is zero. */
+static arm_status read_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
+                             buffer **out, arm_error *err)
+{
+    uint64_t size = t->layouts[c].file_size;
+    buffer *image = size >= IMAGE_MMAP_BYTES ? buffer_create_zeroed(size) : buffer_create(size);
+    *out = NULL;
+    if (image == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < count; i++)
+        ranges[i].into = (uint8_t *)image->data + ranges[i].offset;
+    arm_status s = ARM_OK;
+    if (size < IMAGE_MMAP_BYTES)
+        s = zero_gaps(image->data, size, ranges, count, err);
+    if (s == ARM_OK &&
+        t->io->read_ranges(t->io->context, t->chunks[c].object_id, size, ranges, count, err))
+        s = unreadable(t, err, err);
+    if (s != ARM_OK) {
+        buffer_release(image);
+        return s;
+    }
+    *out = image;
+    return ARM_OK;
+}
+
 /*
- * Reads only the footer and the data of `columns` (count of them) into an
- * image of the chunk (the rest stays zero) and checks each range against
- * the digest recorded when the chunk was written.
+ * The chunk's image with at least `ranges` in it: the object mapped when the
+ * store can map it (the OS page cache's pages, nothing copied or zeroed:
+ * docs/decisions.md, "Cold reads map chunks"), else read into memory.
+ */
+static arm_status load_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
+                             buffer **out, arm_error *err)
+{
+    if (t->io->map != NULL) {
+        arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
+                                  ranges, count, out, err);
+        if (s == ARM_OK)
+            return ARM_OK;
+        if (s != ARM_ERROR_NOT_SUPPORTED)
+            return unreadable(t, err, err);
+    }
+    return read_image(t, c, ranges, count, out, err);
+}
+
+/*
+ * Brings in only the footer and the data of `columns` (count of them) and
+ * checks each range against the digest recorded when the chunk was written.
  */
 static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *columns, uint32_t count,
                               ct_local *l, arm_error *err)
 {
     const chunk_layout *layout = &t->layouts[c];
-    buffer *image = layout->file_size >= IMAGE_MMAP_BYTES ? buffer_create_zeroed(layout->file_size)
-                                                          : buffer_create(layout->file_size);
     object_range *ranges = calloc(count + 2, sizeof *ranges);
-    arm_status s = image && ranges ? ARM_OK : error_out_of_memory(err);
-    if (s == ARM_OK) {
-        uint8_t *bytes = image->data;
-        ranges[0] = (object_range){0, 4, bytes};
-        ranges[1] = (object_range){layout->footer_offset, layout->file_size - layout->footer_offset,
-                                   bytes + layout->footer_offset};
-        for (uint32_t k = 0; k < count; k++)
-            ranges[2 + k] = (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]],
-                                           bytes + layout->offsets[columns[k]]};
-        if (layout->file_size < IMAGE_MMAP_BYTES)
-            s = zero_gaps(bytes, layout->file_size, ranges, count + 2, err);
-        if (s == ARM_OK && t->io->read_ranges(t->io->context, t->chunks[c].object_id,
-                                              layout->file_size, ranges, count + 2, err) != ARM_OK)
-            s = unreadable(t, err, err);
-    }
-    if (s == ARM_OK && memcmp(image->data, "PAR1", 4) != 0)
+    if (ranges == NULL)
+        return error_out_of_memory(err);
+    ranges[0] = (object_range){0, 4, NULL};
+    ranges[1] =
+        (object_range){layout->footer_offset, layout->file_size - layout->footer_offset, NULL};
+    for (uint32_t k = 0; k < count; k++)
+        ranges[2 + k] =
+            (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
+    buffer *image = NULL;
+    arm_status s = load_image(t, c, ranges, count + 2, &image, err);
+    const uint8_t *bytes = image != NULL ? image->data : NULL;
+    if (s == ARM_OK && memcmp(bytes, "PAR1", 4) != 0)
         s = damaged_range(t, c, "its header", err);
-    if (s == ARM_OK &&
-        !chunk_layout_digest_matches(layout, layout->digests[0], ranges[1].into, ranges[1].length))
+    if (s == ARM_OK && !chunk_layout_digest_matches(layout, layout->digests[0],
+                                                    bytes + ranges[1].offset, ranges[1].length))
         s = damaged_range(t, c, "its footer", err);
     for (uint32_t k = 0; k < count && s == ARM_OK; k++)
         if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]],
-                                         ranges[2 + k].into, ranges[2 + k].length))
+                                         bytes + ranges[2 + k].offset, ranges[2 + k].length))
             s = damaged_range(t, c, "a column's data", err);
     if (s == ARM_OK)
         s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);

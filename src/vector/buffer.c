@@ -104,6 +104,20 @@ buffer *buffer_create(size_t capacity_bytes)
     return b;
 }
 
+buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
+                    void *release_context)
+{
+    buffer *b = buffer_create(0);
+    if (b == NULL)
+        return NULL;
+    b->data = data;
+    b->size_bytes = size_bytes;
+    b->capacity_bytes = size_bytes;
+    b->release_fn = release_fn;
+    b->release_context = release_context;
+    return b;
+}
+
 buffer *buffer_retain(buffer *b)
 {
     if (b != NULL)
@@ -140,17 +154,15 @@ buffer *buffer_create_zeroed(size_t capacity_bytes)
             memset(b->data, 0, capacity_bytes);
         return b;
     }
-    buffer *b = buffer_create(0);
-    if (b == NULL)
-        return NULL;
     void *data =
         mmap(NULL, capacity_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED) {
-        free(b);
+    if (data == MAP_FAILED)
+        return NULL;
+    buffer *b = buffer_wrap(data, capacity_bytes, unmap_data, NULL);
+    if (b == NULL) {
+        munmap(data, capacity_bytes);
         return NULL;
     }
-    b->data = data;
-    b->capacity_bytes = capacity_bytes;
-    b->release_fn = unmap_data;
+    b->size_bytes = 0;
     return b;
 }
