@@ -12,17 +12,19 @@
 #define BUFFER_ALIGN 64
 
 /*
- * Released buffers of 64 KB to 64 MB go to a small pool by power-of-two size
- * class and are handed out again: a fresh large allocation comes from new
- * pages, and the page faults and kernel zeroing cost more than the work a
- * cold scan does on them. At most POOL_PER_CLASS per class and POOL_MAX_BYTES
- * in all are kept. Sanitizer builds skip the pool, so a use after release is
- * still caught.
+ * Released buffers of 4 KB to 64 MB of data go to a pool, one free list per
+ * power-of-two size class of their data, and are handed out again: a fresh
+ * allocation comes from new pages (malloc gives freed memory back to the
+ * system when a database closes), and the page faults and kernel zeroing
+ * cost more than the work a cold scan does on them (a vector of 2048
+ * BIGINTs is 16 KB). A class holds data of up to its size exactly, the
+ * header comes on top, so a 16 KB vector does not take a 32 KB block. At
+ * most POOL_MAX_BYTES are kept in all. Sanitizer builds skip the pool, so a
+ * use after release is still caught.
  */
-#define POOL_MIN_SHIFT 16
+#define POOL_MIN_SHIFT 12
 #define POOL_MAX_SHIFT 26
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
-#define POOL_PER_CLASS 8
 #define POOL_MAX_BYTES ((size_t)256 << 20)
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -36,29 +38,29 @@
 #define POOL_ENABLED 1
 #endif
 
+/* Free lists chained through release_context (unused while a buffer is pooled). */
 static struct {
     pthread_mutex_t lock;
-    buffer *free[POOL_CLASSES][POOL_PER_CLASS];
-    unsigned count[POOL_CLASSES];
+    buffer *free[POOL_CLASSES];
     size_t bytes;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* The size class of an allocation of `total` bytes, or -1 when it is not pooled. */
-static int pool_class_of(size_t total)
+/* The size class of `data_bytes` of data, or -1 when it is not pooled. */
+static int pool_class_of(size_t data_bytes)
 {
-    if (!POOL_ENABLED || total < ((size_t)1 << POOL_MIN_SHIFT) ||
-        total > ((size_t)1 << POOL_MAX_SHIFT))
+    if (!POOL_ENABLED || data_bytes < ((size_t)1 << POOL_MIN_SHIFT) ||
+        data_bytes > ((size_t)1 << POOL_MAX_SHIFT))
         return -1;
-    int shift = 64 - __builtin_clzll((unsigned long long)(total - 1));
+    int shift = 64 - __builtin_clzll((unsigned long long)(data_bytes - 1));
     return shift - POOL_MIN_SHIFT;
 }
 
 static buffer *pool_take(int c)
 {
-    buffer *b = NULL;
     pthread_mutex_lock(&pool.lock);
-    if (pool.count[c] > 0) {
-        b = pool.free[c][--pool.count[c]];
+    buffer *b = pool.free[c];
+    if (b != NULL) {
+        pool.free[c] = b->release_context;
         pool.bytes -= (size_t)1 << (c + POOL_MIN_SHIFT);
     }
     pthread_mutex_unlock(&pool.lock);
@@ -72,8 +74,9 @@ static bool pool_give(buffer *b)
     size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
     bool kept = false;
     pthread_mutex_lock(&pool.lock);
-    if (pool.count[c] < POOL_PER_CLASS && pool.bytes + size <= POOL_MAX_BYTES) {
-        pool.free[c][pool.count[c]++] = b;
+    if (pool.bytes + size <= POOL_MAX_BYTES) {
+        b->release_context = pool.free[c];
+        pool.free[c] = b;
         pool.bytes += size;
         kept = true;
     }
@@ -87,11 +90,12 @@ buffer *buffer_create(size_t capacity_bytes)
     size_t data_bytes = (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
     if (data_bytes < capacity_bytes || header + data_bytes < data_bytes)
         return NULL;
-    size_t total = header + (data_bytes ? data_bytes : BUFFER_ALIGN);
-    int c = pool_class_of(total);
+    int c = pool_class_of(data_bytes);
     buffer *b = c >= 0 ? pool_take(c) : NULL;
     if (b == NULL)
-        b = aligned_alloc(BUFFER_ALIGN, c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT) : total);
+        b = aligned_alloc(BUFFER_ALIGN,
+                          header + (c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT)
+                                           : (data_bytes ? data_bytes : BUFFER_ALIGN)));
     if (b == NULL)
         return NULL;
     atomic_init(&b->refcount, 1);
