@@ -27,8 +27,8 @@ typedef struct table_chunk_io {
                               const object_range *ranges, uint32_t count, arm_error *err);
     /*
      * Optional (NULL): the whole object of `size` bytes as a read-only buffer
-     * (a mapping: nothing copied), unverified, with the pages under `ranges`
-     * (their `into` ignored) brought in; the caller releases *image.
+     * (a mapping: nothing copied), unverified; `ranges` (their `into`
+     * ignored) are the parts the caller will read; the caller releases *image.
      * ARM_ERROR_NOT_SUPPORTED sends the caller to read_ranges.
      */
     arm_status (*map)(void *context, const uint8_t id[32], uint64_t size,
