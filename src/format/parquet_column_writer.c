@@ -642,11 +642,16 @@ static uint32_t dictionary_bit_width(const dictionary_builder *d)
     return width ? width : 1;
 }
 
+/* Bytes of the dictionary page and the entry numbers. */
+static size_t dictionary_size(const dictionary_builder *d, const parquet_column_writer *c)
+{
+    return d->plain_bytes + (c->value_count * dictionary_bit_width(d) + 7) / 8;
+}
+
 static bool dictionary_pays(const dictionary_builder *d, const parquet_column_writer *c)
 {
     size_t plain = c->values.size + (c->physical == PARQUET_BYTE_ARRAY ? 4 * c->value_count : 0);
-    size_t encoded = d->plain_bytes + (c->value_count * dictionary_bit_width(d) + 7) / 8;
-    return encoded < plain;
+    return dictionary_size(d, c) < plain;
 }
 
 /* ---- pages ---- */
@@ -1005,17 +1010,13 @@ static uint64_t delta_at(const uint8_t *values, uint64_t i)
 }
 
 /*
- * Whether DELTA_BINARY_PACKED stores the chunk's INT64 values in at most a
- * quarter of PLAIN's bytes, counted as the encoder packs them (blocks of 128
- * deltas less their minimum, miniblocks of 32 at the width of their widest),
- * so a few outliers cost only their miniblocks. Decoding that is a bit
- * unpack and a running sum, several times faster than decompressing PLAIN
- * bytes (docs/decisions.md, "Delta-encoded integer chunks").
+ * Bytes DELTA_BINARY_PACKED takes for the chunk's INT64 values, counted as
+ * the encoder packs them (blocks of 128 deltas less their minimum,
+ * miniblocks of 32 at the width of their widest), so a few outliers cost
+ * only their miniblocks.
  */
-static bool delta_pays(const parquet_column_writer *c)
+static uint64_t delta_size(const parquet_column_writer *c)
 {
-    if (c->physical != PARQUET_INT64 || c->value_count < 2)
-        return false;
     const uint8_t *values = c->values.data;
     uint64_t bits = 0, n = c->value_count;
     for (uint64_t block = 1; block < n; block += 128) {
@@ -1033,7 +1034,28 @@ static bool delta_pays(const parquet_column_writer *c)
             bits += 32 * (spread ? 64 - (uint64_t)__builtin_clzll(spread) : 0);
         }
     }
-    return bits / 8 * 4 <= n * 8;
+    return bits / 8 + 32;
+}
+
+/*
+ * With options->delta_int64, an INT64 chunk is DELTA_BINARY_PACKED when that
+ * takes at most a quarter of PLAIN's bytes and fewer than the dictionary
+ * would (integers are decoded flat either way, so a dictionary buys a
+ * reader nothing but bytes). Decoding it is a bit unpack and a running sum,
+ * several times faster than decompressing PLAIN bytes or a dictionary
+ * (docs/decisions.md, "Delta-encoded integer chunks").
+ */
+static void choose_delta(flush_state *st)
+{
+    const parquet_column_writer *c = st->c;
+    if (!st->options->delta_int64 || c->physical != PARQUET_INT64 || c->value_count < 2)
+        return;
+    uint64_t size = delta_size(c);
+    if (size * 4 <= c->value_count * 8 &&
+        (!st->use_dictionary || size < dictionary_size(&st->dict, c))) {
+        st->use_delta = true;
+        st->use_dictionary = false;
+    }
 }
 
 static void fill_chunk_meta(flush_state *st, parquet_column_chunk *chunk, int64_t start,
@@ -1114,7 +1136,7 @@ arm_status parquet_column_writer_flush(parquet_column_writer *c,
     st->use_dictionary = options->use_dictionary && c->physical != PARQUET_BOOLEAN &&
                          dictionary_build(&st->dict, c, options->dictionary_max_bytes) &&
                          dictionary_pays(&st->dict, c);
-    st->use_delta = !st->use_dictionary && options->delta_int64 && delta_pays(c);
+    choose_delta(st);
     int64_t start = (int64_t)sink->offset;
     arm_status status = ARM_OK;
     if (st->use_dictionary)

@@ -46,8 +46,9 @@ typedef struct parquet_writer_options {
     /* Store a column chunk uncompressed when its first page compresses by less than 1/16
      * (random doubles, say): reading it then decompresses nothing (default false). */
     bool raw_if_incompressible;
-    /* INT64 columns without a dictionary are DELTA_BINARY_PACKED when that takes at most
-     * a quarter of PLAIN's bytes (sorted ids, sequences, regular timestamps; default false). */
+    /* INT64 columns are DELTA_BINARY_PACKED when that takes at most a quarter of PLAIN's
+     * bytes and fewer than a dictionary (sorted ids, sequences, regular timestamps, small
+     * ranges; default false). */
     bool delta_int64;
 } parquet_writer_options;
 
