@@ -261,8 +261,10 @@ static arm_status local_map(object_store *base, const uint8_t id[OBJECT_ID_SIZE]
     if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
         result = corrupt_object(err, id, "is damaged: its size changed");
     else if ((data = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-        result = error_set(err, ARM_ERROR_IO, "58030", -1, "could not map \"%s\": %s", file,
-                           strerror(errno));
+        /* Out of mappings (vm.max_map_count: the cache can hold many) or address space:
+         * the caller reads the ranges instead. */
+        result = error_set(err, errno == ENOMEM ? ARM_ERROR_NOT_SUPPORTED : ARM_ERROR_IO, "58030",
+                           -1, "could not map \"%s\": %s", file, strerror(errno));
     close(fd);
     for (uint32_t i = 0; i < count && result == ARM_OK; i++) {
         const object_range *r = &ranges[i];

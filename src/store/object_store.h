@@ -79,13 +79,16 @@ arm_status object_store_read_ranges(object_store *s, const uint8_t id[OBJECT_ID_
 /*
  * Maps a whole object of `size` bytes read-only into *data, unverified (as
  * object_store_read_ranges); `ranges` (their `into` is ignored) are the
- * parts the caller will read, checked to lie inside the object. The mapping stays valid after the
- * store closes and after the object is removed (VACUUM unlinks; the pages live until unmapped);
- * release it with object_store_unmap(*data, size). A missing object, one of another size or a range
- * outside it is ARM_ERROR_CORRUPT; ARM_ERROR_NOT_SUPPORTED when the store cannot map (callers read
- * ranges instead). Risk: objects are never rewritten or truncated in place, but a file truncated
- * underneath a mapping by another program would make a read of the lost pages raise SIGBUS; the
- * size is checked when mapping.
+ * parts the caller will read, checked to lie inside the object. The
+ * mapping stays valid after the store closes and after the object is
+ * removed (VACUUM unlinks; the pages live until unmapped); release it with
+ * object_store_unmap(*data, size). A missing object, one of another size
+ * or a range outside it is ARM_ERROR_CORRUPT; ARM_ERROR_NOT_SUPPORTED when
+ * the store cannot map, or not now (out of mappings or address space):
+ * callers read ranges instead. Risk: objects are never rewritten or
+ * truncated in place, but a file truncated underneath a mapping by another
+ * program would make a read of the lost pages raise SIGBUS; the size is
+ * checked when mapping.
  */
 arm_status object_store_map(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
                             const object_range *ranges, uint32_t count, const uint8_t **data,
