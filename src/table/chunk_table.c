@@ -220,72 +220,43 @@ static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *wh
     return ARM_ERROR_CORRUPT;
 }
 
-/* Images this large are fresh zero pages (mmap); smaller ones zero only what is not read. */
-#define IMAGE_MMAP_BYTES (1u << 20)
-
-static int by_offset(const void *a, const void *b)
-{
-    uint64_t x = ((const object_range *)a)->offset, y = ((const object_range *)b)->offset;
-    return (x > y) - (x < y);
-}
-
-/* Zeroes the bytes of the image that no range will fill (a copy of the ranges is sorted). */
-static arm_status zero_gaps(uint8_t *bytes, uint64_t size, const object_range *ranges,
-                            uint32_t count, arm_error *err)
-{
-    object_range *sorted = malloc(count * sizeof *sorted);
-    if (sorted == NULL)
-        return error_out_of_memory(err);
-    memcpy(sorted, ranges, count * sizeof *sorted);
-    qsort(sorted, count, sizeof *sorted, by_offset);
-    uint64_t at = 0;
-    for (uint32_t i = 0; i < count && at < size; i++) {
-        uint64_t start = sorted[i].offset < size ? sorted[i].offset : size;
-        if (start > at)
-            memset(bytes + at, 0, start - at);
-        uint64_t end = start + sorted[i].length;
-        at = end > at ? end : at;
-    }
-    if (at < size)
-        memset(bytes + at, 0, size - at);
-    free(sorted);
-    return ARM_OK;
-}
-
-/* Reads the ranges into a new image of the chunk; the rest of it is zero. */
+/*
+ * Reads the ranges into a (pooled) image of the chunk. The rest of the
+ * image is left as it was: open_ranges checks that the columns it decodes
+ * lie inside ranges it verified, and nothing else is read.
+ */
 static arm_status read_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
                              buffer **out, arm_error *err)
 {
     uint64_t size = t->layouts[c].file_size;
-    buffer *image = size >= IMAGE_MMAP_BYTES ? buffer_create_zeroed(size) : buffer_create(size);
+    buffer *image = buffer_create(size);
     *out = NULL;
     if (image == NULL)
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < count; i++)
         ranges[i].into = (uint8_t *)image->data + ranges[i].offset;
-    arm_status s = ARM_OK;
-    if (size < IMAGE_MMAP_BYTES)
-        s = zero_gaps(image->data, size, ranges, count, err);
-    if (s == ARM_OK &&
-        t->io->read_ranges(t->io->context, t->chunks[c].object_id, size, ranges, count, err))
-        s = unreadable(t, err, err);
-    if (s != ARM_OK) {
+    if (t->io->read_ranges(t->io->context, t->chunks[c].object_id, size, ranges, count, err)) {
         buffer_release(image);
-        return s;
+        return unreadable(t, err, err);
     }
     *out = image;
     return ARM_OK;
 }
 
 /*
- * The chunk's image with at least `ranges` in it: the object mapped when the
- * store can map it (the OS page cache's pages, nothing copied or zeroed:
- * docs/decisions.md, "Cold reads map chunks"), else read into memory.
+ * The chunk's image with at least `ranges` in it. When they are half the
+ * chunk or more, the object is mapped when the store can map it (the OS
+ * page cache's pages: nothing copied, nothing faulted in fresh); less is
+ * read into a pooled buffer, as a mapping's set-up and tear-down cost more
+ * than copying a small part (docs/decisions.md, "Cold reads map chunks").
  */
 static arm_status load_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
                              buffer **out, arm_error *err)
 {
-    if (t->io->map != NULL) {
+    uint64_t needed = 0;
+    for (uint32_t i = 0; i < count; i++)
+        needed += ranges[i].length;
+    if (t->io->map != NULL && needed * 2 >= t->layouts[c].file_size) {
         arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
                                   ranges, count, out, err);
         if (s == ARM_OK)
@@ -294,6 +265,28 @@ static arm_status load_image(chunk_table *t, uint32_t c, object_range *ranges, u
             return unreadable(t, err, err);
     }
     return read_image(t, c, ranges, count, out, err);
+}
+
+/*
+ * Whether every row group's chunk of `column`, as the footer places it,
+ * lies inside the range [offset, offset + length) that was verified.
+ */
+static bool column_inside(const parquet_reader *r, uint32_t column, uint64_t offset,
+                          uint64_t length)
+{
+    const parquet_file_meta *meta = parquet_reader_metadata(r);
+    for (uint32_t g = 0; g < meta->row_group_count; g++) {
+        const parquet_column_meta *m = &meta->row_groups[g].columns[column].meta;
+        int64_t begin = m->data_page_offset;
+        if (m->has_dictionary_page_offset && m->dictionary_page_offset > 0 &&
+            m->dictionary_page_offset < begin)
+            begin = m->dictionary_page_offset;
+        if (begin < 0 || m->total_compressed_size < 0 || (uint64_t)begin < offset ||
+            (uint64_t)m->total_compressed_size > length ||
+            (uint64_t)begin - offset > length - (uint64_t)m->total_compressed_size)
+            return false;
+    }
+    return true;
 }
 
 /*
@@ -327,6 +320,10 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
             s = damaged_range(t, c, "a column's data", err);
     if (s == ARM_OK)
         s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);
+    for (uint32_t k = 0; k < count && s == ARM_OK; k++)
+        if (columns[k] >= parquet_reader_column_count(l->reader) ||
+            !column_inside(l->reader, columns[k], ranges[2 + k].offset, ranges[2 + k].length))
+            s = damaged_range(t, c, "a column's place in its footer", err);
     free(ranges);
     buffer_release(image);
     return s;
