@@ -38,12 +38,40 @@
 #define POOL_ENABLED 1
 #endif
 
-/* Free lists chained through release_context (unused while a buffer is pooled). */
-static struct {
-    pthread_mutex_t lock;
+/*
+ * The pool is striped so that threads decoding at once do not all meet on
+ * one lock: a thread takes from and gives to its own stripe first (stripes
+ * are handed out round-robin as threads first use the pool), and on a miss
+ * looks through the others, since buffers are often released by another
+ * thread than the one that takes them next (a database's cache is freed by
+ * the thread closing it). Free lists are chained through release_context,
+ * unused while a buffer is pooled; `pool_bytes` bounds all stripes together.
+ */
+#define POOL_STRIPES 8
+
+typedef struct pool_stripe {
+    _Alignas(64) pthread_mutex_t lock; /* each stripe on its own cache lines */
     buffer *free[POOL_CLASSES];
-    size_t bytes;
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} pool_stripe;
+
+#define STRIPE_INIT                                                                                \
+    {                                                                                              \
+        .lock = PTHREAD_MUTEX_INITIALIZER                                                          \
+    }
+static pool_stripe pool[POOL_STRIPES] = {STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT,
+                                         STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT};
+static _Atomic size_t pool_bytes;
+static _Atomic unsigned pool_next_stripe;
+static _Thread_local unsigned pool_stripe_plus_one; /* 0: not yet chosen */
+
+static unsigned own_stripe(void)
+{
+    if (pool_stripe_plus_one == 0)
+        pool_stripe_plus_one =
+            1 +
+            atomic_fetch_add_explicit(&pool_next_stripe, 1, memory_order_relaxed) % POOL_STRIPES;
+    return pool_stripe_plus_one - 1;
+}
 
 /* The size class of `data_bytes` of data, or -1 when it is not pooled. */
 static int pool_class_of(size_t data_bytes)
@@ -57,14 +85,21 @@ static int pool_class_of(size_t data_bytes)
 
 static buffer *pool_take(int c)
 {
-    pthread_mutex_lock(&pool.lock);
-    buffer *b = pool.free[c];
-    if (b != NULL) {
-        pool.free[c] = b->release_context;
-        pool.bytes -= (size_t)1 << (c + POOL_MIN_SHIFT);
+    unsigned first = own_stripe();
+    for (unsigned i = 0; i < POOL_STRIPES; i++) {
+        pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
+        pthread_mutex_lock(&p->lock);
+        buffer *b = p->free[c];
+        if (b != NULL)
+            p->free[c] = b->release_context;
+        pthread_mutex_unlock(&p->lock);
+        if (b != NULL) {
+            atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
+                                      memory_order_relaxed);
+            return b;
+        }
     }
-    pthread_mutex_unlock(&pool.lock);
-    return b;
+    return NULL;
 }
 
 /* Keeps `b` for reuse when there is room; false when the caller must free it. */
@@ -72,16 +107,17 @@ static bool pool_give(buffer *b)
 {
     int c = (int)b->pool_class - 1;
     size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
-    bool kept = false;
-    pthread_mutex_lock(&pool.lock);
-    if (pool.bytes + size <= POOL_MAX_BYTES) {
-        b->release_context = pool.free[c];
-        pool.free[c] = b;
-        pool.bytes += size;
-        kept = true;
+    if (atomic_fetch_add_explicit(&pool_bytes, size, memory_order_relaxed) + size >
+        POOL_MAX_BYTES) {
+        atomic_fetch_sub_explicit(&pool_bytes, size, memory_order_relaxed);
+        return false;
     }
-    pthread_mutex_unlock(&pool.lock);
-    return kept;
+    pool_stripe *p = &pool[own_stripe()];
+    pthread_mutex_lock(&p->lock);
+    b->release_context = p->free[c];
+    p->free[c] = b;
+    pthread_mutex_unlock(&p->lock);
+    return true;
 }
 
 buffer *buffer_create(size_t capacity_bytes)
