@@ -707,7 +707,12 @@ static arm_status decode_dictionary_indexes(parquet_column_reader *cr, uint32_t 
 static arm_status decode_delta_ints(parquet_column_reader *cr, uint32_t count, void *dst,
                                     arm_error *err)
 {
-    if (parquet_delta_decoder_get(&cr->delta, cr->i64s, count) != count)
+    /* INT64 values that need no conversion go straight into the vector (a copy less) */
+    bool direct = cr->leaf->physical == PARQUET_INT64 &&
+                  cr->leaf->convert == PARQUET_CONVERT_NONE &&
+                  (uintptr_t)dst % _Alignof(int64_t) == 0;
+    int64_t *values = direct ? dst : cr->i64s;
+    if (parquet_delta_decoder_get(&cr->delta, values, count) != count)
         return corrupt(cr, cr->page_offset, err,
                        cr->delta.failed ? cr->delta.failure
                                         : "page has fewer values than declared");
@@ -716,7 +721,7 @@ static arm_status decode_delta_ints(parquet_column_reader *cr, uint32_t count, v
         for (uint32_t i = 0; i < count; i++)
             narrow[i] = (int32_t)cr->i64s[i];
         convert_fixed(cr->leaf, cr->scratch, count, dst);
-    } else {
+    } else if (!direct) {
         convert_fixed(cr->leaf, (const uint8_t *)cr->i64s, count, dst);
     }
     return ARM_OK;

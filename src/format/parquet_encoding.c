@@ -282,12 +282,26 @@ uint32_t parquet_delta_decoder_get(parquet_delta_decoder *d, int64_t *out, uint3
             delta_fail(d, "truncated DELTA_BINARY_PACKED miniblock");
             break;
         }
-        parquet_unpack_u64(d->miniblock_data, available, d->miniblock_consumed * width, width,
-                           (uint32_t)take, o + produced);
         uint64_t last = d->last_value, min_delta = d->min_delta;
-        for (uint32_t i = 0; i < take; i++) {
-            last += min_delta + o[produced + i];
-            o[produced + i] = last;
+        uint64_t bit = d->miniblock_consumed * width;
+        if (width <= 56 && (end_bit + 7) / 8 + 8 <= available) {
+            /* Common case: every 8-byte load stays inside the data; unpack and sum in one
+             * pass (a value of up to 56 bits fits one load at any bit offset). */
+            const uint8_t *data = d->miniblock_data;
+            const uint64_t mask = width == 0 ? 0 : (~0ULL >> (64 - width));
+            for (uint32_t i = 0; i < take; i++, bit += width) {
+                uint64_t w;
+                memcpy(&w, data + (bit >> 3), 8);
+                last += min_delta + ((w >> (bit & 7)) & mask);
+                o[produced + i] = last;
+            }
+        } else {
+            parquet_unpack_u64(d->miniblock_data, available, bit, width, (uint32_t)take,
+                               o + produced);
+            for (uint32_t i = 0; i < take; i++) {
+                last += min_delta + o[produced + i];
+                o[produced + i] = last;
+            }
         }
         d->last_value = last;
         d->miniblock_consumed += take;

@@ -59,7 +59,8 @@ arm_status parquet_reader_read_range_into(parquet_reader *r, uint64_t offset, si
         return ARM_OK;
     }
     buffer *b = reuse;
-    if (b == NULL || !buffer_is_unique(b) || b->capacity_bytes < size) {
+    /* a buffer over foreign memory (a mapped chunk image) is not ours to write */
+    if (b == NULL || !buffer_is_unique(b) || b->release_fn != NULL || b->capacity_bytes < size) {
         buffer_release(b);
         b = buffer_create(size ? size : 1);
     }

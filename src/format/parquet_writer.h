@@ -46,12 +46,16 @@ typedef struct parquet_writer_options {
     /* Store a column chunk uncompressed when its first page compresses by less than 1/16
      * (random doubles, say): reading it then decompresses nothing (default false). */
     bool raw_if_incompressible;
+    /* INT64 columns are DELTA_BINARY_PACKED when that takes at most a quarter of PLAIN's
+     * bytes and fewer than a dictionary (sorted ids, sequences, regular timestamps, small
+     * ranges; default false). */
+    bool delta_int64;
 } parquet_writer_options;
 
 #define PARQUET_WRITER_OPTIONS_INIT                                                                \
     {                                                                                              \
         PARQUET_WRITER_OPTIONS_VERSION, PARQUET_CODEC_ZSTD, 0, 122880, 1u << 20, true, 1u << 20,   \
-            true, false, false                                                                     \
+            true, false, false, false                                                              \
     }
 
 /*

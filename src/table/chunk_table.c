@@ -220,76 +220,110 @@ static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *wh
     return ARM_ERROR_CORRUPT;
 }
 
-/* Images this large are fresh zero pages (mmap); smaller ones zero only what is not read. */
-#define IMAGE_MMAP_BYTES (1u << 20)
-
-static int by_offset(const void *a, const void *b)
+/*
+ * Reads the ranges into a (pooled) image of the chunk. The rest of the
+ * image is left as it was: open_ranges checks that the columns it decodes
+ * lie inside ranges it verified, and nothing else is read.
+ */
+static arm_status read_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
+                             buffer **out, arm_error *err)
 {
-    uint64_t x = ((const object_range *)a)->offset, y = ((const object_range *)b)->offset;
-    return (x > y) - (x < y);
-}
-
-/* Zeroes the bytes of the image that no range will fill (a copy of the ranges is sorted). */
-static arm_status zero_gaps(uint8_t *bytes, uint64_t size, const object_range *ranges,
-                            uint32_t count, arm_error *err)
-{
-    object_range *sorted = malloc(count * sizeof *sorted);
-    if (sorted == NULL)
+    uint64_t size = t->layouts[c].file_size;
+    buffer *image = buffer_create(size);
+    *out = NULL;
+    if (image == NULL)
         return error_out_of_memory(err);
-    memcpy(sorted, ranges, count * sizeof *sorted);
-    qsort(sorted, count, sizeof *sorted, by_offset);
-    uint64_t at = 0;
-    for (uint32_t i = 0; i < count && at < size; i++) {
-        uint64_t start = sorted[i].offset < size ? sorted[i].offset : size;
-        if (start > at)
-            memset(bytes + at, 0, start - at);
-        uint64_t end = start + sorted[i].length;
-        at = end > at ? end : at;
+    for (uint32_t i = 0; i < count; i++)
+        ranges[i].into = (uint8_t *)image->data + ranges[i].offset;
+    if (t->io->read_ranges(t->io->context, t->chunks[c].object_id, size, ranges, count, err)) {
+        buffer_release(image);
+        return unreadable(t, err, err);
     }
-    if (at < size)
-        memset(bytes + at, 0, size - at);
-    free(sorted);
+    *out = image;
     return ARM_OK;
 }
 
 /*
- * Reads only the footer and the data of `columns` (count of them) into an
- * image of the chunk (the rest stays zero) and checks each range against
- * the digest recorded when the chunk was written.
+ * The chunk's image with at least `ranges` in it. When they are half the
+ * chunk or more, the object is mapped when the store can map it (the OS
+ * page cache's pages: nothing copied, nothing faulted in fresh); less is
+ * read into a pooled buffer, as a mapping's set-up and tear-down cost more
+ * than copying a small part (docs/decisions.md, "Cold reads map chunks").
+ */
+static arm_status load_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
+                             buffer **out, arm_error *err)
+{
+    uint64_t needed = 0;
+    for (uint32_t i = 0; i < count; i++)
+        needed += ranges[i].length;
+    if (t->io->map != NULL && needed * 2 >= t->layouts[c].file_size) {
+        arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
+                                  ranges, count, out, err);
+        if (s == ARM_OK)
+            return ARM_OK;
+        if (s != ARM_ERROR_NOT_SUPPORTED)
+            return unreadable(t, err, err);
+    }
+    return read_image(t, c, ranges, count, out, err);
+}
+
+/*
+ * Whether every row group's chunk of `column`, as the footer places it,
+ * lies inside the range [offset, offset + length) that was verified.
+ */
+static bool column_inside(const parquet_reader *r, uint32_t column, uint64_t offset,
+                          uint64_t length)
+{
+    const parquet_file_meta *meta = parquet_reader_metadata(r);
+    for (uint32_t g = 0; g < meta->row_group_count; g++) {
+        const parquet_column_meta *m = &meta->row_groups[g].columns[column].meta;
+        int64_t begin = m->data_page_offset;
+        if (m->has_dictionary_page_offset && m->dictionary_page_offset > 0 &&
+            m->dictionary_page_offset < begin)
+            begin = m->dictionary_page_offset;
+        if (begin < 0 || m->total_compressed_size < 0 || (uint64_t)begin < offset ||
+            (uint64_t)m->total_compressed_size > length ||
+            (uint64_t)begin - offset > length - (uint64_t)m->total_compressed_size)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Brings in only the footer and the data of `columns` (count of them) and
+ * checks each range against the digest recorded when the chunk was written.
  */
 static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *columns, uint32_t count,
                               ct_local *l, arm_error *err)
 {
     const chunk_layout *layout = &t->layouts[c];
-    buffer *image = layout->file_size >= IMAGE_MMAP_BYTES ? buffer_create_zeroed(layout->file_size)
-                                                          : buffer_create(layout->file_size);
     object_range *ranges = calloc(count + 2, sizeof *ranges);
-    arm_status s = image && ranges ? ARM_OK : error_out_of_memory(err);
-    if (s == ARM_OK) {
-        uint8_t *bytes = image->data;
-        ranges[0] = (object_range){0, 4, bytes};
-        ranges[1] = (object_range){layout->footer_offset, layout->file_size - layout->footer_offset,
-                                   bytes + layout->footer_offset};
-        for (uint32_t k = 0; k < count; k++)
-            ranges[2 + k] = (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]],
-                                           bytes + layout->offsets[columns[k]]};
-        if (layout->file_size < IMAGE_MMAP_BYTES)
-            s = zero_gaps(bytes, layout->file_size, ranges, count + 2, err);
-        if (s == ARM_OK && t->io->read_ranges(t->io->context, t->chunks[c].object_id,
-                                              layout->file_size, ranges, count + 2, err) != ARM_OK)
-            s = unreadable(t, err, err);
-    }
-    if (s == ARM_OK && memcmp(image->data, "PAR1", 4) != 0)
+    if (ranges == NULL)
+        return error_out_of_memory(err);
+    ranges[0] = (object_range){0, 4, NULL};
+    ranges[1] =
+        (object_range){layout->footer_offset, layout->file_size - layout->footer_offset, NULL};
+    for (uint32_t k = 0; k < count; k++)
+        ranges[2 + k] =
+            (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
+    buffer *image = NULL;
+    arm_status s = load_image(t, c, ranges, count + 2, &image, err);
+    const uint8_t *bytes = image != NULL ? image->data : NULL;
+    if (s == ARM_OK && memcmp(bytes, "PAR1", 4) != 0)
         s = damaged_range(t, c, "its header", err);
-    if (s == ARM_OK &&
-        !chunk_layout_digest_matches(layout, layout->digests[0], ranges[1].into, ranges[1].length))
+    if (s == ARM_OK && !chunk_layout_digest_matches(layout, layout->digests[0],
+                                                    bytes + ranges[1].offset, ranges[1].length))
         s = damaged_range(t, c, "its footer", err);
     for (uint32_t k = 0; k < count && s == ARM_OK; k++)
         if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]],
-                                         ranges[2 + k].into, ranges[2 + k].length))
+                                         bytes + ranges[2 + k].offset, ranges[2 + k].length))
             s = damaged_range(t, c, "a column's data", err);
     if (s == ARM_OK)
         s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);
+    for (uint32_t k = 0; k < count && s == ARM_OK; k++)
+        if (columns[k] >= parquet_reader_column_count(l->reader) ||
+            !column_inside(l->reader, columns[k], ranges[2 + k].offset, ranges[2 + k].length))
+            s = damaged_range(t, c, "a column's place in its footer", err);
     free(ranges);
     buffer_release(image);
     return s;

@@ -85,6 +85,7 @@ static arm_status start_chunk(chunk_cutter *c, arm_error *err)
     options.row_group_rows = c->options->max_rows;
     options.codec = CHUNK_CODEC;
     options.raw_if_incompressible = true;
+    options.delta_int64 = true;
     arm_status s = parquet_writer_create_memory(&c->writer, cols, n, &options, err);
     if (cols != columns)
         free(cols);

@@ -12,17 +12,19 @@
 #define BUFFER_ALIGN 64
 
 /*
- * Released buffers of 64 KB to 64 MB go to a small pool by power-of-two size
- * class and are handed out again: a fresh large allocation comes from new
- * pages, and the page faults and kernel zeroing cost more than the work a
- * cold scan does on them. At most POOL_PER_CLASS per class and POOL_MAX_BYTES
- * in all are kept. Sanitizer builds skip the pool, so a use after release is
- * still caught.
+ * Released buffers of 4 KB to 64 MB of data go to a pool, one free list per
+ * power-of-two size class of their data, and are handed out again: a fresh
+ * allocation comes from new pages (malloc gives freed memory back to the
+ * system when a database closes), and the page faults and kernel zeroing
+ * cost more than the work a cold scan does on them (a vector of 2048
+ * BIGINTs is 16 KB). A class holds data of up to its size exactly, the
+ * header comes on top, so a 16 KB vector does not take a 32 KB block. At
+ * most POOL_MAX_BYTES are kept in all. Sanitizer builds skip the pool, so a
+ * use after release is still caught.
  */
-#define POOL_MIN_SHIFT 16
+#define POOL_MIN_SHIFT 12
 #define POOL_MAX_SHIFT 26
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
-#define POOL_PER_CLASS 8
 #define POOL_MAX_BYTES ((size_t)256 << 20)
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -36,33 +38,68 @@
 #define POOL_ENABLED 1
 #endif
 
-static struct {
-    pthread_mutex_t lock;
-    buffer *free[POOL_CLASSES][POOL_PER_CLASS];
-    unsigned count[POOL_CLASSES];
-    size_t bytes;
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+/*
+ * The pool is striped so that threads decoding at once do not all meet on
+ * one lock: a thread takes from and gives to its own stripe first (stripes
+ * are handed out round-robin as threads first use the pool), and on a miss
+ * looks through the others, since buffers are often released by another
+ * thread than the one that takes them next (a database's cache is freed by
+ * the thread closing it). Free lists are chained through release_context,
+ * unused while a buffer is pooled; `pool_bytes` bounds all stripes together.
+ */
+#define POOL_STRIPES 8
 
-/* The size class of an allocation of `total` bytes, or -1 when it is not pooled. */
-static int pool_class_of(size_t total)
+typedef struct pool_stripe {
+    _Alignas(64) pthread_mutex_t lock; /* each stripe on its own cache lines */
+    buffer *free[POOL_CLASSES];
+} pool_stripe;
+
+#define STRIPE_INIT                                                                                \
+    {                                                                                              \
+        .lock = PTHREAD_MUTEX_INITIALIZER                                                          \
+    }
+static pool_stripe pool[POOL_STRIPES] = {STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT,
+                                         STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT};
+static _Atomic size_t pool_bytes;
+static _Atomic unsigned pool_next_stripe;
+static _Thread_local unsigned pool_stripe_plus_one; /* 0: not yet chosen */
+
+static unsigned own_stripe(void)
 {
-    if (!POOL_ENABLED || total < ((size_t)1 << POOL_MIN_SHIFT) ||
-        total > ((size_t)1 << POOL_MAX_SHIFT))
+    if (pool_stripe_plus_one == 0)
+        pool_stripe_plus_one =
+            1 +
+            atomic_fetch_add_explicit(&pool_next_stripe, 1, memory_order_relaxed) % POOL_STRIPES;
+    return pool_stripe_plus_one - 1;
+}
+
+/* The size class of `data_bytes` of data, or -1 when it is not pooled. */
+static int pool_class_of(size_t data_bytes)
+{
+    if (!POOL_ENABLED || data_bytes < ((size_t)1 << POOL_MIN_SHIFT) ||
+        data_bytes > ((size_t)1 << POOL_MAX_SHIFT))
         return -1;
-    int shift = 64 - __builtin_clzll((unsigned long long)(total - 1));
+    int shift = 64 - __builtin_clzll((unsigned long long)(data_bytes - 1));
     return shift - POOL_MIN_SHIFT;
 }
 
 static buffer *pool_take(int c)
 {
-    buffer *b = NULL;
-    pthread_mutex_lock(&pool.lock);
-    if (pool.count[c] > 0) {
-        b = pool.free[c][--pool.count[c]];
-        pool.bytes -= (size_t)1 << (c + POOL_MIN_SHIFT);
+    unsigned first = own_stripe();
+    for (unsigned i = 0; i < POOL_STRIPES; i++) {
+        pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
+        pthread_mutex_lock(&p->lock);
+        buffer *b = p->free[c];
+        if (b != NULL)
+            p->free[c] = b->release_context;
+        pthread_mutex_unlock(&p->lock);
+        if (b != NULL) {
+            atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
+                                      memory_order_relaxed);
+            return b;
+        }
     }
-    pthread_mutex_unlock(&pool.lock);
-    return b;
+    return NULL;
 }
 
 /* Keeps `b` for reuse when there is room; false when the caller must free it. */
@@ -70,15 +107,17 @@ static bool pool_give(buffer *b)
 {
     int c = (int)b->pool_class - 1;
     size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
-    bool kept = false;
-    pthread_mutex_lock(&pool.lock);
-    if (pool.count[c] < POOL_PER_CLASS && pool.bytes + size <= POOL_MAX_BYTES) {
-        pool.free[c][pool.count[c]++] = b;
-        pool.bytes += size;
-        kept = true;
+    if (atomic_fetch_add_explicit(&pool_bytes, size, memory_order_relaxed) + size >
+        POOL_MAX_BYTES) {
+        atomic_fetch_sub_explicit(&pool_bytes, size, memory_order_relaxed);
+        return false;
     }
-    pthread_mutex_unlock(&pool.lock);
-    return kept;
+    pool_stripe *p = &pool[own_stripe()];
+    pthread_mutex_lock(&p->lock);
+    b->release_context = p->free[c];
+    p->free[c] = b;
+    pthread_mutex_unlock(&p->lock);
+    return true;
 }
 
 buffer *buffer_create(size_t capacity_bytes)
@@ -87,11 +126,12 @@ buffer *buffer_create(size_t capacity_bytes)
     size_t data_bytes = (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
     if (data_bytes < capacity_bytes || header + data_bytes < data_bytes)
         return NULL;
-    size_t total = header + (data_bytes ? data_bytes : BUFFER_ALIGN);
-    int c = pool_class_of(total);
+    int c = pool_class_of(data_bytes);
     buffer *b = c >= 0 ? pool_take(c) : NULL;
     if (b == NULL)
-        b = aligned_alloc(BUFFER_ALIGN, c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT) : total);
+        b = aligned_alloc(BUFFER_ALIGN,
+                          header + (c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT)
+                                           : (data_bytes ? data_bytes : BUFFER_ALIGN)));
     if (b == NULL)
         return NULL;
     atomic_init(&b->refcount, 1);
@@ -101,6 +141,20 @@ buffer *buffer_create(size_t capacity_bytes)
     b->release_fn = NULL;
     b->release_context = NULL;
     b->pool_class = c >= 0 ? (unsigned)c + 1 : 0;
+    return b;
+}
+
+buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
+                    void *release_context)
+{
+    buffer *b = buffer_create(0);
+    if (b == NULL)
+        return NULL;
+    b->data = data;
+    b->size_bytes = size_bytes;
+    b->capacity_bytes = size_bytes;
+    b->release_fn = release_fn;
+    b->release_context = release_context;
     return b;
 }
 
@@ -140,17 +194,15 @@ buffer *buffer_create_zeroed(size_t capacity_bytes)
             memset(b->data, 0, capacity_bytes);
         return b;
     }
-    buffer *b = buffer_create(0);
-    if (b == NULL)
-        return NULL;
     void *data =
         mmap(NULL, capacity_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED) {
-        free(b);
+    if (data == MAP_FAILED)
+        return NULL;
+    buffer *b = buffer_wrap(data, capacity_bytes, unmap_data, NULL);
+    if (b == NULL) {
+        munmap(data, capacity_bytes);
         return NULL;
     }
-    b->data = data;
-    b->capacity_bytes = capacity_bytes;
-    b->release_fn = unmap_data;
+    b->size_bytes = 0;
     return b;
 }

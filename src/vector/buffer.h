@@ -34,6 +34,14 @@ buffer *buffer_create(size_t capacity_bytes);
  * read in) costs only what is written.
  */
 buffer *buffer_create_zeroed(size_t capacity_bytes);
+/*
+ * A buffer over `size_bytes` of foreign memory at `data` (an mmap, say):
+ * when the last reference goes, release_fn(b) frees the memory (it may read
+ * b->data, b->capacity_bytes and b->release_context), then the header goes.
+ * NULL on out-of-memory, and the memory is then still the caller's.
+ */
+buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
+                    void *release_context);
 buffer *buffer_retain(buffer *b); /* returns b; accepts NULL */
 void buffer_release(buffer *b);   /* accepts NULL */
 static inline bool buffer_is_unique(const buffer *b)

@@ -182,14 +182,19 @@ static void check_delta_round_trip(const int64_t *values, uint32_t count)
 static void test_delta_round_trips(void)
 {
     int64_t values[1000];
-    for (int pattern = 0; pattern < 5; pattern++) {
+    for (int pattern = 0; pattern < 6; pattern++) {
+        uint64_t sum = 0;
         for (int i = 0; i < 1000; i++) {
             uint64_t r = next_random();
+            /* pattern 5: deltas of 1 to 60 bits, a width per miniblock (the decoder unpacks
+             * widths up to 56 in one pass with its sum, wider ones apart) */
+            sum += r >> (63 - (uint64_t)(i / 32 * 7 % 60));
             values[i] = pattern == 0   ? i
                         : pattern == 1 ? (int64_t)r
                         : pattern == 2 ? 1000 - 3 * i
                         : pattern == 3 ? (i % 2 ? INT64_MAX : INT64_MIN)
-                                       : (int64_t)(r % 1000) - 500;
+                        : pattern == 4 ? (int64_t)(r % 1000) - 500
+                                       : (int64_t)sum;
         }
         check_delta_round_trip(values, 1000);
         check_delta_round_trip(values, 129);

@@ -81,6 +81,53 @@ static void test_raw_if_incompressible(void)
     }
 }
 
+static bool uses_encoding(const parquet_column_meta *m, parquet_encoding e)
+{
+    for (uint32_t i = 0; i < m->encoding_count; i++)
+        if (m->encodings[i] == e)
+            return true;
+    return false;
+}
+
+/*
+ * delta_int64: INT64 columns whose deltas pack into a quarter of PLAIN
+ * (arithmetic series) are DELTA_BINARY_PACKED, one whose deltas are wide
+ * (INT64_MAX - r every fifth row) stays PLAIN; every value reads back, with
+ * dictionaries allowed or not, and without the option nothing is delta-encoded.
+ */
+static void test_delta_int64(void)
+{
+    arm_error err;
+    for (int mode = 0; mode < 8; mode++) {
+        bool delta = mode & 1, nullable = mode & 2, dictionary = mode & 4;
+        parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+        options.codec = PARQUET_CODEC_LZ4_RAW;
+        options.use_dictionary = dictionary;
+        options.delta_int64 = delta;
+        size_t size;
+        uint8_t *image = pt_write(5000, nullable, &options, &size);
+        parquet_reader *r = NULL;
+        CHECK_OK(parquet_reader_open_memory(&r, image, size, "delta.parquet", &err), &err);
+        if (r == NULL) {
+            free(image);
+            continue;
+        }
+        CHECK_INT_EQ(pt_verify(r, nullable, dictionary), 5000);
+        const parquet_file_meta *meta = parquet_reader_metadata(r);
+        for (uint32_t c = 0; c < parquet_reader_column_count(r); c++) {
+            const parquet_column_meta *m = &meta->row_groups[0].columns[c].meta;
+            /* the series (a NULL every 11th row makes their deltas wide); column 4 is wide;
+             * the series are unique, so a dictionary would not beat delta */
+            bool expect = delta && !nullable && (c == 8 || c == 13);
+            CHECK_INT_EQ(uses_encoding(m, PARQUET_ENC_DELTA_BINARY_PACKED), expect);
+            if (!dictionary)
+                CHECK_INT_EQ(uses_encoding(m, PARQUET_ENC_PLAIN), !expect);
+        }
+        parquet_reader_close(r);
+        free(image);
+    }
+}
+
 static void test_small_and_empty(void)
 {
     round_trip(PARQUET_CODEC_ZSTD, true, false, true, 1);
@@ -637,7 +684,7 @@ static void test_zero_copy_batches(void)
     free(image);
 }
 
-TEST_MAIN(test_raw_if_incompressible, test_dictionary_page_statistics,
+TEST_MAIN(test_raw_if_incompressible, test_delta_int64, test_dictionary_page_statistics,
           test_reopen_moves_between_chunks, test_zero_copy_batches, test_edge_values,
           test_all_codecs_encodings_nullability, test_small_and_empty, test_schema_mapping,
           test_statistics_and_page_index, test_skip_rows_and_pages, test_dictionary_vectors,

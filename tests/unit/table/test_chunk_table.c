@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "harness.h"
 #include "memory_objects.h"
 #include "table/chunk_meta.h"
-#include "table/chunk_table.h"
+#include "table/chunk_table_internal.h"
 #include "table/memory_table.h"
 
 #define ROWS 40000
@@ -70,6 +71,7 @@ static void write_version(memory_objects *m, table_chunk_io *io, catalog_table_v
     io->put = put;
     io->get = get;
     io->read_ranges = read_ranges;
+    io->map = NULL;
     CHECK_OK(table_store_cut(io, &options, &source, 1, &def, NULL, 0, 0, out, &err), &err);
     source->vtable->destroy(source);
     memset(v, 0, sizeof *v);
@@ -162,8 +164,12 @@ static void test_scans_prune_and_cache(void)
     free_objects(&m);
 }
 
-/* A scan of one column reads that column's bytes and the footer, checked against their digests. */
-static void test_reads_only_needed_ranges(void)
+/*
+ * A scan of one column reads that column's bytes and the footer, checked
+ * against their digests, whether the store reads ranges or maps whole
+ * objects (or says it cannot map them).
+ */
+static void check_reads_only_needed_ranges(bool use_map, bool refuse_map)
 {
     setup_def(false);
     memory_objects m = {0};
@@ -171,6 +177,8 @@ static void test_reads_only_needed_ranges(void)
     catalog_table_version v;
     table_store_output out;
     write_version(&m, &io, &v, &out);
+    io.map = use_map ? map : NULL;
+    m.refuse_map = refuse_map;
     uint64_t chunk_bytes = 0;
     for (uint32_t c = 0; c < out.chunk_count; c++)
         chunk_bytes += out.chunks[c].byte_size;
@@ -221,6 +229,68 @@ static void test_reads_only_needed_ranges(void)
     column_cache_destroy(cache);
     table_store_output_dispose(&out);
     free_objects(&m);
+}
+
+/*
+ * A chunk is read into a buffer whose unread parts are not cleared, so the
+ * columns the footer places must lie inside the ranges verified: a layout
+ * that records one byte less of column 0 (with that range's digest) than
+ * the footer says is refused, not decoded from unverified bytes.
+ */
+static void test_column_outside_verified_range(void)
+{
+    setup_def(false);
+    memory_objects m = {0};
+    table_chunk_io io;
+    catalog_table_version v;
+    table_store_output out;
+    write_version(&m, &io, &v, &out);
+    column_cache *cache = NULL;
+    arm_error err;
+    CHECK_OK(column_cache_create(0, &cache, &err), &err);
+    table_provider *t = NULL;
+    CHECK_OK(chunk_table_create(&t, &io, cache, &v, false, &err), &err);
+    chunk_layout *layout = &((chunk_table *)t)->layouts[0];
+    CHECK(((chunk_table *)t)->has_layout[0] && layout->digest_size == 8);
+    int obj = find_object(&m, out.chunks[0].object_id);
+    layout->lengths[0]--;
+    uint64_t digest = hash_checksum(m.bytes[obj] + layout->offsets[0], layout->lengths[0]);
+    memcpy(layout->digests[1], &digest, 8); /* little-endian, as the blob stores it */
+    uint32_t id = 0;
+    table_scan_options o = {&id, 1, NULL, 0, false};
+    table_scan *s;
+    table_scan_local *local;
+    CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
+    CHECK_OK(t->vtable->scan_local_create(s, &local, &err), &err);
+    batch b;
+    CHECK_OK(batch_init(&b, 1, t->column_types, &err), &err);
+    arm_status status = ARM_OK;
+    while (status == ARM_OK) {
+        batch_reset(&b);
+        status = t->vtable->scan_next(s, local, &b, &err);
+        if (status == ARM_OK && b.count == 0)
+            break;
+    }
+    CHECK_INT_EQ(status, ARM_ERROR_CORRUPT);
+    CHECK(strstr(err.message, "place in its footer") != NULL);
+    batch_dispose(&b);
+    t->vtable->scan_local_destroy(local);
+    t->vtable->scan_end(s);
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+static void test_reads_only_needed_ranges(void)
+{
+    check_reads_only_needed_ranges(false, false);
+}
+
+static void test_mapped_chunks_checked_too(void)
+{
+    check_reads_only_needed_ranges(true, false);
+    check_reads_only_needed_ranges(true, true);
 }
 
 /*
@@ -391,6 +461,6 @@ static void test_primary_key_across_chunks(void)
     free_objects(&m);
 }
 
-TEST_MAIN(test_scans_prune_and_cache, test_reads_only_needed_ranges,
-          test_old_sha256_digests_still_checked, test_deletes_updates_and_tail,
-          test_primary_key_across_chunks)
+TEST_MAIN(test_scans_prune_and_cache, test_reads_only_needed_ranges, test_mapped_chunks_checked_too,
+          test_column_outside_verified_range, test_old_sha256_digests_still_checked,
+          test_deletes_updates_and_tail, test_primary_key_across_chunks)
