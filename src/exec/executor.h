@@ -33,15 +33,17 @@ arm_status executor_run(result_set **out, plan_node *plan, query_context *ctx,
  *     borrowed for the call: retain its vectors (vector_reference) to keep
  *     rows. Keep it cheap: other threads wait for it to deliver theirs. An
  *     error stops the query and is returned.
- *   work: optional. Called by the thread that delivered, after its deliveries,
+ *   work: optional. Called by the threads that deliver, between batches,
  *     outside the executor's locks and possibly on several threads at once:
  *     the place for the heavy work deliveries queued (encoding, writing).
+ *     `is_behind`: no other thread is further behind, so rows of the threads
+ *     ahead wait for this one; better leave work to them unless it piles up.
  *   window_rows: rows that may wait for earlier ones before the threads that
  *     are ahead pause (0: a default of a few hundred thousand).
  */
 typedef struct result_sink {
     arm_status (*deliver)(void *context, const batch *rows, arm_error *err);
-    arm_status (*work)(void *context, arm_error *err);
+    arm_status (*work)(void *context, bool is_behind, arm_error *err);
     void *context;
     uint64_t window_rows;
 } result_sink;

@@ -260,15 +260,21 @@ static arm_status pull(pipeline_run_state *run, task_state *t, arm_error *err)
     if (run->profile)
         profile_add(source, t->input.count, start);
     t->is_source_done = t->input.count == 0;
-    if (run->stream != NULL && !t->is_source_done)
-        result_stream_pulled(run->stream, t->index, t->input.sequence);
+    if (run->stream == NULL)
+        return ARM_OK;
+    if (t->is_source_done) /* it delivers nothing more */
+        return result_stream_leave(run->stream, t->index, err);
+    result_stream_pulled(run->stream, t->index, t->input.sequence);
     return ARM_OK;
 }
 
 /*
  * Pushes t->input through the pipeline. When streaming the result, then
- * delivers what that batch unblocked, lets the sink work outside the locks
- * and waits if this task ran too far ahead of the others.
+ * delivers what that batch unblocked and pulls the next batch before letting
+ * the sink work outside the locks (so while this task works, its floor is
+ * the batch it will push next, usually a new morsel, and the other tasks'
+ * rows are not held up behind it). A task that ran too far ahead works and
+ * waits by turns until the tasks behind it caught up.
  */
 static arm_status push_input(pipeline_run_state *run, task_state *t, arm_error *err)
 {
@@ -279,10 +285,15 @@ static arm_status push_input(pipeline_run_state *run, task_state *t, arm_error *
         return s;
     if ((s = result_stream_pushed(stream, t->index, sequence, err)) != ARM_OK)
         return s;
-    if (stream->sink->work != NULL &&
-        (s = stream->sink->work(stream->sink->context, err)) != ARM_OK)
+    if (!should_stop(run) && (s = pull(run, t, err)) != ARM_OK)
         return s;
-    result_stream_pause(stream, t->index);
+    t->has_pending = !t->is_source_done && !should_stop(run);
+    do {
+        bool is_behind = result_stream_is_behind(stream, t->index);
+        if (stream->sink->work != NULL &&
+            (s = stream->sink->work(stream->sink->context, is_behind, err)) != ARM_OK)
+            return s;
+    } while (result_stream_pause(stream, t->index));
     return ARM_OK;
 }
 
@@ -329,6 +340,8 @@ static arm_status task_drive(pipeline_run_state *run, task_state *t, arm_error *
     arm_status s = ARM_OK;
     while (!should_stop(run)) {
         if (!t->has_pending) {
+            if (t->is_source_done) /* push_input pulled ahead */
+                return s;
             if ((s = pull(run, t, err)) != ARM_OK || t->is_source_done)
                 return s;
         }
@@ -347,7 +360,7 @@ static arm_status task_probe(pipeline_run_state *run, task_state *t, arm_error *
         return s;
     if ((s = push_input(run, t, err)) != ARM_OK || should_stop(run))
         return s;
-    if ((s = pull(run, t, err)) != ARM_OK)
+    if (run->stream == NULL && (s = pull(run, t, err)) != ARM_OK)
         return s;
     t->has_pending = !t->is_source_done;
     return ARM_OK;

@@ -78,8 +78,14 @@ arm_status result_stream_add(result_stream *s, uint32_t task, const batch *b, ar
 arm_status result_stream_pushed(result_stream *s, uint32_t task, uint64_t sequence, arm_error *err);
 /* Task `task` ends: delivers what that allows. */
 arm_status result_stream_leave(result_stream *s, uint32_t task, arm_error *err);
-/* Waits while the window is over its limit and some other task is behind `task`. */
-void result_stream_pause(result_stream *s, uint32_t task);
+/* Whether no other task is further behind than `task` (its rows hold up theirs). */
+bool result_stream_is_behind(result_stream *s, uint32_t task);
+/*
+ * While the window is over its limit and some other task is behind `task`:
+ * waits until a floor moves or rows are delivered, and returns true (the
+ * caller lets the sink work, then asks again). Else returns false at once.
+ */
+bool result_stream_pause(result_stream *s, uint32_t task);
 /* Wakes paused tasks (after a failure). */
 void result_stream_wake(result_stream *s);
 

@@ -111,10 +111,12 @@ static arm_status insert(result_stream *s, uint32_t task, uint64_t sequence, bat
     return ARM_OK;
 }
 
+/* Every floor change wakes paused tasks: one of them may be the furthest behind now. */
 void result_stream_join(result_stream *s, uint32_t task)
 {
     pthread_mutex_lock(&s->lock);
     s->floors[task] = s->max_pulled;
+    pthread_cond_broadcast(&s->moved);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -124,6 +126,7 @@ void result_stream_pulled(result_stream *s, uint32_t task, uint64_t sequence)
     s->floors[task] = sequence;
     if (sequence > s->max_pulled)
         s->max_pulled = sequence;
+    pthread_cond_broadcast(&s->moved);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -141,9 +144,10 @@ arm_status result_stream_add(result_stream *s, uint32_t task, const batch *b, ar
         return status;
     bool kept = false;
     pthread_mutex_lock(&s->lock);
-    if (s->window_count == 0 && b->sequence <= min_floor(s, task))
+    if (s->window_count == 0 && b->sequence <= min_floor(s, task)) {
         status = deliver(s, &rows, err);
-    else if ((status = insert(s, task, b->sequence, &rows, err)) == ARM_OK)
+        pthread_cond_broadcast(&s->moved); /* paused tasks may find work the delivery made */
+    } else if ((status = insert(s, task, b->sequence, &rows, err)) == ARM_OK)
         kept = true;
     pthread_mutex_unlock(&s->lock);
     if (!kept)
@@ -156,6 +160,7 @@ arm_status result_stream_pushed(result_stream *s, uint32_t task, uint64_t sequen
     pthread_mutex_lock(&s->lock);
     s->floors[task] = sequence < UINT64_MAX ? sequence + 1 : sequence;
     arm_status status = s->window_count > 0 ? flush(s, err) : ARM_OK;
+    pthread_cond_broadcast(&s->moved);
     pthread_mutex_unlock(&s->lock);
     return status;
 }
@@ -170,17 +175,27 @@ arm_status result_stream_leave(result_stream *s, uint32_t task, arm_error *err)
     return status;
 }
 
+bool result_stream_is_behind(result_stream *s, uint32_t task)
+{
+    pthread_mutex_lock(&s->lock);
+    bool is_behind = s->floors[task] <= min_floor(s, task);
+    pthread_mutex_unlock(&s->lock);
+    return is_behind;
+}
+
 /*
  * A task that is ahead waits while the window is full; the task furthest
  * behind never waits, and its progress (or leaving) wakes the others.
  */
-void result_stream_pause(result_stream *s, uint32_t task)
+bool result_stream_pause(result_stream *s, uint32_t task)
 {
     pthread_mutex_lock(&s->lock);
-    while (!atomic_load(s->failed) && s->window_rows > s->window_limit_rows &&
-           s->floors[task] > min_floor(s, task))
+    bool must_wait = !atomic_load(s->failed) && s->window_rows > s->window_limit_rows &&
+                     s->floors[task] > min_floor(s, task);
+    if (must_wait)
         pthread_cond_wait(&s->moved, &s->lock);
     pthread_mutex_unlock(&s->lock);
+    return must_wait;
 }
 
 void result_stream_wake(result_stream *s)

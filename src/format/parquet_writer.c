@@ -905,19 +905,20 @@ static arm_status encode_one(parquet_writer *w, write_stream *st, arm_error *err
 }
 
 /*
- * Encodes queued groups while there are any this thread may take. A thread
+ * Encodes queued groups while there are any this thread may take (with
+ * only_backlog, while more are queued than there are threads). A thread
  * waits only while the queue is longer than the thread count and nothing can
  * be taken: then the next group to write is being encoded by a thread that
  * does not wait, so the wait ends.
  */
-arm_status parquet_writer_stream_work(parquet_writer *w, arm_error *err)
+arm_status parquet_writer_stream_work(parquet_writer *w, bool only_backlog, arm_error *err)
 {
     write_stream *st = w->stream;
     if (st == NULL)
         return ARM_OK;
     arm_status status = ARM_OK;
     pthread_mutex_lock(&st->lock);
-    while (!st->has_failed && st->queue_count > 0) {
+    while (!st->has_failed && st->queue_count > (only_backlog ? st->thread_count : 0)) {
         if (!can_take(st)) {
             if (st->queue_count <= st->thread_count)
                 break;

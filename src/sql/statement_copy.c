@@ -198,9 +198,9 @@ static arm_status deliver_parquet(void *context, const batch *rows, arm_error *e
     return parquet_writer_stream_add(((copy_target *)context)->parquet, rows, err);
 }
 
-static arm_status work_parquet(void *context, arm_error *err)
+static arm_status work_parquet(void *context, bool is_behind, arm_error *err)
 {
-    return parquet_writer_stream_work(((copy_target *)context)->parquet, err);
+    return parquet_writer_stream_work(((copy_target *)context)->parquet, is_behind, err);
 }
 
 /* Row groups are encoded on the query's threads; the file does not depend on their number. */

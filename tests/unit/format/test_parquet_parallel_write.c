@@ -228,7 +228,7 @@ static void stream_task(void *context, uint32_t task)
             k < BATCHES ? parquet_writer_stream_add(run->w, &run->set->batches[k], &err) : ARM_OK;
         pthread_mutex_unlock(&run->lock);
         if (s == ARM_OK)
-            s = parquet_writer_stream_work(run->w, &err);
+            s = parquet_writer_stream_work(run->w, k % 3 == 0, &err);
         if (s != ARM_OK)
             run->failures++;
         if (s != ARM_OK || k >= BATCHES)
