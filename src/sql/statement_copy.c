@@ -125,7 +125,8 @@ typedef struct copy_target {
     const plan_node *plan;
     parquet_writer *parquet; /* FORMAT parquet */
     FILE *csv;               /* FORMAT csv */
-    const char *temp_path;
+    const char *path;        /* the target, named in errors */
+    const char *temp_path;   /* what is written, renamed to `path` at the end */
 } copy_target;
 
 static arm_status cannot_write(const char *path, arm_error *err)
@@ -174,7 +175,7 @@ static arm_status deliver_csv(void *context, const batch *rows, arm_error *err)
         }
         fputc('\n', t->csv);
     }
-    return ferror(t->csv) ? cannot_write(t->temp_path, err) : ARM_OK;
+    return ferror(t->csv) ? cannot_write(t->path, err) : ARM_OK;
 }
 
 static arm_status open_csv(copy_target *t, arm_error *err)
@@ -182,7 +183,7 @@ static arm_status open_csv(copy_target *t, arm_error *err)
     const copy_options *c = t->options;
     t->csv = fopen(t->temp_path, "w");
     if (t->csv == NULL)
-        return cannot_write(t->temp_path, err);
+        return cannot_write(t->path, err);
     for (uint32_t k = 0; c->header && k < t->plan->column_count; k++) {
         if (k > 0)
             fputc(c->delimiter, t->csv);
@@ -233,7 +234,7 @@ static arm_status close_target(copy_target *t, arm_status status, arm_error *err
     if (t->csv != NULL) {
         bool failed = ferror(t->csv) != 0;
         if ((fclose(t->csv) != 0 || failed) && status == ARM_OK)
-            status = cannot_write(t->temp_path, err);
+            status = cannot_write(t->path, err);
     }
     return status;
 }
@@ -292,7 +293,7 @@ static arm_status copy_to(result_set **out, sql_session *s, const ast_stmt *stmt
     if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
         return err->status;
     arm_status st = copy_plan(&plan, &b, s, stmt, err);
-    copy_target t = {c, plan, NULL, NULL, NULL};
+    copy_target t = {.options = c, .plan = plan, .path = path};
     if (st == ARM_OK) {
         t.temp_path = arena_printf(s->arena, "%s.%ld-%u.tmp", path, (long)getpid(),
                                    (unsigned)atomic_fetch_add(&copies, 1));

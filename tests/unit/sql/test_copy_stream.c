@@ -174,14 +174,16 @@ static void test_error_midway_leaves_no_file(void)
     test_close();
 }
 
-/* An unwritable target fails cleanly. */
+/* An unwritable target fails cleanly, naming the target. */
 static void test_write_error(void)
 {
     test_open();
     create_table();
     arm_error err;
     CHECK_INT_EQ(test_fail("COPY t TO 'no_such_folder/x.parquet'", &err), ARM_ERROR_IO);
+    CHECK(strstr(err.message, "no_such_folder/x.parquet") != NULL);
     CHECK_INT_EQ(test_fail("COPY t TO 'no_such_folder/x.csv'", &err), ARM_ERROR_IO);
+    CHECK(strstr(err.message, "\"no_such_folder/x.csv\"") != NULL);
     test_close();
 }
 
