@@ -44,7 +44,8 @@ typedef struct subquery_walk {
 
 static void find_subqueries(expr *e, void *context);
 static arm_status executor_run_inner(result_set **out, plan_node *plan, query_context *ctx,
-                                     plan_profile *profile_out, arm_error *err);
+                                     plan_profile *profile_out, result_stream *stream,
+                                     arm_error *err);
 
 static arm_status run_subquery(subquery_walk *w, expr *e)
 {
@@ -373,14 +374,42 @@ arm_status executor_run(result_set **out, plan_node *plan, query_context *ctx,
                         plan_profile *profile_out, arm_error *err)
 {
     executor_depth++;
-    arm_status s = executor_run_inner(out, plan, ctx, profile_out, err);
+    arm_status s = executor_run_inner(out, plan, ctx, profile_out, NULL, err);
     if (--executor_depth == 0)
         release_subquery_sets(ctx);
     return s;
 }
 
+/*
+ * The same run, with the root pipeline (and its RIGHT/FULL join tail)
+ * delivering through a result_stream; the result set stays empty and only
+ * gives the stream its column types.
+ */
+arm_status executor_run_streaming(plan_node *plan, query_context *ctx, const result_sink *sink,
+                                  uint64_t *row_count, arm_error *err)
+{
+    if (row_count != NULL)
+        *row_count = 0;
+    if (is_modify(plan))
+        return error_internal(err, "INSERT, UPDATE and DELETE plans cannot stream");
+    result_stream stream;
+    result_stream_init(&stream, sink, NULL, NULL);
+    result_set *shape = NULL;
+    executor_depth++;
+    arm_status s = executor_run_inner(&shape, plan, ctx, NULL, &stream, err);
+    if (--executor_depth == 0)
+        release_subquery_sets(ctx);
+    if (row_count != NULL)
+        *row_count = stream.delivered_rows;
+    result_stream_dispose(&stream);
+    result_set_destroy(shape);
+    return s;
+}
+
+/* `stream` (may be NULL) is initialized; it gets the result's shape and the failure flag. */
 static arm_status executor_run_inner(result_set **out, plan_node *plan, query_context *ctx,
-                                     plan_profile *profile_out, arm_error *err)
+                                     plan_profile *profile_out, result_stream *stream,
+                                     arm_error *err)
 {
     *out = NULL;
     executor ex;
@@ -401,6 +430,11 @@ static arm_status executor_run_inner(result_set **out, plan_node *plan, query_co
     if (s != ARM_OK)
         return s;
     pipeline_shared_init(&ex.shared, ctx, &ex.collector);
+    if (stream != NULL) {
+        stream->shape = ex.collector.result;
+        stream->failed = &ex.shared.failed;
+        ex.shared.stream = stream;
+    }
     s = execute_plan(&ex, plan, profile_out, err);
     destroy_ops(&ex);
     pipeline_shared_dispose(&ex.shared);

@@ -134,7 +134,7 @@ arm_status pipeline_prepend(arena *a, pipeline *p, op *o, arm_error *err)
 
 void pipeline_shared_init(pipeline_shared *s, query_context *ctx, result_collector *collector)
 {
-    memset(s, 0, sizeof *s);
+    memset(s, 0, sizeof *s); /* stream: NULL, materializing */
     s->ctx = ctx;
     s->collector = collector;
     pthread_mutex_init(&s->lock, NULL);
@@ -150,6 +150,7 @@ void pipeline_shared_dispose(pipeline_shared *s)
 
 /* One thread's state for one pipeline. */
 typedef struct task_state {
+    uint32_t index;
     void *source_local;
     void **op_locals; /* op_count */
     void *sink_local;
@@ -168,6 +169,7 @@ typedef struct pipeline_run_state {
     task_state *tasks;
     _Atomic bool finished; /* an operator said OP_FINISHED */
     bool profile;
+    result_stream *stream; /* this pipeline streams the query result; else NULL */
 } pipeline_run_state;
 
 static void record_error(pipeline_shared *shared, arm_status s, const arm_error *err)
@@ -179,6 +181,8 @@ static void record_error(pipeline_shared *shared, arm_status s, const arm_error 
         atomic_store(&shared->failed, true);
     }
     pthread_mutex_unlock(&shared->lock);
+    if (shared->stream != NULL)
+        result_stream_wake(shared->stream);
 }
 
 static void profile_add(op *o, uint64_t rows, uint64_t start_ns)
@@ -190,6 +194,8 @@ static void profile_add(op *o, uint64_t rows, uint64_t start_ns)
 static arm_status sink_batch(pipeline_run_state *run, task_state *t, const batch *b, arm_error *err)
 {
     pipeline *p = run->p;
+    if (p->sink == NULL && run->shared->stream != NULL)
+        return result_stream_add(run->shared->stream, t->index, b, err);
     if (p->sink == NULL) {
         pthread_mutex_lock(&run->shared->lock);
         arm_status s = result_collector_append(run->shared->collector, b, err);
@@ -254,6 +260,40 @@ static arm_status pull(pipeline_run_state *run, task_state *t, arm_error *err)
     if (run->profile)
         profile_add(source, t->input.count, start);
     t->is_source_done = t->input.count == 0;
+    if (run->stream == NULL)
+        return ARM_OK;
+    if (t->is_source_done) /* it delivers nothing more */
+        return result_stream_leave(run->stream, t->index, err);
+    result_stream_pulled(run->stream, t->index, t->input.sequence);
+    return ARM_OK;
+}
+
+/*
+ * Pushes t->input through the pipeline. When streaming the result, then
+ * delivers what that batch unblocked and pulls the next batch before letting
+ * the sink work outside the locks (so while this task works, its floor is
+ * the batch it will push next, usually a new morsel, and the other tasks'
+ * rows are not held up behind it). A task that ran too far ahead works and
+ * waits by turns until the tasks behind it caught up.
+ */
+static arm_status push_input(pipeline_run_state *run, task_state *t, arm_error *err)
+{
+    uint64_t sequence = t->input.sequence;
+    arm_status s = push(run, t, 0, &t->input, err);
+    result_stream *stream = run->stream;
+    if (s != ARM_OK || stream == NULL)
+        return s;
+    if ((s = result_stream_pushed(stream, t->index, sequence, err)) != ARM_OK)
+        return s;
+    if (!should_stop(run) && (s = pull(run, t, err)) != ARM_OK)
+        return s;
+    t->has_pending = !t->is_source_done && !should_stop(run);
+    do {
+        bool is_behind = result_stream_is_behind(stream, t->index);
+        if (stream->sink->work != NULL &&
+            (s = stream->sink->work(stream->sink->context, is_behind, err)) != ARM_OK)
+            return s;
+    } while (result_stream_pause(stream, t->index));
     return ARM_OK;
 }
 
@@ -300,11 +340,13 @@ static arm_status task_drive(pipeline_run_state *run, task_state *t, arm_error *
     arm_status s = ARM_OK;
     while (!should_stop(run)) {
         if (!t->has_pending) {
+            if (t->is_source_done) /* push_input pulled ahead */
+                return s;
             if ((s = pull(run, t, err)) != ARM_OK || t->is_source_done)
                 return s;
         }
         t->has_pending = false;
-        if ((s = push(run, t, 0, &t->input, err)) != ARM_OK)
+        if ((s = push_input(run, t, err)) != ARM_OK)
             return s;
     }
     return s;
@@ -316,9 +358,9 @@ static arm_status task_probe(pipeline_run_state *run, task_state *t, arm_error *
     arm_status s = pull(run, t, err);
     if (s != ARM_OK || t->is_source_done)
         return s;
-    if ((s = push(run, t, 0, &t->input, err)) != ARM_OK || should_stop(run))
+    if ((s = push_input(run, t, err)) != ARM_OK || should_stop(run))
         return s;
-    if ((s = pull(run, t, err)) != ARM_OK)
+    if (run->stream == NULL && (s = pull(run, t, err)) != ARM_OK)
         return s;
     t->has_pending = !t->is_source_done;
     return ARM_OK;
@@ -338,6 +380,23 @@ static arm_status task_combine(pipeline_run_state *run, task_state *t, arm_error
     return s;
 }
 
+/* Disposes the task and records its error; a streaming task delivers what its end allows. */
+static void task_end(pipeline_run_state *run, task_state *t, arm_status s, arm_error *err)
+{
+    task_dispose(run, t);
+    if (run->stream != NULL) {
+        arm_error leave_err;
+        arm_error_clear(&leave_err);
+        arm_status left = result_stream_leave(run->stream, t->index, &leave_err);
+        if (s == ARM_OK && left != ARM_OK) {
+            s = left;
+            *err = leave_err;
+        }
+    }
+    if (s != ARM_OK)
+        record_error(run->shared, s, err);
+}
+
 /* Thread pool entry: task 0 continues the caller's state, others start fresh. */
 static void run_task(void *context, uint32_t index)
 {
@@ -345,14 +404,14 @@ static void run_task(void *context, uint32_t index)
     task_state *t = &run->tasks[index];
     arm_error err;
     arm_error_clear(&err);
+    if (index != 0 && run->stream != NULL)
+        result_stream_join(run->stream, index);
     arm_status s = index == 0 ? ARM_OK : task_init(run, t, &err);
     if (s == ARM_OK)
         s = task_drive(run, t, &err);
     if (s == ARM_OK && !atomic_load(&run->shared->failed))
         s = task_combine(run, t, &err);
-    task_dispose(run, t);
-    if (s != ARM_OK)
-        record_error(run->shared, s, &err);
+    task_end(run, t, s, &err);
 }
 
 static uint32_t choose_task_count(const pipeline *p, const query_context *ctx)
@@ -373,6 +432,7 @@ static arm_status allocate_tasks(pipeline_run_state *run, uint32_t count, arm_er
     if (run->tasks == NULL || locals == NULL || outputs == NULL)
         return error_out_of_memory(err);
     for (uint32_t i = 0; i < count; i++) {
+        run->tasks[i].index = i;
         run->tasks[i].op_locals = locals + (size_t)i * ops;
         run->tasks[i].outputs = outputs + (size_t)i * ops;
     }
@@ -396,9 +456,7 @@ static uint32_t run_tasks(pipeline_run_state *run, uint32_t task_count)
         s = task_drive(run, first, &err);
     if (s == ARM_OK && !atomic_load(&run->shared->failed))
         s = task_combine(run, first, &err);
-    task_dispose(run, first);
-    if (s != ARM_OK)
-        record_error(run->shared, s, &err);
+    task_end(run, first, s, &err);
     return 1;
 }
 
@@ -406,6 +464,8 @@ static arm_status finish(pipeline_run_state *run, uint32_t first_batch, uint32_t
                          arm_error *err)
 {
     pipeline *p = run->p;
+    if (p->sink == NULL && run->stream != NULL)
+        return ARM_OK;
     if (p->sink == NULL)
         return tasks_run > 1 ? result_collector_order(run->shared->collector, first_batch, err)
                              : ARM_OK;
@@ -425,6 +485,10 @@ arm_status pipeline_run(pipeline *p, pipeline_shared *shared, arm_error *err)
     atomic_init(&run.finished, false);
     uint32_t task_count = choose_task_count(p, ctx);
     arm_status s = allocate_tasks(&run, task_count, err);
+    if (s == ARM_OK && p->sink == NULL && shared->stream != NULL) {
+        run.stream = shared->stream;
+        s = result_stream_begin(run.stream, task_count, err);
+    }
     if (s != ARM_OK)
         return s;
     uint32_t first_batch = shared->collector->result->batch_count;

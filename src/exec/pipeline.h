@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include "exec/executor.h"
 #include "exec/operator.h"
 #include "exec/result_set.h"
 
@@ -31,6 +32,64 @@ arm_status result_collector_order(result_collector *c, uint32_t first_batch, arm
 void result_collector_dispose(result_collector *c); /* frees the sequences, not the result */
 
 /*
+ * Delivery of a streamed result in order (executor_run_streaming). Batches
+ * from parallel tasks wait in `window`, sorted by sequence, until no task can
+ * still produce a smaller one. Sources hand out morsels in increasing
+ * sequence order and a task's batches only grow, so each task's `floor` (the
+ * batch it pushes; after that batch, one more; on joining, the largest
+ * sequence pulled so far) bounds what it may still deliver: a batch goes out
+ * once no other task's floor is below its sequence. All functions lock.
+ */
+typedef struct result_stream_entry {
+    batch rows; /* kept with result_set_keep_batch */
+    uint64_t sequence;
+    uint64_t arrival; /* ties between one task's batches keep their order */
+    uint32_t task;
+} result_stream_entry;
+
+typedef struct result_stream {
+    const result_sink *sink;
+    const result_set *shape; /* the column types kept batches take */
+    const _Atomic bool *failed;
+    pthread_mutex_t lock;
+    pthread_cond_t moved; /* a floor moved or the window shrank */
+    uint64_t *floors;     /* per task; UINT64_MAX: not running */
+    uint32_t task_count;
+    uint64_t max_pulled;
+    result_stream_entry *window; /* sorted by (sequence, arrival) */
+    uint32_t window_count, window_capacity;
+    uint64_t window_rows, window_limit_rows;
+    uint64_t arrivals;
+    uint64_t delivered_rows;
+} result_stream;
+
+void result_stream_init(result_stream *s, const result_sink *sink, const result_set *shape,
+                        const _Atomic bool *failed);
+void result_stream_dispose(result_stream *s);
+/* Starts a pipeline of `task_count` tasks, none running yet. */
+arm_status result_stream_begin(result_stream *s, uint32_t task_count, arm_error *err);
+/* A task other than the first starts: it pulls only sequences beyond those pulled so far. */
+void result_stream_join(result_stream *s, uint32_t task);
+/* Task `task` pulled a batch of `sequence` and pushes it now. */
+void result_stream_pulled(result_stream *s, uint32_t task, uint64_t sequence);
+/* Keeps or delivers one output batch of `task`. */
+arm_status result_stream_add(result_stream *s, uint32_t task, const batch *b, arm_error *err);
+/* Task `task` finished pushing `sequence`: delivers what that allows. */
+arm_status result_stream_pushed(result_stream *s, uint32_t task, uint64_t sequence, arm_error *err);
+/* Task `task` ends: delivers what that allows. */
+arm_status result_stream_leave(result_stream *s, uint32_t task, arm_error *err);
+/* Whether no other task is further behind than `task` (its rows hold up theirs). */
+bool result_stream_is_behind(result_stream *s, uint32_t task);
+/*
+ * While the window is over its limit and some other task is behind `task`:
+ * waits until a floor moves or rows are delivered, and returns true (the
+ * caller lets the sink work, then asks again). Else returns false at once.
+ */
+bool result_stream_pause(result_stream *s, uint32_t task);
+/* Wakes paused tasks (after a failure). */
+void result_stream_wake(result_stream *s);
+
+/*
  * What every pipeline of one query shares: the lock that serializes
  * combine() and result collection, and the first error.
  */
@@ -41,6 +100,7 @@ typedef struct pipeline_shared {
     arm_status first_status;
     arm_error first_error;
     result_collector *collector; /* where pipelines with sink == NULL deliver */
+    result_stream *stream;       /* instead, when streaming; else NULL */
 } pipeline_shared;
 
 /*

@@ -95,17 +95,12 @@ static arm_status keep_dictionary(vector *dst, const vector *src, const uint32_t
     return vector_attach_dictionary(dst, src->dictionary, err);
 }
 
-arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
+arm_status result_set_keep_batch(batch *dst, const result_set *r, const batch *b, arm_error *err)
 {
-    if (b->count == 0)
-        return ARM_OK;
     if (b->column_count < r->column_count)
         return error_internal(err, "result batch has fewer columns than the result");
-    arm_status s;
-    if (r->batch_count == r->batch_capacity && (s = grow_batches(r, err)) != ARM_OK)
-        return s;
-    batch *dst = &r->batches[r->batch_count];
-    if ((s = init_result_batch(dst, r, err)) != ARM_OK)
+    arm_status s = init_result_batch(dst, r, err);
+    if (s != ARM_OK)
         return s;
     for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++) {
         const vector *src = &b->columns[c];
@@ -124,6 +119,18 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
         return s;
     }
     dst->count = b->count;
+    return ARM_OK;
+}
+
+arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
+{
+    if (b->count == 0)
+        return ARM_OK;
+    arm_status s;
+    if (r->batch_count == r->batch_capacity && (s = grow_batches(r, err)) != ARM_OK)
+        return s;
+    if ((s = result_set_keep_batch(&r->batches[r->batch_count], r, b, err)) != ARM_OK)
+        return s;
     r->batch_first_row[r->batch_count] = r->row_count;
     r->batch_count++;
     r->row_count += b->count;

@@ -36,6 +36,12 @@ arm_status result_set_create_empty(result_set **out, result_set_kind kind, uint6
                                    arm_error *err);
 /* Appends the selected rows of `b` (compacted; strings kept alive by reference). */
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err);
+/*
+ * Fills `dst` (uninitialized) with the selected rows of `b` as
+ * result_set_append keeps them: dense, typed as r's columns, sharing b's
+ * buffers where it can. The caller owns it (batch_dispose).
+ */
+arm_status result_set_keep_batch(batch *dst, const result_set *r, const batch *b, arm_error *err);
 /* Finds the batch and row within it for `row`; false when out of range. */
 bool result_set_locate(const result_set *r, uint64_t row, uint32_t *batch_index,
                        uint32_t *row_in_batch);

@@ -49,7 +49,8 @@ struct parquet_writer {
     uint32_t encoder_count;
     parquet_writer_column *definitions; /* the columns as given, for the encoders */
     parquet_byte_buffer *spare_bytes;   /* encoded group buffers written out, for reuse */
-    uint32_t spare_count;
+    uint32_t spare_count, spare_capacity;
+    struct write_stream *stream; /* between stream_begin and stream_end, with threads */
     bool is_closed;
     bool is_broken;
 };
@@ -300,6 +301,7 @@ typedef struct encoded_group {
     parquet_byte_buffer bytes;
     parquet_row_group group;
     chunk_pages *pages; /* one per column */
+    uint32_t index;     /* the group's place among the stream's groups */
     bool is_ready;
 } encoded_group;
 
@@ -410,27 +412,37 @@ static void rebase_group(parquet_row_group *g, chunk_pages *pages, int64_t base)
     }
 }
 
+/* Writes an encoded group at the end of the file and keeps its buffer for reuse. */
+static arm_status commit_group(parquet_writer *w, encoded_group *e, arm_error *err)
+{
+    arm_status status = grow_row_groups(w, err);
+    if (status != ARM_OK)
+        return status;
+    rebase_group(&e->group, e->pages, (int64_t)w->sink.offset);
+    if ((status = parquet_sink_write(&w->sink, e->bytes.data, e->bytes.size, err)) != ARM_OK)
+        return status;
+    e->group.ordinal = (int16_t)w->row_group_count;
+    w->row_groups[w->row_group_count] = e->group;
+    memcpy(&w->pages[(size_t)w->row_group_count * w->column_count], e->pages,
+           w->column_count * sizeof *e->pages);
+    w->row_group_count++;
+    w->total_rows += (uint64_t)e->group.num_rows;
+    e->bytes.size = 0;
+    if (w->spare_count < w->spare_capacity)
+        w->spare_bytes[w->spare_count++] = e->bytes;
+    else
+        parquet_byte_buffer_dispose(&e->bytes);
+    memset(&e->bytes, 0, sizeof e->bytes);
+    return ARM_OK;
+}
+
 /* Under pw->lock: writes the ready groups that are next in order. */
 static arm_status commit_ready(parallel_write *pw, arm_error *err)
 {
-    parquet_writer *w = pw->w;
     while (pw->next_commit < pw->group_count && pw->groups[pw->next_commit].is_ready) {
-        encoded_group *e = &pw->groups[pw->next_commit];
-        arm_status status = grow_row_groups(w, err);
+        arm_status status = commit_group(pw->w, &pw->groups[pw->next_commit], err);
         if (status != ARM_OK)
             return status;
-        rebase_group(&e->group, e->pages, (int64_t)w->sink.offset);
-        if ((status = parquet_sink_write(&w->sink, e->bytes.data, e->bytes.size, err)) != ARM_OK)
-            return status;
-        e->group.ordinal = (int16_t)w->row_group_count;
-        w->row_groups[w->row_group_count] = e->group;
-        memcpy(&w->pages[(size_t)w->row_group_count * w->column_count], e->pages,
-               w->column_count * sizeof *e->pages);
-        w->row_group_count++;
-        w->total_rows += (uint64_t)e->group.num_rows;
-        e->bytes.size = 0;
-        w->spare_bytes[w->spare_count++] = e->bytes; /* room for one per group was made */
-        memset(&e->bytes, 0, sizeof e->bytes);
         pw->next_commit++;
         pthread_cond_broadcast(&pw->committed);
     }
@@ -530,8 +542,10 @@ static arm_status write_groups_parallel(parallel_write *pw, uint32_t thread_coun
         uint32_t spare_needed = w->spare_count + pw->group_count;
         parquet_byte_buffer *spares = realloc(w->spare_bytes, spare_needed * sizeof *spares);
         pw->groups = calloc(pw->group_count, sizeof *pw->groups);
-        if (spares != NULL)
+        if (spares != NULL) {
             w->spare_bytes = spares;
+            w->spare_capacity = spare_needed;
+        }
         if (spares == NULL || pw->groups == NULL)
             return error_out_of_memory(err);
         if (thread_count > pw->group_count)
@@ -591,6 +605,368 @@ arm_status parquet_writer_write_batches(parquet_writer *w, const batch *batches,
     free(pw.batch_starts);
     pthread_mutex_destroy(&pw.lock);
     pthread_cond_destroy(&pw.committed);
+    if (status != ARM_OK)
+        w->is_broken = true;
+    return status;
+}
+
+/* ---- streaming ------------------------------------------------------------------------ */
+
+/* Rows [offset, offset + count) of a batch kept for one row group. */
+typedef struct stream_piece {
+    batch rows;
+    uint32_t offset, count;
+} stream_piece;
+
+/* The rows of one row group, gathered in order: being filled, or waiting for an encoder. */
+typedef struct stream_group {
+    stream_piece *pieces;
+    uint32_t piece_count, piece_capacity;
+    uint64_t rows;
+    uint32_t index;
+} stream_group;
+
+/*
+ * The state between parquet_writer_stream_begin and _end when writing with
+ * several threads. `gathering` is touched only by stream_add (one caller at
+ * a time) and end; everything below `lock` is shared with stream_work.
+ */
+typedef struct write_stream {
+    uint32_t thread_count;
+    stream_group gathering;
+    uint32_t next_index; /* the index the next full group gets */
+    pthread_mutex_t lock;
+    pthread_cond_t committed; /* a group was written or an encoder freed */
+    stream_group *queue;      /* full groups in index order, from queue_head */
+    uint32_t queue_head, queue_count, queue_capacity;
+    encoded_group *parked; /* encoded, waiting for the groups before them */
+    uint32_t parked_count, parked_capacity;
+    uint32_t next_commit;
+    uint32_t *free_encoders;
+    uint32_t free_count;
+    bool has_failed;
+    arm_error error;
+} write_stream;
+
+static void stream_group_dispose(stream_group *g)
+{
+    for (uint32_t i = 0; i < g->piece_count; i++)
+        batch_dispose(&g->pieces[i].rows);
+    free(g->pieces);
+    memset(g, 0, sizeof *g);
+}
+
+static void stream_destroy(write_stream *st)
+{
+    if (st == NULL)
+        return;
+    stream_group_dispose(&st->gathering);
+    for (uint32_t i = 0; i < st->queue_count; i++)
+        stream_group_dispose(&st->queue[st->queue_head + i]);
+    for (uint32_t i = 0; i < st->parked_count; i++)
+        parquet_byte_buffer_dispose(&st->parked[i].bytes);
+    free(st->queue);
+    free(st->parked);
+    free(st->free_encoders);
+    pthread_mutex_destroy(&st->lock);
+    pthread_cond_destroy(&st->committed);
+    free(st);
+}
+
+arm_status parquet_writer_stream_begin(parquet_writer *w, uint32_t thread_count, arm_error *err)
+{
+    if (w->is_closed || w->is_broken || w->stream != NULL || w->buffered_rows > 0)
+        return error_set(err, ARM_ERROR_MISUSE, NULL, -1,
+                         "parquet writer stream needs an open writer with no rows buffered");
+    if (thread_count <= 1)
+        return ARM_OK; /* stream_add writes straight through */
+    write_stream *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return error_out_of_memory(err);
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->committed, NULL);
+    st->thread_count = thread_count;
+    w->stream = st;
+    uint32_t spare_needed = w->spare_count + 3 * thread_count + 1;
+    parquet_byte_buffer *spares = realloc(w->spare_bytes, spare_needed * sizeof *spares);
+    if (spares != NULL) {
+        w->spare_bytes = spares;
+        w->spare_capacity = spare_needed;
+    }
+    st->free_encoders = calloc(thread_count, sizeof *st->free_encoders);
+    if (spares == NULL || st->free_encoders == NULL)
+        return error_out_of_memory(err);
+    arm_status status = encoders_create(w, thread_count, err);
+    if (status != ARM_OK)
+        return status;
+    for (uint32_t i = 0; i < thread_count; i++)
+        st->free_encoders[st->free_count++] = i;
+    return ARM_OK;
+}
+
+/* Keeps rows of `b` as a dense batch of its own (shared buffers, selected rows copied). */
+static arm_status keep_rows(batch *dst, const batch *b, arm_error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->columns = calloc(b->column_count + 1, sizeof *dst->columns);
+    if (dst->columns == NULL)
+        return error_out_of_memory(err);
+    dst->column_count = b->column_count;
+    arm_status status = ARM_OK;
+    for (uint32_t c = 0; c < b->column_count && status == ARM_OK; c++) {
+        vector_init(&dst->columns[c], b->columns[c].type);
+        status = b->sel == NULL
+                     ? vector_reference(&dst->columns[c], &b->columns[c], err)
+                     : vector_copy_rows(&dst->columns[c], 0, &b->columns[c], b->sel, b->count, err);
+    }
+    dst->count = b->count;
+    if (status != ARM_OK)
+        batch_dispose(dst);
+    return status;
+}
+
+static arm_status add_piece(stream_group *g, const batch *b, uint32_t offset, uint32_t count,
+                            arm_error *err)
+{
+    if (g->piece_count == g->piece_capacity) {
+        uint32_t capacity = g->piece_capacity ? g->piece_capacity * 2 : 64;
+        stream_piece *grown = realloc(g->pieces, capacity * sizeof *grown);
+        if (grown == NULL)
+            return error_out_of_memory(err);
+        g->pieces = grown;
+        g->piece_capacity = capacity;
+    }
+    stream_piece *piece = &g->pieces[g->piece_count];
+    arm_status status = keep_rows(&piece->rows, b, err);
+    if (status != ARM_OK)
+        return status;
+    piece->offset = offset;
+    piece->count = count;
+    g->piece_count++;
+    g->rows += count;
+    return ARM_OK;
+}
+
+/* Moves the full gathering group to the queue, where stream_work finds it. */
+static arm_status queue_gathered(write_stream *st, arm_error *err)
+{
+    pthread_mutex_lock(&st->lock);
+    arm_status status = ARM_OK;
+    if (st->queue_head > 0 && st->queue_head + st->queue_count == st->queue_capacity) {
+        memmove(st->queue, st->queue + st->queue_head, st->queue_count * sizeof *st->queue);
+        st->queue_head = 0;
+    }
+    if (st->queue_head + st->queue_count == st->queue_capacity) {
+        uint32_t capacity = st->queue_capacity ? st->queue_capacity * 2 : 8;
+        stream_group *grown = realloc(st->queue, capacity * sizeof *grown);
+        if (grown == NULL)
+            status = error_out_of_memory(err);
+        else {
+            st->queue = grown;
+            st->queue_capacity = capacity;
+        }
+    }
+    if (status == ARM_OK) {
+        st->gathering.index = st->next_index++;
+        st->queue[st->queue_head + st->queue_count++] = st->gathering;
+        memset(&st->gathering, 0, sizeof st->gathering);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return status;
+}
+
+arm_status parquet_writer_stream_add(parquet_writer *w, const batch *b, arm_error *err)
+{
+    write_stream *st = w->stream;
+    if (st == NULL)
+        return parquet_writer_write_batch(w, b, err);
+    arm_status status = check_batch(w, b, err);
+    if (status == ARM_OK && b->count > VECTOR_SIZE)
+        status = error_set(err, ARM_ERROR_MISUSE, NULL, -1, "batch larger than VECTOR_SIZE");
+    uint64_t rows = w->options.row_group_rows;
+    for (uint32_t done = 0; status == ARM_OK && done < b->count;) {
+        uint64_t room = rows - st->gathering.rows;
+        uint32_t n = b->count - done < room ? b->count - done : (uint32_t)room;
+        if ((status = add_piece(&st->gathering, b, done, n, err)) != ARM_OK)
+            break;
+        done += n;
+        if (st->gathering.rows == rows)
+            status = queue_gathered(st, err);
+    }
+    if (status != ARM_OK)
+        w->is_broken = true;
+    return status;
+}
+
+/* Appends a group's pieces to `columns`, honouring each piece's range. */
+static arm_status append_pieces(const parquet_writer *w, parquet_column_writer *columns,
+                                const stream_group *g, arm_error *err)
+{
+    uint32_t local[VECTOR_SIZE];
+    for (uint32_t p = 0; p < g->piece_count; p++) {
+        const stream_piece *piece = &g->pieces[p];
+        const uint32_t *sel = NULL;
+        if (piece->offset > 0 || piece->count < piece->rows.count) {
+            for (uint32_t i = 0; i < piece->count; i++)
+                local[i] = piece->offset + i;
+            sel = local;
+        }
+        for (uint32_t i = 0; i < w->column_count; i++)
+            if (parquet_column_writer_append(&columns[i], &piece->rows.columns[i], sel,
+                                             piece->count, err) != ARM_OK)
+                return err->status;
+    }
+    return ARM_OK;
+}
+
+/* Encodes group `g` (consumed) with encoder `e` into `out`, its offsets from 0. */
+static arm_status encode_stream_group(parquet_writer *w, write_stream *st, group_encoder *e,
+                                      stream_group *g, encoded_group *out, arm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->index = g->index;
+    arm_status status = append_pieces(w, e->columns, g, err);
+    uint64_t rows = g->rows;
+    stream_group_dispose(g);
+    if (status != ARM_OK)
+        return status;
+    parquet_sink sink;
+    memset(&sink, 0, sizeof sink);
+    pthread_mutex_lock(&st->lock);
+    if (w->spare_count > 0)
+        sink.memory = w->spare_bytes[--w->spare_count];
+    pthread_mutex_unlock(&st->lock);
+    out->pages = arena_zalloc(e->arena, (w->column_count + 1) * sizeof *out->pages);
+    status = out->pages == NULL ? error_out_of_memory(err)
+                                : encode_row_group(w, e->columns, rows, &sink, e->arena,
+                                                   &out->group, out->pages, err);
+    out->bytes = sink.memory;
+    return status;
+}
+
+/* Under st->lock: parks an encoded group, then writes the parked groups that are next. */
+static arm_status park_and_commit(parquet_writer *w, write_stream *st, encoded_group *e,
+                                  arm_error *err)
+{
+    if (st->parked_count == st->parked_capacity) {
+        uint32_t capacity = st->parked_capacity ? st->parked_capacity * 2 : 8;
+        encoded_group *grown = realloc(st->parked, capacity * sizeof *grown);
+        if (grown == NULL) {
+            parquet_byte_buffer_dispose(&e->bytes);
+            return error_out_of_memory(err);
+        }
+        st->parked = grown;
+        st->parked_capacity = capacity;
+    }
+    st->parked[st->parked_count++] = *e;
+    for (uint32_t i = 0; i < st->parked_count;) {
+        if (st->parked[i].index != st->next_commit) {
+            i++;
+            continue;
+        }
+        arm_status status = commit_group(w, &st->parked[i], err);
+        if (status != ARM_OK)
+            return status;
+        st->parked[i] = st->parked[--st->parked_count];
+        st->next_commit++;
+        i = 0;
+    }
+    return ARM_OK;
+}
+
+/*
+ * Under st->lock: whether this thread may take the queue's first group now.
+ * Groups are encoded at most 2 * threads ahead of the next to write, so
+ * encoded groups do not pile up behind a slow one.
+ */
+static bool can_take(const write_stream *st)
+{
+    return st->free_count > 0 &&
+           st->queue[st->queue_head].index < st->next_commit + 2 * st->thread_count;
+}
+
+/* Under st->lock: takes one queued group, encodes it unlocked, writes what is next in order. */
+static arm_status encode_one(parquet_writer *w, write_stream *st, arm_error *err)
+{
+    stream_group g = st->queue[st->queue_head++];
+    st->queue_count--;
+    uint32_t encoder = st->free_encoders[--st->free_count];
+    pthread_mutex_unlock(&st->lock);
+    encoded_group e;
+    arm_status status = encode_stream_group(w, st, &w->encoders[encoder], &g, &e, err);
+    pthread_mutex_lock(&st->lock);
+    st->free_encoders[st->free_count++] = encoder;
+    if (status == ARM_OK)
+        status = park_and_commit(w, st, &e, err);
+    else
+        parquet_byte_buffer_dispose(&e.bytes);
+    pthread_cond_broadcast(&st->committed);
+    return status;
+}
+
+/*
+ * Encodes queued groups while there are any this thread may take (with
+ * only_backlog, while more are queued than there are threads). A thread
+ * waits only while the queue is longer than the thread count and nothing can
+ * be taken: then the next group to write is being encoded by a thread that
+ * does not wait, so the wait ends.
+ */
+arm_status parquet_writer_stream_work(parquet_writer *w, bool only_backlog, arm_error *err)
+{
+    write_stream *st = w->stream;
+    if (st == NULL)
+        return ARM_OK;
+    arm_status status = ARM_OK;
+    pthread_mutex_lock(&st->lock);
+    while (!st->has_failed && st->queue_count > (only_backlog ? st->thread_count : 0)) {
+        if (!can_take(st)) {
+            if (st->queue_count <= st->thread_count)
+                break;
+            pthread_cond_wait(&st->committed, &st->lock);
+            continue;
+        }
+        if ((status = encode_one(w, st, err)) != ARM_OK) {
+            st->has_failed = true;
+            st->error = *err;
+        }
+    }
+    if (st->has_failed && status == ARM_OK) {
+        status = st->error.status;
+        *err = st->error;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return status;
+}
+
+/* The rows of the last, partial group go to the sequential buffer that close flushes. */
+static arm_status buffer_gathered(parquet_writer *w, write_stream *st, arm_error *err)
+{
+    arm_status status = append_pieces(w, w->columns, &st->gathering, err);
+    w->buffered_rows += st->gathering.rows;
+    w->total_rows += st->gathering.rows;
+    return status;
+}
+
+arm_status parquet_writer_stream_end(parquet_writer *w, arm_error *err)
+{
+    write_stream *st = w->stream;
+    arm_status status = w->is_broken ? error_set(err, ARM_ERROR_MISUSE, NULL, -1,
+                                                 "parquet writer is closed or failed")
+                                     : ARM_OK;
+    if (st == NULL)
+        return status;
+    pthread_mutex_lock(&st->lock); /* alone now: every group can be taken in turn */
+    while (status == ARM_OK && !st->has_failed && st->queue_count > 0)
+        status = encode_one(w, st, err);
+    if (status == ARM_OK && st->has_failed) {
+        status = st->error.status;
+        *err = st->error;
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (status == ARM_OK)
+        status = buffer_gathered(w, st, err);
+    stream_destroy(st);
+    w->stream = NULL;
     if (status != ARM_OK)
         w->is_broken = true;
     return status;
@@ -767,7 +1143,7 @@ static arm_status write_footer(parquet_writer *w, thrift_writer *t, arm_error *e
 
 arm_status parquet_writer_close(parquet_writer *w, uint64_t *total_bytes, arm_error *err)
 {
-    if (w->is_closed || w->is_broken)
+    if (w->is_closed || w->is_broken || w->stream != NULL)
         return error_set(err, ARM_ERROR_MISUSE, NULL, -1, "parquet writer is closed or failed");
     arm_status status = ARM_OK;
     thrift_writer t;
@@ -816,6 +1192,7 @@ void parquet_writer_destroy(parquet_writer *w)
         parquet_column_writer_dispose(&w->columns[i]);
     free(w->columns);
     free(w->definitions);
+    stream_destroy(w->stream);
     encoders_destroy(w);
     free(w->row_groups);
     free(w->pages);

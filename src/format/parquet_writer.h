@@ -89,6 +89,28 @@ arm_status parquet_writer_write_batches(parquet_writer *w, const batch *batches,
                                         uint32_t batch_count, thread_pool *pool,
                                         uint32_t thread_count, arm_error *err);
 /*
+ * Streaming, for rows that arrive batch by batch from several threads (COPY
+ * ... TO): begin, then stream_add the batches in row order, one caller at a
+ * time; whenever row_group_rows rows are gathered that row group is queued,
+ * and stream_work (any threads, concurrently, also while stream_add runs)
+ * encodes queued groups, each into its own buffer, and writes them in order
+ * (with only_backlog, only while more groups are queued than threads: for a
+ * thread that had better keep producing rows).
+ * stream_end encodes what is still queued and leaves the rows of the last,
+ * partial group buffered for close. The bytes are those parquet_writer_write_batch
+ * writes for the same rows, for any thread count. With thread_count <= 1,
+ * stream_add is parquet_writer_write_batch and stream_work does nothing.
+ * stream_begin needs a writer with no rows buffered (ARM_ERROR_MISUSE).
+ * stream_add keeps the rows it needs (retains vectors, copies selected rows):
+ * the batch is borrowed for the call. stream_work may wait while more groups
+ * are queued than there are threads and none can be taken. After an error
+ * the writer is failed; destroy it (pending rows are freed).
+ */
+arm_status parquet_writer_stream_begin(parquet_writer *w, uint32_t thread_count, arm_error *err);
+arm_status parquet_writer_stream_add(parquet_writer *w, const batch *b, arm_error *err);
+arm_status parquet_writer_stream_work(parquet_writer *w, bool only_backlog, arm_error *err);
+arm_status parquet_writer_stream_end(parquet_writer *w, arm_error *err);
+/*
  * Flushes the last row group, writes the page index and the footer and
  * closes the file. *total_bytes (may be NULL) receives the file size. The
  * writer stays allocated (memory output stays readable) until destroy.

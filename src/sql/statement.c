@@ -109,39 +109,61 @@ uint32_t statement_thread_count(const sql_session *s)
     return threads == 0 ? 1 : threads < available ? threads : available;
 }
 
-arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
-                              const value *params, uint32_t param_count, plan_profile *profile,
+/* Fills `q` to run `plan` for session `s` (params cast to their bound types). */
+static arm_status setup_query(query_context *q, memory_budget *budget, sql_session *s, binder *b,
+                              plan_node *plan, const value *params, uint32_t param_count,
                               arm_error *err)
 {
     sql_database *db = s->db;
     value *cast;
     if (cast_params(&cast, s->arena, b, params, param_count, err) != ARM_OK)
         return err->status;
-    memory_budget budget;
-    memory_budget_init(&budget, atomic_load(&db->memory_limit_bytes), &db->budget);
-    query_context q;
-    memset(&q, 0, sizeof q);
-    q.arena = s->arena;
-    q.budget = &budget;
-    q.thread_count = statement_thread_count(s);
+    memory_budget_init(budget, atomic_load(&db->memory_limit_bytes), &db->budget);
+    memset(q, 0, sizeof *q);
+    q->arena = s->arena;
+    q->budget = budget;
+    q->thread_count = statement_thread_count(s);
     if (plan_max_rows(plan) < STATEMENT_PARALLEL_MIN_ROWS)
-        q.thread_count = 1;
-    q.pool = db->pool;
-    q.params = cast;
-    q.param_count = b->param_count;
-    q.interrupt = &s->interrupt;
-    q.statement_time_micros = b->statement_time_micros;
-    q.profile = profile != NULL;
-    q.committed_only = db->storage != NULL && !s->holds_writer;
-    q.subquery_count = b->subquery_count;
+        q->thread_count = 1;
+    q->pool = db->pool;
+    q->params = cast;
+    q->param_count = b->param_count;
+    q->interrupt = &s->interrupt;
+    q->statement_time_micros = b->statement_time_micros;
+    q->committed_only = db->storage != NULL && !s->holds_writer;
+    q->subquery_count = b->subquery_count;
     if (b->subquery_count > 0) {
-        q.subquery_results = arena_zalloc(s->arena, b->subquery_count * sizeof(value));
-        q.subquery_sets = arena_zalloc(s->arena, b->subquery_count * sizeof(void *));
-        if (q.subquery_results == NULL || q.subquery_sets == NULL)
+        q->subquery_results = arena_zalloc(s->arena, b->subquery_count * sizeof(value));
+        q->subquery_sets = arena_zalloc(s->arena, b->subquery_count * sizeof(void *));
+        if (q->subquery_results == NULL || q->subquery_sets == NULL)
             return error_out_of_memory(err);
     }
+    return ARM_OK;
+}
+
+arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
+                              const value *params, uint32_t param_count, plan_profile *profile,
+                              arm_error *err)
+{
+    memory_budget budget;
+    query_context q;
+    if (setup_query(&q, &budget, s, b, plan, params, param_count, err) != ARM_OK)
+        return err->status;
+    q.profile = profile != NULL;
     arm_status status = executor_run(out, plan, &q, profile, err);
     /* Operators charge what they hold while the query runs; the statement ends it all. */
+    memory_budget_release(&budget, atomic_load(&budget.used_bytes));
+    return status;
+}
+
+arm_status statement_stream_plan(sql_session *s, binder *b, plan_node *plan,
+                                 const result_sink *sink, uint64_t *row_count, arm_error *err)
+{
+    memory_budget budget;
+    query_context q;
+    if (setup_query(&q, &budget, s, b, plan, NULL, 0, err) != ARM_OK)
+        return err->status;
+    arm_status status = executor_run_streaming(plan, &q, sink, row_count, err);
     memory_budget_release(&budget, atomic_load(&budget.used_bytes));
     return status;
 }

@@ -9,10 +9,12 @@
  * rows copied; a CSV value that does not convert names its line and column.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "format/parquet_reader.h"
@@ -111,25 +113,26 @@ static arm_status read_options(const ast_stmt *stmt, copy_options *c, arm_error 
 
 /* ---- COPY ... TO --------------------------------------------------------------------- */
 
-/* Row groups are encoded on the thread pool; the file does not depend on the thread count. */
-static arm_status write_parquet(const result_set *r, sql_session *session, const char *path,
-                                const copy_options *c, arm_error *err)
+/*
+ * COPY TO streams: the query's batches go to the file as the executor
+ * delivers them, in result order, so only rows waiting for earlier ones, and
+ * Parquet row groups being gathered or encoded, are in memory. The file is
+ * written under a temporary name in the same folder and renamed at the end,
+ * so a failing query or write leaves nothing under the target name.
+ */
+typedef struct copy_target {
+    const copy_options *options;
+    const plan_node *plan;
+    parquet_writer *parquet; /* FORMAT parquet */
+    FILE *csv;               /* FORMAT csv */
+    const char *path;        /* the target, named in errors */
+    const char *temp_path;   /* what is written, renamed to `path` at the end */
+} copy_target;
+
+static arm_status cannot_write(const char *path, arm_error *err)
 {
-    parquet_writer_column *columns = calloc(r->column_count + 1, sizeof *columns);
-    if (columns == NULL)
-        return error_out_of_memory(err);
-    for (uint32_t i = 0; i < r->column_count; i++)
-        columns[i] = (parquet_writer_column){r->column_names[i], r->column_types[i], true, -1};
-    parquet_writer *w = NULL;
-    arm_status s = parquet_writer_create(&w, path, columns, r->column_count, &c->parquet, err);
-    if (s == ARM_OK)
-        s = parquet_writer_write_batches(w, r->batches, r->batch_count, session->db->pool,
-                                         statement_thread_count(session), err);
-    if (s == ARM_OK)
-        s = parquet_writer_close(w, NULL, err);
-    parquet_writer_destroy(w);
-    free(columns);
-    return s;
+    return error_set(err, ARM_ERROR_IO, "58030", -1, "cannot write \"%s\": %s", path,
+                     strerror(errno));
 }
 
 static void write_csv_field(FILE *f, const char *text, size_t length, const copy_options *c)
@@ -150,51 +153,95 @@ static void write_csv_field(FILE *f, const char *text, size_t length, const copy
     fputc(c->quote, f);
 }
 
-static arm_status write_csv(const result_set *r, const char *path, const copy_options *c,
-                            arm_error *err)
+static arm_status deliver_csv(void *context, const batch *rows, arm_error *err)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return error_set(err, ARM_ERROR_IO, "58030", -1, "cannot write \"%s\": %s", path,
-                         strerror(errno));
-    for (uint32_t k = 0; c->header && k < r->column_count; k++) {
+    copy_target *t = context;
+    const copy_options *c = t->options;
+    char text[256];
+    for (uint32_t i = 0; i < rows->count; i++) {
+        for (uint32_t k = 0; k < rows->column_count; k++) {
+            if (k > 0)
+                fputc(c->delimiter, t->csv);
+            value v;
+            vector_get_value(&rows->columns[k], i, &v);
+            if (v.is_null)
+                fputs(c->null_text, t->csv);
+            else if (type_is_string(v.type.id) && v.type.id == TYPE_VARCHAR)
+                write_csv_field(t->csv, v.u.str.data, v.u.str.length, c);
+            else {
+                size_t n = value_format(&v, text, sizeof text);
+                write_csv_field(t->csv, text, n < sizeof text ? n : sizeof text - 1, c);
+            }
+        }
+        fputc('\n', t->csv);
+    }
+    return ferror(t->csv) ? cannot_write(t->path, err) : ARM_OK;
+}
+
+static arm_status open_csv(copy_target *t, arm_error *err)
+{
+    const copy_options *c = t->options;
+    t->csv = fopen(t->temp_path, "w");
+    if (t->csv == NULL)
+        return cannot_write(t->path, err);
+    for (uint32_t k = 0; c->header && k < t->plan->column_count; k++) {
         if (k > 0)
-            fputc(c->delimiter, f);
-        write_csv_field(f, r->column_names[k], strlen(r->column_names[k]), c);
+            fputc(c->delimiter, t->csv);
+        write_csv_field(t->csv, t->plan->names[k], strlen(t->plan->names[k]), c);
     }
     if (c->header)
-        fputc('\n', f);
-    char text[256];
-    for (uint32_t b = 0; b < r->batch_count; b++) {
-        const batch *rows = &r->batches[b];
-        for (uint32_t i = 0; i < rows->count; i++) {
-            for (uint32_t k = 0; k < rows->column_count; k++) {
-                if (k > 0)
-                    fputc(c->delimiter, f);
-                value v;
-                vector_get_value(&rows->columns[k], i, &v);
-                if (v.is_null)
-                    fputs(c->null_text, f);
-                else if (type_is_string(v.type.id) && v.type.id == TYPE_VARCHAR)
-                    write_csv_field(f, v.u.str.data, v.u.str.length, c);
-                else {
-                    size_t n = value_format(&v, text, sizeof text);
-                    write_csv_field(f, text, n < sizeof text ? n : sizeof text - 1, c);
-                }
-            }
-            fputc('\n', f);
-        }
-    }
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed)
-        return error_set(err, ARM_ERROR_IO, "58030", -1, "cannot write \"%s\": %s", path,
-                         strerror(errno));
+        fputc('\n', t->csv);
     return ARM_OK;
 }
 
-/* The query COPY TO reads: (query), or SELECT * FROM the table. */
-static arm_status copy_source(result_set **out, sql_session *s, const ast_stmt *stmt,
-                              arm_error *err)
+static arm_status deliver_parquet(void *context, const batch *rows, arm_error *err)
+{
+    return parquet_writer_stream_add(((copy_target *)context)->parquet, rows, err);
+}
+
+static arm_status work_parquet(void *context, bool is_behind, arm_error *err)
+{
+    return parquet_writer_stream_work(((copy_target *)context)->parquet, is_behind, err);
+}
+
+/* Row groups are encoded on the query's threads; the file does not depend on their number. */
+static arm_status open_parquet(copy_target *t, uint32_t thread_count, arm_error *err)
+{
+    const plan_node *plan = t->plan;
+    parquet_writer_column *columns = calloc(plan->column_count + 1, sizeof *columns);
+    if (columns == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t i = 0; i < plan->column_count; i++)
+        columns[i] = (parquet_writer_column){plan->names[i], plan->types[i], true, -1};
+    arm_status s = parquet_writer_create(&t->parquet, t->temp_path, columns, plan->column_count,
+                                         &t->options->parquet, err);
+    free(columns);
+    if (s == ARM_OK)
+        s = parquet_writer_stream_begin(t->parquet, thread_count, err);
+    return s;
+}
+
+/* Finishes the file under its temporary name (status ARM_OK) or abandons it. */
+static arm_status close_target(copy_target *t, arm_status status, arm_error *err)
+{
+    if (t->parquet != NULL) {
+        if (status == ARM_OK)
+            status = parquet_writer_stream_end(t->parquet, err);
+        if (status == ARM_OK)
+            status = parquet_writer_close(t->parquet, NULL, err);
+        parquet_writer_destroy(t->parquet);
+    }
+    if (t->csv != NULL) {
+        bool failed = ferror(t->csv) != 0;
+        if ((fclose(t->csv) != 0 || failed) && status == ARM_OK)
+            status = cannot_write(t->path, err);
+    }
+    return status;
+}
+
+/* Plans the query COPY TO reads: (query), or SELECT * FROM the table. */
+static arm_status copy_plan(plan_node **out, binder *b, sql_session *s, const ast_stmt *stmt,
+                            arm_error *err)
 {
     ast_stmt select;
     memset(&select, 0, sizeof select);
@@ -214,30 +261,53 @@ static arm_status copy_source(result_set **out, sql_session *s, const ast_stmt *
             return err->status;
         select.u.query = script.statements[0]->u.query;
     }
-    binder b;
-    plan_node *plan;
-    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
-        return err->status;
-    arm_status st = statement_plan(&plan, &b, &select, err);
+    return statement_plan(out, b, &select, err);
+}
+
+/* Runs the planned query into the file at t->temp_path; *rows receives the rows written. */
+static arm_status copy_stream(copy_target *t, sql_session *s, binder *b, plan_node *plan,
+                              uint64_t *rows, arm_error *err)
+{
+    uint32_t threads = statement_thread_count(s);
+    result_sink sink = {t->options->is_csv ? deliver_csv : deliver_parquet,
+                        t->options->is_csv ? NULL : work_parquet, t, 0};
+    if (!t->options->is_csv) { /* room for every thread to complete a group while one lags */
+        sink.window_rows = t->options->parquet.row_group_rows * (threads + 1);
+        if (sink.window_rows < 64 * VECTOR_SIZE)
+            sink.window_rows = 64 * VECTOR_SIZE;
+    }
+    arm_status st = t->options->is_csv ? open_csv(t, err) : open_parquet(t, threads, err);
     if (st == ARM_OK)
-        st = statement_run_plan(out, s, &b, plan, NULL, 0, NULL, err);
-    binder_dispose(&b);
-    return st;
+        st = statement_stream_plan(s, b, plan, &sink, rows, err);
+    return close_target(t, st, err);
 }
 
 static arm_status copy_to(result_set **out, sql_session *s, const ast_stmt *stmt,
                           const copy_options *c, arm_error *err)
 {
-    result_set *rows = NULL;
-    arm_status st = copy_source(&rows, s, stmt, err);
-    if (st == ARM_OK)
-        st = c->is_csv ? write_csv(rows, stmt->u.copy.path, c, err)
-                       : write_parquet(rows, s, stmt->u.copy.path, c, err);
-    uint64_t count = rows ? rows->row_count : 0;
-    result_set_destroy(rows);
+    static _Atomic uint32_t copies;
+    const char *path = stmt->u.copy.path;
+    binder b;
+    plan_node *plan = NULL;
+    uint64_t rows = 0;
+    if (statement_binder_init(&b, s, 0, NULL, err) != ARM_OK)
+        return err->status;
+    arm_status st = copy_plan(&plan, &b, s, stmt, err);
+    copy_target t = {.options = c, .plan = plan, .path = path};
+    if (st == ARM_OK) {
+        t.temp_path = arena_printf(s->arena, "%s.%ld-%u.tmp", path, (long)getpid(),
+                                   (unsigned)atomic_fetch_add(&copies, 1));
+        st = t.temp_path == NULL ? error_out_of_memory(err)
+                                 : copy_stream(&t, s, &b, plan, &rows, err);
+    }
+    if (st == ARM_OK && rename(t.temp_path, path) != 0)
+        st = cannot_write(path, err);
+    if (st != ARM_OK && t.temp_path != NULL)
+        remove(t.temp_path);
+    binder_dispose(&b);
     if (st != ARM_OK)
         return st;
-    return result_set_create_empty(out, RESULT_SET_CHANGES, count, err);
+    return result_set_create_empty(out, RESULT_SET_CHANGES, rows, err);
 }
 
 /* ---- COPY ... FROM ------------------------------------------------------------------- */

@@ -20,6 +20,9 @@ uint32_t statement_thread_count(const sql_session *s);
 arm_status statement_run_plan(result_set **out, sql_session *s, binder *b, plan_node *plan,
                               const value *params, uint32_t param_count, plan_profile *profile,
                               arm_error *err);
+/* Runs a plan with a fresh query_context, its rows delivered to `sink` in order (COPY TO). */
+arm_status statement_stream_plan(sql_session *s, binder *b, plan_node *plan,
+                                 const result_sink *sink, uint64_t *row_count, arm_error *err);
 /* A result of VARCHAR columns from C strings (cells row-major). */
 arm_status statement_text_result(result_set **out, const char *const *names, uint32_t column_count,
                                  const char *const *cells, uint32_t rows, arm_error *err);

@@ -2,8 +2,10 @@
  * test_parquet_parallel_write.c: parquet_writer_write_batches encodes row
  * groups on a thread pool; the file must be byte for byte the one that
  * parquet_writer_write_batch writes one batch at a time, for any thread
- * count, selection vectors, and calls mixed with write_batch.
+ * count, selection vectors, and calls mixed with write_batch. The streaming
+ * API (stream_add in order, stream_work on any thread) must write the same.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "common/thread_pool.h"
@@ -205,5 +207,107 @@ static void test_error_in_a_group(void)
     thread_pool_destroy(pool);
 }
 
+/* Tasks that add the batches in order, one at a time, and encode between adds, as COPY does. */
+typedef struct stream_run {
+    const batch_set *set;
+    parquet_writer *w;
+    pthread_mutex_t lock;
+    uint32_t next;
+    _Atomic int failures;
+} stream_run;
+
+static void stream_task(void *context, uint32_t task)
+{
+    (void)task;
+    stream_run *run = context;
+    arm_error err;
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        uint32_t k = run->next++;
+        arm_status s =
+            k < BATCHES ? parquet_writer_stream_add(run->w, &run->set->batches[k], &err) : ARM_OK;
+        pthread_mutex_unlock(&run->lock);
+        if (s == ARM_OK)
+            s = parquet_writer_stream_work(run->w, k % 3 == 0, &err);
+        if (s != ARM_OK)
+            run->failures++;
+        if (s != ARM_OK || k >= BATCHES)
+            return;
+    }
+}
+
+static uint8_t *write_streamed(const batch_set *s, const parquet_writer_options *options,
+                               thread_pool *pool, uint32_t threads, size_t *size)
+{
+    arm_error err;
+    stream_run run = {.set = s, .w = open_writer(options)};
+    pthread_mutex_init(&run.lock, NULL);
+    CHECK_OK(parquet_writer_stream_begin(run.w, threads, &err), &err);
+    thread_pool_run(pool, threads, stream_task, &run);
+    pthread_mutex_destroy(&run.lock);
+    CHECK_INT_EQ(run.failures, 0);
+    CHECK_OK(parquet_writer_stream_end(run.w, &err), &err);
+    return close_writer(run.w, size);
+}
+
+static void test_stream_same_bytes(void)
+{
+    arm_error err;
+    thread_pool *pool = NULL;
+    CHECK_OK(thread_pool_create(&pool, 3, &err), &err);
+    for (int with_sel = 0; with_sel < 2; with_sel++) {
+        batch_set s;
+        batch_set_init(&s, with_sel);
+        static const uint64_t group_rows[] = {700, 3000, 4096, 122880};
+        for (uint32_t g = 0; g < sizeof group_rows / sizeof group_rows[0]; g++) {
+            parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+            options.row_group_rows = group_rows[g];
+            options.codec = g % 2 ? PARQUET_CODEC_SNAPPY : PARQUET_CODEC_ZSTD;
+            size_t expected_size, size;
+            uint8_t *expected =
+                write_mixed(&s, &options, NULL, 1, BATCHES, BATCHES, &expected_size);
+            for (uint32_t threads = 1; threads <= 4; threads *= 2) {
+                uint8_t *got = write_streamed(&s, &options, pool, threads, &size);
+                CHECK_INT_EQ(size, expected_size);
+                CHECK(got && expected && size == expected_size && memcmp(got, expected, size) == 0);
+                free(got);
+            }
+            free(expected);
+        }
+        batch_set_dispose(&s);
+    }
+    thread_pool_destroy(pool);
+}
+
+/* An encoding error fails stream_work or stream_end; close then refuses, destroy frees it all. */
+static void test_stream_error(void)
+{
+    arm_error err;
+    batch_set s;
+    batch_set_init(&s, false);
+    parquet_writer_column columns[PT_COLUMNS];
+    for (int c = 0; c < PT_COLUMNS; c++)
+        columns[c] = (parquet_writer_column){pt_names[c], pt_type(c), c != 3, -1};
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.row_group_rows = 3000;
+    parquet_writer *w = NULL;
+    CHECK_OK(parquet_writer_create_memory(&w, columns, PT_COLUMNS, &options, &err), &err);
+    CHECK_OK(parquet_writer_stream_begin(w, 2, &err), &err);
+    arm_status st = ARM_OK;
+    for (uint32_t k = 0; k < BATCHES && st == ARM_OK; k++)
+        st = parquet_writer_stream_add(w, &s.batches[k], &err);
+    CHECK_INT_EQ(st, ARM_OK); /* only encoding finds the NULL */
+    CHECK_INT_EQ(parquet_writer_stream_end(w, &err), ARM_ERROR_CONSTRAINT);
+    CHECK_INT_EQ(parquet_writer_close(w, NULL, &err), ARM_ERROR_MISUSE);
+    parquet_writer_destroy(w);
+    /* abandoned with groups still queued */
+    CHECK_OK(parquet_writer_create_memory(&w, columns, PT_COLUMNS, &options, &err), &err);
+    CHECK_OK(parquet_writer_stream_begin(w, 2, &err), &err);
+    for (uint32_t k = 0; k < BATCHES; k++)
+        CHECK_OK(parquet_writer_stream_add(w, &s.batches[k], &err), &err);
+    parquet_writer_destroy(w);
+    batch_set_dispose(&s);
+}
+
 TEST_MAIN(test_same_bytes_as_sequential, test_selection_vectors, test_values_read_back,
-          test_error_in_a_group)
+          test_error_in_a_group, test_stream_same_bytes, test_stream_error)
