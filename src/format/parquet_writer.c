@@ -412,8 +412,19 @@ static void rebase_group(parquet_row_group *g, chunk_pages *pages, int64_t base)
     }
 }
 
-/* Writes an encoded group at the end of the file and keeps its buffer for reuse. */
-static arm_status commit_group(parquet_writer *w, encoded_group *e, arm_error *err)
+/* Keeps a written group's buffer for the next encode (the caller's lock guards the list). */
+static void recycle_bytes(parquet_writer *w, parquet_byte_buffer *bytes)
+{
+    bytes->size = 0;
+    if (w->spare_count < w->spare_capacity)
+        w->spare_bytes[w->spare_count++] = *bytes;
+    else
+        parquet_byte_buffer_dispose(bytes);
+    memset(bytes, 0, sizeof *bytes);
+}
+
+/* Writes an encoded group at the file's end; its buffer stays with `e`. */
+static arm_status write_group(parquet_writer *w, encoded_group *e, arm_error *err)
 {
     arm_status status = grow_row_groups(w, err);
     if (status != ARM_OK)
@@ -427,13 +438,16 @@ static arm_status commit_group(parquet_writer *w, encoded_group *e, arm_error *e
            w->column_count * sizeof *e->pages);
     w->row_group_count++;
     w->total_rows += (uint64_t)e->group.num_rows;
-    e->bytes.size = 0;
-    if (w->spare_count < w->spare_capacity)
-        w->spare_bytes[w->spare_count++] = e->bytes;
-    else
-        parquet_byte_buffer_dispose(&e->bytes);
-    memset(&e->bytes, 0, sizeof e->bytes);
     return ARM_OK;
+}
+
+/* Writes an encoded group at the end of the file and keeps its buffer for reuse. */
+static arm_status commit_group(parquet_writer *w, encoded_group *e, arm_error *err)
+{
+    arm_status status = write_group(w, e, err);
+    if (status == ARM_OK)
+        recycle_bytes(w, &e->bytes);
+    return status;
 }
 
 /* Under pw->lock: writes the ready groups that are next in order. */
@@ -642,6 +656,7 @@ typedef struct write_stream {
     encoded_group *parked; /* encoded, waiting for the groups before them */
     uint32_t parked_count, parked_capacity;
     uint32_t next_commit;
+    bool committing; /* a thread is writing groups, outside the lock */
     uint32_t *free_encoders;
     uint32_t free_count;
     bool has_failed;
@@ -844,7 +859,13 @@ static arm_status encode_stream_group(parquet_writer *w, write_stream *st, group
     return status;
 }
 
-/* Under st->lock: parks an encoded group, then writes the parked groups that are next. */
+/*
+ * Under st->lock: parks an encoded group, then writes the parked groups that
+ * are next. One thread writes at a time and does it with the lock released,
+ * so the others keep taking and parking groups meanwhile (the write is a
+ * copy into the page cache: a tenth of a ZSTD COPY); groups parked during a
+ * write are written by the same thread before it lets go.
+ */
 static arm_status park_and_commit(parquet_writer *w, write_stream *st, encoded_group *e,
                                   arm_error *err)
 {
@@ -859,18 +880,30 @@ static arm_status park_and_commit(parquet_writer *w, write_stream *st, encoded_g
         st->parked_capacity = capacity;
     }
     st->parked[st->parked_count++] = *e;
+    if (st->committing)
+        return ARM_OK;
+    st->committing = true;
     for (uint32_t i = 0; i < st->parked_count;) {
         if (st->parked[i].index != st->next_commit) {
             i++;
             continue;
         }
-        arm_status status = commit_group(w, &st->parked[i], err);
-        if (status != ARM_OK)
-            return status;
+        encoded_group next = st->parked[i];
         st->parked[i] = st->parked[--st->parked_count];
+        pthread_mutex_unlock(&st->lock);
+        arm_status status = write_group(w, &next, err);
+        pthread_mutex_lock(&st->lock);
+        if (status != ARM_OK) {
+            parquet_byte_buffer_dispose(&next.bytes);
+            st->committing = false;
+            return status;
+        }
+        recycle_bytes(w, &next.bytes);
         st->next_commit++;
+        pthread_cond_broadcast(&st->committed);
         i = 0;
     }
+    st->committing = false;
     return ARM_OK;
 }
 
