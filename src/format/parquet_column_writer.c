@@ -593,14 +593,49 @@ static inline bool values_equal(const uint8_t *p, const uint8_t *q, uint32_t len
     return length == 0 || memcmp(p, q, length) == 0;
 }
 
+/* Values sampled, evenly spaced, before building a dictionary. */
+#define DICTIONARY_SAMPLE 1024
+
 /*
- * Builds the dictionary; false when it grows past the limit, when the first
- * values show it will not pay (mostly distinct), or on out-of-memory.
+ * True when DICTIONARY_SAMPLE values spread evenly over the chunk are all
+ * distinct: a domain of about half a million values or more (ids,
+ * timestamps, measurements), where a dictionary will not pay. Spreading the
+ * sample keeps cyclic or clustered columns (i % 5000, sorted codes) from
+ * looking distinct, as their first values would.
+ */
+static bool sample_all_distinct(const parquet_column_writer *c)
+{
+    if (c->value_count < 4 * DICTIONARY_SAMPLE)
+        return false;
+    uint32_t slots[4 * DICTIONARY_SAMPLE]; /* sample index + 1, 0 empty */
+    memset(slots, 0, sizeof slots);
+    for (uint32_t k = 0; k < DICTIONARY_SAMPLE; k++) {
+        uint64_t i = c->value_count * k / DICTIONARY_SAMPLE;
+        uint32_t length;
+        const uint8_t *p = value_at(c, i, &length);
+        uint32_t s = (uint32_t)hash_value(p, length) & (4 * DICTIONARY_SAMPLE - 1);
+        for (; slots[s] != 0; s = (s + 1) & (4 * DICTIONARY_SAMPLE - 1)) {
+            uint32_t other_length;
+            uint64_t j = c->value_count * (slots[s] - 1) / DICTIONARY_SAMPLE;
+            const uint8_t *q = value_at(c, j, &other_length);
+            if (other_length == length && values_equal(p, q, length))
+                return false;
+        }
+        slots[s] = k + 1;
+    }
+    return true;
+}
+
+/*
+ * Builds the dictionary; false when it grows past the limit, when a sample
+ * or the first values show it will not pay (mostly distinct), or on
+ * out-of-memory.
  */
 static bool dictionary_build(dictionary_builder *d, const parquet_column_writer *c,
                              size_t max_bytes)
 {
-    if (c->value_count == 0 || c->value_count > UINT32_MAX || !dictionary_reset(d, c->value_count))
+    if (c->value_count == 0 || c->value_count > UINT32_MAX || sample_all_distinct(c) ||
+        !dictionary_reset(d, c->value_count))
         return false;
     if (d->slots == NULL && !dictionary_grow(d, c))
         return false;

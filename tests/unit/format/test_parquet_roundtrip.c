@@ -648,6 +648,48 @@ static void test_edge_values(void)
     parquet_writer_destroy(w);
 }
 
+/* Whether a column of `rows` values (k-th: value_of(k)) is written with a dictionary. */
+static bool writes_dictionary(uint32_t rows, int64_t (*value_of)(uint32_t))
+{
+    vector v;
+    vector_init(&v, type_make(TYPE_BIGINT));
+    arm_error err;
+    CHECK_OK(vector_prepare_flat(&v, rows, &err), &err);
+    for (uint32_t k = 0; k < rows; k++)
+        ((int64_t *)v.data)[k] = value_of(k);
+    uint8_t *image = NULL;
+    parquet_reader *r = NULL;
+    (void)stats_written(&v, rows, true, &image, &r);
+    bool dictionary =
+        r != NULL &&
+        parquet_reader_metadata(r)->row_groups[0].columns[0].meta.has_dictionary_page_offset;
+    parquet_reader_close(r);
+    free(image);
+    vector_dispose(&v);
+    return dictionary;
+}
+
+static int64_t cyclic_value(uint32_t k)
+{
+    return k % 5000;
+}
+
+static int64_t distinct_value(uint32_t k)
+{
+    return (int64_t)k * 7919 - 3;
+}
+
+/*
+ * A dictionary is skipped when an evenly spread sample is all distinct, not
+ * when the first values are: a cyclic column (the first 1024 values all
+ * differ) still gets one, a column of distinct values does not.
+ */
+static void test_dictionary_sample(void)
+{
+    CHECK(writes_dictionary(20000, cyclic_value));
+    CHECK(!writes_dictionary(20000, distinct_value));
+}
+
 /* Whole batches of aligned PLAIN values are slices of the page buffer, not copies. */
 static void test_zero_copy_batches(void)
 {
@@ -685,7 +727,8 @@ static void test_zero_copy_batches(void)
 }
 
 TEST_MAIN(test_raw_if_incompressible, test_delta_int64, test_dictionary_page_statistics,
-          test_reopen_moves_between_chunks, test_zero_copy_batches, test_edge_values,
-          test_all_codecs_encodings_nullability, test_small_and_empty, test_schema_mapping,
-          test_statistics_and_page_index, test_skip_rows_and_pages, test_dictionary_vectors,
-          test_deterministic_bytes, test_file_round_trip, test_not_null_violation)
+          test_dictionary_sample, test_reopen_moves_between_chunks, test_zero_copy_batches,
+          test_edge_values, test_all_codecs_encodings_nullability, test_small_and_empty,
+          test_schema_mapping, test_statistics_and_page_index, test_skip_rows_and_pages,
+          test_dictionary_vectors, test_deterministic_bytes, test_file_round_trip,
+          test_not_null_violation)
