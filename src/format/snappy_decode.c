@@ -94,6 +94,28 @@ static inline void copy_near(uint8_t *op, const uint8_t *from, size_t length)
 }
 
 /*
+ * A literal whose tag gave `n` (1..64): 61..64 mean the length - 1 follows in
+ * n - 60 bytes. Copies it exactly, after checking both ends.
+ */
+static inline bool copy_literal(const uint8_t **ip, uint8_t **op, size_t n, const uint8_t *iend,
+                                uint8_t *oend)
+{
+    if (n > 60) {
+        size_t bytes = n - 60;
+        if ((size_t)(iend - *ip) < bytes)
+            return false;
+        n = (size_t)load_le(*ip, bytes) + 1;
+        *ip += bytes;
+    }
+    if (n > (size_t)(iend - *ip) || n > (size_t)(oend - *op))
+        return false;
+    memcpy(*op, *ip, n);
+    *op += n;
+    *ip += n;
+    return true;
+}
+
+/*
  * Decodes one copy element's length and offset after its tag (tag & 3 != 0);
  * the caller has checked that 4 input bytes may be read.
  */
@@ -138,16 +160,8 @@ bool snappy_decode(const uint8_t *src, size_t src_size, uint8_t *dst, size_t dst
                 ip += n;
                 continue;
             }
-            if (n > 60) {
-                size_t bytes = n - 60;
-                n = (size_t)(load_le32(ip) & (0xffffffffu >> (32 - 8 * bytes))) + 1;
-                ip += bytes;
-            }
-            if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
+            if (!copy_literal(&ip, &op, n, iend, oend))
                 return false;
-            memcpy(op, ip, n);
-            op += n;
-            ip += n;
             continue;
         }
         ip = read_copy(ip, tag, &n, &offset);
@@ -163,19 +177,8 @@ bool snappy_decode(const uint8_t *src, size_t src_size, uint8_t *dst, size_t dst
         uint32_t tag = *ip++;
         size_t n, offset;
         if ((tag & 3) == 0) {
-            n = (tag >> 2) + 1;
-            if (n > 60) {
-                size_t bytes = n - 60;
-                if ((size_t)(iend - ip) < bytes)
-                    return false;
-                n = (size_t)load_le(ip, bytes) + 1;
-                ip += bytes;
-            }
-            if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
+            if (!copy_literal(&ip, &op, (tag >> 2) + 1, iend, oend))
                 return false;
-            memcpy(op, ip, n);
-            op += n;
-            ip += n;
             continue;
         }
         size_t need = (tag & 3) == 1 ? 1 : (tag & 3) == 2 ? 2 : 4;
