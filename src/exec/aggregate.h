@@ -15,9 +15,11 @@ struct aggregate_function {
     logical_type return_type; /* e.g. SUM(INTEGER) is BIGINT, AVG(INTEGER) is DOUBLE */
     uint32_t state_size;
     void (*init)(const aggregate_function *fn, void *state);
-    /* states[i] takes row sel ? sel[i] : i of args (args NULL for COUNT(*)). */
-    arm_status (*update)(const aggregate_function *fn, void **states, vector *const *args,
-                         const uint32_t *sel, uint32_t count, arm_error *err);
+    /* The state at rows[i] + state_offset takes row sel ? sel[i] : i of args (args NULL
+     * for COUNT(*)): group rows and the state's offset in them, so the caller fills no
+     * array of state pointers per aggregate. */
+    arm_status (*update)(const aggregate_function *fn, uint8_t *const *rows, uint32_t state_offset,
+                         vector *const *args, const uint32_t *sel, uint32_t count, arm_error *err);
     /* One state, all selected rows (ungrouped aggregates: the fast path). */
     arm_status (*update_single)(const aggregate_function *fn, void *state, vector *const *args,
                                 const uint32_t *sel, uint32_t count, arm_error *err);

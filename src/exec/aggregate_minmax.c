@@ -27,9 +27,9 @@ static inline int128 interval_span(interval_value v)
         T value;                                                                                   \
         bool has_value;                                                                            \
     } NAME##_state;                                                                                \
-    static arm_status NAME##_update(const aggregate_function *fn, void **states,                   \
-                                    vector *const *args, const uint32_t *sel, uint32_t count,      \
-                                    arm_error *err)                                                \
+    static arm_status NAME##_update(const aggregate_function *fn, uint8_t *const *rows,            \
+                                    uint32_t state_offset, vector *const *args,                    \
+                                    const uint32_t *sel, uint32_t count, arm_error *err)           \
     {                                                                                              \
         (void)fn, (void)err;                                                                       \
         const vector *v = args[0];                                                                 \
@@ -39,7 +39,7 @@ static inline int128 interval_span(interval_value v)
             uint32_t r = (sel ? sel[i] : i) & m;                                                   \
             if (!agg_valid(v, r))                                                                  \
                 continue;                                                                          \
-            NAME##_state *st = states[i];                                                          \
+            NAME##_state *st = (void *)(rows[i] + state_offset);                                   \
             T x = d[r];                                                                            \
             if (!st->has_value || BETTER(LESS, IS_MAX, x, st->value)) {                            \
                 st->value = x;                                                                     \
@@ -153,8 +153,9 @@ static arm_status text_offer(const aggregate_function *fn, text_extreme_state *s
     return text_keep(st, x, length, err);
 }
 
-static arm_status text_update(const aggregate_function *fn, void **states, vector *const *args,
-                              const uint32_t *sel, uint32_t count, arm_error *err)
+static arm_status text_update(const aggregate_function *fn, uint8_t *const *rows,
+                              uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                              uint32_t count, arm_error *err)
 {
     const vector *v = args[0];
     const string_view *d = v->data;
@@ -163,7 +164,8 @@ static arm_status text_update(const aggregate_function *fn, void **states, vecto
         uint32_t r = (sel ? sel[i] : i) & m;
         if (!agg_valid(v, r))
             continue;
-        arm_status s = text_offer(fn, states[i], string_view_data(&d[r]), d[r].length, err);
+        arm_status s = text_offer(fn, (void *)(rows[i] + state_offset), string_view_data(&d[r]),
+                                  d[r].length, err);
         if (s != ARM_OK)
             return s;
     }

@@ -34,13 +34,13 @@ void aggregate_init_zero(const aggregate_function *fn, void *state)
 
 /* ---- COUNT ------------------------------------------------------------------------- */
 
-static arm_status count_star_update(const aggregate_function *fn, void **states,
-                                    vector *const *args, const uint32_t *sel, uint32_t count,
-                                    arm_error *err)
+static arm_status count_star_update(const aggregate_function *fn, uint8_t *const *rows,
+                                    uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                                    uint32_t count, arm_error *err)
 {
     (void)fn, (void)args, (void)sel, (void)err;
     for (uint32_t i = 0; i < count; i++)
-        ((count_state *)states[i])->count++;
+        ((count_state *)(void *)(rows[i] + state_offset))->count++;
     return ARM_OK;
 }
 
@@ -53,15 +53,17 @@ static arm_status count_star_update_single(const aggregate_function *fn, void *s
     return ARM_OK;
 }
 
-static arm_status count_update(const aggregate_function *fn, void **states, vector *const *args,
-                               const uint32_t *sel, uint32_t count, arm_error *err)
+static arm_status count_update(const aggregate_function *fn, uint8_t *const *rows,
+                               uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                               uint32_t count, arm_error *err)
 {
     const vector *v = args[0];
     if (v->validity == NULL)
-        return count_star_update(fn, states, args, sel, count, err);
+        return count_star_update(fn, rows, state_offset, args, sel, count, err);
     uint32_t m = agg_row_mask(v);
     for (uint32_t i = 0; i < count; i++)
-        ((count_state *)states[i])->count += agg_valid(v, (sel ? sel[i] : i) & m);
+        ((count_state *)(void *)(rows[i] + state_offset))->count +=
+            agg_valid(v, (sel ? sel[i] : i) & m);
     return ARM_OK;
 }
 
@@ -109,16 +111,16 @@ static arm_status count_finalize(const aggregate_function *fn, void *state, vect
 #define SUM_ADD_FLOAT(acc, x, name) ((acc) += (x))
 
 #define DEFINE_SUM_KERNELS(NAME, T, STATE, ACC_T, ADD, OVERFLOW_NAME)                              \
-    static arm_status NAME##_update(const aggregate_function *fn, void **states,                   \
-                                    vector *const *args, const uint32_t *sel, uint32_t count,      \
-                                    arm_error *err)                                                \
+    static arm_status NAME##_update(const aggregate_function *fn, uint8_t *const *rows,            \
+                                    uint32_t state_offset, vector *const *args,                    \
+                                    const uint32_t *sel, uint32_t count, arm_error *err)           \
     {                                                                                              \
         (void)fn, (void)err;                                                                       \
         const vector *v = args[0];                                                                 \
         const T *d = v->data;                                                                      \
         if (agg_is_plain(v)) { /* no NULLs: no checks per row */                                   \
             for (uint32_t i = 0; i < count; i++) {                                                 \
-                STATE *st = states[i];                                                             \
+                STATE *st = (void *)(rows[i] + state_offset);                                      \
                 ADD(st->sum, (ACC_T)d[sel ? sel[i] : i], OVERFLOW_NAME);                           \
                 st->count++;                                                                       \
             }                                                                                      \
@@ -129,7 +131,7 @@ static arm_status count_finalize(const aggregate_function *fn, void *state, vect
             uint32_t r = (sel ? sel[i] : i) & m;                                                   \
             if (!agg_valid(v, r))                                                                  \
                 continue;                                                                          \
-            STATE *st = states[i];                                                                 \
+            STATE *st = (void *)(rows[i] + state_offset);                                          \
             ADD(st->sum, (ACC_T)d[r], OVERFLOW_NAME);                                              \
             st->count++;                                                                           \
         }                                                                                          \

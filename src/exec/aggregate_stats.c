@@ -37,9 +37,9 @@ static double scale_divisor(const aggregate_function *fn)
 }
 
 #define DEFINE_STATS_KERNELS(NAME, T)                                                              \
-    static arm_status NAME##_update(const aggregate_function *fn, void **states,                   \
-                                    vector *const *args, const uint32_t *sel, uint32_t count,      \
-                                    arm_error *err)                                                \
+    static arm_status NAME##_update(const aggregate_function *fn, uint8_t *const *rows,            \
+                                    uint32_t state_offset, vector *const *args,                    \
+                                    const uint32_t *sel, uint32_t count, arm_error *err)           \
     {                                                                                              \
         (void)err;                                                                                 \
         const vector *v = args[0];                                                                 \
@@ -49,7 +49,7 @@ static double scale_divisor(const aggregate_function *fn)
         for (uint32_t i = 0; i < count; i++) {                                                     \
             uint32_t r = (sel ? sel[i] : i) & m;                                                   \
             if (agg_valid(v, r))                                                                   \
-                stats_add(states[i], (double)d[r] / divisor);                                      \
+                stats_add((void *)(rows[i] + state_offset), (double)d[r] / divisor);               \
         }                                                                                          \
         return ARM_OK;                                                                             \
     }                                                                                              \

@@ -62,13 +62,14 @@ static arm_status string_agg_row(string_agg_state *st, const vector *v, uint32_t
     return status;
 }
 
-static arm_status string_agg_update(const aggregate_function *fn, void **states,
-                                    vector *const *args, const uint32_t *sel, uint32_t count,
-                                    arm_error *err)
+static arm_status string_agg_update(const aggregate_function *fn, uint8_t *const *rows,
+                                    uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                                    uint32_t count, arm_error *err)
 {
     (void)fn;
     for (uint32_t i = 0; i < count; i++) {
-        arm_status s = string_agg_row(states[i], args[0], sel ? sel[i] : i, args[1], err);
+        arm_status s = string_agg_row((void *)(rows[i] + state_offset), args[0], sel ? sel[i] : i,
+                                      args[1], err);
         if (s != ARM_OK)
             return s;
     }
@@ -142,8 +143,9 @@ static inline void bool_add(bool_state *st, bool is_and, uint8_t x)
     st->has_value = 1;
 }
 
-static arm_status bool_update(const aggregate_function *fn, void **states, vector *const *args,
-                              const uint32_t *sel, uint32_t count, arm_error *err)
+static arm_status bool_update(const aggregate_function *fn, uint8_t *const *rows,
+                              uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                              uint32_t count, arm_error *err)
 {
     (void)err;
     const vector *v = args[0];
@@ -153,7 +155,7 @@ static arm_status bool_update(const aggregate_function *fn, void **states, vecto
     for (uint32_t i = 0; i < count; i++) {
         uint32_t r = (sel ? sel[i] : i) & m;
         if (agg_valid(v, r))
-            bool_add(states[i], is_and, d[r]);
+            bool_add((void *)(rows[i] + state_offset), is_and, d[r]);
     }
     return ARM_OK;
 }

@@ -52,7 +52,6 @@ typedef struct agg_local {
     uint32_t small_count; /* grows with the values seen, up to SMALL_KEYS */
     uint64_t hashes[VECTOR_SIZE];
     uint8_t *rows[VECTOR_SIZE];
-    void *states[VECTOR_SIZE];
     uint32_t filter_sel[VECTOR_SIZE];
     uint8_t *filter_rows[VECTOR_SIZE];
     uint32_t dictionary_sel[VECTOR_SIZE]; /* dictionary entry of each valid selected row */
@@ -278,9 +277,7 @@ static arm_status update_aggregate(op_hash_aggregate *a, agg_local *l, uint32_t 
     if (a->key_count == 0) /* one state: the tight loop */
         return agg->fn->update_single(agg->fn, rows[0] + a->state_offsets[k], args, sel, count,
                                       err);
-    for (uint32_t i = 0; i < count; i++)
-        l->states[i] = rows[i] + a->state_offsets[k];
-    return agg->fn->update(agg->fn, l->states, args, sel, count, err);
+    return agg->fn->update(agg->fn, rows, a->state_offsets[k], args, sel, count, err);
 }
 
 static void init_group(const void *context, uint8_t *row)
