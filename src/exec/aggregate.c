@@ -52,7 +52,8 @@ static void bind_kernels(agg_instance *it)
     case AGG_COUNT_STAR:
     case AGG_COUNT:
     case AGG_SUM:
-    case AGG_AVG: aggregate_numeric_bind(it); break;
+    case AGG_AVG:
+    case AGG_AVG_MERGE: aggregate_numeric_bind(it); break;
     case AGG_MIN:
     case AGG_MAX: aggregate_minmax_bind(it); break;
     case AGG_VAR_SAMP:
@@ -202,4 +203,9 @@ const aggregate_function *aggregate_merge_of(const aggregate_function *partial)
     case AGG_MAX: return type_equal(partial->arg_type, t) ? partial : NULL;
     default: return NULL;
     }
+}
+
+const aggregate_function *aggregate_avg_merge(void)
+{
+    return instance_for(AGG_AVG_MERGE, "avg", type_make(TYPE_DOUBLE), type_make(TYPE_DOUBLE));
 }

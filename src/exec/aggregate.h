@@ -48,4 +48,11 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
  */
 const aggregate_function *aggregate_merge_of(const aggregate_function *partial);
 
+/*
+ * AVG over DOUBLE from partial results: two arguments, a DOUBLE sum (NULL
+ * when the part had no values) and a BIGINT count; the result is the sum of
+ * the sums over the sum of the counts (NULL when that is 0).
+ */
+const aggregate_function *aggregate_avg_merge(void);
+
 #endif

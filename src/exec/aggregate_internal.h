@@ -24,6 +24,7 @@ typedef enum agg_kind {
     AGG_STRING_AGG,
     AGG_BOOL_AND,
     AGG_BOOL_OR,
+    AGG_AVG_MERGE, /* internal: AVG from partial sums and counts (aggregate_avg_merge) */
 } agg_kind;
 
 /*

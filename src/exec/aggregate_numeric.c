@@ -284,6 +284,38 @@ static arm_status avg_f64_finalize(const aggregate_function *fn, void *state, ve
     return ARM_OK;
 }
 
+/* ---- AVG from partial results: args are a DOUBLE sum (NULL: no values) and a count ---- */
+
+static inline void avg_merge_row(sum_f64_state *st, const vector *sums, const vector *counts,
+                                 uint32_t row)
+{
+    uint32_t s = row & agg_row_mask(sums), c = row & agg_row_mask(counts);
+    if (agg_valid(sums, s))
+        st->sum += ((const double *)sums->data)[s];
+    st->count += ((const int64_t *)counts->data)[c];
+}
+
+static arm_status avg_merge_update(const aggregate_function *fn, uint8_t *const *rows,
+                                   uint32_t state_offset, vector *const *args, const uint32_t *sel,
+                                   uint32_t count, arm_error *err)
+{
+    (void)fn, (void)err;
+    for (uint32_t i = 0; i < count; i++)
+        avg_merge_row((sum_f64_state *)(void *)(rows[i] + state_offset), args[0], args[1],
+                      sel ? sel[i] : i);
+    return ARM_OK;
+}
+
+static arm_status avg_merge_update_single(const aggregate_function *fn, void *state,
+                                          vector *const *args, const uint32_t *sel, uint32_t count,
+                                          arm_error *err)
+{
+    (void)fn, (void)err;
+    for (uint32_t i = 0; i < count; i++)
+        avg_merge_row(state, args[0], args[1], sel ? sel[i] : i);
+    return ARM_OK;
+}
+
 /* ---- binding ------------------------------------------------------------------------- */
 
 #define USE_KERNELS(fn, NAME)                                                                      \
@@ -371,6 +403,13 @@ void aggregate_numeric_bind(agg_instance *it)
             bind_float(fn);
             fn->finalize = avg_f64_finalize;
         }
+        break;
+    case AGG_AVG_MERGE:
+        fn->state_size = sizeof(sum_f64_state);
+        fn->update = avg_merge_update;
+        fn->update_single = avg_merge_update_single;
+        fn->combine = f64_combine;
+        fn->finalize = avg_f64_finalize;
         break;
     default: break;
     }

@@ -765,12 +765,20 @@ static arm_status reorder_joins(logical_op **op, binder *b, arm_error *err)
 /* Inputs at least this many times the other side's rows are aggregated before the join. */
 #define EAGER_ROWS_RATIO 64
 
+/* AVG over DOUBLE or REAL: split into a partial SUM and COUNT, merged by aggregate_avg_merge. */
+static bool is_split_avg(const plan_aggregate *a)
+{
+    return strcmp(a->fn->name, "avg") == 0 && a->arg_count == 1 &&
+           (a->args[0]->type.id == TYPE_DOUBLE || a->args[0]->type.id == TYPE_REAL);
+}
+
 /* Whether every aggregate of `agg` reads only `tables` and can be computed in parts. */
 static bool aggregates_split(const logical_op *agg, const uint32_t *tables, uint32_t n)
 {
     for (uint32_t j = 0; j < agg->u.aggregate.aggregate_count; j++) {
         const plan_aggregate *a = &agg->u.aggregate.aggregates[j];
-        if (a->is_distinct || a->filter != NULL || aggregate_merge_of(a->fn) == NULL)
+        if (a->is_distinct || a->filter != NULL ||
+            (!is_split_avg(a) && aggregate_merge_of(a->fn) == NULL))
             return false;
         /* an empty input gives COUNT 0, but a SUM of no partial counts is NULL */
         if (agg->u.aggregate.group_count == 0 && strcmp(a->fn->name, "count") == 0)
@@ -797,6 +805,46 @@ static int key_side(const expr *e, const uint32_t *tables, uint32_t n, const uin
     if (expr_uses_only(y, tables, n) && expr_uses_only(x, other, on))
         return 1;
     return -1;
+}
+
+/*
+ * The partial aggregates of `agg`'s: the same for SUM, COUNT, MIN and MAX,
+ * a SUM and a COUNT of the argument for a split AVG.
+ */
+static arm_status split_aggregates(logical_op *partial, const logical_op *agg, binder *b,
+                                   arm_error *err)
+{
+    uint32_t count = agg->u.aggregate.aggregate_count, n = 0;
+    plan_aggregate *parts = arena_alloc(b->arena, (2 * count + 1) * sizeof *parts);
+    const char **names = arena_alloc(b->arena, (2 * count + 1) * sizeof *names);
+    logical_type *types = arena_alloc(b->arena, (2 * count + 1) * sizeof *types);
+    if (parts == NULL || names == NULL || types == NULL)
+        return error_out_of_memory(err);
+    for (uint32_t j = 0; j < count; j++) {
+        const plan_aggregate *a = &agg->u.aggregate.aggregates[j];
+        if (!is_split_avg(a)) {
+            parts[n] = *a;
+            names[n] = agg->u.aggregate.aggregate_names[j];
+            types[n++] = agg->u.aggregate.aggregate_types[j];
+            continue;
+        }
+        static const char *const kinds[2] = {"sum", "count"};
+        for (int k = 0; k < 2; k++) {
+            logical_type cast;
+            const aggregate_function *fn = NULL;
+            if (aggregate_resolve(&fn, &cast, kinds[k], &a->args[0]->type, 1, false, -1, err) !=
+                ARM_OK)
+                return err->status;
+            parts[n] = (plan_aggregate){fn, a->args, 1, false, NULL};
+            names[n] = kinds[k];
+            types[n++] = fn->return_type;
+        }
+    }
+    partial->u.aggregate.aggregates = parts;
+    partial->u.aggregate.aggregate_names = names;
+    partial->u.aggregate.aggregate_types = types;
+    partial->u.aggregate.aggregate_count = n;
+    return ARM_OK;
 }
 
 /*
@@ -836,6 +884,8 @@ static arm_status aggregate_before_join(logical_op *agg, int side, binder *b, bo
     plan_aggregate *merged = arena_alloc(b->arena, (count + 1) * sizeof *merged);
     if (partial == NULL || groups == NULL || group_names == NULL || merged == NULL)
         return error_out_of_memory(err);
+    if (split_aggregates(partial, agg, b, err) != ARM_OK)
+        return err->status;
     partial->u.aggregate.group_index = b->next_table_index++;
     partial->u.aggregate.aggregate_index = b->next_table_index++;
     for (uint32_t k = 0; k < keys; k++) { /* S's key goes below; the join compares its group */
@@ -850,19 +900,21 @@ static arm_status aggregate_before_join(logical_op *agg, int side, binder *b, bo
     partial->u.aggregate.groups = groups;
     partial->u.aggregate.group_names = group_names;
     partial->u.aggregate.group_count = keys;
-    partial->u.aggregate.aggregates = agg->u.aggregate.aggregates;
-    partial->u.aggregate.aggregate_names = agg->u.aggregate.aggregate_names;
-    partial->u.aggregate.aggregate_types = agg->u.aggregate.aggregate_types;
-    partial->u.aggregate.aggregate_count = count;
     partial->estimated_rows = o->estimated_rows;
-    for (uint32_t j = 0; j < count; j++) {
+    for (uint32_t j = 0, p = 0; j < count; j++) {
         const plan_aggregate *a = &agg->u.aggregate.aggregates[j];
-        expr **args = arena_alloc(b->arena, sizeof *args);
-        if (args == NULL ||
-            (args[0] = binder_column_ref(b, partial->u.aggregate.aggregate_index, j,
-                                         agg->u.aggregate.aggregate_types[j])) == NULL)
+        bool avg = is_split_avg(a);
+        expr **args = arena_alloc(b->arena, 2 * sizeof *args);
+        if (args == NULL)
             return error_out_of_memory(err);
-        merged[j] = (plan_aggregate){aggregate_merge_of(a->fn), args, 1, false, NULL};
+        for (uint32_t k = 0; k < (avg ? 2u : 1u); k++, p++)
+            if ((args[k] = binder_column_ref(b, partial->u.aggregate.aggregate_index, p,
+                                             partial->u.aggregate.aggregate_types[p])) == NULL)
+                return error_out_of_memory(err);
+        merged[j] = (plan_aggregate){avg ? aggregate_avg_merge() : aggregate_merge_of(a->fn), args,
+                                     avg ? 2 : 1, false, NULL};
+        if (merged[j].fn == NULL)
+            return error_out_of_memory(err);
     }
     agg->u.aggregate.aggregates = merged;
     join->children[side] = partial;
