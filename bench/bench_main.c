@@ -637,6 +637,40 @@ static int run_cold(const bench_options *o, duckdb_api *api, duckdb_connection_h
     return failures;
 }
 
+/* Opens Armillaria on --folder (emptied first) or in memory. */
+static bool arm_open_fresh(const bench_options *o, arm_db **db, arm_conn **conn)
+{
+    if (o->folder != NULL) {
+        char command[1100];
+        snprintf(command, sizeof command, "rm -rf '%s'", o->folder);
+        if (system(command) != 0)
+            fprintf(stderr, "bench: could not empty %s\n", o->folder);
+    }
+    arm_error err;
+    return arm_db_open(db, o->folder ? o->folder : ":memory:", &err) == ARM_OK &&
+           arm_conn_open(conn, *db, &err) == ARM_OK;
+}
+
+/* Loads the data; a folder commits once, not per INSERT. */
+static bool arm_load_all(const bench_options *o, arm_conn *conn, const bench_events *e,
+                         const bench_users *u)
+{
+    bool in_transaction = o->folder != NULL;
+    return (!in_transaction || arm_exec(conn, "BEGIN")) && arm_load(conn, e, u) &&
+           (!in_transaction || arm_exec(conn, "COMMIT"));
+}
+
+static void close_engines(arm_db *db, arm_conn *conn, duckdb_api *api, duckdb_database_h duck_db,
+                          duckdb_connection_h duck)
+{
+    arm_conn_close(conn);
+    arm_db_close(db);
+    if (duck)
+        api->disconnect(&duck);
+    if (duck_db)
+        api->close(&duck_db);
+}
+
 /* ---- --memory: each engine alone in a child process ---------------------------------- */
 
 /* A "VmHWM:"-style line of /proc/self/status, in KiB (0 when unreadable). */
@@ -672,23 +706,13 @@ static void reset_peak(void)
 static int memory_child(const bench_options *o, duckdb_api *api, bench_events *events,
                         const bench_users *u, bool is_arm)
 {
-    arm_error err;
     arm_db *db = NULL;
     arm_conn *conn = NULL;
     duckdb_database_h duck_db = NULL;
     duckdb_connection_h duck = NULL;
     bool ok;
     if (is_arm) {
-        char command[1100];
-        if (o->folder != NULL) {
-            snprintf(command, sizeof command, "rm -rf '%s'", o->folder);
-            if (system(command) != 0)
-                fprintf(stderr, "bench: could not empty %s\n", o->folder);
-        }
-        ok = arm_db_open(&db, o->folder ? o->folder : ":memory:", &err) == ARM_OK &&
-             arm_conn_open(&conn, db, &err) == ARM_OK &&
-             (o->folder == NULL || arm_exec(conn, "BEGIN")) && arm_load(conn, events, u) &&
-             (o->folder == NULL || arm_exec(conn, "COMMIT"));
+        ok = arm_open_fresh(o, &db, &conn) && arm_load_all(o, conn, events, u);
     } else {
         ok = api->open(NULL, &duck_db) == 0 && api->connect(duck_db, &duck) == 0 &&
              duck_load(api, duck, events, u);
@@ -712,12 +736,7 @@ static int memory_child(const bench_options *o, duckdb_api *api, bench_events *e
     printf("| %s | %.0f MiB | %.0f MiB |\n", is_arm ? "armillaria" : "duckdb", loaded / 1024.0,
            status_kib("VmHWM:") / 1024.0);
     fflush(stdout);
-    arm_conn_close(conn);
-    arm_db_close(db);
-    if (duck)
-        api->disconnect(&duck);
-    if (duck_db)
-        api->close(&duck_db);
+    close_engines(db, conn, api, duck_db, duck);
     return ok ? 0 : 1;
 }
 
@@ -752,29 +771,19 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
     }
     if (o->memory)
         return run_memory(o, api, &events, u, rows);
-    arm_error err;
     arm_db *db = NULL;
     arm_conn *conn = NULL;
     duckdb_database_h duck_db = NULL;
     duckdb_connection_h duck = NULL;
     int failures = 0;
-    if (o->folder != NULL) {
-        char command[1100];
-        snprintf(command, sizeof command, "rm -rf '%s'", o->folder);
-        if (system(command) != 0)
-            fprintf(stderr, "bench: could not empty %s\n", o->folder);
-    }
-    if (arm_db_open(&db, o->folder ? o->folder : ":memory:", &err) != ARM_OK ||
-        arm_conn_open(&conn, db, &err) != ARM_OK || api->open(NULL, &duck_db) != 0 ||
+    if (!arm_open_fresh(o, &db, &conn) || api->open(NULL, &duck_db) != 0 ||
         api->connect(duck_db, &duck) != 0) {
         fprintf(stderr, "bench: cannot open the engines\n");
         failures = 1;
         goto cleanup;
     }
     double load_start = now_seconds();
-    bool in_transaction = o->folder != NULL; /* a folder commits once, not per INSERT */
-    if ((in_transaction && !arm_exec(conn, "BEGIN")) || !arm_load(conn, &events, u) ||
-        (in_transaction && !arm_exec(conn, "COMMIT"))) {
+    if (!arm_load_all(o, conn, &events, u)) {
         failures = 1;
         goto cleanup;
     }
@@ -837,12 +846,7 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
             failures += run_cold(o, api, duck, rows, o->threads[t]);
     }
 cleanup:
-    arm_conn_close(conn);
-    arm_db_close(db);
-    if (duck)
-        api->disconnect(&duck);
-    if (duck_db)
-        api->close(&duck_db);
+    close_engines(db, conn, api, duck_db, duck);
     bench_events_free(&events);
     return failures;
 }

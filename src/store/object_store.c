@@ -194,28 +194,50 @@ static arm_status local_get(object_store *base, const uint8_t id[OBJECT_ID_SIZE]
     return ARM_OK;
 }
 
-static arm_status local_read_ranges(object_store *base, const uint8_t id[OBJECT_ID_SIZE],
-                                    uint64_t size, const object_range *ranges, uint32_t count,
-                                    arm_error *err)
+/*
+ * Opens the object's file for reading and checks it still has `size` bytes;
+ * `file` receives its path (for messages). On failure nothing stays open.
+ */
+static arm_status open_sized(local_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
+                             char file[PATH_SIZE], int *fd, arm_error *err)
 {
-    local_store *s = (local_store *)base;
-    char dir[PATH_SIZE], file[PATH_SIZE];
+    char dir[PATH_SIZE];
     object_path(s, id, dir, file);
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    *fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
         return errno == ENOENT ? corrupt_object(err, id, "is missing")
                                : error_set(err, ARM_ERROR_IO, "58030", -1,
                                            "could not read \"%s\": %s", file, strerror(errno));
     struct stat st;
-    arm_status result = ARM_OK;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
-        result = corrupt_object(err, id, "is damaged: its size changed");
+    if (fstat(*fd, &st) == 0 && (uint64_t)st.st_size == size)
+        return ARM_OK;
+    close(*fd);
+    *fd = -1;
+    return corrupt_object(err, id, "is damaged: its size changed");
+}
+
+/* Whether every range lies within an object of `size` bytes. */
+static bool ranges_inside(const object_range *ranges, uint32_t count, uint64_t size)
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (ranges[i].offset > size || ranges[i].length > size - ranges[i].offset)
+            return false;
+    return true;
+}
+
+static arm_status local_read_ranges(object_store *base, const uint8_t id[OBJECT_ID_SIZE],
+                                    uint64_t size, const object_range *ranges, uint32_t count,
+                                    arm_error *err)
+{
+    char file[PATH_SIZE];
+    int fd;
+    arm_status result = open_sized((local_store *)base, id, size, file, &fd, err);
+    if (result != ARM_OK)
+        return result;
+    if (!ranges_inside(ranges, count, size))
+        result = corrupt_object(err, id, "is damaged: a range lies outside it");
     for (uint32_t i = 0; i < count && result == ARM_OK; i++) {
         const object_range *r = &ranges[i];
-        if (r->offset > size || r->length > size - r->offset) {
-            result = corrupt_object(err, id, "is damaged: a range lies outside it");
-            break;
-        }
         for (size_t done = 0; done < r->length;) {
             ssize_t n = pread(fd, r->into + done, r->length - done, (off_t)(r->offset + done));
             if (n < 0 && errno == EINTR)
@@ -244,33 +266,23 @@ static arm_status local_map(object_store *base, const uint8_t id[OBJECT_ID_SIZE]
                             const object_range *ranges, uint32_t count, const uint8_t **out,
                             arm_error *err)
 {
-    local_store *s = (local_store *)base;
-    char dir[PATH_SIZE], file[PATH_SIZE];
-    object_path(s, id, dir, file);
+    char file[PATH_SIZE];
+    int fd;
     *out = NULL;
     if (size == 0 || (uint64_t)(size_t)size != size)
         return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1, "cannot map an empty object");
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? corrupt_object(err, id, "is missing")
-                               : error_set(err, ARM_ERROR_IO, "58030", -1,
-                                           "could not read \"%s\": %s", file, strerror(errno));
-    struct stat st;
-    arm_status result = ARM_OK;
-    void *data = MAP_FAILED;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
-        result = corrupt_object(err, id, "is damaged: its size changed");
-    else if ((data = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+    arm_status result = open_sized((local_store *)base, id, size, file, &fd, err);
+    if (result != ARM_OK)
+        return result;
+    void *data = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (data == MAP_FAILED)
         /* Out of mappings (vm.max_map_count: the cache can hold many) or address space:
          * the caller reads the ranges instead. */
         result = error_set(err, errno == ENOMEM ? ARM_ERROR_NOT_SUPPORTED : ARM_ERROR_IO, "58030",
                            -1, "could not map \"%s\": %s", file, strerror(errno));
     close(fd);
-    for (uint32_t i = 0; i < count && result == ARM_OK; i++) {
-        const object_range *r = &ranges[i];
-        if (r->offset > size || r->length > size - r->offset)
-            result = corrupt_object(err, id, "is damaged: a range lies outside it");
-    }
+    if (result == ARM_OK && !ranges_inside(ranges, count, size))
+        result = corrupt_object(err, id, "is damaged: a range lies outside it");
     if (result != ARM_OK) {
         if (data != MAP_FAILED)
             munmap(data, (size_t)size);
