@@ -345,20 +345,30 @@ static arm_status copy_rows_in_place(vector *dst, const vector *src, const uint3
 
 /* ---- node evaluation ---------------------------------------------------- */
 
-static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *in,
-                                const uint32_t *sel, uint32_t count, vector *out, arm_error *err)
+/* Evaluates a function's arguments into st->child_results, dictionaries flattened. */
+static arm_status eval_function_args(expr_executor *ex, expr_state *st, const batch *in,
+                                     const uint32_t *sel, uint32_t count, bool *any_nullable,
+                                     arm_error *err)
 {
-    const expr *e = st->e;
-    bool any_nullable = false;
     arm_status s;
+    *any_nullable = false;
     for (uint32_t i = 0; i < st->child_count; i++) {
         vector *r = st->child_results[i];
         if ((s = eval(ex, st->children[i], in, sel, count, r, err)) != ARM_OK)
             return s;
         if (r->kind == VECTOR_DICTIONARY && (s = vector_flatten(r, sel, count, err)) != ARM_OK)
             return s;
-        any_nullable |= r->validity != NULL;
+        *any_nullable |= r->validity != NULL;
     }
+    return ARM_OK;
+}
+
+/* Runs a function's kernel over the arguments eval_function_args left in st->child_results. */
+static arm_status apply_function(expr_state *st, const uint32_t *sel, uint32_t count,
+                                 bool any_nullable, vector *out, arm_error *err)
+{
+    const expr *e = st->e;
+    arm_status s;
     out->type = e->type;
     if (!any_nullable || (e->u.function.fn->flags & FUNCTION_SPECIAL_NULLS))
         return e->u.function.fn->kernel(e, st->child_results, sel, count, out, err);
@@ -395,6 +405,14 @@ static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *
             vector_set_null(out, row);
     }
     return ARM_OK;
+}
+
+static arm_status eval_function(expr_executor *ex, expr_state *st, const batch *in,
+                                const uint32_t *sel, uint32_t count, vector *out, arm_error *err)
+{
+    bool any_nullable;
+    arm_status s = eval_function_args(ex, st, in, sel, count, &any_nullable, err);
+    return s != ARM_OK ? s : apply_function(st, sel, count, any_nullable, out, err);
 }
 
 /* AND / OR with three-valued logic; later operands only see undecided rows. */
@@ -736,27 +754,26 @@ static int comparison_of(const char *name)
         }                                                                                          \
     } while (0)
 
-/*
- * `column <op> constant` over numbers without NULLs writes the selection
- * directly, as the comparison kernel plus select_rows would, without the
- * boolean vector in between. False when the shape does not fit (the
- * arguments, evaluated here, are then evaluated again by the general path).
- */
-static bool select_by_comparison(expr_executor *ex, expr_state *st, const batch *in,
-                                 const uint32_t *sel, uint32_t count, uint32_t *sel_out,
-                                 uint32_t *count_out, arm_error *err, arm_status *s)
+/* The comparison `column <op> constant` that `st` is (1..6, comparison_of), or 0. */
+static int constant_comparison(const expr_state *st)
 {
     const expr *e = st->e;
     if (e->kind != EXPR_FUNCTION || st->child_count != 2 ||
         st->children[1]->e->kind != EXPR_CONSTANT)
-        return false;
-    int op = comparison_of(e->u.function.fn->name);
-    if (op == 0)
-        return false;
-    vector *x = st->child_results[0], *y = st->child_results[1];
-    if ((*s = eval(ex, st->children[0], in, sel, count, x, err)) != ARM_OK ||
-        (*s = eval(ex, st->children[1], in, sel, count, y, err)) != ARM_OK)
-        return true;
+        return 0;
+    return comparison_of(e->u.function.fn->name);
+}
+
+/*
+ * Comparison `op` over the arguments in st->child_results, when they are
+ * numbers without NULLs against a constant: writes the selection directly,
+ * as the kernel plus select_rows would, without the boolean vector in
+ * between. False (nothing written) when they are of another shape.
+ */
+static bool select_compared(expr_state *st, int op, const uint32_t *sel, uint32_t count,
+                            uint32_t *sel_out, uint32_t *count_out)
+{
+    const vector *x = st->child_results[0], *y = st->child_results[1];
     if (x->kind != VECTOR_FLAT || x->validity != NULL || y->kind != VECTOR_CONSTANT ||
         y->validity != NULL || x->type.id != y->type.id)
         return false;
@@ -802,11 +819,19 @@ static arm_status select_rows(expr_executor *ex, expr_state *st, const batch *in
         *count_out = current_count;
         return ARM_OK;
     }
-    arm_status s = ARM_OK;
-    if (select_by_comparison(ex, st, in, sel, count, sel_out, count_out, err, &s))
-        return s;
     vector *r = &st->result;
-    s = eval(ex, st, in, sel, count, r, err);
+    arm_status s;
+    int op = constant_comparison(st);
+    if (op != 0) { /* the arguments once: selected directly, or through the kernel */
+        bool any_nullable;
+        if ((s = eval_function_args(ex, st, in, sel, count, &any_nullable, err)) != ARM_OK)
+            return s;
+        if (select_compared(st, op, sel, count, sel_out, count_out))
+            return ARM_OK;
+        s = apply_function(st, sel, count, any_nullable, r, err);
+    } else {
+        s = eval(ex, st, in, sel, count, r, err);
+    }
     if (s != ARM_OK)
         return s;
     uint32_t n = 0;
