@@ -188,12 +188,9 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
 
 const aggregate_function *aggregate_merge_of(const aggregate_function *partial)
 {
-    agg_kind kind = AGG_STRING_AGG;
-    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
-        if (strcmp(agg_names[i].name, partial->name) == 0)
-            kind = agg_names[i].kind;
     logical_type t = partial->return_type;
-    switch (kind) {
+    switch (agg_kind_of(partial)) {
+    case AGG_COUNT_STAR:
     case AGG_COUNT: return instance_for(AGG_SUM, "sum", t, t); /* counts add up, as BIGINT */
     case AGG_SUM:
         if (t.id != TYPE_BIGINT && t.id != TYPE_DOUBLE && t.id != TYPE_DECIMAL)
