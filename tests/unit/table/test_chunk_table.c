@@ -122,6 +122,29 @@ static scan_result scan(table_provider *t, const table_filter *filter, bool row_
     return r;
 }
 
+/* Scans table column `column` to the end; the status the scan ended with (err says why). */
+static arm_status scan_column_to_end(table_provider *t, uint32_t column, arm_error *err)
+{
+    table_scan_options o = {&column, 1, NULL, 0, false};
+    table_scan *s;
+    table_scan_local *local;
+    CHECK_OK(t->vtable->scan_begin(t, &o, &s, err), err);
+    CHECK_OK(t->vtable->scan_local_create(s, &local, err), err);
+    batch b;
+    CHECK_OK(batch_init(&b, 1, &t->column_types[column], err), err);
+    arm_status status = ARM_OK;
+    while (status == ARM_OK) {
+        batch_reset(&b);
+        status = t->vtable->scan_next(s, local, &b, err);
+        if (status == ARM_OK && b.count == 0)
+            break;
+    }
+    batch_dispose(&b);
+    t->vtable->scan_local_destroy(local);
+    t->vtable->scan_end(s);
+    return status;
+}
+
 static void test_scans_prune_and_cache(void)
 {
     setup_def(false);
@@ -204,27 +227,8 @@ static void check_reads_only_needed_ranges(bool use_map, bool refuse_map)
     chunk_layout_dispose(&layout);
     r = scan(t, NULL, false);
     CHECK_INT_EQ(r.rows, ROWS);
-    uint32_t label = 1;
-    table_scan_options o = {&label, 1, NULL, 0, false};
-    table_scan *s;
-    table_scan_local *local;
-    CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
-    CHECK_OK(t->vtable->scan_local_create(s, &local, &err), &err);
-    logical_type type = type_make(TYPE_VARCHAR);
-    batch b;
-    CHECK_OK(batch_init(&b, 1, &type, &err), &err);
-    arm_status status = ARM_OK;
-    while (status == ARM_OK) {
-        batch_reset(&b);
-        status = t->vtable->scan_next(s, local, &b, &err);
-        if (status == ARM_OK && b.count == 0)
-            break;
-    }
-    CHECK_INT_EQ(status, ARM_ERROR_CORRUPT);
+    CHECK_INT_EQ(scan_column_to_end(t, 1, &err), ARM_ERROR_CORRUPT);
     CHECK(strstr(err.message, "does not match its digest") != NULL);
-    batch_dispose(&b);
-    t->vtable->scan_local_destroy(local);
-    t->vtable->scan_end(s);
     t->vtable->destroy(t);
     column_cache_destroy(cache);
     table_store_output_dispose(&out);
@@ -256,26 +260,8 @@ static void test_column_outside_verified_range(void)
     layout->lengths[0]--;
     uint64_t digest = hash_checksum(m.bytes[obj] + layout->offsets[0], layout->lengths[0]);
     memcpy(layout->digests[1], &digest, 8); /* little-endian, as the blob stores it */
-    uint32_t id = 0;
-    table_scan_options o = {&id, 1, NULL, 0, false};
-    table_scan *s;
-    table_scan_local *local;
-    CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
-    CHECK_OK(t->vtable->scan_local_create(s, &local, &err), &err);
-    batch b;
-    CHECK_OK(batch_init(&b, 1, t->column_types, &err), &err);
-    arm_status status = ARM_OK;
-    while (status == ARM_OK) {
-        batch_reset(&b);
-        status = t->vtable->scan_next(s, local, &b, &err);
-        if (status == ARM_OK && b.count == 0)
-            break;
-    }
-    CHECK_INT_EQ(status, ARM_ERROR_CORRUPT);
+    CHECK_INT_EQ(scan_column_to_end(t, 0, &err), ARM_ERROR_CORRUPT);
     CHECK(strstr(err.message, "place in its footer") != NULL);
-    batch_dispose(&b);
-    t->vtable->scan_local_destroy(local);
-    t->vtable->scan_end(s);
     t->vtable->destroy(t);
     column_cache_destroy(cache);
     table_store_output_dispose(&out);
