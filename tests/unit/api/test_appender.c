@@ -10,46 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/api_test_util.h"
 #include "armillaria.h"
 #include "harness.h"
-
-static char root[256];
-static int folder_counter;
-
-static void new_folder(char *out, size_t capacity)
-{
-    snprintf(out, capacity, "%s/db%d", root, folder_counter++);
-}
-
-static arm_status run(arm_conn *c, const char *sql, arm_error *err)
-{
-    arm_result *r = NULL;
-    arm_status s = arm_conn_query(&r, c, sql, err);
-    arm_result_destroy(r);
-    return s;
-}
-
-static void ok(arm_conn *c, const char *sql)
-{
-    arm_error err;
-    CHECK_OK(run(c, sql, &err), &err);
-}
-
-/* The first column of the first row as int64 (-1 when the query fails, is empty or NULL). */
-static int64_t scalar(arm_conn *c, const char *sql)
-{
-    arm_result *r = NULL;
-    arm_error err;
-    if (arm_conn_query(&r, c, sql, &err) != ARM_OK) {
-        printf("  query failed: %s: %s\n", sql, err.message);
-        return -1;
-    }
-    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
-                    ? arm_result_get_int64(r, 0, 0)
-                    : -1;
-    arm_result_destroy(r);
-    return v;
-}
 
 /* The first cell of `sql` as the shell shows it, into buf. */
 static const char *text_of(arm_conn *c, const char *sql, char *buf, size_t capacity)

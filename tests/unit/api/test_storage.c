@@ -17,19 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api_test_util.h"
 #include "armillaria.h"
 #include "harness.h"
 
-static char root[256];
-
 /* 0..9 as a FROM item: cross joins of it count without generate_series. */
 #define DIGITS "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
-static int folder_counter;
-
-static void new_folder(char *out, size_t capacity)
-{
-    snprintf(out, capacity, "%s/db%d", root, folder_counter++);
-}
 
 static arm_db *open_db(const char *path)
 {
@@ -37,37 +30,6 @@ static arm_db *open_db(const char *path)
     arm_error err;
     CHECK_OK(arm_db_open(&db, path, &err), &err);
     return db;
-}
-
-/* Runs SQL and returns its status (err filled). */
-static arm_status run(arm_conn *c, const char *sql, arm_error *err)
-{
-    arm_result *r = NULL;
-    arm_status s = arm_conn_query(&r, c, sql, err);
-    arm_result_destroy(r);
-    return s;
-}
-
-static void ok(arm_conn *c, const char *sql)
-{
-    arm_error err;
-    CHECK_OK(run(c, sql, &err), &err);
-}
-
-/* The first column of the first row as int64 (-1 when the query fails or is empty). */
-static int64_t scalar(arm_conn *c, const char *sql)
-{
-    arm_result *r = NULL;
-    arm_error err;
-    if (arm_conn_query(&r, c, sql, &err) != ARM_OK) {
-        printf("  query failed: %s: %s\n", sql, err.message);
-        return -1;
-    }
-    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
-                    ? arm_result_get_int64(r, 0, 0)
-                    : -1;
-    arm_result_destroy(r);
-    return v;
 }
 
 static void test_persists_across_opens(void)
