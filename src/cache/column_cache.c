@@ -84,12 +84,35 @@ static size_t buffer_bytes(const buffer *b)
     return b ? b->capacity_bytes : 0;
 }
 
-/* The buffers one vector holds (shared ones included: an estimate for the bound). */
-static size_t vector_bytes(const vector *v)
+/* Whether `b` is among what `v` keeps alive. */
+static bool keeps(const vector *v, const buffer *b)
+{
+    for (uint32_t i = 0; v != NULL && i < v->keep_alive_count; i++)
+        if (v->keep_alive[i] == b)
+            return true;
+    return false;
+}
+
+/*
+ * The bytes one vector holds. A buffer it shares with `previous` (the vector before it in
+ * the column: batches decoded from one page buffer) was counted there. A view into foreign
+ * memory (a mapped chunk: the OS page cache's pages) counts the values it covers, not the
+ * mapping.
+ */
+static size_t vector_bytes(const vector *v, const vector *previous)
 {
     size_t bytes = buffer_bytes(v->data_buffer) + buffer_bytes(v->validity_buffer);
-    for (uint32_t i = 0; i < v->keep_alive_count; i++)
-        bytes += buffer_bytes(v->keep_alive[i]);
+    bool owned = false; /* a view's values are in a buffer of ours, counted once */
+    for (uint32_t i = 0; i < v->keep_alive_count; i++) {
+        const buffer *b = v->keep_alive[i];
+        if (b->release_fn != NULL)
+            continue;
+        owned = true;
+        if (!keeps(previous, b))
+            bytes += buffer_bytes(b);
+    }
+    if (v->data_buffer == NULL && v->data != NULL && !owned && v->type.id != TYPE_NULL)
+        bytes += (size_t)v->capacity * type_physical_size(v->type);
     bytes += (size_t)v->keep_alive_capacity * sizeof *v->keep_alive;
     return bytes;
 }
@@ -99,9 +122,10 @@ void cached_column_finish(cached_column *c)
     size_t bytes = sizeof *c + (size_t)c->vector_count * (sizeof *c->vectors + sizeof(uint32_t));
     for (uint32_t i = 0; i < c->vector_count; i++) {
         const vector *v = &c->vectors[i];
-        bytes += vector_bytes(v);
+        bytes += vector_bytes(v, i > 0 ? &c->vectors[i - 1] : NULL);
         if (v->kind == VECTOR_DICTIONARY && v->dictionary != NULL)
-            bytes += sizeof *v->dictionary + vector_bytes(v->dictionary);
+            bytes += sizeof *v->dictionary +
+                     vector_bytes(v->dictionary, i > 0 ? c->vectors[i - 1].dictionary : NULL);
     }
     c->bytes = bytes;
 }

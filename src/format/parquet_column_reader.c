@@ -916,29 +916,57 @@ static arm_status flatten_indexes(parquet_column_reader *cr, vector *out, uint32
     return ARM_OK;
 }
 
+/* Whether the next `count` definition levels all say "present" (nothing consumed). */
+static bool levels_all_present(parquet_column_reader *cr, uint32_t count)
+{
+    uint32_t max = cr->leaf->max_definition;
+    if (max == 0)
+        return true;
+    parquet_rle_decoder *d = &cr->levels_decoder;
+    return parquet_rle_decoder_fill(d) && !d->run_is_literal && d->run_remaining >= count &&
+           d->run_value == max;
+}
+
+/*
+ * Whether values may be used in place from `owner`. Not from the whole image of a file that
+ * was read into our memory when this column is a small part of it: keeping the batch would
+ * keep the whole image. A mapping (the OS page cache's pages) or a buffer of about this
+ * column chunk's bytes is fine.
+ */
+static bool may_view(const parquet_column_reader *cr, const buffer *owner)
+{
+    return owner != NULL && (owner != cr->r->image || owner->release_fn != NULL ||
+                             owner->capacity_bytes / 2 <= cr->chunk_size);
+}
+
 /*
  * Zero-copy: when a whole batch is PLAIN fixed-width values with no NULLs and
- * the same bytes as our type, the vector points into the page buffer (kept
- * alive) instead of copying. Only for aligned data, so typed loads are valid.
+ * the same bytes as our type, the vector points into the page (kept alive)
+ * instead of copying, and gets no buffer of its own. Only for aligned data, so
+ * typed loads are valid (our writer aligns such values: value_alignment).
  */
-static bool try_slice_page(parquet_column_reader *cr, vector *out, uint32_t count)
+static bool try_view_page(parquet_column_reader *cr, vector *out, uint32_t count)
 {
     const parquet_leaf *leaf = cr->leaf;
     value_cursor *c = &cr->cur;
     size_t bytes = (size_t)count * cr->out_width;
-    if (cr->encoding != PARQUET_ENC_PLAIN || leaf->convert != PARQUET_CONVERT_NONE ||
-        leaf->physical_size != cr->out_width || c->size - c->pos < bytes)
+    if (cr->page_is_dictionary || cr->encoding != PARQUET_ENC_PLAIN ||
+        leaf->convert != PARQUET_CONVERT_NONE || leaf->physical_size != cr->out_width ||
+        c->size - c->pos < bytes || !may_view(cr, c->owner))
         return false;
     const uint8_t *data = c->data + c->pos;
-    if ((uintptr_t)data % cr->out_width != 0 || vector_keep_alive(out, c->owner, NULL) != ARM_OK)
+    if ((uintptr_t)data % cr->out_width != 0 || !levels_all_present(cr, count) ||
+        vector_view(out, data, count, c->owner, NULL) != ARM_OK)
         return false;
-    out->data = (void *)data;
+    if (leaf->max_definition > 0)
+        cr->levels_decoder.run_remaining -= count;
     c->pos += bytes;
+    cr->page_values_left -= count;
     return true;
 }
 
 static arm_status decode_run(parquet_column_reader *cr, vector *out, uint32_t filled,
-                             uint32_t count, bool whole_batch, int *mode, arm_error *err)
+                             uint32_t count, int *mode, arm_error *err)
 {
     bool dict_page = cr->page_is_dictionary;
     arm_status status = ARM_OK;
@@ -953,10 +981,6 @@ static arm_status decode_run(parquet_column_reader *cr, vector *out, uint32_t fi
         status = decode_levels(cr, count, out, filled, &valid, err);
     if (status != ARM_OK)
         return status;
-    if (whole_batch && valid == count && *mode == 0 && try_slice_page(cr, out, count)) {
-        cr->page_values_left -= count;
-        return ARM_OK;
-    }
     uint32_t width = *mode == 1 ? 4 : cr->out_width;
     uint8_t *dst = (uint8_t *)out->data + (size_t)filled * width;
     if ((status = decode_values(cr, valid, dst, *mode == 1, out, err)) != ARM_OK)
@@ -976,10 +1000,8 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
     if (max_rows > VECTOR_SIZE)
         max_rows = VECTOR_SIZE;
     out->type = cr->leaf->type;
-    arm_status status = vector_prepare_flat(out, VECTOR_SIZE, err);
-    if (status != ARM_OK)
-        return status;
-    out->kind = VECTOR_FLAT;
+    arm_status status = ARM_OK;
+    bool prepared = false;
     cr->kept = NULL;
     int mode = -1;
     uint32_t filled = 0;
@@ -994,11 +1016,21 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
         uint32_t n = max_rows - filled;
         if (n > cr->page_values_left)
             n = cr->page_values_left;
-        bool whole_batch = filled == 0 && n == max_rows;
-        if ((status = decode_run(cr, out, filled, n, whole_batch, &mode, err)) != ARM_OK)
+        if (filled == 0 && n == max_rows && try_view_page(cr, out, n)) {
+            filled = n;
+            break;
+        }
+        if (!prepared) { /* the batch is decoded into the vector's own buffer */
+            if ((status = vector_prepare_flat(out, VECTOR_SIZE, err)) != ARM_OK)
+                return status;
+            prepared = true;
+        }
+        if ((status = decode_run(cr, out, filled, n, &mode, err)) != ARM_OK)
             return status;
         filled += n;
     }
+    if (filled == 0 && !prepared && (status = vector_prepare_flat(out, VECTOR_SIZE, err)))
+        return status;
     if (mode == 1 && (status = vector_attach_dictionary(out, &cr->dictionary, err)) != ARM_OK)
         return status;
     *rows_out = filled;

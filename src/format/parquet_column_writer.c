@@ -712,9 +712,48 @@ typedef struct flush_state {
     parquet_bytes min, max;
 } flush_state;
 
+/*
+ * The width PLAIN values of this column are aligned to in uncompressed pages, or 0: so that
+ * a reader can use the pages in place as typed arrays (a mapped or read chunk's values are
+ * then never copied; docs/decisions.md, "Aligned page values").
+ */
+static uint32_t value_alignment(const parquet_column_writer *c)
+{
+    switch (c->physical) {
+    case PARQUET_INT32:
+    case PARQUET_FLOAT:
+    case PARQUET_INT64:
+    case PARQUET_DOUBLE: return c->physical_size;
+    default: return 0;
+    }
+}
+
+/*
+ * Encodes the page header. When the page is stored uncompressed and its values (at
+ * `values_at` in prefix + payload; SIZE_MAX: none to place) are fixed-width PLAIN, some field
+ * headers take their long form so that the values start at a file offset that is a multiple
+ * of their width. Any Thrift compact reader reads either form.
+ */
+static void encode_page_header(flush_state *st, const parquet_page_header *h, size_t values_at)
+{
+    thrift_writer_reset(&st->header);
+    parquet_page_header_encode(&st->header, h);
+    uint32_t align = value_alignment(st->c);
+    if (values_at == SIZE_MAX || align < 2 || st->codec != PARQUET_CODEC_UNCOMPRESSED ||
+        st->header.failed)
+        return;
+    uint64_t at = st->sink->offset + st->header.size + values_at;
+    unsigned pad = (unsigned)((align - at % align) % align);
+    if (pad == 0)
+        return;
+    thrift_writer_reset(&st->header);
+    st->header.long_form_fields = pad;
+    parquet_page_header_encode(&st->header, h);
+}
+
 static arm_status emit_page(flush_state *st, parquet_page_header *h, const uint8_t *prefix,
                             size_t prefix_size, const uint8_t *payload, size_t payload_size,
-                            arm_error *err)
+                            size_t values_at, arm_error *err)
 {
     parquet_codec_id codec = st->codec;
     size_t bound = parquet_codec_max_compressed_size(codec, payload_size);
@@ -739,8 +778,7 @@ static arm_status emit_page(flush_state *st, parquet_page_header *h, const uint8
         return error_set(err, ARM_ERROR_OUT_OF_RANGE, NULL, -1, "parquet page too large");
     h->uncompressed_page_size = (int32_t)(prefix_size + payload_size);
     h->compressed_page_size = (int32_t)(prefix_size + comp_size);
-    thrift_writer_reset(&st->header);
-    parquet_page_header_encode(&st->header, h);
+    encode_page_header(st, h, values_at);
     if (st->header.failed)
         return error_out_of_memory(err);
     if ((status = parquet_sink_write(st->sink, st->header.data, st->header.size, err)) ||
@@ -811,7 +849,7 @@ static arm_status write_dictionary_page(flush_state *st, arm_error *err)
     h.has_dictionary_page = true;
     h.dictionary_page.num_values = (int32_t)st->dict.count;
     h.dictionary_page.encoding = PARQUET_ENC_PLAIN;
-    return emit_page(st, &h, NULL, 0, st->body.data, st->body.size, err);
+    return emit_page(st, &h, NULL, 0, st->body.data, st->body.size, SIZE_MAX, err);
 }
 
 /* Encodes definition levels of rows [r0, r1) into st->levels (RLE, no length prefix). */
@@ -991,9 +1029,14 @@ static arm_status write_data_page(flush_state *st, uint64_t r0, uint64_t r1, uin
         stats = &h.data_page.statistics;
     }
     page_statistics(stats, nulls, has_min_max, min, max);
+    /* Where PLAIN values start in the page: after the levels (v1: in the body, behind their
+     * 4-byte length; v2: the prefix). */
+    size_t values_at = SIZE_MAX;
+    if (encoding == PARQUET_ENC_PLAIN)
+        values_at = v2 ? prefix : c->is_nullable ? 4 + st->levels.size : 0;
     int64_t offset = (int64_t)st->sink->offset;
     arm_status status =
-        emit_page(st, &h, st->levels.data, prefix, st->body.data, st->body.size, err);
+        emit_page(st, &h, st->levels.data, prefix, st->body.data, st->body.size, values_at, err);
     if (status != ARM_OK)
         return status;
     return record_page(st, offset, r0, nulls, has_min_max, min, max, err);

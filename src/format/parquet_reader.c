@@ -58,6 +58,20 @@ arm_status parquet_reader_read_range_into(parquet_reader *r, uint64_t offset, si
         *data = (const uint8_t *)r->image->data + offset;
         return ARM_OK;
     }
+    if (r->segments != NULL) {
+        buffer_release(reuse);
+        for (uint32_t i = 0; i < r->segment_count; i++) {
+            const parquet_image_segment *g = &r->segments[i];
+            if (offset >= g->offset && offset - g->offset <= g->bytes->size_bytes &&
+                size <= g->bytes->size_bytes - (offset - g->offset)) {
+                *out = buffer_retain(g->bytes);
+                *data = (const uint8_t *)g->bytes->data + (offset - g->offset);
+                return ARM_OK;
+            }
+        }
+        return parquet_reader_corrupt(r, NULL, offset, err,
+                                      "range of %zu bytes outside the parts that were read", size);
+    }
     buffer *b = reuse;
     /* a buffer over foreign memory (a mapped chunk image) is not ours to write */
     if (b == NULL || !buffer_is_unique(b) || b->release_fn != NULL || b->capacity_bytes < size) {
@@ -109,6 +123,9 @@ void parquet_reader_close(parquet_reader *r)
     if (r->fd >= 0)
         close(r->fd);
     buffer_release(r->image);
+    for (uint32_t i = 0; i < r->segment_count; i++)
+        buffer_release(r->segments[i].bytes);
+    free(r->segments);
     buffer_release(r->footer);
     for (uint32_t i = 0; i < r->held_count; i++)
         buffer_release(r->held[i]);
@@ -497,6 +514,32 @@ arm_status parquet_reader_open_image(parquet_reader **out, buffer *image, uint64
         return status;
     r->image = buffer_retain(image);
     r->file_size = size <= image->capacity_bytes ? size : image->capacity_bytes;
+    if ((status = read_footer(r, err)) != ARM_OK) {
+        parquet_reader_close(r);
+        return status;
+    }
+    *out = r;
+    return ARM_OK;
+}
+
+arm_status parquet_reader_open_segments(parquet_reader **out, const parquet_image_segment *segments,
+                                        uint32_t count, uint64_t size, const char *name,
+                                        arm_error *err)
+{
+    parquet_reader *r = NULL;
+    *out = NULL;
+    arm_status status = reader_alloc(&r, name ? name : "<memory>", err);
+    if (status != ARM_OK)
+        return status;
+    r->segments = calloc(count + 1, sizeof *r->segments);
+    if (r->segments == NULL) {
+        parquet_reader_close(r);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t i = 0; i < count; i++)
+        r->segments[r->segment_count++] =
+            (parquet_image_segment){segments[i].offset, buffer_retain(segments[i].bytes)};
+    r->file_size = size;
     if ((status = read_footer(r, err)) != ARM_OK) {
         parquet_reader_close(r);
         return status;

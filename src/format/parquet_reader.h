@@ -49,6 +49,19 @@ arm_status parquet_reader_open_memory(parquet_reader **out, const void *data, si
  */
 arm_status parquet_reader_open_image(parquet_reader **out, buffer *image, uint64_t size,
                                      const char *name, arm_error *err);
+/* `bytes->size_bytes` bytes of a file, from `offset` on. */
+typedef struct parquet_image_segment {
+    uint64_t offset;
+    buffer *bytes;
+} parquet_image_segment;
+/*
+ * The same over parts of a file of `size` bytes, each in its own buffer (retained): the
+ * first 4 bytes, the footer and the columns to be read. Pages then keep only their own
+ * column's bytes alive when batches use them in place. Reading outside the segments fails.
+ */
+arm_status parquet_reader_open_segments(parquet_reader **out, const parquet_image_segment *segments,
+                                        uint32_t count, uint64_t size, const char *name,
+                                        arm_error *err);
 /* Accepts NULL. Column readers of this reader must be closed first. */
 void parquet_reader_close(parquet_reader *r);
 

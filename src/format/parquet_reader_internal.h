@@ -46,6 +46,8 @@ struct parquet_reader {
     char *name; /* path or "<memory>", for errors */
     int fd;     /* -1 for memory images */
     buffer *image;
+    parquet_image_segment *segments; /* instead of an image: the parts that were read */
+    uint32_t segment_count;
     uint64_t file_size;
     arena *arena;
     buffer *footer; /* metadata bytes point into it */

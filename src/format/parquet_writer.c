@@ -214,9 +214,25 @@ static arm_status encode_row_group(const parquet_writer *w, parquet_column_write
     return ARM_OK;
 }
 
+/*
+ * Row groups start at multiples of 8: page values are aligned to their width (up to 8) from
+ * the group's start, so a group encoded on its own keeps them aligned wherever it lands, and
+ * both ways of writing give the same bytes. Readers find column chunks by their offsets, so
+ * the zero bytes between groups are passed over (parquet-mr pads row groups the same way).
+ */
+static arm_status align_row_group(parquet_writer *w, arm_error *err)
+{
+    static const uint8_t zeros[8] = {0};
+    if (w->sink.offset % 8 == 0)
+        return ARM_OK;
+    return parquet_sink_write(&w->sink, zeros, 8 - w->sink.offset % 8, err);
+}
+
 static arm_status flush_row_group(parquet_writer *w, arm_error *err)
 {
     arm_status status = grow_row_groups(w, err);
+    if (status == ARM_OK)
+        status = align_row_group(w, err);
     if (status != ARM_OK)
         return status;
     parquet_row_group *g = &w->row_groups[w->row_group_count];
@@ -428,6 +444,8 @@ static arm_status write_group(parquet_writer *w, encoded_group *e, arm_error *er
 {
     arm_status status = grow_row_groups(w, err);
     if (status != ARM_OK)
+        return status;
+    if ((status = align_row_group(w, err)) != ARM_OK)
         return status;
     rebase_group(&e->group, e->pages, (int64_t)w->sink.offset);
     if ((status = parquet_sink_write(&w->sink, e->bytes.data, e->bytes.size, err)) != ARM_OK)

@@ -283,6 +283,7 @@ void thrift_writer_reset(thrift_writer *w)
     w->failed = false;
     w->depth = 0;
     w->last_field_id[0] = 0;
+    w->long_form_fields = 0;
 }
 
 void thrift_write_bytes(thrift_writer *w, const void *data, size_t length)
@@ -355,7 +356,10 @@ void thrift_write_struct_end(thrift_writer *w)
 void thrift_write_field_begin(thrift_writer *w, thrift_type type, int16_t id)
 {
     int delta = id - w->last_field_id[w->depth];
-    if (delta > 0 && delta <= 15) {
+    bool pad = delta > 0 && delta <= 15 && id <= 63 && w->long_form_fields > 0;
+    if (pad)
+        w->long_form_fields--;
+    if (delta > 0 && delta <= 15 && !pad) {
         uint8_t header = (uint8_t)((delta << 4) | type);
         thrift_write_bytes(w, &header, 1);
     } else {

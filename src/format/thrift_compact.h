@@ -87,6 +87,9 @@ typedef struct thrift_writer {
     bool failed;
     int depth;
     int16_t last_field_id[THRIFT_MAX_DEPTH + 1];
+    /* The next this many field headers that could be short take the long form, one byte more
+     * each (ids up to 63): padding a writer uses to place what follows (Parquet page values). */
+    unsigned long_form_fields;
 } thrift_writer;
 
 void thrift_writer_init(thrift_writer *w);

@@ -221,50 +221,57 @@ static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *wh
 }
 
 /*
- * Reads the ranges into a (pooled) image of the chunk. The rest of the
- * image is left as it was: open_ranges checks that the columns it decodes
- * lie inside ranges it verified, and nothing else is read.
+ * Reads each range into its own (pooled) buffer, from the 8-byte boundary at or before it
+ * so that page values keep the alignment the writer gave them in the file: batches then
+ * use them in place and keep only their own column's bytes alive. at[i] is where range i's
+ * bytes are.
  */
-static arm_status read_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
-                             buffer **out, arm_error *err)
+static arm_status read_segments(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
+                                parquet_image_segment *segments, const uint8_t **at, arm_error *err)
 {
-    uint64_t size = t->layouts[c].file_size;
-    buffer *image = buffer_create(size);
-    *out = NULL;
-    if (image == NULL)
-        return error_out_of_memory(err);
-    for (uint32_t i = 0; i < count; i++)
-        ranges[i].into = (uint8_t *)image->data + ranges[i].offset;
-    if (t->io->read_ranges(t->io->context, t->chunks[c].object_id, size, ranges, count, err)) {
-        buffer_release(image);
-        return unreadable(t, err, err);
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t start = ranges[i].offset & ~(uint64_t)7;
+        size_t lead = (size_t)(ranges[i].offset - start), length = lead + ranges[i].length;
+        buffer *b = buffer_create(length ? length : 1);
+        if (b == NULL)
+            return error_out_of_memory(err);
+        b->size_bytes = length;
+        segments[i] = (parquet_image_segment){start, b};
+        ranges[i] = (object_range){start, length, b->data};
+        at[i] = (const uint8_t *)b->data + lead;
     }
-    *out = image;
+    if (t->io->read_ranges(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size, ranges,
+                           count, err))
+        return unreadable(t, err, err);
     return ARM_OK;
 }
 
 /*
- * The chunk's image with at least `ranges` in it. When they are half the
- * chunk or more, the object is mapped when the store can map it (the OS
- * page cache's pages: nothing copied, nothing faulted in fresh); less is
- * read into a pooled buffer, as a mapping's set-up and tear-down cost more
- * than copying a small part (docs/decisions.md, "Cold reads map chunks").
+ * Maps the chunk when the ranges are half of it or more and the store can map it (the OS
+ * page cache's pages: nothing copied, nothing faulted in fresh); *image is then the
+ * mapping, at[i] where range i is in it. Otherwise (or when mapping is not possible) sets
+ * *image to NULL and the caller reads the ranges: a mapping's set-up and tear-down, and the
+ * first touch of each of its pages, cost more than copying a small part into pooled memory
+ * (docs/decisions.md, "Cold reads map chunks").
  */
-static arm_status load_image(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
-                             buffer **out, arm_error *err)
+static arm_status map_image(chunk_table *t, uint32_t c, const object_range *ranges, uint32_t count,
+                            buffer **image, const uint8_t **at, arm_error *err)
 {
     uint64_t needed = 0;
+    *image = NULL;
     for (uint32_t i = 0; i < count; i++)
         needed += ranges[i].length;
-    if (t->io->map != NULL && needed * 2 >= t->layouts[c].file_size) {
-        arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
-                                  ranges, count, out, err);
-        if (s == ARM_OK)
-            return ARM_OK;
-        if (s != ARM_ERROR_NOT_SUPPORTED)
-            return unreadable(t, err, err);
-    }
-    return read_image(t, c, ranges, count, out, err);
+    if (t->io->map == NULL || needed * 2 < t->layouts[c].file_size)
+        return ARM_OK;
+    arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
+                              ranges, count, image, err);
+    if (s == ARM_ERROR_NOT_SUPPORTED)
+        return ARM_OK;
+    if (s != ARM_OK)
+        return unreadable(t, err, err);
+    for (uint32_t i = 0; i < count; i++)
+        at[i] = (const uint8_t *)(*image)->data + ranges[i].offset;
+    return ARM_OK;
 }
 
 /*
@@ -289,6 +296,23 @@ static bool column_inside(const parquet_reader *r, uint32_t column, uint64_t off
     return true;
 }
 
+/* Checks the header, the footer and each column's range (at[2 + k]) against their digests. */
+static arm_status verify_ranges(const chunk_table *t, uint32_t c, const uint32_t *columns,
+                                uint32_t count, const object_range *ranges,
+                                const uint8_t *const *at, arm_error *err)
+{
+    const chunk_layout *layout = &t->layouts[c];
+    if (memcmp(at[0], "PAR1", 4) != 0)
+        return damaged_range(t, c, "its header", err);
+    if (!chunk_layout_digest_matches(layout, layout->digests[0], at[1], ranges[1].length))
+        return damaged_range(t, c, "its footer", err);
+    for (uint32_t k = 0; k < count; k++)
+        if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]], at[2 + k],
+                                         ranges[2 + k].length))
+            return damaged_range(t, c, "a column's data", err);
+    return ARM_OK;
+}
+
 /*
  * Brings in only the footer and the data of `columns` (count of them) and
  * checks each range against the digest recorded when the chunk was written.
@@ -297,35 +321,43 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
                               ct_local *l, arm_error *err)
 {
     const chunk_layout *layout = &t->layouts[c];
-    object_range *ranges = calloc(count + 2, sizeof *ranges);
-    if (ranges == NULL)
-        return error_out_of_memory(err);
-    ranges[0] = (object_range){0, 4, NULL};
-    ranges[1] =
-        (object_range){layout->footer_offset, layout->file_size - layout->footer_offset, NULL};
-    for (uint32_t k = 0; k < count; k++)
-        ranges[2 + k] =
-            (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
+    uint32_t n = count + 2;
+    object_range *ranges = calloc(n, sizeof *ranges);
+    object_range *wanted = calloc(n, sizeof *wanted);
+    const uint8_t **at = calloc(n, sizeof *at);
+    parquet_image_segment *segments = calloc(n, sizeof *segments);
+    arm_status s = ranges && wanted && at && segments ? ARM_OK : error_out_of_memory(err);
     buffer *image = NULL;
-    arm_status s = load_image(t, c, ranges, count + 2, &image, err);
-    const uint8_t *bytes = image != NULL ? image->data : NULL;
-    if (s == ARM_OK && memcmp(bytes, "PAR1", 4) != 0)
-        s = damaged_range(t, c, "its header", err);
-    if (s == ARM_OK && !chunk_layout_digest_matches(layout, layout->digests[0],
-                                                    bytes + ranges[1].offset, ranges[1].length))
-        s = damaged_range(t, c, "its footer", err);
-    for (uint32_t k = 0; k < count && s == ARM_OK; k++)
-        if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]],
-                                         bytes + ranges[2 + k].offset, ranges[2 + k].length))
-            s = damaged_range(t, c, "a column's data", err);
+    if (s == ARM_OK) {
+        ranges[0] = (object_range){0, 4, NULL};
+        ranges[1] =
+            (object_range){layout->footer_offset, layout->file_size - layout->footer_offset, NULL};
+        for (uint32_t k = 0; k < count; k++)
+            ranges[2 + k] =
+                (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
+        memcpy(wanted, ranges, n * sizeof *ranges);
+        s = map_image(t, c, ranges, n, &image, at, err);
+    }
+    if (s == ARM_OK && image == NULL)
+        s = read_segments(t, c, ranges, n, segments, at, err);
     if (s == ARM_OK)
-        s = parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err);
+        s = verify_ranges(t, c, columns, count, wanted, at, err);
+    if (s == ARM_OK)
+        s = image != NULL
+                ? parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err)
+                : parquet_reader_open_segments(&l->reader, segments, n, layout->file_size, t->name,
+                                               err);
     for (uint32_t k = 0; k < count && s == ARM_OK; k++)
         if (columns[k] >= parquet_reader_column_count(l->reader) ||
-            !column_inside(l->reader, columns[k], ranges[2 + k].offset, ranges[2 + k].length))
+            !column_inside(l->reader, columns[k], wanted[2 + k].offset, wanted[2 + k].length))
             s = damaged_range(t, c, "a column's place in its footer", err);
-    free(ranges);
     buffer_release(image);
+    for (uint32_t i = 0; segments != NULL && i < n; i++)
+        buffer_release(segments[i].bytes);
+    free(ranges);
+    free(wanted);
+    free(at);
+    free(segments);
     return s;
 }
 

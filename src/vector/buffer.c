@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #define BUFFER_ALIGN 64
 
@@ -17,15 +19,20 @@
  * allocation comes from new pages (malloc gives freed memory back to the
  * system when a database closes), and the page faults and kernel zeroing
  * cost more than the work a cold scan does on them (a vector of 2048
- * BIGINTs is 16 KB). A class holds data of up to its size exactly, the
- * header comes on top, so a 16 KB vector does not take a 32 KB block. At
- * most POOL_MAX_BYTES are kept in all. Sanitizer builds skip the pool, so a
- * use after release is still caught.
+ * BIGINTs is 16 KB; on the 2-vCPU VMs a fresh 4 KB page costs 8-17 us). A
+ * class holds data of up to its size exactly, the header comes on top, so a
+ * 16 KB vector does not take a 32 KB block. The pool keeps up to a quarter of
+ * physical memory (at least POOL_MIN_BYTES), so a database opened again, or
+ * columns decoded again after eviction, reuse pages already mapped; what
+ * stays unused for POOL_DECAY_SECONDS is freed, checked at most once a second
+ * as buffers come and go (jemalloc's decay works the same way). Sanitizer
+ * builds skip the pool, so a use after release is still caught.
  */
 #define POOL_MIN_SHIFT 12
 #define POOL_MAX_SHIFT 26
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
-#define POOL_MAX_BYTES ((size_t)256 << 20)
+#define POOL_MIN_BYTES ((size_t)256 << 20)
+#define POOL_DECAY_SECONDS 10
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define POOL_ENABLED 0
@@ -61,6 +68,8 @@ typedef struct pool_stripe {
 static pool_stripe pool[POOL_STRIPES] = {STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT,
                                          STRIPE_INIT, STRIPE_INIT, STRIPE_INIT, STRIPE_INIT};
 static _Atomic size_t pool_bytes;
+static _Atomic size_t pool_max_bytes;  /* 0: not yet computed */
+static _Atomic int64_t pool_last_trim; /* second of the last decay check */
 static _Atomic unsigned pool_next_stripe;
 static _Thread_local unsigned pool_stripe_plus_one; /* 0: not yet chosen */
 
@@ -71,6 +80,11 @@ static unsigned own_stripe(void)
             1 +
             atomic_fetch_add_explicit(&pool_next_stripe, 1, memory_order_relaxed) % POOL_STRIPES;
     return pool_stripe_plus_one - 1;
+}
+
+static size_t data_bytes_of(size_t capacity_bytes)
+{
+    return (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
 }
 
 /* The size class of `data_bytes` of data, or -1 when it is not pooled. */
@@ -102,17 +116,77 @@ static buffer *pool_take(int c)
     return NULL;
 }
 
+static size_t pool_limit(void)
+{
+    size_t max = atomic_load_explicit(&pool_max_bytes, memory_order_relaxed);
+    if (max == 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        max = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 4 : 0;
+        if (max < POOL_MIN_BYTES)
+            max = POOL_MIN_BYTES;
+        atomic_store_explicit(&pool_max_bytes, max, memory_order_relaxed);
+    }
+    return max;
+}
+
+/*
+ * Each free list is pushed and popped at its head, so it runs from newest to
+ * oldest and the old ones are its tail (a pooled buffer's size_bytes holds
+ * the second it was released).
+ */
+size_t buffer_pool_decay(int64_t now)
+{
+    for (unsigned i = 0; i < POOL_STRIPES; i++) {
+        pool_stripe *p = &pool[i];
+        for (int c = 0; c < POOL_CLASSES; c++) {
+            pthread_mutex_lock(&p->lock);
+            buffer **link = &p->free[c];
+            while (*link != NULL && (int64_t)(*link)->size_bytes + POOL_DECAY_SECONDS > now)
+                link = (buffer **)&(*link)->release_context;
+            buffer *old = *link;
+            *link = NULL;
+            pthread_mutex_unlock(&p->lock);
+            while (old != NULL) {
+                buffer *next = old->release_context;
+                atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
+                                          memory_order_relaxed);
+                free(old);
+                old = next;
+            }
+        }
+    }
+    return atomic_load_explicit(&pool_bytes, memory_order_relaxed);
+}
+
+int64_t buffer_pool_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+    return (int64_t)t.tv_sec;
+}
+
+/* The decay pass, at most once a second (whichever thread first sees a new second). */
+static void pool_decay(int64_t now)
+{
+    int64_t last = atomic_load_explicit(&pool_last_trim, memory_order_relaxed);
+    if (now != last && atomic_compare_exchange_strong_explicit(
+                           &pool_last_trim, &last, now, memory_order_relaxed, memory_order_relaxed))
+        buffer_pool_decay(now);
+}
+
 /* Keeps `b` for reuse when there is room; false when the caller must free it. */
 static bool pool_give(buffer *b)
 {
     int c = (int)b->pool_class - 1;
     size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
-    if (atomic_fetch_add_explicit(&pool_bytes, size, memory_order_relaxed) + size >
-        POOL_MAX_BYTES) {
+    int64_t now = buffer_pool_now();
+    pool_decay(now);
+    if (atomic_fetch_add_explicit(&pool_bytes, size, memory_order_relaxed) + size > pool_limit()) {
         atomic_fetch_sub_explicit(&pool_bytes, size, memory_order_relaxed);
         return false;
     }
     pool_stripe *p = &pool[own_stripe()];
+    b->size_bytes = (size_t)now;
     pthread_mutex_lock(&p->lock);
     b->release_context = p->free[c];
     p->free[c] = b;
@@ -123,7 +197,7 @@ static bool pool_give(buffer *b)
 buffer *buffer_create(size_t capacity_bytes)
 {
     size_t header = (sizeof(buffer) + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
-    size_t data_bytes = (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
+    size_t data_bytes = data_bytes_of(capacity_bytes);
     if (data_bytes < capacity_bytes || header + data_bytes < data_bytes)
         return NULL;
     int c = pool_class_of(data_bytes);

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct buffer buffer;
 
@@ -42,6 +43,15 @@ buffer *buffer_create_zeroed(size_t capacity_bytes);
  */
 buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
                     void *release_context);
+/* The pool's clock: seconds, monotonic. */
+int64_t buffer_pool_now(void);
+/*
+ * Frees the pooled buffers released POOL_DECAY_SECONDS (buffer.c) or more
+ * before `now`; the pool does this itself about once a second as buffers
+ * come and go. Returns the bytes still pooled (0 where the pool is off, as
+ * under the sanitizers).
+ */
+size_t buffer_pool_decay(int64_t now);
 buffer *buffer_retain(buffer *b); /* returns b; accepts NULL */
 void buffer_release(buffer *b);   /* accepts NULL */
 static inline bool buffer_is_unique(const buffer *b)

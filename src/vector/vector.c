@@ -106,6 +106,20 @@ arm_status vector_prepare_flat(vector *v, uint32_t capacity, arm_error *err)
     return ARM_OK;
 }
 
+arm_status vector_view(vector *v, const void *data, uint32_t rows, buffer *owner, arm_error *err)
+{
+    drop_dictionary(v);
+    drop_keep_alive(v, NULL);
+    v->string_heap = NULL;
+    if (vector_keep_alive(v, owner, err) != ARM_OK)
+        return ARM_ERROR_OUT_OF_MEMORY;
+    v->data = (void *)data;
+    v->capacity = rows;
+    v->validity = NULL;
+    v->kind = VECTOR_FLAT;
+    return ARM_OK;
+}
+
 arm_status vector_ensure_validity(vector *v, arm_error *err)
 {
     if (v->validity != NULL)

@@ -53,6 +53,12 @@ void vector_dispose(vector *v);
  * allocation per batch). Drops keep_alive references. Contents undefined.
  */
 arm_status vector_prepare_flat(vector *v, uint32_t capacity, arm_error *err);
+/*
+ * Makes `v` a read-only FLAT vector of `rows` values at `data`, with no NULLs, inside
+ * `owner` (kept alive): zero-copy decoding. Its own data buffer, if any, is kept for the
+ * next vector_prepare_flat; a vector that never had one holds none.
+ */
+arm_status vector_view(vector *v, const void *data, uint32_t rows, buffer *owner, arm_error *err);
 /* Allocates (all valid) the validity bitmap of a writable flat vector when missing. */
 arm_status vector_ensure_validity(vector *v, arm_error *err);
 /* Makes `v` share the contents of `src` (retains buffers; no copy). */

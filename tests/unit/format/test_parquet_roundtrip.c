@@ -7,6 +7,8 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "common/hash.h"
+#include "common/thread_pool.h"
 #include "parquet_test_util.h"
 
 static void round_trip(parquet_codec_id codec, bool dictionary, bool v2, bool nullable,
@@ -708,7 +710,7 @@ static void test_zero_copy_batches(void)
         vector_init(&v, pt_type(4));
         uint32_t got, row = 0, sliced = 0;
         while (parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err) == ARM_OK && got > 0) {
-            sliced += v.data != v.data_buffer->data;
+            sliced += v.data_buffer == NULL || v.data != v.data_buffer->data;
             for (uint32_t i = 0; i < got; i++)
                 CHECK(pt_cell_matches(4, row + i, &v, i, false));
             row += got;
@@ -726,9 +728,129 @@ static void test_zero_copy_batches(void)
     free(image);
 }
 
+/*
+ * PLAIN fixed-width values of uncompressed pages start at file offsets that are multiples
+ * of their width, whatever the page header's size, the levels before them and the row
+ * groups before (encoded apart and padded): so every whole batch of such a column is read
+ * as a view of the file's bytes, and its values are right.
+ */
+static void free_wrapped(buffer *b)
+{
+    free(b->data);
+}
+
+static void check_views(bool v2, bool nullable, bool parallel_groups, parquet_codec_id codec)
+{
+    arm_error err;
+    static const type_id ids[] = {TYPE_INTEGER, TYPE_BIGINT, TYPE_REAL,
+                                  TYPE_DOUBLE,  TYPE_DATE,   TYPE_TIMESTAMP};
+    enum { COLUMNS = 6, ROWS = 3 * 4096 + 1000 };
+    parquet_writer_column columns[COLUMNS];
+    logical_type types[COLUMNS];
+    for (int c = 0; c < COLUMNS; c++) {
+        types[c] = type_make(ids[c]);
+        columns[c] = (parquet_writer_column){pt_names[c], types[c], nullable, c + 1};
+    }
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.codec = codec;
+    options.raw_if_incompressible = true;
+    options.use_dictionary = false;
+    options.data_page_v2 = v2;
+    options.row_group_rows = 4096;
+    parquet_writer *w = NULL;
+    CHECK_OK(parquet_writer_create_memory(&w, columns, COLUMNS, &options, &err), &err);
+    enum { BATCHES = (ROWS + VECTOR_SIZE - 1) / VECTOR_SIZE };
+    batch batches[BATCHES];
+    /* Values that do not compress (so raw_if_incompressible stores them raw) and that
+     * a row's number gives back. */
+    for (uint32_t k = 0; k < BATCHES; k++) {
+        uint64_t first = (uint64_t)k * VECTOR_SIZE;
+        uint32_t n = ROWS - first < VECTOR_SIZE ? (uint32_t)(ROWS - first) : VECTOR_SIZE;
+        batch_init(&batches[k], COLUMNS, types, &err);
+        for (int c = 0; c < COLUMNS; c++) {
+            vector *v = &batches[k].columns[c];
+            size_t width = type_physical_size(types[c]);
+            vector_prepare_flat(v, VECTOR_SIZE, &err);
+            for (uint32_t i = 0; i < n; i++) {
+                uint64_t x = hash_u64(first + i);
+                memcpy((uint8_t *)v->data + i * width, &x, width);
+                if (ids[c] == TYPE_REAL || ids[c] == TYPE_DOUBLE) /* finite floats */
+                    ((uint8_t *)v->data)[i * width + width - 1] &= 0x3f;
+            }
+        }
+        batches[k].count = n;
+        batches[k].sel = NULL;
+    }
+    thread_pool *pool = NULL;
+    if (parallel_groups) { /* groups encoded apart, then placed at the file's end */
+        CHECK_OK(thread_pool_create(&pool, 2, &err), &err);
+        CHECK_OK(parquet_writer_write_batches(w, batches, BATCHES, pool, 2, &err), &err);
+    } else {
+        for (uint32_t k = 0; k < BATCHES; k++)
+            CHECK_OK(parquet_writer_write_batch(w, &batches[k], &err), &err);
+    }
+    uint64_t total = 0;
+    CHECK_OK(parquet_writer_close(w, &total, &err), &err);
+    size_t size = 0;
+    const uint8_t *bytes = parquet_writer_memory(w, &size);
+    /* The file as a mapped chunk is: foreign memory at a page boundary, so file offsets
+     * keep their alignment (batches are views only of such memory or of one column's). */
+    void *copy = aligned_alloc(4096, (size + 4095) / 4096 * 4096);
+    memcpy(copy, bytes, size);
+    buffer *image = buffer_wrap(copy, size, free_wrapped, NULL);
+    parquet_reader *r = NULL;
+    CHECK_OK(parquet_reader_open_image(&r, image, size, NULL, &err), &err);
+    buffer_release(image);
+    for (int c = 0; r != NULL && c < COLUMNS; c++) {
+        uint32_t views = 0, whole = 0;
+        uint64_t row = 0;
+        vector v;
+        vector_init(&v, types[c]);
+        for (uint32_t g = 0; g < parquet_reader_row_group_count(r); g++) {
+            parquet_column_reader *cr = NULL;
+            CHECK_OK(parquet_column_reader_open(&cr, r, g, (uint32_t)c, &err), &err);
+            uint32_t got;
+            while (cr != NULL &&
+                   parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err) == ARM_OK &&
+                   got > 0) {
+                size_t width = type_physical_size(types[c]);
+                whole += got == VECTOR_SIZE;
+                views += v.data_buffer == NULL || v.data != v.data_buffer->data;
+                CHECK((uintptr_t)v.data % width == 0);
+                for (uint32_t i = 0; i < got; i++, row++) {
+                    uint64_t x = hash_u64(row);
+                    if (ids[c] == TYPE_REAL || ids[c] == TYPE_DOUBLE)
+                        ((uint8_t *)&x)[width - 1] &= 0x3f;
+                    if (memcmp((uint8_t *)v.data + i * width, &x, width) != 0) {
+                        CHECK(!"value read back differs");
+                        break;
+                    }
+                }
+            }
+            parquet_column_reader_close(cr);
+        }
+        CHECK_INT_EQ(row, ROWS);
+        CHECK_INT_EQ(whole, 6);
+        CHECK_INT_EQ(views, whole);
+        vector_dispose(&v);
+    }
+    parquet_reader_close(r);
+    for (uint32_t k = 0; k < BATCHES; k++)
+        batch_dispose(&batches[k]);
+    parquet_writer_destroy(w);
+    thread_pool_destroy(pool);
+}
+
+static void test_aligned_plain_values_are_views(void)
+{
+    for (int mask = 0; mask < 8; mask++)
+        check_views(mask & 1, mask & 2, mask & 4, PARQUET_CODEC_UNCOMPRESSED);
+    check_views(false, true, false, PARQUET_CODEC_LZ4_RAW); /* stored raw: incompressible */
+}
+
 TEST_MAIN(test_raw_if_incompressible, test_delta_int64, test_dictionary_page_statistics,
           test_dictionary_sample, test_reopen_moves_between_chunks, test_zero_copy_batches,
           test_edge_values, test_all_codecs_encodings_nullability, test_small_and_empty,
           test_schema_mapping, test_statistics_and_page_index, test_skip_rows_and_pages,
           test_dictionary_vectors, test_deterministic_bytes, test_file_round_trip,
-          test_not_null_violation)
+          test_not_null_violation, test_aligned_plain_values_are_views)

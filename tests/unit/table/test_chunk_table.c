@@ -447,6 +447,106 @@ static void test_primary_key_across_chunks(void)
     free_objects(&m);
 }
 
-TEST_MAIN(test_scans_prune_and_cache, test_reads_only_needed_ranges, test_mapped_chunks_checked_too,
-          test_column_outside_verified_range, test_old_sha256_digests_still_checked,
-          test_deletes_updates_and_tail, test_primary_key_across_chunks)
+/* The double row `i` of test_cold_doubles_are_views holds: random bits, finite. */
+static double double_of(uint64_t i)
+{
+    uint64_t bits = hash_u64(i) & ~((uint64_t)0x40 << 56);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/*
+ * A nullable DOUBLE column of random values (stored raw: it does not compress) read cold
+ * from ranges is used in place: the cached vectors are views of the column's own bytes
+ * (nothing decoded into fresh memory), the values are right, and the cache counts about
+ * the column's bytes (not the buffer once per vector).
+ */
+static void test_cold_doubles_are_views(void)
+{
+    column_def x = {"x", type_make(TYPE_DOUBLE), false, NULL, 1};
+    table_def xdef = {0};
+    xdef.name = "x";
+    xdef.columns = &x;
+    xdef.column_count = 1;
+    arm_error err;
+    table_provider *source = NULL;
+    CHECK_OK(memory_table_create(&source, &xdef, &err), &err);
+    batch b;
+    CHECK_OK(batch_init(&b, 1, source->column_types, &err), &err);
+    double expected = 0;
+    for (uint64_t at = 0; at < ROWS; at += VECTOR_SIZE) {
+        uint32_t n = ROWS - at < VECTOR_SIZE ? (uint32_t)(ROWS - at) : VECTOR_SIZE;
+        batch_reset(&b);
+        CHECK_OK(vector_prepare_flat(&b.columns[0], n, &err), &err);
+        for (uint32_t i = 0; i < n; i++) {
+            ((double *)b.columns[0].data)[i] = double_of(at + i);
+            expected += double_of(at + i);
+        }
+        b.count = n;
+        CHECK_OK(source->vtable->append(source, &b, &err), &err);
+    }
+    memory_objects m = {0};
+    table_chunk_io io = {&m, put, get, read_ranges, NULL};
+    table_store_options options = {2048, 4096, 8192};
+    table_store_output out;
+    CHECK_OK(table_store_cut(&io, &options, &source, 1, &xdef, NULL, 0, 0, &out, &err), &err);
+    source->vtable->destroy(source);
+    catalog_table_version v = {0};
+    v.def = xdef;
+    v.chunks = out.chunks;
+    v.chunk_stats = out.stats;
+    v.chunk_count = out.chunk_count;
+    v.row_count = ROWS;
+    column_cache *cache = NULL;
+    CHECK_OK(column_cache_create(64 << 20, &cache, &err), &err);
+    table_provider *t = NULL;
+    CHECK_OK(chunk_table_create(&t, &io, cache, &v, false, &err), &err);
+    uint32_t column = 0;
+    table_scan_options o = {&column, 1, NULL, 0, false};
+    table_scan *s = NULL;
+    table_scan_local *local = NULL;
+    CHECK_OK(t->vtable->scan_begin(t, &o, &s, &err), &err);
+    CHECK_OK(t->vtable->scan_local_create(s, &local, &err), &err);
+    double sum = 0;
+    uint64_t rows = 0;
+    for (;;) {
+        batch_reset(&b);
+        CHECK_OK(t->vtable->scan_next(s, local, &b, &err), &err);
+        if (b.count == 0)
+            break;
+        for (uint32_t i = 0; i < b.count; i++, rows++)
+            sum += ((const double *)b.columns[0].data)[batch_row(&b, i)];
+    }
+    t->vtable->scan_local_destroy(local);
+    t->vtable->scan_end(s);
+    CHECK_INT_EQ(rows, ROWS);
+    CHECK(sum == expected); /* same values, same order of addition */
+    uint32_t views = 0, whole = 0;
+    size_t bytes = 0;
+    for (uint32_t c = 0; c < out.chunk_count; c++) {
+        cached_column *entry = column_cache_get(cache, out.chunks[c].object_id, 0);
+        CHECK(entry != NULL);
+        for (uint32_t k = 0; entry != NULL && k < entry->vector_count; k++) {
+            whole += entry->row_counts[k] == VECTOR_SIZE;
+            views += entry->vectors[k].data_buffer == NULL;
+            CHECK((uintptr_t)entry->vectors[k].data % sizeof(double) == 0);
+        }
+        bytes += entry != NULL ? entry->bytes : 0;
+        cached_column_release(entry);
+    }
+    CHECK(whole >= ROWS / VECTOR_SIZE - 2 * out.chunk_count);
+    CHECK(views >= whole);
+    CHECK(bytes < (size_t)ROWS * sizeof(double) * 3 / 2);
+    CHECK(bytes > (size_t)ROWS * sizeof(double));
+    batch_dispose(&b);
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+TEST_MAIN(test_cold_doubles_are_views, test_scans_prune_and_cache, test_reads_only_needed_ranges,
+          test_mapped_chunks_checked_too, test_column_outside_verified_range,
+          test_old_sha256_digests_still_checked, test_deletes_updates_and_tail,
+          test_primary_key_across_chunks)

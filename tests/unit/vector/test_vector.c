@@ -330,6 +330,26 @@ static void test_large_buffers_reused(void)
     }
 }
 
-TEST_MAIN(test_large_buffers_reused, test_prepare_reuses_unique_buffers,
+/*
+ * Released buffers stay pooled for reuse a while, then go back to the system: a decay
+ * pass at a time 10 s on frees them all, and a fresh one is not freed by a pass now.
+ */
+static void test_pool_decays(void)
+{
+    buffer *b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = buffer_create(100000);
+    for (int i = 0; i < 8; i++)
+        buffer_release(b[i]);
+    int64_t now = buffer_pool_now();
+    size_t pooled = buffer_pool_decay(now);
+    buffer *again = buffer_create(100000); /* taken from the pool where there is one */
+    CHECK(again != NULL);
+    buffer_release(again);
+    CHECK_INT_EQ(buffer_pool_decay(now), pooled); /* nothing old enough yet */
+    CHECK_INT_EQ(buffer_pool_decay(now + 3600), 0);
+}
+
+TEST_MAIN(test_pool_decays, test_large_buffers_reused, test_prepare_reuses_unique_buffers,
           test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
           test_value_format, test_casts, test_datetime_parsing, test_value_set)
