@@ -53,6 +53,7 @@ static void bind_kernels(agg_instance *it)
     case AGG_COUNT:
     case AGG_SUM:
     case AGG_AVG:
+    case AGG_AVG_PART_SUM:
     case AGG_AVG_MERGE: aggregate_numeric_bind(it); break;
     case AGG_MIN:
     case AGG_MAX: aggregate_minmax_bind(it); break;
@@ -202,7 +203,23 @@ const aggregate_function *aggregate_merge_of(const aggregate_function *partial)
     }
 }
 
-const aggregate_function *aggregate_avg_merge(void)
+bool aggregate_is_avg(const aggregate_function *fn)
 {
-    return instance_for(AGG_AVG_MERGE, "avg", type_make(TYPE_DOUBLE), type_make(TYPE_DOUBLE));
+    return agg_kind_of(fn) == AGG_AVG;
+}
+
+arm_status aggregate_avg_split(const aggregate_function *parts[2], const aggregate_function **merge,
+                               const aggregate_function *avg, arm_error *err)
+{
+    if (NEVER(!aggregate_is_avg(avg)))
+        return error_set(err, ARM_ERROR_INTERNAL, "XX000", -1, "%s is not an average", avg->name);
+    logical_type arg = avg->arg_type;
+    bool is_float = arg.id == TYPE_DOUBLE || arg.id == TYPE_REAL;
+    logical_type sum =
+        is_float ? type_make(TYPE_DOUBLE)
+                 : type_decimal(DECIMAL_MAX_PRECISION, arg.id == TYPE_DECIMAL ? arg.scale : 0);
+    parts[0] = instance_for(is_float ? AGG_SUM : AGG_AVG_PART_SUM, "sum", arg, sum);
+    parts[1] = instance_for(AGG_COUNT, "count", arg, type_make(TYPE_BIGINT));
+    *merge = instance_for(AGG_AVG_MERGE, "avg", sum, type_make(TYPE_DOUBLE));
+    return parts[0] && parts[1] && *merge ? ARM_OK : error_out_of_memory(err);
 }

@@ -48,11 +48,23 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
  */
 const aggregate_function *aggregate_merge_of(const aggregate_function *partial);
 
+/* True when `fn` is an AVG (or MEAN): aggregate_avg_split computes every one in parts. */
+bool aggregate_is_avg(const aggregate_function *fn);
+
 /*
- * AVG over DOUBLE from partial results: two arguments, a DOUBLE sum (NULL
- * when the part had no values) and a BIGINT count; the result is the sum of
- * the sums over the sum of the counts (NULL when that is 0).
+ * AVG `avg` computed in parts (an eager aggregation below a join): parts[0]
+ * sums a part's values, parts[1] counts them (BIGINT), and *merge takes
+ * those two columns from every part and returns what `avg` returns over all
+ * the rows: the same DOUBLE, rounded the same way. Floats sum into a DOUBLE.
+ * Integers and decimals sum exactly, as AVG does, into an int128 typed
+ * DECIMAL(38, scale) that is not checked against 38 digits (a part of an AVG
+ * over DECIMAL(38) may pass them where AVG does not fail) and is read only
+ * by the merge, which adds the sums in int128 ("numeric out of range" as
+ * AVG) and divides as AVG does. A part with no values has a NULL sum and a
+ * count of 0. Requires aggregate_is_avg(avg); the instances are kept for
+ * the process. ARM_ERROR_OUT_OF_MEMORY.
  */
-const aggregate_function *aggregate_avg_merge(void);
+arm_status aggregate_avg_split(const aggregate_function *parts[2], const aggregate_function **merge,
+                               const aggregate_function *avg, arm_error *err);
 
 #endif

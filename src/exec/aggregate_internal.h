@@ -24,7 +24,8 @@ typedef enum agg_kind {
     AGG_STRING_AGG,
     AGG_BOOL_AND,
     AGG_BOOL_OR,
-    AGG_AVG_MERGE, /* internal: AVG from partial sums and counts (aggregate_avg_merge) */
+    AGG_AVG_PART_SUM, /* internal: a split AVG's exact sum of one part (aggregate_avg_split) */
+    AGG_AVG_MERGE,    /* internal: AVG from the parts' sums and counts (aggregate_avg_split) */
 } agg_kind;
 
 /*

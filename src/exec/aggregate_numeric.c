@@ -2,7 +2,8 @@
  * aggregate_numeric.c: COUNT(*), COUNT(x), SUM and AVG with one typed
  * kernel per argument type (no per-row type switch). SUM of small integers
  * is BIGINT with overflow errors, SUM(BIGINT/DECIMAL) is DECIMAL(38,s) in an
- * int128, SUM of floats is DOUBLE; AVG is DOUBLE for every input.
+ * int128, SUM of floats is DOUBLE; AVG is DOUBLE for every input. AVG split
+ * into parts (aggregate_avg_split) has its partial sum and merge here too.
  */
 #include <string.h>
 
@@ -245,6 +246,19 @@ static arm_status sum_i128_finalize(const aggregate_function *fn, void *state, v
     return ARM_OK;
 }
 
+/* A split AVG's part: the exact int128 sum, past 38 digits too (only the merge reads it). */
+static arm_status avg_part_sum_finalize(const aggregate_function *fn, void *state, vector *result,
+                                        uint32_t row, arm_error *err)
+{
+    (void)fn;
+    const sum_i128_state *st = state;
+    if (st->count == 0)
+        return agg_result_null(result, row, err);
+    ((int128 *)result->data)[row] = st->sum;
+    agg_result_valid(result, row);
+    return ARM_OK;
+}
+
 static arm_status sum_f64_finalize(const aggregate_function *fn, void *state, vector *result,
                                    uint32_t row, arm_error *err)
 {
@@ -284,10 +298,15 @@ static arm_status avg_f64_finalize(const aggregate_function *fn, void *state, ve
     return ARM_OK;
 }
 
-/* ---- AVG from partial results: args are a DOUBLE sum (NULL: no values) and a count ---- */
+/*
+ * ---- AVG from partial results: args are a part's sum (NULL: no values) and count ----
+ * A DOUBLE sum merges into a sum_f64_state; a DECIMAL(38, s) one, the exact sum of
+ * integers or decimals, into a sum_i128_state, so the merged state is the one AVG
+ * itself would have built and avg_i128_finalize divides it the same way.
+ */
 
-static inline void avg_merge_row(sum_f64_state *st, const vector *sums, const vector *counts,
-                                 uint32_t row)
+static inline void avg_merge_f64_row(sum_f64_state *st, const vector *sums, const vector *counts,
+                                     uint32_t row)
 {
     uint32_t s = row & agg_row_mask(sums), c = row & agg_row_mask(counts);
     if (agg_valid(sums, s))
@@ -295,24 +314,56 @@ static inline void avg_merge_row(sum_f64_state *st, const vector *sums, const ve
     st->count += ((const int64_t *)counts->data)[c];
 }
 
-static arm_status avg_merge_update(const aggregate_function *fn, uint8_t *const *rows,
-                                   uint32_t state_offset, vector *const *args, const uint32_t *sel,
-                                   uint32_t count, arm_error *err)
+static inline bool avg_merge_i128_row(sum_i128_state *st, const vector *sums, const vector *counts,
+                                      uint32_t row)
+{
+    uint32_t s = row & agg_row_mask(sums), c = row & agg_row_mask(counts);
+    st->count += ((const int64_t *)counts->data)[c];
+    return !agg_valid(sums, s) ||
+           !__builtin_add_overflow(st->sum, ((const int128 *)sums->data)[s], &st->sum);
+}
+
+static arm_status avg_merge_f64_update(const aggregate_function *fn, uint8_t *const *rows,
+                                       uint32_t state_offset, vector *const *args,
+                                       const uint32_t *sel, uint32_t count, arm_error *err)
 {
     (void)fn, (void)err;
     for (uint32_t i = 0; i < count; i++)
-        avg_merge_row((sum_f64_state *)(void *)(rows[i] + state_offset), args[0], args[1],
-                      sel ? sel[i] : i);
+        avg_merge_f64_row((sum_f64_state *)(void *)(rows[i] + state_offset), args[0], args[1],
+                          sel ? sel[i] : i);
     return ARM_OK;
 }
 
-static arm_status avg_merge_update_single(const aggregate_function *fn, void *state,
-                                          vector *const *args, const uint32_t *sel, uint32_t count,
-                                          arm_error *err)
+static arm_status avg_merge_f64_update_single(const aggregate_function *fn, void *state,
+                                              vector *const *args, const uint32_t *sel,
+                                              uint32_t count, arm_error *err)
 {
     (void)fn, (void)err;
     for (uint32_t i = 0; i < count; i++)
-        avg_merge_row(state, args[0], args[1], sel ? sel[i] : i);
+        avg_merge_f64_row(state, args[0], args[1], sel ? sel[i] : i);
+    return ARM_OK;
+}
+
+static arm_status avg_merge_i128_update(const aggregate_function *fn, uint8_t *const *rows,
+                                        uint32_t state_offset, vector *const *args,
+                                        const uint32_t *sel, uint32_t count, arm_error *err)
+{
+    (void)fn;
+    for (uint32_t i = 0; i < count; i++)
+        if (!avg_merge_i128_row((sum_i128_state *)(void *)(rows[i] + state_offset), args[0],
+                                args[1], sel ? sel[i] : i))
+            return agg_overflow("numeric", err);
+    return ARM_OK;
+}
+
+static arm_status avg_merge_i128_update_single(const aggregate_function *fn, void *state,
+                                               vector *const *args, const uint32_t *sel,
+                                               uint32_t count, arm_error *err)
+{
+    (void)fn;
+    for (uint32_t i = 0; i < count; i++)
+        if (!avg_merge_i128_row(state, args[0], args[1], sel ? sel[i] : i))
+            return agg_overflow("numeric", err);
     return ARM_OK;
 }
 
@@ -404,12 +455,24 @@ void aggregate_numeric_bind(agg_instance *it)
             fn->finalize = avg_f64_finalize;
         }
         break;
+    case AGG_AVG_PART_SUM:
+        bind_wide(fn);
+        fn->state_size = sizeof(sum_i128_state);
+        fn->combine = i128_combine;
+        fn->finalize = avg_part_sum_finalize;
+        break;
     case AGG_AVG_MERGE:
-        fn->state_size = sizeof(sum_f64_state);
-        fn->update = avg_merge_update;
-        fn->update_single = avg_merge_update_single;
-        fn->combine = f64_combine;
-        fn->finalize = avg_f64_finalize;
+        if (fn->arg_type.id == TYPE_DECIMAL) {
+            USE_KERNELS(fn, avg_merge_i128);
+            fn->state_size = sizeof(sum_i128_state);
+            fn->combine = i128_combine;
+            fn->finalize = avg_i128_finalize;
+        } else {
+            USE_KERNELS(fn, avg_merge_f64);
+            fn->state_size = sizeof(sum_f64_state);
+            fn->combine = f64_combine;
+            fn->finalize = avg_f64_finalize;
+        }
         break;
     default: break;
     }

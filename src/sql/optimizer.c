@@ -765,11 +765,10 @@ static arm_status reorder_joins(logical_op **op, binder *b, arm_error *err)
 /* Inputs at least this many times the other side's rows are aggregated before the join. */
 #define EAGER_ROWS_RATIO 64
 
-/* AVG over DOUBLE or REAL: split into a partial SUM and COUNT, merged by aggregate_avg_merge. */
+/* Every AVG splits into a partial SUM and COUNT and their merge (aggregate_avg_split). */
 static bool is_split_avg(const plan_aggregate *a)
 {
-    return strcmp(a->fn->name, "avg") == 0 && a->arg_count == 1 &&
-           (a->args[0]->type.id == TYPE_DOUBLE || a->args[0]->type.id == TYPE_REAL);
+    return aggregate_is_avg(a->fn) && a->arg_count == 1;
 }
 
 /* Whether every aggregate of `agg` reads only `tables` and can be computed in parts. */
@@ -809,7 +808,8 @@ static int key_side(const expr *e, const uint32_t *tables, uint32_t n, const uin
 
 /*
  * The partial aggregates of `agg`'s: the same for SUM, COUNT, MIN and MAX,
- * a SUM and a COUNT of the argument for a split AVG.
+ * a SUM and a COUNT of the argument for a split AVG (aggregate_avg_split:
+ * the SUM of integers and decimals is their exact int128 sum).
  */
 static arm_status split_aggregates(logical_op *partial, const logical_op *agg, binder *b,
                                    arm_error *err)
@@ -828,16 +828,13 @@ static arm_status split_aggregates(logical_op *partial, const logical_op *agg, b
             types[n++] = agg->u.aggregate.aggregate_types[j];
             continue;
         }
-        static const char *const kinds[2] = {"sum", "count"};
+        const aggregate_function *split[2], *merge;
+        if (aggregate_avg_split(split, &merge, a->fn, err) != ARM_OK)
+            return err->status;
         for (int k = 0; k < 2; k++) {
-            logical_type cast;
-            const aggregate_function *fn = NULL;
-            if (aggregate_resolve(&fn, &cast, kinds[k], &a->args[0]->type, 1, false, -1, err) !=
-                ARM_OK)
-                return err->status;
-            parts[n] = (plan_aggregate){fn, a->args, 1, false, NULL};
-            names[n] = kinds[k];
-            types[n++] = fn->return_type;
+            parts[n] = (plan_aggregate){split[k], a->args, 1, false, NULL};
+            names[n] = split[k]->name;
+            types[n++] = split[k]->return_type;
         }
     }
     partial->u.aggregate.aggregates = parts;
@@ -911,8 +908,11 @@ static arm_status aggregate_before_join(logical_op *agg, int side, binder *b, bo
             if ((args[k] = binder_column_ref(b, partial->u.aggregate.aggregate_index, p,
                                              partial->u.aggregate.aggregate_types[p])) == NULL)
                 return error_out_of_memory(err);
-        merged[j] = (plan_aggregate){avg ? aggregate_avg_merge() : aggregate_merge_of(a->fn), args,
-                                     avg ? 2 : 1, false, NULL};
+        const aggregate_function *split[2], *merge = NULL;
+        if (avg && aggregate_avg_split(split, &merge, a->fn, err) != ARM_OK)
+            return err->status;
+        merged[j] = (plan_aggregate){avg ? merge : aggregate_merge_of(a->fn), args, avg ? 2 : 1,
+                                     false, NULL};
         if (merged[j].fn == NULL)
             return error_out_of_memory(err);
     }

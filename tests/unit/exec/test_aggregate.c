@@ -1,7 +1,8 @@
 /*
  * Tests for the aggregate functions (src/exec/aggregate*.c) driven directly
  * with vectors: resolution and result types, update / update_single /
- * combine / finalize agreeing with each other, NULLs, empty input, overflow.
+ * combine / finalize agreeing with each other, NULLs, empty input, overflow,
+ * and AVG split into parts (aggregate_avg_split) merging to AVG's result.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -295,6 +296,139 @@ static void test_string_agg_and_bools(void)
     CHECK_STR_EQ(aggregate_text(resolve("bool_or", type_make(TYPE_BOOLEAN)), f, 2, NULL), "false");
 }
 
+/*
+ * AVG of `values` as aggregate_avg_split computes it: the parts' sums and
+ * counts over three slices of the rows (any may have no values), merged
+ * through update_single, and through update over two rows plus combine.
+ * Checks both agree with AVG itself (aggregate_text) and returns the text.
+ */
+static const char *split_avg_text(logical_type arg, const value *values, uint32_t n)
+{
+    static char text[512];
+    arm_error err;
+    const aggregate_function *avg = resolve("avg", arg), *parts[2], *merge;
+    CHECK(aggregate_is_avg(avg));
+    CHECK_OK(aggregate_avg_split(parts, &merge, avg, &err), &err);
+    CHECK(parts[1]->return_type.id == TYPE_BIGINT);
+    CHECK(type_equal(merge->arg_type, parts[0]->return_type));
+    CHECK(type_equal(merge->return_type, avg->return_type));
+    snprintf(text, sizeof text, "%s", aggregate_text(avg, values, n, NULL));
+    vector columns[2];
+    _Alignas(16) uint8_t state[256];
+    for (int k = 0; k < 2; k++) {
+        vector_init(&columns[k], parts[k]->return_type);
+        CHECK_OK(vector_prepare_flat(&columns[k], 3, &err), &err);
+        for (uint32_t p = 0; p < 3; p++) {
+            vector slice;
+            make_vector(&slice, arg, values + p * n / 3, (p + 1) * n / 3 - p * n / 3);
+            vector *args[1] = {&slice};
+            parts[k]->init(parts[k], state);
+            CHECK_OK(parts[k]->update_single(parts[k], state, args, NULL,
+                                             (p + 1) * n / 3 - p * n / 3, &err),
+                     &err);
+            CHECK_OK(parts[k]->finalize(parts[k], state, &columns[k], p, &err), &err);
+            vector_dispose(&slice);
+        }
+    }
+    vector *args[2] = {&columns[0], &columns[1]};
+    _Alignas(16) uint8_t whole[256], first[256], second[256];
+    uint8_t *rows[2] = {second, second};
+    uint32_t sel[2] = {1, 2};
+    merge->init(merge, whole);
+    merge->init(merge, first);
+    merge->init(merge, second);
+    CHECK_OK(merge->update_single(merge, whole, args, NULL, 3, &err), &err);
+    CHECK_OK(merge->update_single(merge, first, args, NULL, 1, &err), &err);
+    CHECK_OK(merge->update(merge, rows, 0, args, sel, 2, &err), &err);
+    CHECK_OK(merge->combine(merge, first, second, &err), &err);
+    vector result;
+    vector_init(&result, merge->return_type);
+    CHECK_OK(vector_prepare_flat(&result, 2, &err), &err);
+    CHECK_OK(merge->finalize(merge, whole, &result, 0, &err), &err);
+    CHECK_OK(merge->finalize(merge, first, &result, 1, &err), &err);
+    for (uint32_t k = 0; k < 2; k++) {
+        char merged[512];
+        value v;
+        vector_get_value(&result, k, &v);
+        v.type = merge->return_type;
+        value_format(&v, merged, sizeof merged);
+        CHECK_STR_EQ(merged, text);
+    }
+    vector_dispose(&columns[0]);
+    vector_dispose(&columns[1]);
+    vector_dispose(&result);
+    return text;
+}
+
+static value decimal_of(int64_t unscaled, logical_type type)
+{
+    value v = value_bigint(unscaled);
+    v.type = type;
+    return v;
+}
+
+static void test_avg_split(void)
+{
+    value ints[6] = {value_integer(1),         value_integer(2),   null_of(TYPE_INTEGER),
+                     value_integer(INT32_MAX), value_integer(-10), value_integer(7)};
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_INTEGER), ints, 6), "429496729.4");
+    /* the middle slice has only NULLs: its sum is NULL, its count 0 */
+    value gaps[6] = {value_integer(-3),     value_integer(4),  null_of(TYPE_INTEGER),
+                     null_of(TYPE_INTEGER), value_integer(-8), null_of(TYPE_INTEGER)};
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_INTEGER), gaps, 6), "-2.3333333333333335");
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_INTEGER), gaps + 2, 2), "NULL");
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_INTEGER), ints, 0), "NULL");
+    /* BIGINT sums past int64 in every slice */
+    value big[6];
+    for (int i = 0; i < 6; i++)
+        big[i] = value_bigint(i % 3 == 2 ? INT64_MIN + i : INT64_MAX - i);
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_BIGINT), big, 6), "3.0744573456182584e+18");
+    value small[3] = {value_bigint(-5), value_bigint(0), value_bigint(6)};
+    for (int i = 0; i < 3; i++)
+        small[i].type = type_make(TYPE_SMALLINT);
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_SMALLINT), small, 3), "0.3333333333333333");
+    /* decimals divide by their scale after the division, int64 and int128 alike */
+    logical_type d18 = type_decimal(18, 2), d30 = type_decimal(30, 4);
+    value dec[5] = {decimal_of(999999999999999999, d18), decimal_of(999999999999999999, d18),
+                    null_of(TYPE_DECIMAL), decimal_of(-1, d18), decimal_of(12345, d18)};
+    dec[2].type = d18;
+    CHECK_STR_EQ(split_avg_text(d18, dec, 5), "5.00000000000003e+15");
+    value wide[4];
+    for (int i = 0; i < 4; i++) {
+        wide[i].type = d30;
+        wide[i].is_null = false;
+        wide[i].u.i128 = (int128)(i == 2 ? -7 : 3) * 1000000000000000000 * 1000000000;
+    }
+    CHECK_STR_EQ(split_avg_text(d30, wide, 4), "5.0000000000000004e+22");
+    value doubles[4] = {value_double(0.5), value_double(1.25), value_double(2),
+                        null_of(TYPE_DOUBLE)};
+    CHECK_STR_EQ(split_avg_text(type_make(TYPE_DOUBLE), doubles, 4), "1.25");
+}
+
+static void test_avg_merge_overflow(void)
+{
+    /* two parts' sums that fit int128 alone overflow it together, as AVG's own sum */
+    arm_error err;
+    const aggregate_function *avg = resolve("avg", type_decimal(38, 0)), *parts[2], *merge;
+    CHECK_OK(aggregate_avg_split(parts, &merge, avg, &err), &err);
+    vector sums, counts;
+    vector_init(&sums, parts[0]->return_type);
+    vector_init(&counts, parts[1]->return_type);
+    CHECK_OK(vector_prepare_flat(&sums, 2, &err), &err);
+    CHECK_OK(vector_prepare_flat(&counts, 2, &err), &err);
+    for (int i = 0; i < 2; i++) {
+        ((int128 *)sums.data)[i] = ((int128)1 << 126) + 1;
+        ((int64_t *)counts.data)[i] = 1;
+    }
+    vector *args[2] = {&sums, &counts};
+    _Alignas(16) uint8_t state[256];
+    merge->init(merge, state);
+    CHECK(merge->update_single(merge, state, args, NULL, 2, &err) == ARM_ERROR_OUT_OF_RANGE);
+    CHECK_STR_EQ(err.message, "numeric out of range");
+    vector_dispose(&sums);
+    vector_dispose(&counts);
+}
+
 static void test_fast_path_with_selection(void)
 {
     /* SUM over a flat DOUBLE vector, NULL-free, with and without a selection */
@@ -324,4 +458,5 @@ static void test_fast_path_with_selection(void)
 
 TEST_MAIN(test_result_types, test_resolve_errors, test_count_and_empty_input, test_sum_and_avg,
           test_sum_overflow, test_min_max_every_type, test_variance_family,
-          test_string_agg_and_bools, test_fast_path_with_selection)
+          test_string_agg_and_bools, test_avg_split, test_avg_merge_overflow,
+          test_fast_path_with_selection)

@@ -74,8 +74,8 @@ static int64_t *sequential_ids(uint32_t n)
     return ids;
 }
 
-/* Scans the ids of `t` into *sum (any order and batching; rows counted too); the scan's status. */
-static arm_status scan_ids(table_provider *t, uint64_t *sum)
+/* Sums the ids of `t` (any order and batching) and counts its rows; the scan's status. */
+static arm_status scan_ids(table_provider *t, uint64_t *sum, uint64_t *rows)
 {
     uint32_t column = 0;
     table_scan_options o = {&column, 1, NULL, 0, false};
@@ -89,6 +89,7 @@ static arm_status scan_ids(table_provider *t, uint64_t *sum)
     CHECK_OK(batch_init(&b, 1, &type, &err), &err);
     arm_status s = ARM_OK;
     *sum = 0;
+    *rows = 0;
     while (s == ARM_OK) {
         batch_reset(&b);
         s = t->vtable->scan_next(scan, local, &b, &err);
@@ -96,6 +97,7 @@ static arm_status scan_ids(table_provider *t, uint64_t *sum)
             break;
         for (uint32_t i = 0; i < b.count; i++)
             *sum += (uint64_t)((int64_t *)b.columns[0].data)[batch_row(&b, i)] * 31 + 1;
+        *rows += b.count;
     }
     batch_dispose(&b);
     t->vtable->scan_local_destroy(local);
@@ -105,8 +107,8 @@ static arm_status scan_ids(table_provider *t, uint64_t *sum)
 
 static uint64_t sum_ids(table_provider *t)
 {
-    uint64_t sum = 0;
-    CHECK_INT_EQ(scan_ids(t, &sum), ARM_OK);
+    uint64_t sum = 0, rows = 0;
+    CHECK_INT_EQ(scan_ids(t, &sum, &rows), ARM_OK);
     return sum;
 }
 
@@ -130,15 +132,16 @@ static arm_status cut(table_chunk_io *io, const table_store_options *options, ta
     return ARM_OK;
 }
 
-/* The status of scanning the ids of every chunk of `v` through a chunk table. */
-static arm_status scan_version(table_chunk_io *io, catalog_table_version *v, uint64_t *sum)
+/* The status of scanning the ids and rows of every chunk of `v` through a chunk table. */
+static arm_status scan_version(table_chunk_io *io, catalog_table_version *v, uint64_t *sum,
+                               uint64_t *rows)
 {
     column_cache *cache = NULL;
     table_provider *t = NULL;
     arm_error err;
     CHECK_OK(column_cache_create(0, &cache, &err), &err);
     CHECK_OK(chunk_table_create(&t, io, cache, v, false, &err), &err);
-    arm_status s = scan_ids(t, sum);
+    arm_status s = scan_ids(t, sum, rows);
     t->vtable->destroy(t);
     column_cache_destroy(cache);
     return s;
@@ -184,12 +187,13 @@ static void test_round_trip(void)
     v.def = def;
     v.chunks = chunks;
     v.chunk_count = count;
-    uint64_t sum = 0;
-    CHECK_OK(scan_version(&io, &v, &sum), &err);
+    uint64_t sum = 0, read_rows = 0;
+    CHECK_OK(scan_version(&io, &v, &sum, &read_rows), &err);
+    CHECK_INT_EQ(read_rows, 100000);
     CHECK_INT_EQ(sum, sum_ids(t));
     /* a missing chunk is an error, not a crash */
     chunks[1].object_id[0] ^= 1;
-    CHECK_INT_EQ(scan_version(&io, &v, &sum), ARM_ERROR_CORRUPT);
+    CHECK_INT_EQ(scan_version(&io, &v, &sum, &read_rows), ARM_ERROR_CORRUPT);
     t->vtable->destroy(t);
     free(chunks);
     free(again);
