@@ -206,3 +206,8 @@ const aggregate_function *aggregate_avg_merge(void)
 {
     return instance_for(AGG_AVG_MERGE, "avg", type_make(TYPE_DOUBLE), type_make(TYPE_DOUBLE));
 }
+
+bool aggregate_is_count_star(const aggregate_function *fn)
+{
+    return agg_kind_of(fn) == AGG_COUNT_STAR;
+}

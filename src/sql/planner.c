@@ -2,11 +2,13 @@
  * planner.c: the physical planner: turns an optimized logical plan into the
  * plan_node tree of exec/plan.h. Column bindings become input positions,
  * join conditions split into hash keys and a residual, scans get their
- * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N.
+ * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N,
+ * and COUNT(*) straight on a table that knows its row count is a TABLE_COUNT.
  */
 #include <string.h>
 
 #include "common/error.h"
+#include "exec/aggregate.h"
 #include "sql/binder_internal.h"
 #include "sql/planner.h"
 
@@ -168,6 +170,37 @@ static arm_status plan_get(plan_node **out, binder *b, logical_op *op, arm_error
             node->u.scan.filter_count++;
     node->u.scan.predicate = conjoin(b, filters->items, filters->count);
     return node->u.scan.predicate ? ARM_OK : error_out_of_memory(err);
+}
+
+/*
+ * An ungrouped aggregate of only plain COUNT(*)s (no FILTER, no DISTINCT)
+ * straight on a table with no predicate, whose provider knows its exact row
+ * count: every output is that count, asked of the provider at run time.
+ * Anything between them (a projection may raise errors) keeps the scan.
+ */
+static bool counts_table_rows(const logical_op *op)
+{
+    if (op->kind != LOGICAL_AGGREGATE || op->u.aggregate.group_count != 0 ||
+        op->u.aggregate.aggregate_count == 0 || op->children[0]->kind != LOGICAL_GET)
+        return false;
+    for (uint32_t j = 0; j < op->u.aggregate.aggregate_count; j++) {
+        const plan_aggregate *agg = &op->u.aggregate.aggregates[j];
+        if (!aggregate_is_count_star(agg->fn) || agg->is_distinct || agg->filter != NULL)
+            return false;
+    }
+    const logical_op *get = op->children[0];
+    const table_provider *t = get->u.get.def->provider;
+    return get->u.get.filters.count == 0 && t != NULL && t->vtable->exact_row_count != NULL;
+}
+
+static arm_status plan_table_count(plan_node **out, binder *b, logical_op *op, arm_error *err)
+{
+    if (new_node(out, b, PLAN_TABLE_COUNT, op, err) != ARM_OK)
+        return err->status;
+    const logical_op *get = op->children[0];
+    (*out)->u.table_count.table = get->u.get.def->provider;
+    (*out)->u.table_count.table_name = get->u.get.table_name;
+    return ARM_OK;
 }
 
 /* ---- joins ---------------------------------------------------------------- */
@@ -362,6 +395,8 @@ static arm_status plan_unary(plan_node *node, binder *b, logical_op *op, const l
 
 static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error *err)
 {
+    if (counts_table_rows(op))
+        return plan_table_count(out, b, op, err);
     plan_node *children[2] = {NULL, NULL};
     for (uint32_t i = 0; i < op->child_count; i++)
         if (plan_op(&children[i], b, op->children[i], err) != ARM_OK)
