@@ -3,7 +3,8 @@
  * plan_node tree of exec/plan.h. Column bindings become input positions,
  * join conditions split into hash keys and a residual, scans get their
  * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N,
- * and COUNT(*) straight on a table that knows its row count is a TABLE_COUNT.
+ * COUNT(*) straight on a table that knows its row count is a TABLE_COUNT,
+ * and a projection that hands its input on unchanged is left out.
  */
 #include <string.h>
 
@@ -393,6 +394,27 @@ static arm_status plan_unary(plan_node *node, binder *b, logical_op *op, const l
     }
 }
 
+/*
+ * A projection that hands on its input's columns as they are: same order,
+ * types and names (an alias keeps it, so names stay where EXPLAIN shows
+ * them). The planner drops it: no operator passes references on and no
+ * expression state is made per query for nothing.
+ */
+static bool is_identity_projection(const plan_node *node)
+{
+    const plan_node *child = node->children[0];
+    if (node->kind != PLAN_PROJECT || node->column_count != child->column_count)
+        return false;
+    for (uint32_t i = 0; i < node->column_count; i++) {
+        const expr *e = node->u.project.exprs[i];
+        if (e->kind != EXPR_COLUMN || e->u.column.depth != 0 || e->u.column.index != i ||
+            !type_equal(e->type, child->types[i]) || node->names[i] == NULL ||
+            child->names[i] == NULL || strcmp(node->names[i], child->names[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
 static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error *err)
 {
     if (counts_table_rows(op))
@@ -419,7 +441,11 @@ static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error 
         logical_get_outputs(op->children[0], b->arena, &in, err) != ARM_OK)
         return err->status;
     add_child(*out, children[0]);
-    return plan_unary(*out, b, op, &in, err);
+    if (plan_unary(*out, b, op, &in, err) != ARM_OK)
+        return err->status;
+    if (is_identity_projection(*out))
+        *out = children[0];
+    return ARM_OK;
 }
 
 arm_status planner_create_physical(plan_node **out, binder *b, logical_op *root, arm_error *err)
