@@ -181,11 +181,15 @@ arm_status catalog_db_open(catalog_db **out, const char *folder, bool create, ar
     *out = NULL;
     catalog_db *db = calloc(1, sizeof *db);
     size_t length = strlen(folder) + sizeof(CATALOG_DB_FILE) + 2;
-    if (db == NULL || (db->path = malloc(length)) == NULL) {
+    if (db == NULL || (db->path = malloc(length)) == NULL ||
+        (db->wal_path = malloc(length + 4)) == NULL) {
+        if (db != NULL)
+            free(db->path);
         free(db);
         return error_out_of_memory(err);
     }
     snprintf(db->path, length, "%s/%s", folder, CATALOG_DB_FILE);
+    snprintf(db->wal_path, length + 4, "%s-wal", db->path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     arm_status s = ARM_OK;
     if (sqlite3_open_v2(db->path, &db->sql, flags, NULL) != SQLITE_OK) {
@@ -226,15 +230,14 @@ void catalog_db_close(catalog_db *db)
         return;
     sqlite3_close(db->sql);
     free(db->path);
+    free(db->wal_path);
     free(db);
 }
 
 void catalog_db_read_stamp(const catalog_db *db, catalog_db_stamp *out)
 {
     memset(out, 0, sizeof *out);
-    char wal[4096 + 8];
-    snprintf(wal, sizeof wal, "%s-wal", db->path);
-    const char *paths[2] = {db->path, wal};
+    const char *paths[2] = {db->path, db->wal_path};
     for (int i = 0; i < 2; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0)

@@ -12,6 +12,7 @@
 struct catalog_db {
     sqlite3 *sql;
     char *path;
+    char *wal_path; /* path + "-wal": the stamp reads it before every statement */
 };
 
 /* Sets `err` from SQLite's last error (CORRUPT, CONFLICT when busy, else IO) naming `what`. */
