@@ -15,7 +15,7 @@
 /*
  * The catalog sits below table/ and cannot include its headers, yet owns the
  * providers it stores. This mirrors the start of table_provider and its
- * vtable, whose `destroy` is the 11th slot; table/memory_table.c asserts the
+ * vtable, whose `destroy` is the 12th slot; table/memory_table.c asserts the
  * layout at compile time (CATALOG_PROVIDER_DESTROY_SLOT).
  */
 typedef struct provider_header {

@@ -15,7 +15,7 @@
 struct table_provider; /* table/table_provider.h; the catalog only stores it */
 
 /* Index of `destroy` in table_provider_vtable (checked by a static assert in table/). */
-#define CATALOG_PROVIDER_DESTROY_SLOT 10
+#define CATALOG_PROVIDER_DESTROY_SLOT 11
 
 typedef struct column_def {
     char *name;

@@ -99,7 +99,8 @@ typedef struct catalog_db_stamp {
     int64_t values[6];
 } catalog_db_stamp;
 
-void catalog_db_read_stamp(const catalog_db *db, catalog_db_stamp *out);
+/* Reads the stamp (the files stay open for the next read); callers serialize. */
+void catalog_db_read_stamp(catalog_db *db, catalog_db_stamp *out);
 
 /* The head commit of `branch`; ARM_ERROR_NOT_FOUND naming it when absent. */
 arm_status catalog_db_branch_head(catalog_db *db, const char *branch, int64_t *out, arm_error *err);

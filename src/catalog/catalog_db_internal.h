@@ -12,6 +12,11 @@
 struct catalog_db {
     sqlite3 *sql;
     char *path;
+    char *wal_path; /* path + "-wal": the stamp reads it before every statement */
+    /* catalog.db and its WAL, opened for the stamp's fstat (-1: not yet, or gone:
+     * read by path); closed only after SQLite's handle (see catalog_db_read_stamp) */
+    int stamp_fds[2];
+    bool stamp_by_path[2]; /* the file the fd was opened on was replaced or removed */
 };
 
 /* Sets `err` from SQLite's last error (CORRUPT, CONFLICT when busy, else IO) naming `what`. */

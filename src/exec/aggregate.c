@@ -223,3 +223,8 @@ arm_status aggregate_avg_split(const aggregate_function *parts[2], const aggrega
     *merge = instance_for(AGG_AVG_MERGE, "avg", sum, type_make(TYPE_DOUBLE));
     return parts[0] && parts[1] && *merge ? ARM_OK : error_out_of_memory(err);
 }
+
+bool aggregate_is_count_star(const aggregate_function *fn)
+{
+    return agg_kind_of(fn) == AGG_COUNT_STAR;
+}

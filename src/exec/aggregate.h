@@ -40,6 +40,9 @@ arm_status aggregate_resolve(const aggregate_function **out, logical_type *cast_
                              const char *name, const logical_type *arg_types, uint32_t arg_count,
                              bool is_star, int32_t position, arm_error *err);
 
+/* True for COUNT(*): it reads no argument, so only the number of rows matters. */
+bool aggregate_is_count_star(const aggregate_function *fn);
+
 /*
  * The aggregate that combines results of `partial` computed over parts of the
  * rows (an eager aggregation below a join): SUM of SUMs and of COUNTs, MIN

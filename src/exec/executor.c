@@ -195,6 +195,7 @@ static arm_status create_op(executor *ex, plan_node *node, op **out, arm_error *
     arm_status s;
     switch (node->kind) {
     case PLAN_TABLE_SCAN: s = op_table_scan_create(out, node, ctx, err); break;
+    case PLAN_TABLE_COUNT: s = op_table_count_create(out, node, ctx, err); break;
     case PLAN_VALUES:
     case PLAN_EMPTY: s = op_values_create(out, node, ctx, err); break;
     case PLAN_FILTER: s = op_filter_create(out, node, ctx, err); break;
@@ -267,6 +268,7 @@ static arm_status build(executor *ex, plan_node *node, pipeline *p, arm_error *e
         return s;
     switch (node->kind) {
     case PLAN_TABLE_SCAN:
+    case PLAN_TABLE_COUNT:
     case PLAN_VALUES:
     case PLAN_EMPTY: p->source = o; return schedule(ex, p, err);
     case PLAN_FILTER:

@@ -6,7 +6,7 @@
  * Hyper's morsel-driven model). One file per operator: op_<name>.c.
  *
  * Roles by plan kind:
- *   source only:        TABLE_SCAN, VALUES, EMPTY
+ *   source only:        TABLE_SCAN, TABLE_COUNT, VALUES, EMPTY
  *   streaming:          FILTER, PROJECT, LIMIT, and the probe side (child 0) of
  *                       HASH_JOIN / NESTED_LOOP_JOIN
  *   sink then source:   HASH_AGGREGATE, DISTINCT, SORT, TOP_N, UNION_ALL,
@@ -81,6 +81,7 @@ struct op {
  * op in ctx->arena (plus whatever they manage themselves, freed by destroy).
  */
 arm_status op_table_scan_create(op **out, plan_node *plan, query_context *ctx, arm_error *err);
+arm_status op_table_count_create(op **out, plan_node *plan, query_context *ctx, arm_error *err);
 arm_status op_values_create(op **out, plan_node *plan, query_context *ctx, arm_error *err);
 arm_status op_filter_create(op **out, plan_node *plan, query_context *ctx, arm_error *err);
 arm_status op_project_create(op **out, plan_node *plan, query_context *ctx, arm_error *err);

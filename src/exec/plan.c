@@ -55,6 +55,7 @@ static const char *kind_name(const plan_node *n)
 {
     switch (n->kind) {
     case PLAN_TABLE_SCAN: return "TABLE_SCAN";
+    case PLAN_TABLE_COUNT: return "TABLE_COUNT";
     case PLAN_VALUES: return "VALUES";
     case PLAN_EMPTY: return "EMPTY_RESULT";
     case PLAN_FILTER: return "FILTER";
@@ -116,6 +117,10 @@ static void append_details(text_builder *b, const plan_node *n)
     char buf[128];
     switch (n->kind) {
     case PLAN_TABLE_SCAN: append_scan(b, n); break;
+    case PLAN_TABLE_COUNT:
+        append(b, " ");
+        append(b, n->u.table_count.table_name ? n->u.table_count.table_name : "?");
+        break;
     case PLAN_FILTER:
         append(b, " ");
         append_expr(b, n->u.filter.predicate, input_names(n));

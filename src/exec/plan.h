@@ -16,6 +16,7 @@ struct plan_profile;                                  /* exec/executor.h */
 
 typedef enum plan_kind {
     PLAN_TABLE_SCAN,
+    PLAN_TABLE_COUNT, /* COUNT(*)s of a whole table, from its provider's exact row count */
     PLAN_VALUES,
     PLAN_EMPTY,
     PLAN_FILTER,
@@ -88,6 +89,10 @@ struct plan_node {
             uint32_t filter_count;
             expr *predicate; /* evaluated on the produced columns inside the scan; or NULL */
         } scan;
+        struct {
+            table_provider *table;  /* has exact_row_count; every output column is the count */
+            const char *table_name; /* for EXPLAIN */
+        } table_count;
         struct {
             expr **rows; /* row_count * column_count, row-major; constant or parameters */
             uint32_t row_count;

@@ -2,11 +2,14 @@
  * planner.c: the physical planner: turns an optimized logical plan into the
  * plan_node tree of exec/plan.h. Column bindings become input positions,
  * join conditions split into hash keys and a residual, scans get their
- * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N.
+ * predicate and `column op constant` pruning hints, ORDER+LIMIT is a TOP_N,
+ * COUNT(*) straight on a table that knows its row count is a TABLE_COUNT,
+ * and a projection that hands its input on unchanged is left out.
  */
 #include <string.h>
 
 #include "common/error.h"
+#include "exec/aggregate.h"
 #include "sql/binder_internal.h"
 #include "sql/planner.h"
 
@@ -168,6 +171,37 @@ static arm_status plan_get(plan_node **out, binder *b, logical_op *op, arm_error
             node->u.scan.filter_count++;
     node->u.scan.predicate = conjoin(b, filters->items, filters->count);
     return node->u.scan.predicate ? ARM_OK : error_out_of_memory(err);
+}
+
+/*
+ * An ungrouped aggregate of only plain COUNT(*)s (no FILTER, no DISTINCT)
+ * straight on a table with no predicate, whose provider knows its exact row
+ * count: every output is that count, asked of the provider at run time.
+ * Anything between them (a projection may raise errors) keeps the scan.
+ */
+static bool counts_table_rows(const logical_op *op)
+{
+    if (op->kind != LOGICAL_AGGREGATE || op->u.aggregate.group_count != 0 ||
+        op->u.aggregate.aggregate_count == 0 || op->children[0]->kind != LOGICAL_GET)
+        return false;
+    for (uint32_t j = 0; j < op->u.aggregate.aggregate_count; j++) {
+        const plan_aggregate *agg = &op->u.aggregate.aggregates[j];
+        if (!aggregate_is_count_star(agg->fn) || agg->is_distinct || agg->filter != NULL)
+            return false;
+    }
+    const logical_op *get = op->children[0];
+    const table_provider *t = get->u.get.def->provider;
+    return get->u.get.filters.count == 0 && t != NULL && t->vtable->exact_row_count != NULL;
+}
+
+static arm_status plan_table_count(plan_node **out, binder *b, logical_op *op, arm_error *err)
+{
+    if (new_node(out, b, PLAN_TABLE_COUNT, op, err) != ARM_OK)
+        return err->status;
+    const logical_op *get = op->children[0];
+    (*out)->u.table_count.table = get->u.get.def->provider;
+    (*out)->u.table_count.table_name = get->u.get.table_name;
+    return ARM_OK;
 }
 
 /* ---- joins ---------------------------------------------------------------- */
@@ -360,8 +394,31 @@ static arm_status plan_unary(plan_node *node, binder *b, logical_op *op, const l
     }
 }
 
+/*
+ * A projection that hands on its input's columns as they are: same order,
+ * types and names (an alias keeps it, so names stay where EXPLAIN shows
+ * them). The planner drops it: no operator passes references on and no
+ * expression state is made per query for nothing.
+ */
+static bool is_identity_projection(const plan_node *node)
+{
+    const plan_node *child = node->children[0];
+    if (node->kind != PLAN_PROJECT || node->column_count != child->column_count)
+        return false;
+    for (uint32_t i = 0; i < node->column_count; i++) {
+        const expr *e = node->u.project.exprs[i];
+        if (e->kind != EXPR_COLUMN || e->u.column.depth != 0 || e->u.column.index != i ||
+            !type_equal(e->type, child->types[i]) || node->names[i] == NULL ||
+            child->names[i] == NULL || strcmp(node->names[i], child->names[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
 static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error *err)
 {
+    if (counts_table_rows(op))
+        return plan_table_count(out, b, op, err);
     plan_node *children[2] = {NULL, NULL};
     for (uint32_t i = 0; i < op->child_count; i++)
         if (plan_op(&children[i], b, op->children[i], err) != ARM_OK)
@@ -384,7 +441,11 @@ static arm_status plan_op(plan_node **out, binder *b, logical_op *op, arm_error 
         logical_get_outputs(op->children[0], b->arena, &in, err) != ARM_OK)
         return err->status;
     add_child(*out, children[0]);
-    return plan_unary(*out, b, op, &in, err);
+    if (plan_unary(*out, b, op, &in, err) != ARM_OK)
+        return err->status;
+    if (is_identity_projection(*out))
+        *out = children[0];
+    return ARM_OK;
 }
 
 arm_status planner_create_physical(plan_node **out, binder *b, logical_op *root, arm_error *err)

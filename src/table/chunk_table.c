@@ -652,6 +652,26 @@ static uint64_t ct_rows(table_provider *provider)
     return rows;
 }
 
+/*
+ * What a scan begun now would return (see ct_scan_begin_common): every
+ * chunk's rows less its deletion bitmap's, the working or the committed
+ * one, plus the tail's rows unless committed_only. Taken under the lock a
+ * scan takes its snapshot under.
+ */
+static uint64_t ct_exact_rows(table_provider *provider, bool committed_only)
+{
+    chunk_table *t = (chunk_table *)provider;
+    uint64_t rows = 0;
+    pthread_mutex_lock(&t->lock);
+    for (uint32_t c = 0; c < t->chunk_count; c++)
+        rows += t->chunks[c].row_count -
+                (committed_only ? t->committed_counts[c] : t->deleted_counts[c]);
+    if (!committed_only && t->tail != NULL)
+        rows += t->tail->vtable->exact_row_count(t->tail, false);
+    pthread_mutex_unlock(&t->lock);
+    return rows;
+}
+
 /* Statistics of a column over every chunk (deleted rows still counted: hints only widen). */
 static bool ct_column_stats(table_provider *provider, uint32_t column, table_column_stats *out)
 {
@@ -721,6 +741,7 @@ static const table_provider_vtable chunk_table_vtable = {
     .delete_rows = chunk_table_delete,
     .update_rows = chunk_table_update,
     .estimated_row_count = ct_rows,
+    .exact_row_count = ct_exact_rows,
     .column_stats = ct_column_stats,
     .destroy = ct_destroy,
 };
@@ -733,6 +754,7 @@ static const table_provider_vtable chunk_table_read_only_vtable = {
     .scan_local_destroy = ct_local_destroy,
     .scan_end = ct_scan_end,
     .estimated_row_count = ct_rows,
+    .exact_row_count = ct_exact_rows,
     .column_stats = ct_column_stats,
     .destroy = ct_destroy,
 };

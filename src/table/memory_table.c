@@ -772,6 +772,7 @@ static const table_provider_vtable memory_table_vtable = {
     .delete_rows = counted_delete,
     .update_rows = counted_update,
     .estimated_row_count = memory_table_estimated_rows,
+    .exact_row_count = memory_table_exact_rows,
     .column_stats = memory_table_column_stats,
     .destroy = memory_destroy,
 };

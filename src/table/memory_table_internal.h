@@ -91,6 +91,7 @@ arm_status memory_table_scan_next(table_scan *scan, table_scan_local *local, bat
 void memory_table_scan_local_destroy(table_scan_local *local);
 void memory_table_scan_end(table_scan *scan);
 uint64_t memory_table_estimated_rows(table_provider *provider);
+uint64_t memory_table_exact_rows(table_provider *provider, bool committed_only);
 bool memory_table_column_stats(table_provider *provider, uint32_t column, table_column_stats *out);
 
 #endif

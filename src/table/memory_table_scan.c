@@ -272,6 +272,22 @@ uint64_t memory_table_estimated_rows(table_provider *provider)
     return atomic_load(&((memory_table *)provider)->live_rows);
 }
 
+/*
+ * live_rows moves under the write lock with the row counts and deletion maps
+ * a scan snapshots (an UPDATE appends and deletes in one hold), so read under
+ * the shared lock it is what a scan begun now would return. Memory tables
+ * have no commits: committed_only changes nothing, as for scans.
+ */
+uint64_t memory_table_exact_rows(table_provider *provider, bool committed_only)
+{
+    (void)committed_only;
+    memory_table *t = (memory_table *)provider;
+    pthread_rwlock_rdlock(&t->lock);
+    uint64_t rows = atomic_load(&t->live_rows);
+    pthread_rwlock_unlock(&t->lock);
+    return rows;
+}
+
 /* Min, max and NULL count over every stored row (deleted ones included). */
 bool memory_table_column_stats(table_provider *provider, uint32_t column, table_column_stats *out)
 {

@@ -79,6 +79,13 @@ typedef struct table_provider_vtable {
                               arm_error *err);
 
     uint64_t (*estimated_row_count)(table_provider *t);
+    /*
+     * Optional (NULL: not known without a scan): exactly how many rows a scan
+     * begun now with `committed_only` (table_scan_options) would return, from
+     * the same snapshot, reading no row. COUNT(*) straight on a table is
+     * answered by it. A provider that can answer only sometimes leaves it NULL.
+     */
+    uint64_t (*exact_row_count)(table_provider *t, bool committed_only);
     /* Optional (NULL): statistics of column `column`; false if unknown. */
     bool (*column_stats)(table_provider *t, uint32_t column, table_column_stats *out);
     void (*destroy)(table_provider *t);

@@ -2,12 +2,14 @@
  * Tests for the SQLite catalog's manifests (src/catalog): a version's chunk
  * list reads back exactly, and a commit that appends one chunk or changes
  * one chunk's deletion vector writes one or two manifest segments, not the
- * whole list: the cost of a commit follows what it changed.
+ * whole list: the cost of a commit follows what it changed. The stamp a
+ * reader checks before each statement sees other handles' commits.
  */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog/catalog_db.h"
 #include "harness.h"
@@ -127,4 +129,88 @@ static void test_commit_writes_what_changed(void)
     CHECK_INT_EQ(system(command), 0);
 }
 
-TEST_MAIN(test_commit_writes_what_changed)
+static bool same_stamp(const catalog_db_stamp *a, const catalog_db_stamp *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* Copies `from` to a new file and renames it over `from`: the same bytes, another file. */
+static void replace_with_copy(const char *from)
+{
+    char to[160];
+    snprintf(to, sizeof to, "%s.copy", from);
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    CHECK(in != NULL && out != NULL);
+    char buf[4096];
+    size_t n;
+    while (in != NULL && out != NULL && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        CHECK_INT_EQ(fwrite(buf, 1, n, out), n);
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL)
+        fclose(out);
+    CHECK_INT_EQ(rename(to, from), 0);
+}
+
+/*
+ * The stamp a reader compares before each statement: the same while nothing
+ * happens, different after another handle's commit (before and after a
+ * checkpoint empties the WAL), and still right once catalog.db is replaced
+ * under the descriptor it keeps (then read by path).
+ */
+static void test_stamp_sees_other_handles(void)
+{
+    snprintf(root, sizeof root, "/tmp/arm_test_catalog_XXXXXX");
+    CHECK(mkdtemp(root) != NULL);
+    catalog_db *db = NULL, *other = NULL;
+    arm_error err;
+    CHECK_OK(catalog_db_open(&db, root, true, &err), &err);
+    CHECK_OK(catalog_db_open(&other, root, false, &err), &err);
+    column_def column = {"x", type_make(TYPE_BIGINT), false, NULL, 1};
+    table_def def;
+    memset(&def, 0, sizeof def);
+    def.schema_name = "main";
+    def.name = "t";
+    def.columns = &column;
+    def.column_count = 1;
+    catalog_chunk_ref chunk;
+    fake_chunk(&chunk, 1);
+    int64_t head = 0;
+    CHECK_OK(catalog_db_branch_head(other, CATALOG_DB_MAIN_BRANCH, &head, &err), &err);
+    catalog_db_stamp before, after, again;
+    catalog_db_read_stamp(db, &before);
+    catalog_db_read_stamp(db, &again);
+    CHECK(same_stamp(&before, &again));
+    commit(other, &head, 0, &def, &chunk, 1);
+    catalog_db_read_stamp(db, &after);
+    CHECK(!same_stamp(&before, &after));
+    catalog_db_read_stamp(db, &again);
+    CHECK(same_stamp(&after, &again));
+    CHECK_OK(catalog_db_checkpoint(other, &err), &err); /* the WAL is emptied, not removed */
+    catalog_db_read_stamp(db, &before);
+    catalog_chunk_ref two[2] = {chunk, chunk};
+    fake_chunk(&two[1], 2);
+    catalog_table_version v;
+    CHECK_OK(catalog_db_table_version(other, head, "main", "t", -1, -1, &v, &err), &err);
+    commit(other, &head, v.table_id, &def, two, 2);
+    catalog_table_version_dispose(&v);
+    catalog_db_read_stamp(db, &after);
+    CHECK(!same_stamp(&before, &after));
+    catalog_db_close(other);
+    char file[128];
+    snprintf(file, sizeof file, "%s/catalog.db", root);
+    catalog_db_read_stamp(db, &before);
+    struct timespec pause = {0, 20 * 1000000L}; /* a later modification time */
+    nanosleep(&pause, NULL);
+    replace_with_copy(file);
+    catalog_db_read_stamp(db, &after);
+    CHECK(!same_stamp(&before, &after));
+    catalog_db_read_stamp(db, &again);
+    CHECK(same_stamp(&after, &again));
+    catalog_db_close(db);
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT_EQ(system(command), 0);
+}
+
+TEST_MAIN(test_commit_writes_what_changed, test_stamp_sees_other_handles)

@@ -3,7 +3,8 @@
  * filters pushed into scans and through joins, scans reading only the
  * columns used, constant folding, join order by estimated cardinality
  * (small relations on the build side, chained dimensions joined first),
- * hash joins from WHERE equalities.
+ * hash joins from WHERE equalities, COUNT(*) from a table's row count,
+ * projections that change nothing left out.
  */
 #include <string.h>
 
@@ -82,10 +83,69 @@ static void test_projection_pushdown(void)
         CHECK_INT_EQ(scan->column_count, 1);
         CHECK_INT_EQ(scan->u.scan.column_ids[0], 2);
     }
-    plan = test_plan("SELECT count(*) FROM big", &err);
+    plan = test_plan("SELECT 1 FROM big", &err);
     scan = find_kind(plan, PLAN_TABLE_SCAN);
     CHECK(scan != NULL && scan->column_count == 0);
-    CHECK(find_kind(plan, PLAN_HASH_AGGREGATE) != NULL);
+}
+
+/* COUNT(*) straight on a table is read from its row count; any other shape scans. */
+static void test_count_star_from_row_count(void)
+{
+    setup();
+    arm_error err;
+    static const char *const counted[] = {
+        "SELECT count(*) FROM big",
+        "SELECT count(*), count(*) + 1 FROM big",
+        "SELECT count(*) FROM big HAVING count(*) > 1",
+        "SELECT count(*) FROM big WHERE true",
+    };
+    for (size_t i = 0; i < sizeof counted / sizeof counted[0]; i++) {
+        plan_node *plan = test_plan(counted[i], &err);
+        const plan_node *count = find_kind(plan, PLAN_TABLE_COUNT);
+        CHECK(count != NULL && count->child_count == 0 && count->u.table_count.table != NULL);
+        CHECK(find_kind(plan, PLAN_TABLE_SCAN) == NULL);
+        CHECK(find_kind(plan, PLAN_HASH_AGGREGATE) == NULL);
+    }
+    static const char *const scanned[] = {
+        "SELECT count(*) FROM big WHERE y > 10",
+        "SELECT count(*) FILTER (WHERE y > 10) FROM big",
+        "SELECT count(*), count(y) FROM big",
+        "SELECT count(DISTINCT y) FROM big",
+        "SELECT count(*) FROM big GROUP BY sid",
+        "SELECT count(*) FROM (SELECT y + 1 FROM big) s",
+        "SELECT count(*) FROM big JOIN small ON big.sid = small.x",
+        "SELECT count(*) FROM generate_series(1, 10)",
+    };
+    for (size_t i = 0; i < sizeof scanned / sizeof scanned[0]; i++) {
+        plan_node *plan = test_plan(scanned[i], &err);
+        CHECK(plan != NULL);
+        CHECK(find_kind(plan, PLAN_TABLE_COUNT) == NULL);
+        CHECK(find_kind(plan, PLAN_TABLE_SCAN) != NULL);
+    }
+}
+
+/* A projection that hands its input on unchanged is left out; a rename or reorder is not. */
+static void test_identity_projection_dropped(void)
+{
+    setup();
+    arm_error err;
+    plan_node *plan = test_plan("SELECT sid, y FROM big WHERE y > 3", &err);
+    CHECK(plan != NULL && plan->kind == PLAN_TABLE_SCAN);
+    plan = test_plan("SELECT count(*) FROM big", &err);
+    CHECK(plan != NULL && plan->kind == PLAN_TABLE_COUNT);
+    static const char *const kept[] = {
+        "SELECT y AS w FROM big",
+        "SELECT y, sid FROM big",
+        "SELECT count(*) AS n FROM big",
+        "SELECT y + 1 FROM big",
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        plan = test_plan(kept[i], &err);
+        CHECK(plan != NULL && plan->kind == PLAN_PROJECT);
+    }
+    result_set *r = test_run("SELECT count(*) AS n FROM big");
+    CHECK(r != NULL && r->column_count == 1 && strcmp(r->column_names[0], "n") == 0);
+    result_set_destroy(r);
 }
 
 static void test_constant_folding(void)
@@ -229,7 +289,8 @@ static void test_teardown(void)
     test_close();
 }
 
-TEST_MAIN(test_filter_pushed_into_scan, test_projection_pushdown, test_constant_folding,
+TEST_MAIN(test_filter_pushed_into_scan, test_projection_pushdown, test_count_star_from_row_count,
+          test_identity_projection_dropped, test_constant_folding,
           test_join_order_small_on_build_side, test_join_order_builds_dimension_chain,
           test_where_equality_makes_hash_join, test_outer_join_pushdown, test_order_limit_is_top_n,
           test_teardown)

@@ -1,8 +1,9 @@
 /*
  * Tests for memory tables (src/table): zero-copy scans over many row groups,
- * morsels and sequences, row ids, deletes and updates, NOT NULL and PRIMARY
- * KEY (within one batch too, all or nothing), zone-map pruning, statistics,
- * parallel scans and scans running while rows are appended.
+ * morsels and sequences, row ids, deletes and updates (and the exact row
+ * count after them), NOT NULL and PRIMARY KEY (within one batch too, all or
+ * nothing), zone-map pruning, statistics, parallel scans and scans running
+ * while rows are appended.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -357,6 +358,8 @@ static void test_delete_update(void)
     CHECK_INT_EQ(t->vtable->estimated_row_count(t), 2997);
     scan_totals s = scan_all(t, NULL, 0);
     CHECK_INT_EQ(s.rows, 2997);
+    CHECK_INT_EQ(t->vtable->exact_row_count(t, false), 2997);
+    CHECK_INT_EQ(t->vtable->exact_row_count(t, true), 2997); /* no commits: the same rows */
     CHECK_INT_EQ(s.id_sum, sum_to(3000) - 2047 - 2048);
     CHECK(s.row_ids_ok && s.names_ok);
     /* a deleted key may come back; it gets a new row id */
@@ -370,6 +373,7 @@ static void test_delete_update(void)
     batch_dispose(&b);
     s = scan_all(t, NULL, 0);
     CHECK_INT_EQ(s.rows, 2998);
+    CHECK_INT_EQ(t->vtable->exact_row_count(t, false), 2998);
     CHECK_INT_EQ(s.id_sum, sum_to(3000) - 2048 - 12 + 3000);
     /* an update that collides leaves everything as it was, old keys included */
     int64_t target = 20, collide = 30;
@@ -405,6 +409,7 @@ static void test_delete_everything_in_a_group(void)
     scan_totals s = scan_all(t, NULL, 0);
     CHECK_INT_EQ(s.rows, 10);
     CHECK_INT_EQ(s.batches, 1);
+    CHECK_INT_EQ(t->vtable->exact_row_count(t, false), 10);
     CHECK_INT_EQ(s.id_sum, 10 * RG + sum_to(10));
     t->vtable->destroy(t);
 }
