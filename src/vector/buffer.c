@@ -59,6 +59,7 @@
 typedef struct pool_stripe {
     _Alignas(64) pthread_mutex_t lock; /* each stripe on its own cache lines */
     buffer *free[POOL_CLASSES];
+    buffer *purged[POOL_CLASSES]; /* slab blocks whose pages went back to the system */
 } pool_stripe;
 
 #define STRIPE_INIT                                                                                \
@@ -97,20 +98,94 @@ static int pool_class_of(size_t data_bytes)
     return shift - POOL_MIN_SHIFT;
 }
 
+/*
+ * Pooled buffers are carved from slabs: SLAB_BYTES of address space on 2 MB
+ * boundaries, marked for transparent huge pages. On these VMs first touching
+ * memory costs ~17 us a 4 KB page but ~3 us a 4 KB share of a huge page, and
+ * huge pages also spare the TLB when cached columns are scanned (cold 10M
+ * runs, 1 thread: Q1 0.83-1.07 s -> 0.54 s, Q11 first run 292 -> 55 ms).
+ * Where THP is off the madvise does nothing and pages are 4 KB, as before.
+ * Slab blocks are never freed: a block the pool cannot keep, or that decays,
+ * gives its pages back (MADV_DONTNEED) and waits on its class's purged list
+ * to be handed out again, when its pages come back zeroed on first touch.
+ * Classes above SLAB_MAX_BLOCK come from malloc.
+ */
+#define SLAB_BYTES ((size_t)64 << 20)
+#define SLAB_ALIGN ((size_t)2 << 20)
+#define SLAB_MAX_BLOCK (SLAB_BYTES / 8)
+#define POOL_FROM_SLAB 0x100u /* in pool_class: the block is a slab's */
+
+static pthread_mutex_t slab_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *slab_next, *slab_end;
+
+/* A new block of `bytes` (a multiple of BUFFER_ALIGN) from the current slab; NULL when none. */
+static buffer *slab_carve(size_t bytes)
+{
+    if (bytes > SLAB_MAX_BLOCK)
+        return NULL;
+    pthread_mutex_lock(&slab_lock);
+    if (slab_next == NULL || (size_t)(slab_end - slab_next) < bytes) {
+        uint8_t *map = mmap(NULL, SLAB_BYTES + SLAB_ALIGN, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (map == MAP_FAILED) {
+            pthread_mutex_unlock(&slab_lock);
+            return NULL;
+        }
+        uint8_t *start = (uint8_t *)(((uintptr_t)map + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1));
+        if (start > map)
+            munmap(map, (size_t)(start - map));
+        munmap(start + SLAB_BYTES, (size_t)(map + SLAB_ALIGN - start));
+#ifdef MADV_HUGEPAGE
+        madvise(start, SLAB_BYTES, MADV_HUGEPAGE);
+#endif
+        slab_next = start;
+        slab_end = start + SLAB_BYTES;
+    }
+    buffer *b = (buffer *)slab_next;
+    slab_next += bytes;
+    pthread_mutex_unlock(&slab_lock);
+    return b;
+}
+
+/* Gives the whole pages of a slab block's data back to the system (the header stays). */
+static void slab_purge(buffer *b, int c)
+{
+    uintptr_t page = 4096;
+    uintptr_t start = ((uintptr_t)b->data + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)b->data + ((size_t)1 << (c + POOL_MIN_SHIFT))) & ~(page - 1);
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* Pushes a purged slab block on its class's purged list (this thread's stripe). */
+static void pool_keep_purged(buffer *b, int c)
+{
+    pool_stripe *p = &pool[own_stripe()];
+    pthread_mutex_lock(&p->lock);
+    b->release_context = p->purged[c];
+    p->purged[c] = b;
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* A pooled block of class `c`: one whose memory is still ours first, then a purged one. */
 static buffer *pool_take(int c)
 {
     unsigned first = own_stripe();
-    for (unsigned i = 0; i < POOL_STRIPES; i++) {
-        pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
-        pthread_mutex_lock(&p->lock);
-        buffer *b = p->free[c];
-        if (b != NULL)
-            p->free[c] = b->release_context;
-        pthread_mutex_unlock(&p->lock);
-        if (b != NULL) {
-            atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
-                                      memory_order_relaxed);
-            return b;
+    for (int purged = 0; purged < 2; purged++) {
+        for (unsigned i = 0; i < POOL_STRIPES; i++) {
+            pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
+            buffer **list = purged ? &p->purged[c] : &p->free[c];
+            pthread_mutex_lock(&p->lock);
+            buffer *b = *list;
+            if (b != NULL)
+                *list = b->release_context;
+            pthread_mutex_unlock(&p->lock);
+            if (b != NULL) {
+                if (!purged)
+                    atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
+                                              memory_order_relaxed);
+                return b;
+            }
         }
     }
     return NULL;
@@ -150,7 +225,12 @@ size_t buffer_pool_decay(int64_t now)
                 buffer *next = old->release_context;
                 atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
                                           memory_order_relaxed);
-                free(old);
+                if (old->pool_class & POOL_FROM_SLAB) {
+                    slab_purge(old, c);
+                    pool_keep_purged(old, c);
+                } else {
+                    free(old);
+                }
                 old = next;
             }
         }
@@ -177,7 +257,7 @@ static void pool_decay(int64_t now)
 /* Keeps `b` for reuse when there is room; false when the caller must free it. */
 static bool pool_give(buffer *b)
 {
-    int c = (int)b->pool_class - 1;
+    int c = (int)(b->pool_class & ~POOL_FROM_SLAB) - 1;
     size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
     int64_t now = buffer_pool_now();
     pool_decay(now);
@@ -202,6 +282,9 @@ buffer *buffer_create(size_t capacity_bytes)
         return NULL;
     int c = pool_class_of(data_bytes);
     buffer *b = c >= 0 ? pool_take(c) : NULL;
+    unsigned from_slab = b != NULL ? b->pool_class & POOL_FROM_SLAB : 0;
+    if (b == NULL && c >= 0 && (b = slab_carve(header + ((size_t)1 << (c + POOL_MIN_SHIFT)))))
+        from_slab = POOL_FROM_SLAB;
     if (b == NULL)
         b = aligned_alloc(BUFFER_ALIGN,
                           header + (c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT)
@@ -214,7 +297,7 @@ buffer *buffer_create(size_t capacity_bytes)
     b->data = (unsigned char *)b + header;
     b->release_fn = NULL;
     b->release_context = NULL;
-    b->pool_class = c >= 0 ? (unsigned)c + 1 : 0;
+    b->pool_class = c >= 0 ? ((unsigned)c + 1) | from_slab : 0;
     return b;
 }
 
@@ -245,10 +328,16 @@ void buffer_release(buffer *b)
         return;
     if (atomic_fetch_sub_explicit(&b->refcount, 1, memory_order_acq_rel) != 1)
         return;
-    if (b->release_fn != NULL)
+    if (b->release_fn != NULL) {
         b->release_fn(b);
-    else if (b->pool_class != 0 && pool_give(b))
+    } else if (b->pool_class != 0 && pool_give(b)) {
         return;
+    } else if (b->pool_class & POOL_FROM_SLAB) { /* a full pool: the pages go, the block stays */
+        int c = (int)(b->pool_class & ~POOL_FROM_SLAB) - 1;
+        slab_purge(b, c);
+        pool_keep_purged(b, c);
+        return;
+    }
     free(b);
 }
 
