@@ -26,12 +26,10 @@ static int64_t batch_bytes(const batch *b)
     return bytes;
 }
 
-arm_status result_collector_append(result_collector *c, const batch *b, arm_error *err)
+/* Adds a batch kept in result form, with its source sequence. */
+static arm_status collector_add_kept(result_collector *c, batch *kept, uint64_t sequence,
+                                     arm_error *err)
 {
-    arm_status s;
-    if (c->budget != NULL && (s = memory_budget_reserve_or_error(c->budget, batch_bytes(b),
-                                                                 "query result", err)) != ARM_OK)
-        return s;
     uint32_t index = c->result->batch_count;
     if (index == c->sequence_capacity) {
         uint32_t capacity = c->sequence_capacity ? c->sequence_capacity * 2 : 16;
@@ -41,11 +39,37 @@ arm_status result_collector_append(result_collector *c, const batch *b, arm_erro
         c->sequences = grown;
         c->sequence_capacity = capacity;
     }
-    if ((s = result_set_append(c->result, b, err)) != ARM_OK)
+    arm_status s = result_set_append_kept(c->result, kept, err);
+    if (s == ARM_OK)
+        c->sequences[index] = sequence;
+    return s;
+}
+
+arm_status result_collector_append(result_collector *c, const batch *b, arm_error *err)
+{
+    return result_collector_append_locked(c, NULL, b, err);
+}
+
+arm_status result_collector_append_locked(result_collector *c, pthread_mutex_t *lock,
+                                          const batch *b, arm_error *err)
+{
+    arm_status s;
+    if (b->count == 0)
+        return ARM_OK;
+    if (c->budget != NULL && (s = memory_budget_reserve_or_error(c->budget, batch_bytes(b),
+                                                                 "query result", err)) != ARM_OK)
         return s;
-    if (c->result->batch_count > index)
-        c->sequences[index] = b->sequence;
-    return ARM_OK;
+    batch kept;
+    if ((s = result_set_keep_batch(&kept, c->result, b, err)) != ARM_OK)
+        return s;
+    if (lock != NULL)
+        pthread_mutex_lock(lock);
+    s = collector_add_kept(c, &kept, b->sequence, err);
+    if (lock != NULL)
+        pthread_mutex_unlock(lock);
+    if (s != ARM_OK)
+        batch_dispose(&kept);
+    return s;
 }
 
 typedef struct sequence_entry {
@@ -196,12 +220,8 @@ static arm_status sink_batch(pipeline_run_state *run, task_state *t, const batch
     pipeline *p = run->p;
     if (p->sink == NULL && run->shared->stream != NULL)
         return result_stream_add(run->shared->stream, t->index, b, err);
-    if (p->sink == NULL) {
-        pthread_mutex_lock(&run->shared->lock);
-        arm_status s = result_collector_append(run->shared->collector, b, err);
-        pthread_mutex_unlock(&run->shared->lock);
-        return s;
-    }
+    if (p->sink == NULL)
+        return result_collector_append_locked(run->shared->collector, &run->shared->lock, b, err);
     uint64_t start = run->profile ? op_clock_ns() : 0;
     arm_status s = p->sink->vtable->sink(p->sink, t->sink_local, p->sink_input, b, err);
     if (run->profile)

@@ -25,8 +25,15 @@ typedef struct result_collector {
     memory_budget *budget;
 } result_collector;
 
-/* Appends the selected rows of `b` (count > 0) and remembers b->sequence. Not locked. */
+/* Appends the selected rows of `b` and remembers b->sequence. Not locked. */
 arm_status result_collector_append(result_collector *c, const batch *b, arm_error *err);
+/*
+ * The same from several threads: the rows are copied into result form
+ * outside `lock` (the copy is the work: a filter's result can be most of a
+ * query's time), and only the hand-over holds it.
+ */
+arm_status result_collector_append_locked(result_collector *c, pthread_mutex_t *lock,
+                                          const batch *b, arm_error *err);
 /* Stable-sorts batches [first_batch, end) by sequence and renumbers their first rows. */
 arm_status result_collector_order(result_collector *c, uint32_t first_batch, arm_error *err);
 void result_collector_dispose(result_collector *c); /* frees the sequences, not the result */

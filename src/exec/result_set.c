@@ -137,6 +137,19 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
     return ARM_OK;
 }
 
+arm_status result_set_append_kept(result_set *r, batch *kept, arm_error *err)
+{
+    arm_status s;
+    if (r->batch_count == r->batch_capacity && (s = grow_batches(r, err)) != ARM_OK)
+        return s;
+    r->batches[r->batch_count] = *kept;
+    memset(kept, 0, sizeof *kept);
+    r->batch_first_row[r->batch_count] = r->row_count;
+    r->row_count += r->batches[r->batch_count].count;
+    r->batch_count++;
+    return ARM_OK;
+}
+
 bool result_set_locate(const result_set *r, uint64_t row, uint32_t *batch_index,
                        uint32_t *row_in_batch)
 {

@@ -42,6 +42,8 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err);
  * buffers where it can. The caller owns it (batch_dispose).
  */
 arm_status result_set_keep_batch(batch *dst, const result_set *r, const batch *b, arm_error *err);
+/* Appends a batch made by result_set_keep_batch (count > 0), taking it over (*kept zeroed). */
+arm_status result_set_append_kept(result_set *r, batch *kept, arm_error *err);
 /* Finds the batch and row within it for `row`; false when out of range. */
 bool result_set_locate(const result_set *r, uint64_t row, uint32_t *batch_index,
                        uint32_t *row_in_batch);

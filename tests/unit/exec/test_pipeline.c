@@ -391,6 +391,62 @@ static void test_collector_order(void)
     rig_dispose(&r);
 }
 
+typedef struct appender_arg {
+    rig *r;
+    pthread_mutex_t *lock;
+    int first; /* this thread's batches have sequences first, first + 4, ... */
+    int failed;
+} appender_arg;
+
+static void *append_main(void *p)
+{
+    appender_arg *a = p;
+    arm_error err;
+    batch b;
+    logical_type bigint = type_make(TYPE_BIGINT);
+    a->failed += batch_init(&b, 1, &bigint, &err) != ARM_OK;
+    for (int k = a->first; k < 200; k += 4) {
+        a->failed += vector_prepare_flat(&b.columns[0], 3, &err) != ARM_OK;
+        for (int i = 0; i < 3; i++)
+            ((int64_t *)b.columns[0].data)[i] = k * 3 + i;
+        b.count = 3;
+        b.sequence = (uint64_t)k;
+        a->failed += result_collector_append_locked(&a->r->collector, a->lock, &b, &err) != ARM_OK;
+    }
+    batch_dispose(&b);
+    return NULL;
+}
+
+/* Threads append through one lock (rows copied outside it): nothing lost, order restored. */
+static void test_collector_append_locked(void)
+{
+    rig r;
+    rig_init(&r, 1);
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_t threads[4];
+    appender_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (appender_arg){&r, &lock, i, 0};
+        CHECK_INT_EQ(pthread_create(&threads[i], NULL, append_main, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_INT_EQ(args[i].failed, 0);
+    }
+    arm_error err;
+    CHECK_OK(result_collector_order(&r.collector, 0, &err), &err);
+    result_set *rs = r.collector.result;
+    CHECK_INT_EQ(rs->row_count, 600);
+    int64_t *v = tr_ints(rs, 0);
+    int wrong = 0;
+    for (int i = 0; i < 600; i++)
+        wrong += v[i] != i;
+    CHECK_INT_EQ(wrong, 0);
+    CHECK_INT_EQ(rs->batch_first_row[199], 597);
+    free(v);
+    rig_dispose(&r);
+}
+
 typedef struct concurrent_arg {
     test_table *t;
     int wrong;
@@ -452,6 +508,7 @@ static void teardown(void)
     thread_pool_destroy(pool);
 }
 
-TEST_MAIN(setup, test_more_output_and_ordering, test_finished_stops_pipeline,
-          test_sink_combine_finalize, test_sink_error_stops_everything,
-          test_tiny_input_stays_on_caller, test_collector_order, test_concurrent_queries, teardown)
+TEST_MAIN(setup, test_collector_append_locked, test_more_output_and_ordering,
+          test_finished_stops_pipeline, test_sink_combine_finalize,
+          test_sink_error_stops_everything, test_tiny_input_stays_on_caller, test_collector_order,
+          test_concurrent_queries, teardown)
