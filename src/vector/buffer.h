@@ -24,7 +24,8 @@ struct buffer {
     void *data;
     void (*release_fn)(buffer *b);
     void *release_context;
-    unsigned pool_class; /* 0, or 1 + the size class it goes back to (buffer.c) */
+    unsigned pool_class;    /* 0, or 1 + the size class it goes back to (buffer.c) */
+    struct slab *pool_slab; /* the slab a pooled block was carved from (buffer.c), or NULL */
 };
 
 /* A new buffer with refcount 1; NULL on out-of-memory. Contents uninitialized. */

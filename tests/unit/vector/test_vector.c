@@ -350,6 +350,38 @@ static void test_pool_decays(void)
     CHECK_INT_EQ(buffer_pool_decay(now + 3600), 0);
 }
 
-TEST_MAIN(test_pool_decays, test_large_buffers_reused, test_prepare_reuses_unique_buffers,
-          test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
-          test_value_format, test_casts, test_datetime_parsing, test_value_set)
+/*
+ * Buffers whose memory went back to the system (decayed, their slab regions given back)
+ * are handed out again whole: many of several sizes, filled and checked, twice over.
+ */
+static void test_pool_reuses_returned_memory(void)
+{
+    enum { N = 300 };
+    static const size_t sizes[] = {5000, 16384, 100000, 700000, 3000000};
+    buffer *held[N];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) {
+            size_t size = sizes[i % 5];
+            held[i] = buffer_create(size);
+            CHECK(held[i] != NULL && held[i]->capacity_bytes == size && held[i]->refcount == 1);
+            if (held[i] == NULL)
+                return;
+            memset(held[i]->data, (i + round) & 0xff, size);
+        }
+        int wrong = 0;
+        for (int i = 0; i < N; i++) {
+            const uint8_t *d = held[i]->data;
+            size_t size = sizes[i % 5];
+            wrong += d[0] != ((i + round) & 0xff) || d[size - 1] != ((i + round) & 0xff);
+        }
+        CHECK_INT_EQ(wrong, 0);
+        for (int i = 0; i < N; i++)
+            buffer_release(held[i]);
+        CHECK_INT_EQ(buffer_pool_decay(buffer_pool_now() + 3600), 0);
+    }
+}
+
+TEST_MAIN(test_pool_decays, test_pool_reuses_returned_memory, test_large_buffers_reused,
+          test_prepare_reuses_unique_buffers, test_strings_constants_dictionaries,
+          test_string_compare_orders_bytes, test_type_lattice, test_value_format, test_casts,
+          test_datetime_parsing, test_value_set)
