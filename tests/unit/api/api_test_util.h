@@ -7,6 +7,7 @@
 #define ARM_TESTS_API_TEST_UTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "armillaria.h"
 #include "harness.h"
@@ -17,6 +18,29 @@ static int folder_counter;
 static inline void new_folder(char *out, size_t capacity)
 {
     snprintf(out, capacity, "%s/db%d", root, folder_counter++);
+}
+
+/* The test's temporary directory /tmp/arm_test_<name>_XXXXXX becomes `root`. */
+static inline void make_root(const char *name)
+{
+    snprintf(root, sizeof root, "/tmp/arm_test_%s_XXXXXX", name);
+    CHECK(mkdtemp(root) != NULL);
+}
+
+/* Removes `root` and everything below it. */
+static inline void remove_root(void)
+{
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT_EQ(system(command), 0);
+}
+
+static inline arm_db *open_db(const char *path)
+{
+    arm_db *db = NULL;
+    arm_error err;
+    CHECK_OK(arm_db_open(&db, path, &err), &err);
+    return db;
 }
 
 /* Runs SQL and returns its status (err filled). */

@@ -520,15 +520,12 @@ static void test_writer_lock(void)
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/arm_test_appender_XXXXXX");
-    CHECK(mkdtemp(root) != NULL);
+    make_root("appender");
 }
 
 static void teardown(void)
 {
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    CHECK(system(command) == 0);
+    remove_root();
 }
 
 TEST_MAIN(setup, test_every_type_round_trips, test_text_and_other_types_into_varchar,

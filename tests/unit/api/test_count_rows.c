@@ -17,14 +17,6 @@
 /* 0..9 as a FROM item: cross joins of it count without generate_series. */
 #define DIGITS "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
 
-static arm_db *open_db(const char *path)
-{
-    arm_db *db = NULL;
-    arm_error err;
-    CHECK_OK(arm_db_open(&db, path, &err), &err);
-    return db;
-}
-
 /* True when the EXPLAIN of `sql` names `node` on some line. */
 static bool plan_names(arm_conn *c, const char *sql, const char *node)
 {
@@ -331,15 +323,12 @@ static void test_still_scans(void)
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/arm_test_count_rows_XXXXXX");
-    CHECK(mkdtemp(root) != NULL);
+    make_root("count_rows");
 }
 
 static void teardown(void)
 {
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    CHECK_INT_EQ(system(command), 0);
+    remove_root();
 }
 
 TEST_MAIN(setup, test_empty_and_plain, test_deletes_updates_and_reopen, test_transactions,

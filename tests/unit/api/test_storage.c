@@ -24,14 +24,6 @@
 /* 0..9 as a FROM item: cross joins of it count without generate_series. */
 #define DIGITS "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
 
-static arm_db *open_db(const char *path)
-{
-    arm_db *db = NULL;
-    arm_error err;
-    CHECK_OK(arm_db_open(&db, path, &err), &err);
-    return db;
-}
-
 static void test_persists_across_opens(void)
 {
     char path[300];
@@ -1032,15 +1024,12 @@ static void test_format_1_upgrade(void)
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/arm_test_storage_XXXXXX");
-    CHECK(mkdtemp(root) != NULL);
+    make_root("storage");
 }
 
 static void teardown(void)
 {
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    CHECK_INT_EQ(system(command), 0);
+    remove_root();
 }
 
 TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
