@@ -22,6 +22,58 @@ static inline uint64_t load_u64_tail(const uint8_t *src, size_t src_size, size_t
     return v;
 }
 
+/* Eight values of `width` (at most 16) bits from the byte at src; reads 16 bytes. */
+static inline __attribute__((always_inline)) void unpack8(const uint8_t *src, uint32_t width,
+                                                          uint32_t *out)
+{
+    unsigned __int128 v;
+    memcpy(&v, src, sizeof v);
+    const uint32_t mask = (uint32_t)((1u << width) - 1);
+    for (uint32_t j = 0; j < 8; j++)
+        out[j] = (uint32_t)(v >> (width * j)) & mask;
+}
+
+#define UNPACK8_CASE(W)                                                                            \
+    case W:                                                                                        \
+        for (; i + 8 <= count && (bit >> 3) + 16 <= src_size; i += 8, bit += 8 * (W))              \
+            unpack8(src + (bit >> 3), (W), out + i);                                               \
+        break;
+
+/*
+ * Values of up to 16 bits eight at a time, from a byte boundary on: eight
+ * values are `width` whole bytes, and with the width a constant (one case per
+ * width) the shifts are too. Dictionary codes and levels are this narrow; the
+ * value-at-a-time loop took ~1 ns a value (a tenth of a cold GROUP BY over
+ * a dictionary column). Returns how many values it unpacked.
+ */
+static uint32_t unpack_u32_by_eight(const uint8_t *src, size_t src_size, uint64_t bit,
+                                    uint32_t width, uint32_t count, uint32_t *out)
+{
+    uint32_t i = 0;
+    if ((bit & 7) != 0 || width > 16)
+        return 0;
+    switch (width) {
+        UNPACK8_CASE(1)
+        UNPACK8_CASE(2)
+        UNPACK8_CASE(3)
+        UNPACK8_CASE(4)
+        UNPACK8_CASE(5)
+        UNPACK8_CASE(6)
+        UNPACK8_CASE(7)
+        UNPACK8_CASE(8)
+        UNPACK8_CASE(9)
+        UNPACK8_CASE(10)
+        UNPACK8_CASE(11)
+        UNPACK8_CASE(12)
+        UNPACK8_CASE(13)
+        UNPACK8_CASE(14)
+        UNPACK8_CASE(15)
+        UNPACK8_CASE(16)
+    default: break;
+    }
+    return i;
+}
+
 void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset,
                         uint32_t bit_width, uint32_t count, uint32_t *out)
 {
@@ -32,6 +84,17 @@ void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset
     const uint64_t mask = (1ULL << bit_width) - 1;
     uint64_t bit = bit_offset;
     uint32_t i = 0;
+    /* Up to 7 values one at a time, to the first byte boundary, then eight at a time. */
+    for (uint32_t head = 0;
+         head < 8 && (bit & 7) != 0 && i < count && src_size >= 8 && (bit >> 3) <= src_size - 8;
+         head++, i++, bit += bit_width) {
+        uint64_t w;
+        memcpy(&w, src + (bit >> 3), 8);
+        out[i] = (uint32_t)((w >> (bit & 7)) & mask);
+    }
+    uint32_t fast = unpack_u32_by_eight(src, src_size, bit, bit_width, count - i, out + i);
+    i += fast;
+    bit += (uint64_t)fast * bit_width;
     if (src_size >= 8) {
         const size_t last_word = src_size - 8;
         for (; i < count; i++, bit += bit_width) {

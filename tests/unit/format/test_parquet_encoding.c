@@ -124,13 +124,20 @@ static void test_unpack_widths(void)
         uint64_t out[200];
         parquet_unpack_u64(buf, bytes, 0, width, 200, out);
         CHECK(memcmp(out, values, sizeof out) == 0);
-        if (width <= 32) {
-            uint32_t out32[200];
-            parquet_unpack_u32(buf, bytes, (uint64_t)5 * width, width, 195, out32);
-            int same = 1;
-            for (int i = 0; i < 195; i++)
-                same &= out32[i] == values[i + 5];
-            CHECK(same);
+        /* every start (byte-aligned or not) and length, so both the value-at-a-time loop
+         * and the eight-at-a-time one, and the hand-over between them, are checked */
+        for (uint32_t start = 0; width <= 32 && start < 20; start++) {
+            for (uint32_t n = 0; n <= 200 - start; n += 1 + (n >= 20) * 13) {
+                uint32_t out32[200];
+                parquet_unpack_u32(buf, bytes, (uint64_t)start * width, width, n, out32);
+                int same = 1;
+                for (uint32_t i = 0; i < n; i++)
+                    same &= out32[i] == values[i + start];
+                if (!same) {
+                    printf("  width %u start %u count %u differs\n", width, start, n);
+                    CHECK(same);
+                }
+            }
         }
         free(buf);
     }
