@@ -59,6 +59,7 @@
 typedef struct pool_stripe {
     _Alignas(64) pthread_mutex_t lock; /* each stripe on its own cache lines */
     buffer *free[POOL_CLASSES];
+    buffer *oldest[POOL_CLASSES]; /* each list's last (longest released) buffer, or NULL */
 } pool_stripe;
 
 #define STRIPE_INIT                                                                                \
@@ -238,8 +239,8 @@ static buffer *pool_take(int c)
         pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
         pthread_mutex_lock(&p->lock);
         buffer *b = p->free[c];
-        if (b != NULL)
-            p->free[c] = b->release_context;
+        if (b != NULL && (p->free[c] = b->release_context) == NULL)
+            p->oldest[c] = NULL;
         pthread_mutex_unlock(&p->lock);
         if (b != NULL) {
             atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
@@ -266,7 +267,8 @@ static size_t pool_limit(void)
 /*
  * Each free list is pushed and popped at its head, so it runs from newest to
  * oldest and the old ones are its tail (a pooled buffer's size_bytes holds
- * the second it was released).
+ * the second it was released); a list whose last buffer is young is not
+ * walked.
  */
 size_t buffer_pool_decay(int64_t now)
 {
@@ -274,11 +276,18 @@ size_t buffer_pool_decay(int64_t now)
         pool_stripe *p = &pool[i];
         for (int c = 0; c < POOL_CLASSES; c++) {
             pthread_mutex_lock(&p->lock);
-            buffer **link = &p->free[c];
-            while (*link != NULL && (int64_t)(*link)->size_bytes + POOL_DECAY_SECONDS > now)
-                link = (buffer **)&(*link)->release_context;
-            buffer *old = *link;
-            *link = NULL;
+            const buffer *last = p->oldest[c];
+            buffer *old = NULL;
+            if (last != NULL && (int64_t)last->size_bytes + POOL_DECAY_SECONDS <= now) {
+                buffer **link = &p->free[c], *kept = NULL;
+                while (*link != NULL && (int64_t)(*link)->size_bytes + POOL_DECAY_SECONDS > now) {
+                    kept = *link;
+                    link = (buffer **)&(*link)->release_context;
+                }
+                old = *link;
+                *link = NULL;
+                p->oldest[c] = kept;
+            }
             pthread_mutex_unlock(&p->lock);
             while (old != NULL) {
                 buffer *next = old->release_context;
@@ -327,6 +336,8 @@ static bool pool_give(buffer *b)
     pthread_mutex_lock(&p->lock);
     b->release_context = p->free[c];
     p->free[c] = b;
+    if (b->release_context == NULL)
+        p->oldest[c] = b;
     pthread_mutex_unlock(&p->lock);
     return true;
 }
