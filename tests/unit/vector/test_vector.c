@@ -4,6 +4,7 @@
  * date/time parsing and the calendar, value sets.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -381,7 +382,60 @@ static void test_pool_reuses_returned_memory(void)
     }
 }
 
-TEST_MAIN(test_pool_decays, test_pool_reuses_returned_memory, test_large_buffers_reused,
-          test_prepare_reuses_unique_buffers, test_strings_constants_dictionaries,
-          test_string_compare_orders_bytes, test_type_lattice, test_value_format, test_casts,
-          test_datetime_parsing, test_value_set)
+typedef struct pool_worker {
+    int seed;
+    int wrong;
+} pool_worker;
+
+/* Takes and gives buffers of many sizes, checking each keeps what was written into it. */
+static void *pool_worker_main(void *arg)
+{
+    pool_worker *w = arg;
+    static const size_t sizes[] = {4096, 9000, 65536, 200000, 1 << 20};
+    buffer *held[16] = {0};
+    uint32_t state = (uint32_t)w->seed * 2654435761u + 1;
+    for (int step = 0; step < 4000; step++) {
+        state = state * 1103515245u + 12345u;
+        int slot = (int)(state >> 16) % 16;
+        if (held[slot] != NULL) {
+            const uint8_t *d = held[slot]->data;
+            size_t n = held[slot]->capacity_bytes;
+            w->wrong +=
+                d[0] != (uint8_t)slot || d[n / 2] != (uint8_t)slot || d[n - 1] != (uint8_t)slot;
+            buffer_release(held[slot]);
+        }
+        size_t size = sizes[(state >> 8) % 5];
+        held[slot] = buffer_create(size);
+        if (held[slot] == NULL) {
+            w->wrong++;
+            break;
+        }
+        memset(held[slot]->data, slot, size);
+        if (step % 500 == 0) /* another thread's decay pass, as if much time had gone by */
+            buffer_pool_decay(buffer_pool_now() + 3600);
+    }
+    for (int slot = 0; slot < 16; slot++)
+        buffer_release(held[slot]);
+    return NULL;
+}
+
+/* Threads taking, giving and decaying the pool at once: no buffer is handed out twice. */
+static void test_pool_threads(void)
+{
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    pool_worker workers[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        workers[i] = (pool_worker){i, 0};
+        CHECK_INT_EQ(pthread_create(&threads[i], NULL, pool_worker_main, &workers[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_INT_EQ(workers[i].wrong, 0);
+    }
+}
+
+TEST_MAIN(test_pool_decays, test_pool_reuses_returned_memory, test_pool_threads,
+          test_large_buffers_reused, test_prepare_reuses_unique_buffers,
+          test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
+          test_value_format, test_casts, test_datetime_parsing, test_value_set)
