@@ -96,8 +96,8 @@ static bool keeps(const vector *v, const buffer *b)
 /*
  * The bytes one vector holds. A buffer it shares with `previous` (the vector before it in
  * the column: batches decoded from one page buffer) was counted there. A view into foreign
- * memory (a mapped chunk: the OS page cache's pages) counts the values it covers, not the
- * mapping.
+ * memory (buffer_wrap: a caller's mapping, say) counts the values it covers, not the whole
+ * region.
  */
 static size_t vector_bytes(const vector *v, const vector *previous)
 {

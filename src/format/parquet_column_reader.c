@@ -930,8 +930,8 @@ static bool levels_all_present(parquet_column_reader *cr, uint32_t count)
 /*
  * Whether values may be used in place from `owner`. Not from the whole image of a file that
  * was read into our memory when this column is a small part of it: keeping the batch would
- * keep the whole image. A mapping (the OS page cache's pages) or a buffer of about this
- * column chunk's bytes is fine.
+ * keep the whole image. Foreign memory (buffer_wrap: a caller's mapping, say) or a buffer
+ * of about this column chunk's bytes is fine.
  */
 static bool may_view(const parquet_column_reader *cr, const buffer *owner)
 {

@@ -44,26 +44,6 @@ static arm_status chunk_read_ranges(void *context, const uint8_t id[32], uint64_
     return object_store_read_ranges(context, id, size, ranges, count, err);
 }
 
-static void unmap_chunk(buffer *b)
-{
-    object_store_unmap(b->data, b->capacity_bytes);
-}
-
-static arm_status chunk_map(void *context, const uint8_t id[32], uint64_t size,
-                            const object_range *ranges, uint32_t count, buffer **image,
-                            arm_error *err)
-{
-    const uint8_t *data = NULL;
-    *image = NULL;
-    if (object_store_map(context, id, size, ranges, count, &data, err) != ARM_OK)
-        return err->status;
-    if ((*image = buffer_wrap((void *)data, (size_t)size, unmap_chunk, NULL)) == NULL) {
-        object_store_unmap(data, size);
-        return error_out_of_memory(err);
-    }
-    return ARM_OK;
-}
-
 static uint64_t change_count_of(table_provider *t);
 
 static void forget_tables(sql_storage *s)
@@ -576,7 +556,6 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
     s->io.put = chunk_put;
     s->io.get = chunk_get;
     s->io.read_ranges = chunk_read_ranges;
-    s->io.map = chunk_map;
     if (st == ARM_OK)
         st = committed_view_create(&s->committed, &s->io, cache, err);
     if (st == ARM_OK)

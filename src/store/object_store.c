@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,43 +254,6 @@ static arm_status local_read_ranges(object_store *base, const uint8_t id[OBJECT_
     return result;
 }
 
-/*
- * Maps the whole object read-only. The pages are the OS page cache's own:
- * nothing is copied, zeroed or faulted in as fresh memory, and they come in
- * on first touch, 16 at a time (the kernel's fault-around). Asking for the
- * ranges up front (MADV_POPULATE_READ) cost more than that: 3-5% of a cold
- * scan. The ranges are only checked against the size.
- */
-static arm_status local_map(object_store *base, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
-                            const object_range *ranges, uint32_t count, const uint8_t **out,
-                            arm_error *err)
-{
-    char file[PATH_SIZE];
-    int fd;
-    *out = NULL;
-    if (size == 0 || (uint64_t)(size_t)size != size)
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1, "cannot map an empty object");
-    arm_status result = open_sized((local_store *)base, id, size, file, &fd, err);
-    if (result != ARM_OK)
-        return result;
-    void *data = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (data == MAP_FAILED)
-        /* Out of mappings (vm.max_map_count: the cache can hold many) or address space:
-         * the caller reads the ranges instead. */
-        result = error_set(err, errno == ENOMEM ? ARM_ERROR_NOT_SUPPORTED : ARM_ERROR_IO, "58030",
-                           -1, "could not map \"%s\": %s", file, strerror(errno));
-    close(fd);
-    if (result == ARM_OK && !ranges_inside(ranges, count, size))
-        result = corrupt_object(err, id, "is damaged: a range lies outside it");
-    if (result != ARM_OK) {
-        if (data != MAP_FAILED)
-            munmap(data, (size_t)size);
-        return result;
-    }
-    *out = data;
-    return ARM_OK;
-}
-
 static void local_close(object_store *base)
 {
     free(base);
@@ -364,7 +326,7 @@ static arm_status local_remove(object_store *base, const uint8_t id[OBJECT_ID_SI
     return ARM_OK;
 }
 
-static const object_store_ops local_ops = {local_put,  local_get,    local_read_ranges, local_map,
+static const object_store_ops local_ops = {local_put,  local_get,    local_read_ranges,
                                            local_list, local_remove, local_close};
 
 /* Removes FOLDER/objects/tmp/<pid>-* of processes that no longer run. */
@@ -429,23 +391,6 @@ arm_status object_store_read_ranges(object_store *s, const uint8_t id[OBJECT_ID_
                                     arm_error *err)
 {
     return s->ops->read_ranges(s, id, size, ranges, count, err);
-}
-
-arm_status object_store_map(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
-                            const object_range *ranges, uint32_t count, const uint8_t **data,
-                            arm_error *err)
-{
-    *data = NULL;
-    if (s->ops->map == NULL)
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1,
-                         "this object store cannot map objects");
-    return s->ops->map(s, id, size, ranges, count, data, err);
-}
-
-void object_store_unmap(const uint8_t *data, uint64_t size)
-{
-    if (data != NULL)
-        munmap((void *)data, (size_t)size);
 }
 
 arm_status object_store_list(object_store *s, object_store_list_fn fn, void *context,

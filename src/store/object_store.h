@@ -39,10 +39,6 @@ typedef struct object_store_ops {
                       size_t *length, arm_error *err);
     arm_status (*read_ranges)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
                               const object_range *ranges, uint32_t count, arm_error *err);
-    /* NULL when the store cannot map objects (object_store_map says NOT_SUPPORTED). */
-    arm_status (*map)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
-                      const object_range *ranges, uint32_t count, const uint8_t **data,
-                      arm_error *err);
     arm_status (*list)(object_store *s, object_store_list_fn fn, void *context, arm_error *err);
     arm_status (*remove)(object_store *s, const uint8_t id[OBJECT_ID_SIZE], arm_error *err);
     void (*close)(object_store *s);
@@ -76,25 +72,6 @@ arm_status object_store_put(object_store *s, const void *data, size_t length,
 arm_status object_store_read_ranges(object_store *s, const uint8_t id[OBJECT_ID_SIZE],
                                     uint64_t size, const object_range *ranges, uint32_t count,
                                     arm_error *err);
-/*
- * Maps a whole object of `size` bytes read-only into *data, unverified (as
- * object_store_read_ranges); `ranges` (their `into` is ignored) are the
- * parts the caller will read, checked to lie inside the object. The
- * mapping stays valid after the store closes and after the object is
- * removed (VACUUM unlinks; the pages live until unmapped); release it with
- * object_store_unmap(*data, size). A missing object, one of another size
- * or a range outside it is ARM_ERROR_CORRUPT; ARM_ERROR_NOT_SUPPORTED when
- * the store cannot map, or not now (out of mappings or address space):
- * callers read ranges instead. Risk: objects are never rewritten or
- * truncated in place, but a file truncated underneath a mapping by another
- * program would make a read of the lost pages raise SIGBUS; the size is
- * checked when mapping.
- */
-arm_status object_store_map(object_store *s, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
-                            const object_range *ranges, uint32_t count, const uint8_t **data,
-                            arm_error *err);
-/* Releases a mapping of object_store_map (`size` as mapped); accepts NULL. */
-void object_store_unmap(const uint8_t *data, uint64_t size);
 /*
  * Reads an object into a malloc'd buffer the caller frees. A missing object
  * or one whose bytes no longer match its id is ARM_ERROR_CORRUPT naming it.

@@ -247,34 +247,6 @@ static arm_status read_segments(chunk_table *t, uint32_t c, object_range *ranges
 }
 
 /*
- * Maps the chunk when the ranges are half of it or more and the store can map it (the OS
- * page cache's pages: nothing copied, nothing faulted in fresh); *image is then the
- * mapping, at[i] where range i is in it. Otherwise (or when mapping is not possible) sets
- * *image to NULL and the caller reads the ranges: a mapping's set-up and tear-down, and the
- * first touch of each of its pages, cost more than copying a small part into pooled memory
- * (docs/decisions.md, "Cold reads map chunks").
- */
-static arm_status map_image(chunk_table *t, uint32_t c, const object_range *ranges, uint32_t count,
-                            buffer **image, const uint8_t **at, arm_error *err)
-{
-    uint64_t needed = 0;
-    *image = NULL;
-    for (uint32_t i = 0; i < count; i++)
-        needed += ranges[i].length;
-    if (t->io->map == NULL || needed * 2 < t->layouts[c].file_size)
-        return ARM_OK;
-    arm_status s = t->io->map(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size,
-                              ranges, count, image, err);
-    if (s == ARM_ERROR_NOT_SUPPORTED)
-        return ARM_OK;
-    if (s != ARM_OK)
-        return unreadable(t, err, err);
-    for (uint32_t i = 0; i < count; i++)
-        at[i] = (const uint8_t *)(*image)->data + ranges[i].offset;
-    return ARM_OK;
-}
-
-/*
  * Whether every row group's chunk of `column`, as the footer places it,
  * lies inside the range [offset, offset + length) that was verified.
  */
@@ -327,7 +299,6 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
     const uint8_t **at = calloc(n, sizeof *at);
     parquet_image_segment *segments = calloc(n, sizeof *segments);
     arm_status s = ranges && wanted && at && segments ? ARM_OK : error_out_of_memory(err);
-    buffer *image = NULL;
     if (s == ARM_OK) {
         ranges[0] = (object_range){0, 4, NULL};
         ranges[1] =
@@ -336,22 +307,16 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
             ranges[2 + k] =
                 (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
         memcpy(wanted, ranges, n * sizeof *ranges);
-        s = map_image(t, c, ranges, n, &image, at, err);
-    }
-    if (s == ARM_OK && image == NULL)
         s = read_segments(t, c, ranges, n, segments, at, err);
+    }
     if (s == ARM_OK)
         s = verify_ranges(t, c, columns, count, wanted, at, err);
     if (s == ARM_OK)
-        s = image != NULL
-                ? parquet_reader_open_image(&l->reader, image, layout->file_size, t->name, err)
-                : parquet_reader_open_segments(&l->reader, segments, n, layout->file_size, t->name,
-                                               err);
+        s = parquet_reader_open_segments(&l->reader, segments, n, layout->file_size, t->name, err);
     for (uint32_t k = 0; k < count && s == ARM_OK; k++)
         if (columns[k] >= parquet_reader_column_count(l->reader) ||
             !column_inside(l->reader, columns[k], wanted[2 + k].offset, wanted[2 + k].length))
             s = damaged_range(t, c, "a column's place in its footer", err);
-    buffer_release(image);
     for (uint32_t i = 0; segments != NULL && i < n; i++)
         buffer_release(segments[i].bytes);
     free(ranges);

@@ -25,14 +25,6 @@ typedef struct table_chunk_io {
     /* Optional (NULL): reads byte ranges of an object of `size` bytes, unverified. */
     arm_status (*read_ranges)(void *context, const uint8_t id[32], uint64_t size,
                               const object_range *ranges, uint32_t count, arm_error *err);
-    /*
-     * Optional (NULL): the whole object of `size` bytes as a read-only buffer
-     * (a mapping: nothing copied), unverified; `ranges` (their `into`
-     * ignored) are the parts the caller will read; the caller releases *image.
-     * ARM_ERROR_NOT_SUPPORTED sends the caller to read_ranges.
-     */
-    arm_status (*map)(void *context, const uint8_t id[32], uint64_t size,
-                      const object_range *ranges, uint32_t count, buffer **image, arm_error *err);
 } table_chunk_io;
 
 /* Chunk size bounds in rows; boundaries fall where the rolling hash says between them. */

@@ -76,38 +76,6 @@ static void test_put_get(void)
 }
 
 /* A mapped object: its bytes, valid after the store closes and the object goes; checked sizes. */
-static void test_map(void)
-{
-    object_store *s = NULL;
-    arm_error err;
-    CHECK_OK(object_store_open_local(&s, root, &err), &err);
-    char text[10000];
-    for (size_t i = 0; i < sizeof text; i++)
-        text[i] = (char)('a' + i % 23);
-    uint8_t id[OBJECT_ID_SIZE];
-    CHECK_OK(object_store_put(s, text, sizeof text, id, NULL, &err), &err);
-    object_range ranges[2] = {{0, 4, NULL}, {8000, 2000, NULL}};
-    const uint8_t *data = NULL;
-    CHECK_OK(object_store_map(s, id, sizeof text, ranges, 2, &data, &err), &err);
-    CHECK(memcmp(data, text, sizeof text) == 0);
-    /* another size, a range outside, a missing object: corrupt, nothing mapped */
-    const uint8_t *other = NULL;
-    CHECK_INT_EQ(object_store_map(s, id, sizeof text + 1, NULL, 0, &other, &err),
-                 ARM_ERROR_CORRUPT);
-    CHECK(strstr(err.message, "size") != NULL && other == NULL);
-    object_range outside = {9000, 1001, NULL};
-    CHECK_INT_EQ(object_store_map(s, id, sizeof text, &outside, 1, &other, &err),
-                 ARM_ERROR_CORRUPT);
-    CHECK(other == NULL);
-    CHECK_OK(object_store_remove(s, id, &err), &err);
-    CHECK_INT_EQ(object_store_map(s, id, sizeof text, NULL, 0, &other, &err), ARM_ERROR_CORRUPT);
-    CHECK(strstr(err.message, "missing") != NULL);
-    object_store_close(s);
-    CHECK(memcmp(data + 8000, text + 8000, 2000) == 0); /* the pages outlive file and store */
-    object_store_unmap(data, sizeof text);
-    object_store_unmap(NULL, 0);
-}
-
 static void count_object(void *context, const uint8_t id[OBJECT_ID_SIZE], uint64_t size,
                          int64_t age_seconds)
 {
@@ -157,4 +125,4 @@ static void test_stray_temp_files(void)
     CHECK(strstr(err.message, "/proc/no/such/place") != NULL);
 }
 
-TEST_MAIN(setup, test_sha256, test_put_get, test_map, test_list, test_stray_temp_files, teardown)
+TEST_MAIN(setup, test_sha256, test_put_get, test_list, test_stray_temp_files, teardown)

@@ -18,8 +18,7 @@ typedef struct memory_objects {
     uint32_t count;
     uint64_t new_bytes;  /* bytes of puts that were not already there */
     uint64_t gets;       /* objects read, whole or in ranges */
-    uint64_t bytes_read; /* by either (maps count their ranges) */
-    bool refuse_map;     /* map says ARM_ERROR_NOT_SUPPORTED */
+    uint64_t bytes_read; /* by either */
 } memory_objects;
 
 static int find_object(const memory_objects *m, const uint8_t id[32])
@@ -78,30 +77,6 @@ static arm_status read_ranges(void *context, const uint8_t id[32], uint64_t size
         memcpy(ranges[r].into, m->bytes[i] + ranges[r].offset, ranges[r].length);
         m->bytes_read += ranges[r].length;
     }
-    return ARM_OK;
-}
-
-/* A whole object as a buffer (a copy standing in for a mapping). */
-static arm_status map(void *context, const uint8_t id[32], uint64_t size,
-                      const object_range *ranges, uint32_t count, buffer **image, arm_error *err)
-{
-    memory_objects *m = context;
-    *image = NULL;
-    if (m->refuse_map)
-        return error_set(err, ARM_ERROR_NOT_SUPPORTED, NULL, -1, "no maps here");
-    int i = find_object(m, id);
-    m->gets++;
-    if (i < 0 || m->sizes[i] != size)
-        return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "missing object");
-    for (uint32_t r = 0; r < count; r++) {
-        if (ranges[r].offset > size || ranges[r].length > size - ranges[r].offset)
-            return error_set(err, ARM_ERROR_CORRUPT, NULL, -1, "range outside the object");
-        m->bytes_read += ranges[r].length;
-    }
-    if ((*image = buffer_create(size)) == NULL)
-        return error_out_of_memory(err);
-    memcpy((*image)->data, m->bytes[i], size);
-    (*image)->size_bytes = size;
     return ARM_OK;
 }
 

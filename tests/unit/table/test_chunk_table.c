@@ -72,7 +72,6 @@ static void write_version(memory_objects *m, table_chunk_io *io, catalog_table_v
     io->put = put;
     io->get = get;
     io->read_ranges = read_ranges;
-    io->map = NULL;
     CHECK_OK(table_store_cut(io, &options, &source, 1, &def, NULL, 0, 0, out, &err), &err);
     source->vtable->destroy(source);
     memset(v, 0, sizeof *v);
@@ -224,12 +223,8 @@ static void test_scans_prune_and_cache(void)
     free_objects(&m);
 }
 
-/*
- * A scan of one column reads that column's bytes and the footer, checked
- * against their digests, whether the store reads ranges or maps whole
- * objects (or says it cannot map them).
- */
-static void check_reads_only_needed_ranges(bool use_map, bool refuse_map)
+/* A scan of one column reads that column's bytes and the footer, checked against their digests. */
+static void test_reads_only_needed_ranges(void)
 {
     setup_def(false);
     memory_objects m = {0};
@@ -237,8 +232,6 @@ static void check_reads_only_needed_ranges(bool use_map, bool refuse_map)
     catalog_table_version v;
     table_store_output out;
     write_version(&m, &io, &v, &out);
-    io.map = use_map ? map : NULL;
-    m.refuse_map = refuse_map;
     uint64_t chunk_bytes = 0;
     for (uint32_t c = 0; c < out.chunk_count; c++)
         chunk_bytes += out.chunks[c].byte_size;
@@ -303,17 +296,6 @@ static void test_column_outside_verified_range(void)
     column_cache_destroy(cache);
     table_store_output_dispose(&out);
     free_objects(&m);
-}
-
-static void test_reads_only_needed_ranges(void)
-{
-    check_reads_only_needed_ranges(false, false);
-}
-
-static void test_mapped_chunks_checked_too(void)
-{
-    check_reads_only_needed_ranges(true, false);
-    check_reads_only_needed_ranges(true, true);
 }
 
 /*
@@ -530,7 +512,7 @@ static void test_cold_doubles_are_views(void)
         CHECK_OK(source->vtable->append(source, &b, &err), &err);
     }
     memory_objects m = {0};
-    table_chunk_io io = {&m, put, get, read_ranges, NULL};
+    table_chunk_io io = {&m, put, get, read_ranges};
     table_store_options options = {2048, 4096, 8192};
     table_store_output out;
     CHECK_OK(table_store_cut(&io, &options, &source, 1, &xdef, NULL, 0, 0, &out, &err), &err);
@@ -575,6 +557,5 @@ static void test_cold_doubles_are_views(void)
 }
 
 TEST_MAIN(test_cold_doubles_are_views, test_scans_prune_and_cache, test_reads_only_needed_ranges,
-          test_mapped_chunks_checked_too, test_column_outside_verified_range,
-          test_old_sha256_digests_still_checked, test_deletes_updates_and_tail,
-          test_primary_key_across_chunks)
+          test_column_outside_verified_range, test_old_sha256_digests_still_checked,
+          test_deletes_updates_and_tail, test_primary_key_across_chunks)

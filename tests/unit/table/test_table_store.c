@@ -151,7 +151,7 @@ static void test_round_trip(void)
 {
     setup_def();
     memory_objects m = {0};
-    table_chunk_io io = {&m, put, get, read_ranges, NULL};
+    table_chunk_io io = {&m, put, get, read_ranges};
     int64_t *ids = sequential_ids(100000);
     table_provider *t = make_table(ids, 100000, 0, 0);
     table_store_options small = {2048, 8192, 32768};
@@ -206,7 +206,7 @@ static double reimport_new_fraction(const table_store_options *options)
 {
     enum { ROWS = 1000000 };
     memory_objects m = {0};
-    table_chunk_io io = {&m, put, get, read_ranges, NULL};
+    table_chunk_io io = {&m, put, get, read_ranges};
     int64_t *ids = sequential_ids(ROWS);
     table_provider *before = make_table(ids, ROWS, 0, 0);
     catalog_chunk_ref *chunks = NULL;
@@ -258,7 +258,7 @@ static void test_appended_matches_full_write(void)
 {
     setup_def();
     memory_objects m = {0};
-    table_chunk_io io = {&m, put, get, read_ranges, map}; /* reads through maps */
+    table_chunk_io io = {&m, put, get, read_ranges};
     int64_t *ids = sequential_ids(150000);
     table_provider *small = make_table(ids, 100000, 0, 0);
     table_provider *grown = make_table(ids, 150000, 0, 0);
