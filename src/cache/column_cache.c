@@ -95,24 +95,14 @@ static bool keeps(const vector *v, const buffer *b)
 
 /*
  * The bytes one vector holds. A buffer it shares with `previous` (the vector before it in
- * the column: batches decoded from one page buffer) was counted there. A view into foreign
- * memory (buffer_wrap: a caller's mapping, say) counts the values it covers, not the whole
- * region.
+ * the column: batches decoded from, or viewing, one page buffer) was counted there.
  */
 static size_t vector_bytes(const vector *v, const vector *previous)
 {
     size_t bytes = buffer_bytes(v->data_buffer) + buffer_bytes(v->validity_buffer);
-    bool owned = false; /* a view's values are in a buffer of ours, counted once */
-    for (uint32_t i = 0; i < v->keep_alive_count; i++) {
-        const buffer *b = v->keep_alive[i];
-        if (b->release_fn != NULL)
-            continue;
-        owned = true;
-        if (!keeps(previous, b))
-            bytes += buffer_bytes(b);
-    }
-    if (v->data_buffer == NULL && v->data != NULL && !owned && v->type.id != TYPE_NULL)
-        bytes += (size_t)v->capacity * type_physical_size(v->type);
+    for (uint32_t i = 0; i < v->keep_alive_count; i++)
+        if (!keeps(previous, v->keep_alive[i]))
+            bytes += buffer_bytes(v->keep_alive[i]);
     bytes += (size_t)v->keep_alive_capacity * sizeof *v->keep_alive;
     return bytes;
 }

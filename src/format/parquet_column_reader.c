@@ -567,7 +567,7 @@ static arm_status start_data_page_v2(parquet_column_reader *cr, const parquet_pa
 /* Gives up the page's reference to a page buffer, keeping it in the pool for reuse. */
 static void release_page_buffer(parquet_column_reader *cr, buffer *b)
 {
-    if (b == NULL || b == cr->chunk || b->release_fn != NULL) {
+    if (b == NULL || b == cr->chunk) {
         buffer_release(b);
         return;
     }
@@ -929,14 +929,12 @@ static bool levels_all_present(parquet_column_reader *cr, uint32_t count)
 
 /*
  * Whether values may be used in place from `owner`. Not from the whole image of a file that
- * was read into our memory when this column is a small part of it: keeping the batch would
- * keep the whole image. Foreign memory (buffer_wrap: a caller's mapping, say) or a buffer
- * of about this column chunk's bytes is fine.
+ * was copied into memory when this column is a small part of it: keeping the batch would
+ * keep the whole image. A page buffer, a column chunk's bytes or a segment is fine.
  */
 static bool may_view(const parquet_column_reader *cr, const buffer *owner)
 {
-    return owner != NULL && (owner != cr->r->image || owner->release_fn != NULL ||
-                             owner->capacity_bytes / 2 <= cr->chunk_size);
+    return owner != NULL && (owner != cr->r->image || owner->capacity_bytes / 2 <= cr->chunk_size);
 }
 
 /*

@@ -714,8 +714,8 @@ typedef struct flush_state {
 
 /*
  * The width PLAIN values of this column are aligned to in uncompressed pages, or 0: so that
- * a reader can use the pages in place as typed arrays (a mapped or read chunk's values are
- * then never copied; docs/decisions.md, "Aligned page values").
+ * a reader can use the pages in place as typed arrays (a read chunk's values are
+ * then never copied; docs/decisions.md, "Page values are aligned").
  */
 static uint32_t value_alignment(const parquet_column_writer *c)
 {

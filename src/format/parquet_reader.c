@@ -73,8 +73,7 @@ arm_status parquet_reader_read_range_into(parquet_reader *r, uint64_t offset, si
                                       "range of %zu bytes outside the parts that were read", size);
     }
     buffer *b = reuse;
-    /* a buffer over foreign memory (a mapped chunk image) is not ours to write */
-    if (b == NULL || !buffer_is_unique(b) || b->release_fn != NULL || b->capacity_bytes < size) {
+    if (b == NULL || !buffer_is_unique(b) || b->capacity_bytes < size) {
         buffer_release(b);
         b = buffer_create(size ? size : 1);
     }
@@ -496,24 +495,6 @@ arm_status parquet_reader_open_memory(parquet_reader **out, const void *data, si
         memcpy(r->image->data, data, size);
     r->image->size_bytes = size;
     r->file_size = size;
-    if ((status = read_footer(r, err)) != ARM_OK) {
-        parquet_reader_close(r);
-        return status;
-    }
-    *out = r;
-    return ARM_OK;
-}
-
-arm_status parquet_reader_open_image(parquet_reader **out, buffer *image, uint64_t size,
-                                     const char *name, arm_error *err)
-{
-    parquet_reader *r = NULL;
-    *out = NULL;
-    arm_status status = reader_alloc(&r, name ? name : "<memory>", err);
-    if (status != ARM_OK)
-        return status;
-    r->image = buffer_retain(image);
-    r->file_size = size <= image->capacity_bytes ? size : image->capacity_bytes;
     if ((status = read_footer(r, err)) != ARM_OK) {
         parquet_reader_close(r);
         return status;

@@ -42,13 +42,6 @@ arm_status parquet_reader_open(parquet_reader **out, const char *path, arm_error
  */
 arm_status parquet_reader_open_memory(parquet_reader **out, const void *data, size_t size,
                                       const char *name, arm_error *err);
-/*
- * The same over the first `size` bytes of `image`, retained rather than
- * copied: the caller may have filled only the ranges it will read (the
- * footer and some columns' data).
- */
-arm_status parquet_reader_open_image(parquet_reader **out, buffer *image, uint64_t size,
-                                     const char *name, arm_error *err);
 /* `bytes->size_bytes` bytes of a file, from `offset` on. */
 typedef struct parquet_image_segment {
     uint64_t offset;

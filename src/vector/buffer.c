@@ -33,6 +33,7 @@
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
 #define POOL_MIN_BYTES ((size_t)256 << 20)
 #define POOL_DECAY_SECONDS 10
+#define POOL_FROM_SLAB 0x100u /* in pool_class: the block is a slab's (below) */
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define POOL_ENABLED 0
@@ -51,8 +52,8 @@
  * are handed out round-robin as threads first use the pool), and on a miss
  * looks through the others, since buffers are often released by another
  * thread than the one that takes them next (a database's cache is freed by
- * the thread closing it). Free lists are chained through release_context,
- * unused while a buffer is pooled; `pool_bytes` bounds all stripes together.
+ * the thread closing it). Free lists are chained through pool_next;
+ * `pool_bytes` bounds all stripes together.
  */
 #define POOL_STRIPES 8
 
@@ -88,6 +89,21 @@ static size_t data_bytes_of(size_t capacity_bytes)
     return (capacity_bytes + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
 }
 
+/* The header's bytes: the data starts this far into the allocation, aligned. */
+#define HEADER_BYTES ((sizeof(buffer) + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1))
+
+/* Bytes of data a buffer of size class `c` holds. */
+static size_t class_bytes(int c)
+{
+    return (size_t)1 << (c + POOL_MIN_SHIFT);
+}
+
+/* The size class of a pooled buffer. */
+static int class_of(const buffer *b)
+{
+    return (int)(b->pool_class & ~POOL_FROM_SLAB) - 1;
+}
+
 /* The size class of `data_bytes` of data, or -1 when it is not pooled. */
 static int pool_class_of(size_t data_bytes)
 {
@@ -106,7 +122,7 @@ static int pool_class_of(size_t data_bytes)
  * (cold 10M runs, 1 thread: Q1 0.83-1.07 s -> 0.54 s, Q11 first run 292 ->
  * 55 ms). Where THP is off the madvise does nothing and pages are 4 KB.
  * Slab blocks are never freed: a block the pool cannot keep, or that decays,
- * is retired to its class's purged list, and a 2 MB region of a slab goes
+ * is retired to its class's retired list, and a 2 MB region of a slab goes
  * back to the system (MADV_DONTNEED) once every block overlapping it is
  * retired. Giving back whole regions keeps the huge pages whole: giving back
  * a block's own pages split them, and the blocks then came back 4 KB at a
@@ -117,7 +133,6 @@ static int pool_class_of(size_t data_bytes)
 #define SLAB_REGION ((size_t)2 << 20)
 #define SLAB_REGIONS (SLAB_BYTES / SLAB_REGION)
 #define SLAB_MAX_BLOCK (SLAB_BYTES / 8)
-#define POOL_FROM_SLAB 0x100u /* in pool_class: the block is a slab's */
 
 typedef struct slab {
     uint8_t *base;
@@ -138,7 +153,7 @@ static uint32_t retired_count[POOL_CLASSES], retired_capacity[POOL_CLASSES];
 
 static size_t block_bytes(int c)
 {
-    return data_bytes_of(sizeof(buffer)) + ((size_t)1 << (c + POOL_MIN_SHIFT));
+    return HEADER_BYTES + class_bytes(c);
 }
 
 /* Counts a block in (+1) or out (-1) of the regions it overlaps; gives back regions left empty. */
@@ -239,12 +254,11 @@ static buffer *pool_take(int c)
         pool_stripe *p = &pool[(first + i) % POOL_STRIPES];
         pthread_mutex_lock(&p->lock);
         buffer *b = p->free[c];
-        if (b != NULL && (p->free[c] = b->release_context) == NULL)
+        if (b != NULL && (p->free[c] = b->pool_next) == NULL)
             p->oldest[c] = NULL;
         pthread_mutex_unlock(&p->lock);
         if (b != NULL) {
-            atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
-                                      memory_order_relaxed);
+            atomic_fetch_sub_explicit(&pool_bytes, class_bytes(c), memory_order_relaxed);
             return b;
         }
     }
@@ -282,7 +296,7 @@ size_t buffer_pool_decay(int64_t now)
                 buffer **link = &p->free[c], *kept = NULL;
                 while (*link != NULL && (int64_t)(*link)->size_bytes + POOL_DECAY_SECONDS > now) {
                     kept = *link;
-                    link = (buffer **)&(*link)->release_context;
+                    link = &(*link)->pool_next;
                 }
                 old = *link;
                 *link = NULL;
@@ -290,9 +304,8 @@ size_t buffer_pool_decay(int64_t now)
             }
             pthread_mutex_unlock(&p->lock);
             while (old != NULL) {
-                buffer *next = old->release_context;
-                atomic_fetch_sub_explicit(&pool_bytes, (size_t)1 << (c + POOL_MIN_SHIFT),
-                                          memory_order_relaxed);
+                buffer *next = old->pool_next;
+                atomic_fetch_sub_explicit(&pool_bytes, class_bytes(c), memory_order_relaxed);
                 if (old->pool_class & POOL_FROM_SLAB)
                     slab_retire(old, c);
                 else
@@ -323,8 +336,8 @@ static void pool_decay(int64_t now)
 /* Keeps `b` for reuse when there is room; false when the caller must free it. */
 static bool pool_give(buffer *b)
 {
-    int c = (int)(b->pool_class & ~POOL_FROM_SLAB) - 1;
-    size_t size = (size_t)1 << (c + POOL_MIN_SHIFT);
+    int c = class_of(b);
+    size_t size = class_bytes(c);
     int64_t now = buffer_pool_now();
     pool_decay(now);
     if (atomic_fetch_add_explicit(&pool_bytes, size, memory_order_relaxed) + size > pool_limit()) {
@@ -334,9 +347,9 @@ static bool pool_give(buffer *b)
     pool_stripe *p = &pool[own_stripe()];
     b->size_bytes = (size_t)now;
     pthread_mutex_lock(&p->lock);
-    b->release_context = p->free[c];
+    b->pool_next = p->free[c];
     p->free[c] = b;
-    if (b->release_context == NULL)
+    if (b->pool_next == NULL)
         p->oldest[c] = b;
     pthread_mutex_unlock(&p->lock);
     return true;
@@ -344,9 +357,8 @@ static bool pool_give(buffer *b)
 
 buffer *buffer_create(size_t capacity_bytes)
 {
-    size_t header = (sizeof(buffer) + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
     size_t data_bytes = data_bytes_of(capacity_bytes);
-    if (data_bytes < capacity_bytes || header + data_bytes < data_bytes)
+    if (data_bytes < capacity_bytes || HEADER_BYTES + data_bytes < data_bytes)
         return NULL;
     int c = pool_class_of(data_bytes);
     buffer *b = c >= 0 ? pool_take(c) : NULL;
@@ -354,34 +366,19 @@ buffer *buffer_create(size_t capacity_bytes)
     slab *s = b != NULL ? b->pool_slab : NULL;
     if (b == NULL && c >= 0 && (b = slab_take(c, &s)) != NULL)
         from_slab = POOL_FROM_SLAB;
-    if (b == NULL)
-        b = aligned_alloc(BUFFER_ALIGN,
-                          header + (c >= 0 ? (size_t)1 << (c + POOL_MIN_SHIFT)
-                                           : (data_bytes ? data_bytes : BUFFER_ALIGN)));
+    if (b == NULL) {
+        size_t bytes = c >= 0 ? class_bytes(c) : data_bytes ? data_bytes : BUFFER_ALIGN;
+        b = aligned_alloc(BUFFER_ALIGN, HEADER_BYTES + bytes);
+    }
     if (b == NULL)
         return NULL;
     atomic_init(&b->refcount, 1);
     b->size_bytes = 0;
     b->capacity_bytes = capacity_bytes;
-    b->data = (unsigned char *)b + header;
-    b->release_fn = NULL;
-    b->release_context = NULL;
+    b->data = (unsigned char *)b + HEADER_BYTES;
+    b->pool_next = NULL;
     b->pool_class = c >= 0 ? ((unsigned)c + 1) | from_slab : 0;
     b->pool_slab = from_slab ? s : NULL;
-    return b;
-}
-
-buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
-                    void *release_context)
-{
-    buffer *b = buffer_create(0);
-    if (b == NULL)
-        return NULL;
-    b->data = data;
-    b->size_bytes = size_bytes;
-    b->capacity_bytes = size_bytes;
-    b->release_fn = release_fn;
-    b->release_context = release_context;
     return b;
 }
 
@@ -398,42 +395,10 @@ void buffer_release(buffer *b)
         return;
     if (atomic_fetch_sub_explicit(&b->refcount, 1, memory_order_acq_rel) != 1)
         return;
-    if (b->release_fn != NULL) {
-        b->release_fn(b);
-    } else if (b->pool_class != 0 && pool_give(b)) {
+    if (b->pool_class != 0 && pool_give(b))
         return;
-    } else if (b->pool_class & POOL_FROM_SLAB) { /* a full pool: retired, not freed */
-        slab_retire(b, (int)(b->pool_class & ~POOL_FROM_SLAB) - 1);
-        return;
-    }
-    free(b);
-}
-
-/* Large zeroed buffers come from mmap: the kernel hands out zero pages as they are touched. */
-#define ZEROED_MMAP_MIN_BYTES (1u << 20)
-
-static void unmap_data(buffer *b)
-{
-    munmap(b->data, b->capacity_bytes);
-}
-
-buffer *buffer_create_zeroed(size_t capacity_bytes)
-{
-    if (capacity_bytes < ZEROED_MMAP_MIN_BYTES) {
-        buffer *b = buffer_create(capacity_bytes);
-        if (b != NULL)
-            memset(b->data, 0, capacity_bytes);
-        return b;
-    }
-    void *data =
-        mmap(NULL, capacity_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED)
-        return NULL;
-    buffer *b = buffer_wrap(data, capacity_bytes, unmap_data, NULL);
-    if (b == NULL) {
-        munmap(data, capacity_bytes);
-        return NULL;
-    }
-    b->size_bytes = 0;
-    return b;
+    if (b->pool_class & POOL_FROM_SLAB) /* a full pool: retired, not freed */
+        slab_retire(b, class_of(b));
+    else
+        free(b);
 }

@@ -13,37 +13,19 @@
 
 typedef struct buffer buffer;
 
-/*
- * One allocation. `data` is 64-byte aligned. When `release_fn` is set the
- * buffer wraps foreign memory (e.g. an mmap) and release_fn frees it.
- */
+/* One allocation: the header, then the data, 64-byte aligned. */
 struct buffer {
     _Atomic unsigned refcount;
     size_t size_bytes;     /* bytes in use, set by the writer */
     size_t capacity_bytes; /* bytes allocated */
     void *data;
-    void (*release_fn)(buffer *b);
-    void *release_context;
+    buffer *pool_next;      /* the next buffer on its free list while pooled (buffer.c) */
     unsigned pool_class;    /* 0, or 1 + the size class it goes back to (buffer.c) */
     struct slab *pool_slab; /* the slab a pooled block was carved from (buffer.c), or NULL */
 };
 
 /* A new buffer with refcount 1; NULL on out-of-memory. Contents uninitialized. */
 buffer *buffer_create(size_t capacity_bytes);
-/*
- * A buffer of zero bytes. Large ones are mapped pages the kernel fills on
- * first touch, so a mostly unused one (a file image with only a few ranges
- * read in) costs only what is written.
- */
-buffer *buffer_create_zeroed(size_t capacity_bytes);
-/*
- * A buffer over `size_bytes` of foreign memory at `data` (an mmap, say):
- * when the last reference goes, release_fn(b) frees the memory (it may read
- * b->data, b->capacity_bytes and b->release_context), then the header goes.
- * NULL on out-of-memory, and the memory is then still the caller's.
- */
-buffer *buffer_wrap(void *data, size_t size_bytes, void (*release_fn)(buffer *b),
-                    void *release_context);
 /* The pool's clock: seconds, monotonic. */
 int64_t buffer_pool_now(void);
 /*

@@ -734,11 +734,6 @@ static void test_zero_copy_batches(void)
  * groups before (encoded apart and padded): so every whole batch of such a column is read
  * as a view of the file's bytes, and its values are right.
  */
-static void free_wrapped(buffer *b)
-{
-    free(b->data);
-}
-
 static void check_views(bool v2, bool nullable, bool parallel_groups, parquet_codec_id codec)
 {
     arm_error err;
@@ -793,14 +788,15 @@ static void check_views(bool v2, bool nullable, bool parallel_groups, parquet_co
     CHECK_OK(parquet_writer_close(w, &total, &err), &err);
     size_t size = 0;
     const uint8_t *bytes = parquet_writer_memory(w, &size);
-    /* The file as a mapped chunk is: foreign memory at a page boundary, so file offsets
-     * keep their alignment (batches are views only of such memory or of one column's). */
-    void *copy = aligned_alloc(4096, (size + 4095) / 4096 * 4096);
-    memcpy(copy, bytes, size);
-    buffer *image = buffer_wrap(copy, size, free_wrapped, NULL);
+    /* The file as a chunk table reads it: in a buffer of its own from offset 0, so file
+     * offsets keep their alignment (here one part holds the whole file). */
+    buffer *file = buffer_create(size);
+    memcpy(file->data, bytes, size);
+    file->size_bytes = size;
+    parquet_image_segment segment = {0, file};
     parquet_reader *r = NULL;
-    CHECK_OK(parquet_reader_open_image(&r, image, size, NULL, &err), &err);
-    buffer_release(image);
+    CHECK_OK(parquet_reader_open_segments(&r, &segment, 1, size, NULL, &err), &err);
+    buffer_release(file);
     for (int c = 0; r != NULL && c < COLUMNS; c++) {
         uint32_t views = 0, whole = 0;
         uint64_t row = 0;
