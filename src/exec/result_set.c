@@ -126,15 +126,11 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
 {
     if (b->count == 0)
         return ARM_OK;
-    arm_status s;
-    if (r->batch_count == r->batch_capacity && (s = grow_batches(r, err)) != ARM_OK)
-        return s;
-    if ((s = result_set_keep_batch(&r->batches[r->batch_count], r, b, err)) != ARM_OK)
-        return s;
-    r->batch_first_row[r->batch_count] = r->row_count;
-    r->batch_count++;
-    r->row_count += b->count;
-    return ARM_OK;
+    batch kept;
+    arm_status s = result_set_keep_batch(&kept, r, b, err);
+    if (s == ARM_OK && (s = result_set_append_kept(r, &kept, err)) != ARM_OK)
+        batch_dispose(&kept);
+    return s;
 }
 
 arm_status result_set_append_kept(result_set *r, batch *kept, arm_error *err)
