@@ -223,27 +223,38 @@ static arm_status damaged_range(const chunk_table *t, uint32_t c, const char *wh
 /*
  * Reads each range into its own (pooled) buffer, from the 8-byte boundary at or before it
  * so that page values keep the alignment the writer gave them in the file: batches then
- * use them in place and keep only their own column's bytes alive. at[i] is where range i's
- * bytes are.
+ * use them in place and keep only their own column's bytes alive.
  */
-static arm_status read_segments(chunk_table *t, uint32_t c, object_range *ranges, uint32_t count,
-                                parquet_image_segment *segments, const uint8_t **at, arm_error *err)
+static arm_status read_segments(chunk_table *t, uint32_t c, const object_range *ranges,
+                                uint32_t count, parquet_image_segment *segments, arm_error *err)
 {
-    for (uint32_t i = 0; i < count; i++) {
+    object_range *reads = calloc(count + 1, sizeof *reads);
+    if (reads == NULL)
+        return error_out_of_memory(err);
+    arm_status s = ARM_OK;
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++) {
         uint64_t start = ranges[i].offset & ~(uint64_t)7;
-        size_t lead = (size_t)(ranges[i].offset - start), length = lead + ranges[i].length;
+        size_t length = (size_t)(ranges[i].offset - start) + ranges[i].length;
         buffer *b = buffer_create(length ? length : 1);
-        if (b == NULL)
-            return error_out_of_memory(err);
+        if (b == NULL) {
+            s = error_out_of_memory(err);
+            break;
+        }
         b->size_bytes = length;
         segments[i] = (parquet_image_segment){start, b};
-        ranges[i] = (object_range){start, length, b->data};
-        at[i] = (const uint8_t *)b->data + lead;
+        reads[i] = (object_range){start, length, b->data};
     }
-    if (t->io->read_ranges(t->io->context, t->chunks[c].object_id, t->layouts[c].file_size, ranges,
-                           count, err))
-        return unreadable(t, err, err);
-    return ARM_OK;
+    if (s == ARM_OK && t->io->read_ranges(t->io->context, t->chunks[c].object_id,
+                                          t->layouts[c].file_size, reads, count, err))
+        s = unreadable(t, err, err);
+    free(reads);
+    return s;
+}
+
+/* Where range `r` is in `g`, the segment read for it. */
+static const uint8_t *range_bytes(const parquet_image_segment *g, const object_range *r)
+{
+    return (const uint8_t *)g->bytes->data + (r->offset - g->offset);
 }
 
 /*
@@ -268,18 +279,20 @@ static bool column_inside(const parquet_reader *r, uint32_t column, uint64_t off
     return true;
 }
 
-/* Checks the header, the footer and each column's range (at[2 + k]) against their digests. */
+/* Checks the header, the footer and each column's range against their digests. */
 static arm_status verify_ranges(const chunk_table *t, uint32_t c, const uint32_t *columns,
                                 uint32_t count, const object_range *ranges,
-                                const uint8_t *const *at, arm_error *err)
+                                const parquet_image_segment *segments, arm_error *err)
 {
     const chunk_layout *layout = &t->layouts[c];
-    if (memcmp(at[0], "PAR1", 4) != 0)
+    if (memcmp(range_bytes(&segments[0], &ranges[0]), "PAR1", 4) != 0)
         return damaged_range(t, c, "its header", err);
-    if (!chunk_layout_digest_matches(layout, layout->digests[0], at[1], ranges[1].length))
+    if (!chunk_layout_digest_matches(layout, layout->digests[0],
+                                     range_bytes(&segments[1], &ranges[1]), ranges[1].length))
         return damaged_range(t, c, "its footer", err);
     for (uint32_t k = 0; k < count; k++)
-        if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]], at[2 + k],
+        if (!chunk_layout_digest_matches(layout, layout->digests[1 + columns[k]],
+                                         range_bytes(&segments[2 + k], &ranges[2 + k]),
                                          ranges[2 + k].length))
             return damaged_range(t, c, "a column's data", err);
     return ARM_OK;
@@ -295,10 +308,8 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
     const chunk_layout *layout = &t->layouts[c];
     uint32_t n = count + 2;
     object_range *ranges = calloc(n, sizeof *ranges);
-    object_range *wanted = calloc(n, sizeof *wanted);
-    const uint8_t **at = calloc(n, sizeof *at);
     parquet_image_segment *segments = calloc(n, sizeof *segments);
-    arm_status s = ranges && wanted && at && segments ? ARM_OK : error_out_of_memory(err);
+    arm_status s = ranges && segments ? ARM_OK : error_out_of_memory(err);
     if (s == ARM_OK) {
         ranges[0] = (object_range){0, 4, NULL};
         ranges[1] =
@@ -306,22 +317,19 @@ static arm_status open_ranges(chunk_table *t, uint32_t c, const uint32_t *column
         for (uint32_t k = 0; k < count; k++)
             ranges[2 + k] =
                 (object_range){layout->offsets[columns[k]], layout->lengths[columns[k]], NULL};
-        memcpy(wanted, ranges, n * sizeof *ranges);
-        s = read_segments(t, c, ranges, n, segments, at, err);
+        s = read_segments(t, c, ranges, n, segments, err);
     }
     if (s == ARM_OK)
-        s = verify_ranges(t, c, columns, count, wanted, at, err);
+        s = verify_ranges(t, c, columns, count, ranges, segments, err);
     if (s == ARM_OK)
         s = parquet_reader_open_segments(&l->reader, segments, n, layout->file_size, t->name, err);
     for (uint32_t k = 0; k < count && s == ARM_OK; k++)
         if (columns[k] >= parquet_reader_column_count(l->reader) ||
-            !column_inside(l->reader, columns[k], wanted[2 + k].offset, wanted[2 + k].length))
+            !column_inside(l->reader, columns[k], ranges[2 + k].offset, ranges[2 + k].length))
             s = damaged_range(t, c, "a column's place in its footer", err);
     for (uint32_t i = 0; segments != NULL && i < n; i++)
         buffer_release(segments[i].bytes);
     free(ranges);
-    free(wanted);
-    free(at);
     free(segments);
     return s;
 }
