@@ -58,6 +58,16 @@ static inline void ok(arm_conn *c, const char *sql)
     CHECK_OK(run(c, sql, &err), &err);
 }
 
+/* The first column of the first row as int64 (-1 when empty or NULL); destroys r. */
+static inline int64_t result_scalar(arm_result *r)
+{
+    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
+                    ? arm_result_get_int64(r, 0, 0)
+                    : -1;
+    arm_result_destroy(r);
+    return v;
+}
+
 /* The first column of the first row as int64 (-1 when the query fails, is empty or NULL). */
 static inline int64_t scalar(arm_conn *c, const char *sql)
 {
@@ -67,11 +77,19 @@ static inline int64_t scalar(arm_conn *c, const char *sql)
         printf("  query failed: %s: %s\n", sql, err.message);
         return -1;
     }
-    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
-                    ? arm_result_get_int64(r, 0, 0)
-                    : -1;
-    arm_result_destroy(r);
-    return v;
+    return result_scalar(r);
+}
+
+/* The same for a prepared statement. */
+static inline int64_t stmt_scalar(arm_stmt *stmt)
+{
+    arm_result *r = NULL;
+    arm_error err;
+    if (arm_stmt_execute(&r, stmt, &err) != ARM_OK) {
+        printf("  prepared statement failed: %s\n", err.message);
+        return -1;
+    }
+    return result_scalar(r);
 }
 
 #endif

@@ -236,10 +236,7 @@ static void test_prepared_counts_each_time(void)
     for (int i = 0; i < 3; i++) {
         if (i > 0)
             ok(c, between[i - 1]);
-        arm_result *r = NULL;
-        CHECK_OK(arm_stmt_execute(&r, count, &err), &err);
-        CHECK_INT_EQ(arm_result_get_int64(r, 0, 0), expected[i]);
-        arm_result_destroy(r);
+        CHECK_INT_EQ(stmt_scalar(count), expected[i]);
         CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t"), expected[i]); /* the text cache */
     }
     arm_stmt_destroy(count);
@@ -273,19 +270,11 @@ static void test_kept_plan_counts_committed_rows(void)
     ok(c2, "DELETE FROM t WHERE x BETWEEN 0 AND 99");
     CHECK_COUNT(c2, "t", 903);
     arm_stmt *both[2] = {count, scan};
-    for (int i = 0; i < 2; i++) {
-        arm_result *r = NULL;
-        CHECK_OK(arm_stmt_execute(&r, both[i], &err), &err);
-        CHECK_INT_EQ(arm_result_get_int64(r, 0, 0), 1000);
-        arm_result_destroy(r);
-    }
+    for (int i = 0; i < 2; i++)
+        CHECK_INT_EQ(stmt_scalar(both[i]), 1000);
     ok(c2, "COMMIT");
-    for (int i = 0; i < 2; i++) {
-        arm_result *r = NULL;
-        CHECK_OK(arm_stmt_execute(&r, both[i], &err), &err);
-        CHECK_INT_EQ(arm_result_get_int64(r, 0, 0), 903);
-        arm_result_destroy(r);
-    }
+    for (int i = 0; i < 2; i++)
+        CHECK_INT_EQ(stmt_scalar(both[i]), 903);
     arm_stmt_destroy(count);
     arm_stmt_destroy(scan);
     arm_conn_close(c1);

@@ -682,21 +682,6 @@ static void test_reload_keeps_untouched(void)
 }
 
 /* The first column of a prepared statement's first row as int64 (-1 when it fails). */
-static int64_t stmt_scalar(arm_stmt *stmt)
-{
-    arm_result *r = NULL;
-    arm_error err;
-    if (arm_stmt_execute(&r, stmt, &err) != ARM_OK) {
-        printf("  prepared statement failed: %s\n", err.message);
-        return -1;
-    }
-    int64_t v = arm_result_row_count(r) > 0 && !arm_result_is_null(r, 0, 0)
-                    ? arm_result_get_int64(r, 0, 0)
-                    : -1;
-    arm_result_destroy(r);
-    return v;
-}
-
 /* A prepared statement keeps giving current rows across commits (its own connection's and
  * another's), branch switches and time travel, whether or not its plan was kept. */
 static void test_prepared_across_commits(void)
