@@ -218,8 +218,8 @@ static void profile_add(op *o, uint64_t rows, uint64_t start_ns)
 static arm_status sink_batch(pipeline_run_state *run, task_state *t, const batch *b, arm_error *err)
 {
     pipeline *p = run->p;
-    if (p->sink == NULL && run->shared->stream != NULL)
-        return result_stream_add(run->shared->stream, t->index, b, err);
+    if (run->stream != NULL) /* the last pipeline, streaming the result */
+        return result_stream_add(run->stream, t->index, b, err);
     if (p->sink == NULL)
         return result_collector_append_locked(run->shared->collector, &run->shared->lock, b, err);
     uint64_t start = run->profile ? op_clock_ns() : 0;
@@ -484,7 +484,7 @@ static arm_status finish(pipeline_run_state *run, uint32_t first_batch, uint32_t
                          arm_error *err)
 {
     pipeline *p = run->p;
-    if (p->sink == NULL && run->stream != NULL)
+    if (run->stream != NULL)
         return ARM_OK;
     if (p->sink == NULL)
         return tasks_run > 1 ? result_collector_order(run->shared->collector, first_batch, err)
