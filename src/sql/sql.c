@@ -17,6 +17,7 @@
 #include "sql/parser.h"
 #include "sql/sql_storage.h"
 #include "sql/statement.h"
+#include "table/table_store.h"
 
 #define SQL_SCRIPT_ARENA_BYTES (16u << 10)
 #define SQL_STATEMENT_ARENA_BYTES (64u << 10)
@@ -31,6 +32,7 @@ arm_status sql_database_init(sql_database *db, arm_error *err)
     db->default_memory_limit_bytes = statement_ram_bytes() / 10 * 8;
     atomic_store(&db->threads, cores);
     atomic_store(&db->memory_limit_bytes, db->default_memory_limit_bytes);
+    atomic_store(&db->chunk_rows, TABLE_STORE_DEFAULT_CHUNK_ROWS);
     memory_budget_init(&db->budget, db->default_memory_limit_bytes, NULL);
     pthread_mutex_init(&db->writer, NULL);
     if (catalog_create(&db->catalog, err) != ARM_OK)

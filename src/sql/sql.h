@@ -26,6 +26,7 @@ typedef struct sql_database {
     thread_pool *pool;                  /* sized to the core count; SET threads <= pool size + 1 */
     _Atomic uint32_t threads;           /* SET threads */
     _Atomic int64_t memory_limit_bytes; /* SET memory_limit; default 80% of RAM */
+    _Atomic uint32_t chunk_rows;        /* SET chunk_rows: new chunks' average rows */
     memory_budget budget;               /* all queries of this database */
     pthread_mutex_t writer;             /* one writing connection at a time (sql.c) */
     uint32_t default_threads;           /* RESET threads: the core count */

@@ -549,6 +549,7 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
     }
     pthread_mutex_init(&s->lock, NULL);
     s->cache = cache;
+    atomic_init(&s->chunk_rows, TABLE_STORE_DEFAULT_CHUNK_ROWS);
     arm_status st = catalog_db_open(&s->cdb, folder, true, err);
     if (st == ARM_OK)
         st = object_store_open_local(&s->objects, folder, err);
@@ -677,6 +678,19 @@ static arm_status write_deletes(sql_storage *s, table_provider *t, uint32_t c,
     return st;
 }
 
+/* A chunk worth rewriting: more than half its rows deleted, or fewer than a chunk's minimum. */
+static bool is_sparse(const table_store_options *options, const catalog_chunk_ref *chunk,
+                      uint64_t deleted)
+{
+    return deleted * 2 > chunk->row_count || chunk->row_count - deleted < options->min_rows;
+}
+
+/* The bounds of the chunks this database writes now (SET chunk_rows). */
+static table_store_options chunk_options(const sql_storage *s)
+{
+    return table_store_options_for(atomic_load(&s->chunk_rows));
+}
+
 /*
  * A stored table's new version: its chunks as they were, minus those whose
  * rows are all deleted, with new deletion vectors where rows were deleted,
@@ -691,6 +705,7 @@ static arm_status write_stored(sql_storage *s, table_store_output *out, table_de
     uint32_t count = 0;
     const catalog_chunk_ref *committed = chunk_table_chunks(t, &count);
     table_provider *tail = chunk_table_tail(t);
+    table_store_options options = chunk_options(s);
     catalog_chunk_ref *kept = calloc(count + 1, sizeof *kept);
     if (kept == NULL)
         return error_out_of_memory(err);
@@ -716,8 +731,8 @@ static arm_status write_stored(sql_storage *s, table_store_output *out, table_de
         kept_count--;
     }
     if (st == ARM_OK)
-        st = table_store_cut(&s->io, NULL, sources + first, tail != NULL ? 2 - first : 0, def, kept,
-                             kept_count, 0, out, err);
+        st = table_store_cut(&s->io, &options, sources + first, tail != NULL ? 2 - first : 0, def,
+                             kept, kept_count, 0, out, err);
     if (sources[0] != NULL)
         sources[0]->vtable->destroy(sources[0]);
     free(kept);
@@ -734,10 +749,11 @@ static arm_status write_table(sql_storage *s, change_set *c, const stored_table 
         return error_out_of_memory(err);
     }
     table_store_output *out = &c->outputs[c->count - 1];
+    table_store_options options = chunk_options(s);
     arm_status st =
         stored != NULL && chunk_table_is(def->provider)
             ? write_stored(s, out, def, err)
-            : table_store_cut(&s->io, NULL, &def->provider, 1, def, NULL, 0, 0, out, err);
+            : table_store_cut(&s->io, &options, &def->provider, 1, def, NULL, 0, 0, out, err);
     if (st != ARM_OK)
         return st;
     change->chunks = out->chunks;
@@ -1201,11 +1217,9 @@ const char *sql_storage_branch(const sql_storage *s)
     return s->branch;
 }
 
-/* A chunk worth rewriting: more than half its rows deleted, or fewer than a chunk's minimum. */
-static bool is_sparse(const catalog_chunk_ref *chunk, uint64_t deleted)
+void sql_storage_set_chunk_rows(sql_storage *s, uint32_t chunk_rows)
 {
-    static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
-    return deleted * 2 > chunk->row_count || chunk->row_count - deleted < defaults.min_rows;
+    atomic_store(&s->chunk_rows, chunk_rows);
 }
 
 /*
@@ -1222,11 +1236,12 @@ static arm_status compact_table(sql_storage *s, change_set *c, const stored_tabl
     table_provider **sources = calloc(count + 1, sizeof *sources);
     uint32_t kept_count = 0, source_count = 0;
     bool has_deletes = false;
+    table_store_options options = chunk_options(s);
     arm_status st = kept && sources ? ARM_OK : error_out_of_memory(err);
     for (uint32_t i = 0; i < count && st == ARM_OK; i++) {
         uint64_t deleted = 0;
         chunk_table_deletes(def->provider, i, &deleted);
-        if (!is_sparse(&chunks[i], deleted)) {
+        if (!is_sparse(&options, &chunks[i], deleted)) {
             kept[kept_count++] = chunks[i];
             continue;
         }
@@ -1242,7 +1257,7 @@ static arm_status compact_table(sql_storage *s, change_set *c, const stored_tabl
     }
     if (change != NULL && st == ARM_OK) {
         table_store_output *out = &c->outputs[c->count - 1];
-        st = table_store_cut(&s->io, NULL, sources, source_count, c->defs[c->count - 1], kept,
+        st = table_store_cut(&s->io, &options, sources, source_count, c->defs[c->count - 1], kept,
                              kept_count, 0, out, err);
         change->chunks = out->chunks;
         change->chunk_stats = out->stats;

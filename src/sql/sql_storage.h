@@ -22,6 +22,8 @@ typedef struct sql_storage sql_storage;
 arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
                             column_cache *cache, arm_error *err);
 void sql_storage_close(sql_storage *s); /* accepts NULL */
+/* New chunks hold about `chunk_rows` rows (a power of two; table_store_options_for). */
+void sql_storage_set_chunk_rows(sql_storage *s, uint32_t chunk_rows);
 
 /*
  * The current branch's last commit as a catalog of read-only tables: what

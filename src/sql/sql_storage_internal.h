@@ -6,6 +6,7 @@
 #define ARM_SQL_SQL_STORAGE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "catalog/catalog_db.h"
 #include "sql/sql_storage.h"
@@ -37,6 +38,7 @@ struct sql_storage {
     column_cache *cache;       /* the database's (not owned): shared by every version and branch */
     committed_view *committed; /* the head as committed, for readers that are not writing */
     pthread_mutex_t lock;      /* commits and reloads of one database, one at a time */
+    _Atomic uint32_t chunk_rows; /* SET chunk_rows: new chunks' average rows */
 };
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * statement_settings.c: SET, RESET and SHOW for the database settings
- * (threads, memory_limit, cache_size), SHOW ALL and SHOW TABLES. Settings are per
+ * (threads, memory_limit, cache_size, chunk_rows), SHOW ALL and SHOW TABLES. Settings are per
  * database, as DuckDB's are; values are stored in sql_database atomics.
  */
 #include <ctype.h>
@@ -13,10 +13,12 @@
 #include "common/error.h"
 #include "sql/binder_internal.h"
 #include "sql/planner.h"
+#include "sql/sql_storage.h"
 #include "sql/statement_internal.h"
 #include "sql/suggest.h"
+#include "table/table_store.h"
 
-static const char *const setting_names[] = {"cache_size", "memory_limit", "threads"};
+static const char *const setting_names[] = {"cache_size", "chunk_rows", "memory_limit", "threads"};
 #define SETTING_COUNT (sizeof setting_names / sizeof setting_names[0])
 
 int64_t statement_ram_bytes(void)
@@ -126,6 +128,25 @@ static arm_status setting_value(value *out, sql_session *s, const ast_expr *ast,
     return status;
 }
 
+/* An integer setting's value: an integer, or text that is one. */
+static bool integer_setting(const value *v, int64_t *n)
+{
+    if (v->is_null)
+        return false;
+    if (type_is_integer(v->type.id)) {
+        *n = v->u.i64;
+        return true;
+    }
+    if (v->type.id != TYPE_VARCHAR)
+        return false;
+    char text[32], *end;
+    size_t length = v->u.str.length < sizeof text - 1 ? v->u.str.length : sizeof text - 1;
+    memcpy(text, v->u.str.data, length);
+    text[length] = '\0';
+    *n = strtoll(text, &end, 10);
+    return end != text && *end == '\0';
+}
+
 static arm_status set_threads(sql_database *db, const value *v, int32_t position, arm_error *err)
 {
     if (v == NULL) {
@@ -133,22 +154,32 @@ static arm_status set_threads(sql_database *db, const value *v, int32_t position
         return ARM_OK;
     }
     int64_t n = 0;
-    bool ok = !v->is_null && type_is_integer(v->type.id);
-    if (ok)
-        n = v->u.i64;
-    else if (!v->is_null && v->type.id == TYPE_VARCHAR) {
-        char text[32];
-        size_t length = v->u.str.length < sizeof text - 1 ? v->u.str.length : sizeof text - 1;
-        memcpy(text, v->u.str.data, length);
-        text[length] = '\0';
-        char *end;
-        n = strtoll(text, &end, 10);
-        ok = end != text && *end == '\0';
-    }
-    if (!ok || n < 1 || n > 1024)
+    if (!integer_setting(v, &n) || n < 1 || n > 1024)
         return error_set(err, ARM_ERROR_OUT_OF_RANGE, "22023", position,
                          "threads must be an integer between 1 and 1024");
     atomic_store(&db->threads, (uint32_t)n);
+    return ARM_OK;
+}
+
+/*
+ * SET chunk_rows: how many rows the chunks written from now on hold on
+ * average (RESET: 65536). Fewer rows make smaller rewrites and finer
+ * sharing between versions; more make scans pay less per chunk.
+ */
+static arm_status set_chunk_rows(sql_database *db, const value *v, int32_t position, arm_error *err)
+{
+    int64_t n = TABLE_STORE_DEFAULT_CHUNK_ROWS;
+    if (v != NULL && (!integer_setting(v, &n) || n < TABLE_STORE_MIN_CHUNK_ROWS ||
+                      n > TABLE_STORE_MAX_CHUNK_ROWS || (n & (n - 1)) != 0)) {
+        error_set(err, ARM_ERROR_OUT_OF_RANGE, "22023", position,
+                  "chunk_rows must be a power of two between %u and %u", TABLE_STORE_MIN_CHUNK_ROWS,
+                  TABLE_STORE_MAX_CHUNK_ROWS);
+        error_hint(err, "For example SET chunk_rows = 65536 (the default).");
+        return err->status;
+    }
+    atomic_store(&db->chunk_rows, (uint32_t)n);
+    if (db->storage != NULL)
+        sql_storage_set_chunk_rows(db->storage, (uint32_t)n);
     return ARM_OK;
 }
 
@@ -200,23 +231,35 @@ static arm_status set_cache_size(sql_database *db, const value *v, int32_t posit
     return ARM_OK;
 }
 
+typedef arm_status (*setting_setter)(sql_database *db, const value *v, int32_t position,
+                                     arm_error *err);
+
+/* The setter of setting `name` (worker_threads is DuckDB's name for threads); NULL if none. */
+static setting_setter find_setter(const char *name)
+{
+    if (strcmp(name, "threads") == 0 || strcmp(name, "worker_threads") == 0)
+        return set_threads;
+    if (strcmp(name, "cache_size") == 0)
+        return set_cache_size;
+    if (strcmp(name, "chunk_rows") == 0)
+        return set_chunk_rows;
+    if (strcmp(name, "memory_limit") == 0)
+        return set_memory_limit;
+    return NULL;
+}
+
 arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
 {
     const char *name = stmt->u.set.name.name;
     value v;
     int32_t position = stmt->u.set.value ? stmt->u.set.value->position : stmt->position;
-    bool is_threads = strcmp(name, "threads") == 0 || strcmp(name, "worker_threads") == 0;
-    bool is_cache = strcmp(name, "cache_size") == 0;
-    if (!is_threads && !is_cache && strcmp(name, "memory_limit") != 0)
+    setting_setter set = find_setter(name);
+    if (set == NULL)
         return unknown_setting(name, stmt->u.set.name.position, err);
     if (stmt->u.set.value != NULL && setting_value(&v, s, stmt->u.set.value, err) != ARM_OK)
         return err->status;
-    const value *given = stmt->u.set.value ? &v : NULL;
-    arm_status status = is_threads ? set_threads(s->db, given, position, err)
-                        : is_cache ? set_cache_size(s->db, given, position, err)
-                                   : set_memory_limit(s->db, given, position, err);
-    if (status != ARM_OK)
-        return status;
+    if (set(s->db, stmt->u.set.value ? &v : NULL, position, err) != ARM_OK)
+        return err->status;
     return result_set_create_empty(out, RESULT_SET_NOTHING, 0, err);
 }
 
@@ -229,6 +272,8 @@ static const char *setting_text(sql_session *s, const char *name)
     } else if (strcmp(name, "cache_size") == 0) {
         column_cache_read_stats(s->db->cache, &stats);
         format_memory((int64_t)stats.capacity_bytes, buf, sizeof buf);
+    } else if (strcmp(name, "chunk_rows") == 0) {
+        snprintf(buf, sizeof buf, "%u", atomic_load(&s->db->chunk_rows));
     } else
         format_memory(atomic_load(&s->db->memory_limit_bytes), buf, sizeof buf);
     return arena_strdup(s->arena, buf);
@@ -298,8 +343,7 @@ arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt
         return show_tables(out, s, err);
     if (strcmp(name, "worker_threads") == 0)
         name = "threads";
-    if (strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
-        strcmp(name, "cache_size") != 0)
+    if (find_setter(name) == NULL)
         return unknown_setting(name, stmt->u.show.name.position, err);
     const char *cell = setting_text(s, name);
     if (cell == NULL)

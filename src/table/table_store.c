@@ -23,6 +23,7 @@
 typedef struct chunk_cutter {
     const table_chunk_io *io;
     const table_store_options *options;
+    table_store_options defaults; /* options when none are given */
     const table_def *def;
     parquet_writer *writer;
     uint64_t rows;
@@ -246,18 +247,23 @@ static void cutter_destroy(chunk_cutter *c)
     free(c);
 }
 
+table_store_options table_store_options_for(uint32_t chunk_rows)
+{
+    return (table_store_options){chunk_rows / 2, chunk_rows / 2, chunk_rows * 2};
+}
+
 arm_status table_store_cut(const table_chunk_io *io, const table_store_options *options,
                            table_provider *const *sources, uint32_t source_count,
                            const table_def *def, const catalog_chunk_ref *kept, uint32_t kept_count,
                            uint64_t skip_rows, table_store_output *out, arm_error *err)
 {
-    static const table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
     memset(out, 0, sizeof *out);
     chunk_cutter *c = calloc(1, sizeof *c);
     if (c == NULL)
         return error_out_of_memory(err);
     c->io = io;
-    c->options = options ? options : &defaults;
+    c->defaults = table_store_options_for(TABLE_STORE_DEFAULT_CHUNK_ROWS);
+    c->options = options ? options : &c->defaults;
     c->def = def;
     c->skip_rows = skip_rows;
     c->zones = calloc(def->column_count + 1, sizeof *c->zones);

@@ -34,10 +34,17 @@ typedef struct table_store_options {
     uint32_t max_rows;
 } table_store_options;
 
-#define TABLE_STORE_OPTIONS_INIT                                                                   \
-    {                                                                                              \
-        2048, 8192, 65536                                                                          \
-    }
+/* SET chunk_rows: the rows a chunk holds on average (a power of two), and its bounds. */
+#define TABLE_STORE_DEFAULT_CHUNK_ROWS 65536u
+#define TABLE_STORE_MIN_CHUNK_ROWS 1024u
+#define TABLE_STORE_MAX_CHUNK_ROWS 262144u
+
+/*
+ * The bounds for chunks of `chunk_rows` rows on average: a boundary may
+ * fall once a chunk holds half of them (then one row in chunk_rows / 2 is
+ * one), and one falls at twice as many.
+ */
+table_store_options table_store_options_for(uint32_t chunk_rows);
 
 /* Chunks written by table_store_cut, with their statistics (owned; dispose). */
 typedef struct table_store_output {

@@ -87,6 +87,19 @@ static long long object_bytes(const char *path)
     return bytes;
 }
 
+/* 100,000 rows in chunks of about 8,192 (SET chunk_rows), so that the table has several. */
+static void fill_big(arm_conn *c, const char *table)
+{
+    char sql[1024];
+    ok(c, "SET chunk_rows = 8192");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s SELECT a.x * 10000 + b.x * 1000 + c.x * 100 + d.x * 10 + e.x, 'row '"
+             " || (b.x * 7 + e.x) FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
+             " d(x), " DIGITS " e(x)",
+             table);
+    ok(c, sql);
+}
+
 /* A one-row INSERT into a big table re-writes only its last chunk, not the table. */
 static void test_small_insert_writes_little(void)
 {
@@ -97,9 +110,7 @@ static void test_small_insert_writes_little(void)
     arm_error err;
     CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
-    ok(c, "INSERT INTO big SELECT a.x * 10000 + b.x * 1000 + c.x * 100 + d.x * 10 + e.x, 'row '"
-          " || (b.x * 7 + e.x) FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
-          " d(x), " DIGITS " e(x)");
+    fill_big(c, "big");
     long long before = object_bytes(path);
     ok(c, "INSERT INTO big VALUES (-1, 'one more')");
     long long after = object_bytes(path);
@@ -524,17 +535,6 @@ static void test_damaged_object(void)
     arm_db_close(db);
 }
 
-static void fill_big(arm_conn *c, const char *table)
-{
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s SELECT a.x * 10000 + b.x * 1000 + c.x * 100 + d.x * 10 + e.x, 'row '"
-             " || (b.x * 7 + e.x) FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
-             " d(x), " DIGITS " e(x)",
-             table);
-    ok(c, sql);
-}
-
 /* Bytes of the object files (object_bytes counts folders too). */
 static long long object_file_bytes(const char *path)
 {
@@ -562,6 +562,42 @@ static int count_objects(const char *path)
     if (p)
         pclose(p);
     return n;
+}
+
+/* SET chunk_rows sizes the chunks written after it; the rows read back the same either way. */
+static void test_chunk_rows_setting(void)
+{
+    char path[300];
+    new_folder(path, sizeof path);
+    arm_db *db = open_db(path);
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    ok(c, "CREATE TABLE small_chunks(id BIGINT, label VARCHAR)");
+    ok(c, "CREATE TABLE default_chunks(id BIGINT, label VARCHAR)");
+    int before = count_objects(path);
+    fill_big(c, "small_chunks"); /* chunks of about 8,192 rows */
+    int small = count_objects(path) - before;
+    ok(c, "RESET chunk_rows");
+    char text[64];
+    text_of(c, "SHOW chunk_rows", text, sizeof text);
+    CHECK_STR_EQ(text, "65536");
+    before = count_objects(path);
+    ok(c, "INSERT INTO default_chunks SELECT * FROM small_chunks");
+    int large = count_objects(path) - before;
+    printf("  100,000 rows: %d chunks of ~8,192 rows, %d of ~65,536\n", small, large);
+    CHECK(small >= 8 && small <= 24);
+    CHECK(large >= 1 && large <= 3);
+    CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM default_chunks"), 4999950000LL);
+    CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM default_chunks d JOIN small_chunks s"
+                           " ON d.id = s.id AND d.label = s.label"),
+                 100000);
+    CHECK_INT_EQ(run(c, "SET chunk_rows = 1000", &err), ARM_ERROR_OUT_OF_RANGE);
+    CHECK(strstr(err.message, "power of two") != NULL);
+    CHECK_INT_EQ(run(c, "SET chunk_rows = 512", &err), ARM_ERROR_OUT_OF_RANGE);
+    CHECK_INT_EQ(run(c, "SET chunk_rows = 'huge'", &err), ARM_ERROR_OUT_OF_RANGE);
+    arm_conn_close(c);
+    arm_db_close(db);
 }
 
 /* Deletes commute with appends and with deletes in other chunks; the same chunk conflicts. */
@@ -1021,6 +1057,6 @@ TEST_MAIN(setup, test_persists_across_opens, test_small_insert_writes_little,
           test_branches_tags_history, test_transactions, test_concurrent_writers,
           test_concurrent_processes, test_killed_writer, test_vacuum, test_bad_folders,
           test_damaged_object, test_deletes_keep_chunks, test_deletes_rebase,
-          test_checkpoint_compacts, test_reload_keeps_untouched, test_prepared_across_commits,
-          test_cache_statements, test_schemas_persist, test_connections_write_in_turn,
-          test_primary_key_stored, test_format_1_upgrade, teardown)
+          test_checkpoint_compacts, test_chunk_rows_setting, test_reload_keeps_untouched,
+          test_prepared_across_commits, test_cache_statements, test_schemas_persist,
+          test_connections_write_in_turn, test_primary_key_stored, test_format_1_upgrade, teardown)

@@ -240,17 +240,29 @@ static double reimport_new_fraction(const table_store_options *options)
     return fraction;
 }
 
+/* Content-defined cuts against fixed-size ones of the same average, for `chunk_rows`. */
+static void reimport_compared(uint32_t chunk_rows, double *content_defined, double *fixed_size)
+{
+    table_store_options options = table_store_options_for(chunk_rows);
+    *content_defined = reimport_new_fraction(&options);
+    table_store_options fixed = {chunk_rows, chunk_rows, chunk_rows}; /* every cut at max_rows */
+    *fixed_size = reimport_new_fraction(&fixed);
+    printf("new bytes after re-import, chunks of %u rows: content-defined %.1f%%, fixed-size "
+           "%.1f%%\n",
+           chunk_rows, 100 * *content_defined, 100 * *fixed_size);
+}
+
 static void test_reimport_reuses_chunks(void)
 {
     setup_def();
-    table_store_options defaults = TABLE_STORE_OPTIONS_INIT;
-    double content_defined = reimport_new_fraction(&defaults);
-    table_store_options fixed = {10240, 10240, 10240}; /* the same average, every cut at max_rows */
-    double fixed_size = reimport_new_fraction(&fixed);
-    printf("new bytes after re-import: content-defined %.1f%%, fixed-size %.1f%%\n",
-           100 * content_defined, 100 * fixed_size);
+    double content_defined, fixed_size;
+    reimport_compared(8192, &content_defined, &fixed_size);
     CHECK(content_defined < 0.15);
     CHECK(fixed_size > 0.25); /* the insert shifts every row up to the delete */
+    /* the default's chunks are 8 times larger: each change rewrites more rows */
+    reimport_compared(TABLE_STORE_DEFAULT_CHUNK_ROWS, &content_defined, &fixed_size);
+    CHECK(content_defined < 0.3);
+    CHECK(content_defined < fixed_size / 2);
 }
 
 /* Re-cutting only from the last chunk after appends gives the chunks a full write gives. */
