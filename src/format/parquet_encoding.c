@@ -6,6 +6,8 @@
  */
 #include "format/parquet_encoding.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,81 @@ static uint32_t unpack_u32_by_eight(const uint8_t *src, size_t src_size, uint64_
     return i;
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/*
+ * Values of up to 24 bits eight at a time with AVX2, from a byte boundary
+ * on: each 128-bit half gathers the 4 bytes under each of its four values
+ * with one byte shuffle, then a per-value shift and a mask finish them. A
+ * 10M-row GROUP BY over dictionary codes spent ~9% of its cold time in the
+ * scalar loop (~1 ns a value). The shuffle and shift patterns depend only on
+ * the width, so they are built once per call.
+ */
+__attribute__((target("avx2"))) static uint32_t unpack_u32_avx2(const uint8_t *src, size_t src_size,
+                                                                uint64_t bit, uint32_t width,
+                                                                uint32_t count, uint32_t *out)
+{
+    if ((bit & 7) != 0 || width > 24 || count < 8)
+        return 0;
+    uint8_t shuffle[32];
+    uint32_t shifts[8];
+    uint32_t high_base = (4 * width) >> 3; /* the second half loads from this byte on */
+    for (uint32_t j = 0; j < 8; j++) {
+        uint32_t first = j * width, base = j < 4 ? 0 : high_base;
+        for (uint32_t b = 0; b < 4; b++)
+            shuffle[4 * j + b] = (uint8_t)((first >> 3) - base + b);
+        shifts[j] = first & 7;
+    }
+    const __m256i pick = _mm256_loadu_si256((const __m256i *)shuffle);
+    const __m256i shift = _mm256_loadu_si256((const __m256i *)shifts);
+    const __m256i mask = _mm256_set1_epi32((int)((1u << width) - 1));
+    uint32_t i = 0;
+    const uint8_t *p = src + (bit >> 3);
+    size_t left = src_size - (size_t)(bit >> 3);
+    for (; i + 8 <= count && left >= high_base + 16; i += 8, p += width, left -= width) {
+        __m256i bytes =
+            _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p)),
+                                    _mm_loadu_si128((const __m128i *)(p + high_base)), 1);
+        __m256i v = _mm256_shuffle_epi8(bytes, pick);
+        v = _mm256_and_si256(_mm256_srlv_epi32(v, shift), mask);
+        _mm256_storeu_si256((__m256i *)(out + i), v);
+    }
+    return i;
+}
+
+static _Atomic bool simd_off; /* tests turn the AVX2 loop off to check the others */
+
+static bool use_simd(void)
+{
+    return __builtin_cpu_supports("avx2") && !atomic_load_explicit(&simd_off, memory_order_relaxed);
+}
+
+bool parquet_encoding_simd(bool enabled)
+{
+    atomic_store(&simd_off, !enabled);
+    return __builtin_cpu_supports("avx2");
+}
+#else
+static bool use_simd(void)
+{
+    return false;
+}
+
+static uint32_t unpack_u32_avx2(const uint8_t *src, size_t src_size, uint64_t bit, uint32_t width,
+                                uint32_t count, uint32_t *out)
+{
+    (void)src, (void)src_size, (void)bit, (void)width, (void)count, (void)out;
+    return 0;
+}
+
+bool parquet_encoding_simd(bool enabled)
+{
+    (void)enabled;
+    return false;
+}
+#endif
+
 void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset,
                         uint32_t bit_width, uint32_t count, uint32_t *out)
 {
@@ -92,7 +169,11 @@ void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset
         memcpy(&w, src + (bit >> 3), 8);
         out[i] = (uint32_t)((w >> (bit & 7)) & mask);
     }
-    uint32_t fast = unpack_u32_by_eight(src, src_size, bit, bit_width, count - i, out + i);
+    uint32_t fast =
+        use_simd() ? unpack_u32_avx2(src, src_size, bit, bit_width, count - i, out + i) : 0;
+    i += fast;
+    bit += (uint64_t)fast * bit_width;
+    fast = unpack_u32_by_eight(src, src_size, bit, bit_width, count - i, out + i);
     i += fast;
     bit += (uint64_t)fast * bit_width;
     if (src_size >= 8) {

@@ -105,7 +105,7 @@ static void test_rle_truncated_and_lying(void)
     CHECK_INT_EQ(parquet_rle_decoder_get(&d, out, 8), 0);
 }
 
-static void test_unpack_widths(void)
+static void unpack_widths(void)
 {
     uint64_t values[200];
     for (uint32_t width = 1; width <= 64; width++) {
@@ -141,6 +141,18 @@ static void test_unpack_widths(void)
         }
         free(buf);
     }
+}
+
+/* Unpacking with the AVX2 loop (where the CPU has it) and without. */
+static void test_unpack_widths(void)
+{
+    if (parquet_encoding_simd(true))
+        unpack_widths();
+    else
+        printf("  no AVX2 on this CPU: only the scalar loops are checked\n");
+    parquet_encoding_simd(false);
+    unpack_widths();
+    parquet_encoding_simd(true);
 }
 
 static void check_delta_round_trip(const int64_t *values, uint32_t count)
