@@ -6,6 +6,7 @@
 #ifndef ARM_COMMON_HASH_H
 #define ARM_COMMON_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,16 @@ uint64_t hash_bytes(const void *data, size_t length);
  * so it runs at several bytes per cycle, where SHA-256 manages under one.
  */
 uint64_t hash_checksum(const void *data, size_t length);
+
+/*
+ * A 128-bit checksum of `length` bytes, for the same job at memory speed:
+ * eight lanes that never wait on their own multiplies (hash.c says how),
+ * four at a time with AVX2 where the CPU has it; both ways give the same bytes.
+ */
+#define HASH_CHECKSUM_WIDE_SIZE 16
+void hash_checksum_wide(const void *data, size_t length, uint8_t out[HASH_CHECKSUM_WIDE_SIZE]);
+
+/* Whether AVX2 is there for hash_checksum_wide; tests turn it off (false) to check the rest. */
+bool hash_checksum_simd(bool enabled);
 
 #endif

@@ -2,9 +2,9 @@
  * chunk_meta.c: the catalog's blob per chunk. Layout, native byte order:
  * u32 length of the zone maps, the zone maps (zone_map_encode), then the
  * byte layout: u64 file size, u64 footer offset, u32 columns, per column
- * u64 offset and u64 length, then the digests (footer first): 8 bytes each
- * (hash_checksum), or 32 (SHA-256) in blobs of earlier versions, told apart
- * by the blob's length.
+ * u64 offset and u64 length, then the digests (footer first): 16 bytes each
+ * (hash_checksum_wide); blobs of earlier versions hold 8 (hash_checksum) or
+ * 32 (SHA-256), told apart by the blob's length.
  */
 #include "table/chunk_meta.h"
 
@@ -16,7 +16,9 @@
 #include "format/parquet_reader.h"
 #include "store/object_store.h"
 
-#define DIGEST_SIZE 8 /* what new blobs hold: a hash_checksum, little-endian */
+#define DIGEST_SIZE HASH_CHECKSUM_WIDE_SIZE /* what new blobs hold */
+#define CHECKSUM_SIZE 8                     /* a hash_checksum, in blobs of 2026-11 */
+#define SHA256_SIZE 32                      /* SHA-256, in the first blobs */
 
 void chunk_layout_dispose(chunk_layout *layout)
 {
@@ -92,12 +94,10 @@ arm_status chunk_meta_encode(const zone_map *zones, uint32_t column_count, const
             memcpy(p, &offsets[c], 8), p += 8;
             memcpy(p, &lengths[c], 8), p += 8;
         }
-        uint64_t digest = hash_checksum(file + footer_offset, size - footer_offset);
-        memcpy(p, &digest, DIGEST_SIZE), p += DIGEST_SIZE;
-        for (uint32_t c = 0; c < column_count; c++, p += DIGEST_SIZE) {
-            digest = hash_checksum(file + offsets[c], lengths[c]);
-            memcpy(p, &digest, DIGEST_SIZE);
-        }
+        hash_checksum_wide(file + footer_offset, size - footer_offset, p);
+        p += DIGEST_SIZE;
+        for (uint32_t c = 0; c < column_count; c++, p += DIGEST_SIZE)
+            hash_checksum_wide(file + offsets[c], lengths[c], p);
         *out = blob;
         *length = (uint32_t)total;
     }
@@ -130,9 +130,10 @@ bool chunk_meta_decode(const uint8_t *data, uint32_t length, const logical_type 
     memcpy(&layout->footer_offset, p + 8, 8);
     memcpy(&columns, p + 16, 4);
     p += 20, left -= 20;
-    size_t digests = left - 16 * (size_t)columns;
+    size_t digests = left - 16 * (size_t)columns, ranges = (size_t)columns + 1;
     if (columns != column_count || left < 16 * (size_t)columns ||
-        (digests != 8 * ((size_t)columns + 1) && digests != 32 * ((size_t)columns + 1)) ||
+        (digests != DIGEST_SIZE * ranges && digests != CHECKSUM_SIZE * ranges &&
+         digests != SHA256_SIZE * ranges) ||
         layout->footer_offset >= layout->file_size)
         return true;
     layout->digest_size = (uint32_t)(digests / ((size_t)columns + 1));
@@ -163,11 +164,14 @@ bool chunk_meta_decode(const uint8_t *data, uint32_t length, const logical_type 
 bool chunk_layout_digest_matches(const chunk_layout *layout, const uint8_t *digest,
                                  const uint8_t *data, size_t length)
 {
+    uint8_t sum[SHA256_SIZE];
     if (layout->digest_size == DIGEST_SIZE) {
-        uint64_t sum = hash_checksum(data, length);
-        return memcmp(&sum, digest, DIGEST_SIZE) == 0;
+        hash_checksum_wide(data, length, sum);
+    } else if (layout->digest_size == CHECKSUM_SIZE) {
+        uint64_t checksum = hash_checksum(data, length);
+        memcpy(sum, &checksum, CHECKSUM_SIZE);
+    } else {
+        object_id_of(data, length, sum);
     }
-    uint8_t sha[32];
-    object_id_of(data, length, sha);
-    return memcmp(sha, digest, 32) == 0;
+    return memcmp(sum, digest, layout->digest_size) == 0;
 }

@@ -4,8 +4,8 @@
  * layout, where its footer and each column's data lie with a digest of
  * each range. A scan then reads only the ranges it needs and checks each
  * against its digest, instead of reading and hashing the whole object.
- * Digests are 64-bit checksums (hash_checksum); blobs written before hold
- * SHA-256 digests, still checked as such.
+ * Digests are 128-bit checksums (hash_checksum_wide); blobs written before
+ * hold 64-bit ones (hash_checksum) or SHA-256, still checked as such.
  */
 #ifndef ARM_TABLE_CHUNK_META_H
 #define ARM_TABLE_CHUNK_META_H
@@ -19,7 +19,7 @@ typedef struct chunk_layout {
     uint64_t *offsets;      /* per column: the first byte of its data (all row groups) */
     uint64_t *lengths;      /* and how many bytes from there */
     uint8_t (*digests)[32]; /* [0] the footer, [1 + c] column c: first digest_size bytes */
-    uint32_t digest_size;   /* 8: hash_checksum, little-endian; 32: SHA-256 (older blobs) */
+    uint32_t digest_size;   /* 16: hash_checksum_wide; older blobs: 8 hash_checksum, 32 SHA-256 */
 } chunk_layout;
 
 /* Whether `length` bytes at `data` match the range digest `digest` of `layout`. */

@@ -3,6 +3,7 @@
  * for the same bytes wherever they lie, and tell apart inputs that differ in
  * one bit, in length only, or in their tail; the checksum reads every byte.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,4 +49,67 @@ static void test_length_matters(void)
     }
 }
 
-TEST_MAIN(test_same_bytes_same_value, test_every_bit_counts, test_length_matters)
+static uint64_t wide_first(const void *data, size_t length)
+{
+    uint8_t sum[HASH_CHECKSUM_WIDE_SIZE];
+    hash_checksum_wide(data, length, sum);
+    uint64_t first;
+    memcpy(&first, sum, 8);
+    return first;
+}
+
+/* The AVX2 lanes and the scalar ones give the same checksum, at every length and alignment. */
+static void test_wide_simd_matches_scalar(void)
+{
+    enum { MAX = 5000 };
+    uint8_t *data = malloc(MAX + 1);
+    uint64_t x = 0x243f6a8885a308d3ULL;
+    for (int i = 0; i <= MAX; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        data[i] = (uint8_t)(x >> 56);
+    }
+    if (!hash_checksum_simd(true))
+        printf("  no AVX2 on this CPU: only the scalar lanes are checked\n");
+    int differ = 0;
+    for (size_t n = 0; n <= MAX; n += n < 200 ? 1 : 61)
+        for (size_t at = 0; at < 2; at++) {
+            uint8_t simd[HASH_CHECKSUM_WIDE_SIZE], scalar[HASH_CHECKSUM_WIDE_SIZE];
+            hash_checksum_simd(true);
+            hash_checksum_wide(data + at, n, simd);
+            hash_checksum_simd(false);
+            hash_checksum_wide(data + at, n, scalar);
+            differ += memcmp(simd, scalar, sizeof simd) != 0;
+        }
+    hash_checksum_simd(true);
+    CHECK_INT_EQ(differ, 0);
+    free(data);
+}
+
+/* Every single-bit change, over stripes, folds and the tail, changes the wide checksum. */
+static void test_wide_every_bit_counts(void)
+{
+    enum { N = 64 * 17 + 13 }; /* past a fold, then a partial stripe */
+    uint8_t *data = malloc(N);
+    for (int i = 0; i < N; i++)
+        data[i] = (uint8_t)(i ^ 0x5a);
+    int unchanged = 0;
+    for (int simd = 0; simd < 2; simd++) {
+        hash_checksum_simd(simd);
+        uint64_t base = wide_first(data, N);
+        for (int i = 0; i < N; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                data[i] ^= (uint8_t)(1 << bit);
+                unchanged += wide_first(data, N) == base;
+                data[i] ^= (uint8_t)(1 << bit);
+            }
+    }
+    hash_checksum_simd(true);
+    CHECK_INT_EQ(unchanged, 0);
+    uint8_t zeros[200] = {0};
+    for (size_t n = 0; n < 199; n++)
+        CHECK(wide_first(zeros, n) != wide_first(zeros, n + 1));
+    free(data);
+}
+
+TEST_MAIN(test_same_bytes_same_value, test_every_bit_counts, test_length_matters,
+          test_wide_simd_matches_scalar, test_wide_every_bit_counts)

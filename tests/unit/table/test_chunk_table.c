@@ -285,11 +285,10 @@ static void test_column_outside_verified_range(void)
     table_provider *t = NULL;
     CHECK_OK(chunk_table_create(&t, &io, cache, &v, false, &err), &err);
     chunk_layout *layout = &((chunk_table *)t)->layouts[0];
-    CHECK(((chunk_table *)t)->has_layout[0] && layout->digest_size == 8);
+    CHECK(((chunk_table *)t)->has_layout[0] && layout->digest_size == HASH_CHECKSUM_WIDE_SIZE);
     int obj = find_object(&m, out.chunks[0].object_id);
     layout->lengths[0]--;
-    uint64_t digest = hash_checksum(m.bytes[obj] + layout->offsets[0], layout->lengths[0]);
-    memcpy(layout->digests[1], &digest, 8); /* little-endian, as the blob stores it */
+    hash_checksum_wide(m.bytes[obj] + layout->offsets[0], layout->lengths[0], layout->digests[1]);
     CHECK_INT_EQ(scan_column_to_end(t, 0, NULL, NULL, &err), ARM_ERROR_CORRUPT);
     CHECK(strstr(err.message, "place in its footer") != NULL);
     t->vtable->destroy(t);
@@ -298,9 +297,33 @@ static void test_column_outside_verified_range(void)
     free_objects(&m);
 }
 
+/* The blob of `layout`'s ranges as an earlier version wrote it, with `size`-byte digests. */
+static uint8_t *older_blob(const table_store_output *out, const chunk_layout *layout,
+                           const uint8_t *file, uint32_t size, uint32_t *length)
+{
+    uint32_t head = out->stats[0].length - HASH_CHECKSUM_WIDE_SIZE * 3;
+    uint8_t *old = malloc(head + size * 3);
+    memcpy(old, out->stats[0].data, head);
+    const uint64_t offsets[3] = {layout->footer_offset, layout->offsets[0], layout->offsets[1]};
+    const uint64_t lengths[3] = {layout->file_size - layout->footer_offset, layout->lengths[0],
+                                 layout->lengths[1]};
+    for (int r = 0; r < 3; r++) {
+        uint8_t *digest = old + head + (size_t)size * r;
+        if (size == 32) {
+            object_id_of(file + offsets[r], lengths[r], digest);
+        } else {
+            uint64_t sum = hash_checksum(file + offsets[r], lengths[r]);
+            memcpy(digest, &sum, 8);
+        }
+    }
+    *length = head + size * 3;
+    return old;
+}
+
 /*
- * Range digests are 64-bit checksums; blobs of earlier versions hold SHA-256
- * digests instead (told apart by the blob's length), still checked as such.
+ * Range digests are 128-bit checksums; blobs of earlier versions hold 64-bit
+ * checksums or SHA-256 digests instead (told apart by the blob's length),
+ * still checked as such.
  */
 static void test_old_sha256_digests_still_checked(void)
 {
@@ -318,31 +341,29 @@ static void test_old_sha256_digests_still_checked(void)
     bool has_layout = false;
     CHECK(chunk_meta_decode(out.stats[0].data, out.stats[0].length, types, 2, zones, &has_layout,
                             &layout));
-    CHECK(has_layout && layout.digest_size == 8);
+    CHECK(has_layout && layout.digest_size == HASH_CHECKSUM_WIDE_SIZE);
     uint64_t off = layout.offsets[1], len = layout.lengths[1];
     CHECK(chunk_layout_digest_matches(&layout, layout.digests[2], file + off, len));
     uint8_t *copy = malloc(len);
     memcpy(copy, file + off, len);
     copy[len / 2] ^= 1;
     CHECK(!chunk_layout_digest_matches(&layout, layout.digests[2], copy, len));
-    /* the same blob as an earlier version wrote it: SHA-256 of each range */
-    uint32_t head = out.stats[0].length - 8 * 3;
-    uint8_t *old = malloc(head + 32 * 3);
-    memcpy(old, out.stats[0].data, head);
-    object_id_of(file + layout.footer_offset, layout.file_size - layout.footer_offset, old + head);
-    object_id_of(file + layout.offsets[0], layout.lengths[0], old + head + 32);
-    object_id_of(file + off, len, old + head + 64);
-    chunk_layout old_layout;
-    CHECK(chunk_meta_decode(old, head + 32 * 3, types, 2, zones, &has_layout, &old_layout));
-    CHECK(has_layout && old_layout.digest_size == 32);
-    CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[2], file + off, len));
-    CHECK(!chunk_layout_digest_matches(&old_layout, old_layout.digests[2], copy, len));
-    CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[0],
-                                      file + layout.footer_offset,
-                                      layout.file_size - layout.footer_offset));
-    chunk_layout_dispose(&old_layout);
+    const uint32_t sizes[2] = {8, 32}; /* hash_checksum, then SHA-256 */
+    for (int k = 0; k < 2; k++) {
+        uint32_t old_length = 0;
+        uint8_t *old = older_blob(&out, &layout, file, sizes[k], &old_length);
+        chunk_layout old_layout;
+        CHECK(chunk_meta_decode(old, old_length, types, 2, zones, &has_layout, &old_layout));
+        CHECK(has_layout && old_layout.digest_size == sizes[k]);
+        CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[2], file + off, len));
+        CHECK(!chunk_layout_digest_matches(&old_layout, old_layout.digests[2], copy, len));
+        CHECK(chunk_layout_digest_matches(&old_layout, old_layout.digests[0],
+                                          file + layout.footer_offset,
+                                          layout.file_size - layout.footer_offset));
+        chunk_layout_dispose(&old_layout);
+        free(old);
+    }
     chunk_layout_dispose(&layout);
-    free(old);
     free(copy);
     table_store_output_dispose(&out);
     free_objects(&m);
