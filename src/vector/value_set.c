@@ -38,7 +38,7 @@ struct subquery_set {
     set_slot *slots;   /* other types */
     int64_t *integers; /* integer types */
     uint64_t capacity; /* power of two */
-    uint64_t count;
+    uint64_t count;    /* values in the set; not kept in bitmap mode (see value_set_count) */
     bool has_null;
     bool has_min;
     bool bitmap_tried;
@@ -297,9 +297,7 @@ static inline arm_status add_integer(subquery_set *set, int64_t x, arm_error *er
             return err->status;
         if (d < BITMAP_VALUES || moved) {
             d = (uint64_t)x - (uint64_t)set->bits_base;
-            uint64_t *word = &set->bits[d >> 6], bit = 1ull << (d & 63);
-            set->count += !(*word & bit);
-            *word |= bit;
+            set->bits[d >> 6] |= 1ull << (d & 63);
             set->bits_lo = x < set->bits_lo ? x : set->bits_lo;
             set->bits_hi = x > set->bits_hi ? x : set->bits_hi;
             return ARM_OK;
@@ -387,12 +385,83 @@ static bool is_plain_integer(logical_type t)
     }
 }
 
-static inline int64_t load_integer(const vector *v, uint32_t row, size_t width)
+static inline int64_t load_integer(const void *data, uint32_t row, size_t width)
 {
     switch (width) {
-    case 2: return ((const int16_t *)v->data)[row];
-    case 4: return ((const int32_t *)v->data)[row];
-    default: return ((const int64_t *)v->data)[row];
+    case 2: return ((const int16_t *)data)[row];
+    case 4: return ((const int32_t *)data)[row];
+    default: return ((const int64_t *)data)[row];
+    }
+}
+
+static inline bool row_is_valid(const uint64_t *validity, uint32_t row)
+{
+    return validity == NULL || (validity[row >> 6] >> (row & 63) & 1);
+}
+
+/*
+ * Bitmap mode, one batch of a flat vector at once: when its non-NULL values
+ * all lie in the window, each only sets its bit, in a loop that keeps the
+ * bitmap and its base in registers; bits_lo/bits_hi widen once per batch.
+ * add_integer per value made a dependency chain through memory instead: the
+ * struct's int64 fields may alias the bitmap words, so the compiler stored
+ * and reloaded them (and the count, hence not kept in bitmap mode) per value.
+ *
+ * The first pass only ORs the offsets from the base, which vectorizes: the OR
+ * is below BITMAP_VALUES exactly when every offset is. Windows that start at
+ * INT64_MIN (its bit is never set: has_min) or wrap past INT64_MAX are left
+ * to add_integer; in the others offsets order like the values, so the
+ * smallest and largest offsets give bits_lo and bits_hi, and INT64_MIN is
+ * outside. Returns false, having changed nothing, when add_integer must take
+ * the batch value by value. `width` is a constant in each caller.
+ */
+static inline __attribute__((always_inline)) bool set_window_bits(subquery_set *set,
+                                                                  const vector *v, size_t width,
+                                                                  const uint32_t *sel,
+                                                                  uint32_t count)
+{
+    int64_t base = set->bits_base;
+    if (base == INT64_MIN || base > INT64_MAX - (BITMAP_VALUES - 1))
+        return false;
+    const void *data = v->data;
+    const uint64_t *validity = v->validity;
+    uint64_t reach = 0; /* the OR of the offsets */
+    bool has_null = false;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        if (row_is_valid(validity, row))
+            reach |= (uint64_t)load_integer(data, row, width) - (uint64_t)base;
+        else
+            has_null = true;
+    }
+    if (reach >= BITMAP_VALUES)
+        return false;
+    uint64_t *bits = set->bits, lo = BITMAP_VALUES, hi = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t row = sel ? sel[i] : i;
+        if (!row_is_valid(validity, row))
+            continue;
+        uint64_t d = (uint64_t)load_integer(data, row, width) - (uint64_t)base;
+        bits[d >> 6] |= 1ull << (d & 63);
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    if (lo <= hi) { /* some value was not NULL */
+        int64_t batch_lo = base + (int64_t)lo, batch_hi = base + (int64_t)hi;
+        set->bits_lo = batch_lo < set->bits_lo ? batch_lo : set->bits_lo;
+        set->bits_hi = batch_hi > set->bits_hi ? batch_hi : set->bits_hi;
+    }
+    set->has_null |= has_null;
+    return true;
+}
+
+static bool insert_window_batch(subquery_set *set, const vector *v, size_t width,
+                                const uint32_t *sel, uint32_t count)
+{
+    switch (width) {
+    case 2: return set_window_bits(set, v, 2, sel, count);
+    case 4: return set_window_bits(set, v, 4, sel, count);
+    default: return set_window_bits(set, v, 8, sel, count);
     }
 }
 
@@ -401,6 +470,8 @@ static arm_status insert_integers(subquery_set *set, const vector *v, const uint
                                   uint32_t count, arm_error *err)
 {
     size_t width = type_physical_size(v->type);
+    if (set->bits != NULL && insert_window_batch(set, v, width, sel, count))
+        return ARM_OK;
     if (v->validity == NULL && width == 8) { /* BIGINT ids: the common case, one tight loop */
         const int64_t *d = v->data;
         for (uint32_t i = 0; i < count; i++)
@@ -412,7 +483,7 @@ static arm_status insert_integers(subquery_set *set, const vector *v, const uint
         uint32_t row = sel ? sel[i] : i;
         if (!vector_is_valid(v, row))
             set->has_null = true;
-        else if (add_integer(set, load_integer(v, row, width), err) != ARM_OK)
+        else if (add_integer(set, load_integer(v->data, row, width), err) != ARM_OK)
             return err->status;
     }
     return ARM_OK;
@@ -438,9 +509,15 @@ bool value_set_has_null(const subquery_set *set)
     return set->has_null;
 }
 
+/* In bitmap mode the count is the bitmap's bits and has_min (INT64_MIN has no bit). */
 uint64_t value_set_count(const subquery_set *set)
 {
-    return set->count;
+    if (set->bits == NULL)
+        return set->count;
+    uint64_t count = set->has_min;
+    for (uint64_t w = 0; w < BITMAP_VALUES / 64; w++)
+        count += (uint64_t)__builtin_popcountll(set->bits[w]);
+    return count;
 }
 
 void value_set_probe(const subquery_set *set, const vector *probe, const uint32_t *sel,

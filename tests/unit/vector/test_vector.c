@@ -239,6 +239,266 @@ static void test_value_set(void)
     value_set_destroy(set);
 }
 
+/* What an integer value set should hold: every non-NULL value inserted, by brute force. */
+typedef struct set_model {
+    int64_t values[1 << 16];
+    uint32_t count;
+    bool has_null;
+} set_model;
+
+static int compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts values[0..count) and drops duplicates; returns how many remain. */
+static uint32_t sort_unique(int64_t *values, uint32_t count)
+{
+    qsort(values, count, sizeof *values, compare_int64);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < count; i++)
+        if (kept == 0 || values[kept - 1] != values[i])
+            values[kept++] = values[i];
+    return kept;
+}
+
+static void put_integer(vector *v, uint32_t row, int64_t x)
+{
+    if (type_physical_size(v->type) == 4)
+        ((int32_t *)v->data)[row] = (int32_t)x;
+    else
+        ((int64_t *)v->data)[row] = x;
+}
+
+/*
+ * Inserts values[0..n) as one flat vector of `type` into the set and the
+ * model: through a selection of every `step`-th row when step > 1, and with
+ * every row i where i % null_every == 1 NULL when null_every > 0.
+ */
+static void insert_batch(subquery_set *set, set_model *model, logical_type type,
+                         const int64_t *values, uint32_t n, uint32_t step, uint32_t null_every)
+{
+    arm_error err;
+    vector v;
+    vector_init(&v, type);
+    CHECK_OK(vector_prepare_flat(&v, n, &err), &err);
+    if (null_every > 0)
+        CHECK_OK(vector_ensure_validity(&v, &err), &err);
+    static uint32_t sel[4096];
+    uint32_t selected = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        put_integer(&v, i, values[i]);
+        bool is_null = null_every > 0 && i % null_every == 1;
+        if (is_null)
+            vector_set_null(&v, i);
+        if (i % step != 0)
+            continue;
+        sel[selected++] = i;
+        if (is_null)
+            model->has_null = true;
+        else
+            model->values[model->count++] = values[i];
+    }
+    CHECK_OK(value_set_insert_vector(set, &v, step > 1 ? sel : NULL, step > 1 ? selected : n, &err),
+             &err);
+    model->count = sort_unique(model->values, model->count);
+    vector_dispose(&v);
+}
+
+typedef struct collected_integers {
+    int64_t values[1 << 16];
+    uint32_t count;
+} collected_integers;
+
+static void collect_integer(void *context, const value *v)
+{
+    collected_integers *c = context;
+    if (c->count < sizeof c->values / sizeof c->values[0])
+        c->values[c->count] = v->u.i64;
+    c->count++;
+}
+
+/* The set's count, values (for_each) and probes (each value and its neighbour x ^ 1). */
+static void check_against_model(const subquery_set *set, const set_model *model, logical_type type)
+{
+    arm_error err;
+    CHECK_INT_EQ(value_set_count(set), model->count);
+    CHECK(value_set_has_null(set) == model->has_null);
+    static collected_integers got;
+    got.count = 0;
+    value_set_for_each(set, collect_integer, &got);
+    CHECK_INT_EQ(got.count, model->count);
+    if (got.count == model->count) {
+        qsort(got.values, got.count, sizeof got.values[0], compare_int64);
+        CHECK(memcmp(got.values, model->values, got.count * sizeof got.values[0]) == 0);
+    }
+    vector probe;
+    vector_init(&probe, type);
+    uint32_t n = model->count * 2;
+    CHECK_OK(vector_prepare_flat(&probe, n, &err), &err);
+    for (uint32_t i = 0; i < model->count; i++) {
+        put_integer(&probe, 2 * i, model->values[i]);
+        put_integer(&probe, 2 * i + 1, model->values[i] ^ 1);
+    }
+    uint8_t *hit = malloc(n);
+    value_set_probe(set, &probe, NULL, n, hit);
+    uint32_t wrong = 0;
+    for (uint32_t i = 0; i < model->count; i++) {
+        int64_t neighbour = model->values[i] ^ 1;
+        bool expected = bsearch(&neighbour, model->values, model->count, sizeof neighbour,
+                                compare_int64) != NULL;
+        wrong += hit[2 * i] != 1 || hit[2 * i + 1] != expected;
+    }
+    CHECK_INT_EQ(wrong, 0);
+    free(hit);
+    vector_dispose(&probe);
+}
+
+static uint64_t lcg_next(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return *state >> 33;
+}
+
+/* n values from+0.., or uniform in [from, from + span) when span > 0. */
+static void fill_values(int64_t *values, uint32_t n, int64_t from, uint64_t span, uint64_t *seed)
+{
+    for (uint32_t i = 0; i < n; i++)
+        values[i] = (int64_t)((uint64_t)from + (span > 0 ? lcg_next(seed) % span : i));
+}
+
+/*
+ * BIGINT batches into a set that has turned into a bitmap (over 512 values
+ * within 65536): batches inside the window, with a selection, with
+ * duplicates and NULLs; INT64_MIN (kept beside the bitmap); a value that
+ * moves the window and one that turns the set back into hashing.
+ */
+static void test_value_set_bitmap_batches(void)
+{
+    arm_error err;
+    logical_type type = type_make(TYPE_BIGINT);
+    subquery_set *set;
+    CHECK_OK(value_set_create(&set, type, &err), &err);
+    static set_model model;
+    memset(&model, 0, sizeof model);
+    static int64_t values[2048];
+    uint64_t seed = 42;
+    const int64_t base = 1000000;
+    fill_values(values, 1000, base, 0, &seed); /* turns into a bitmap half way */
+    insert_batch(set, &model, type, values, 1000, 1, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base, 1500, &seed);
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base - 30000, 60000, &seed);
+    values[0] = base - 30000; /* the smallest value until the window moves down */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    insert_batch(set, &model, type, values, 2048, 3, 0); /* duplicates of the last batch */
+    check_against_model(set, &model, type);
+    values[7] = INT64_MIN; /* not selected (step 2) */
+    values[9] = base + 500000;
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    check_against_model(set, &model, type);
+    values[10] = INT64_MIN; /* selected now */
+    values[9] = base;
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base - 30000, 60000, &seed);
+    insert_batch(set, &model, type, values, 2048, 1, 3);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base - 20000, 50000, &seed);
+    values[100] = base + 34000; /* the window moves up to [base - 30767, base + 34768] */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base + 30000, 4700, &seed);
+    values[0] = base + 34699; /* the largest value, set by a whole batch */
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base, 3000, &seed);
+    values[1000] = base - 30800; /* below the window, still within 65536 of the largest */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    values[2000] = base + 200000; /* beyond any window: back to hashing */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, base, 3000, &seed);
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    value_set_destroy(set);
+}
+
+/* Bitmap windows at the ends of BIGINT: INT64_MIN has no bit; a window past INT64_MAX wraps. */
+static void test_value_set_bitmap_extremes(void)
+{
+    arm_error err;
+    logical_type type = type_make(TYPE_BIGINT);
+    static set_model model;
+    static int64_t values[2048];
+    uint64_t seed = 7;
+    subquery_set *set;
+    CHECK_OK(value_set_create(&set, type, &err), &err);
+    memset(&model, 0, sizeof model);
+    fill_values(values, 1000, INT64_MIN + 1, 0, &seed);
+    insert_batch(set, &model, type, values, 1000, 1, 0);
+    fill_values(values, 2048, INT64_MIN + 1, 3000, &seed);
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    values[5] = INT64_MIN;
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    value_set_destroy(set);
+
+    CHECK_OK(value_set_create(&set, type, &err), &err);
+    memset(&model, 0, sizeof model);
+    fill_values(values, 1000, INT64_MAX - 999, 0, &seed);
+    insert_batch(set, &model, type, values, 1000, 1, 0);
+    fill_values(values, 2048, INT64_MAX - 2999, 3000, &seed);
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    check_against_model(set, &model, type);
+    values[0] = INT64_MIN + 30000; /* inside the window [INT64_MAX - 33511, INT64_MIN + 32023] */
+    insert_batch(set, &model, type, values, 2048, 2, 0);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, INT64_MAX - 2999, 3000, &seed);
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    values[0] = INT64_MAX - 40000; /* below the window; with INT64_MIN + 30000: back to hashing */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    values[0] = 0;
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    value_set_destroy(set);
+}
+
+/* INTEGER (4-byte) batches through the bitmap: selection, NULLs, a move, leaving it. */
+static void test_value_set_bitmap_int32(void)
+{
+    arm_error err;
+    logical_type type = type_make(TYPE_INTEGER);
+    subquery_set *set;
+    CHECK_OK(value_set_create(&set, type, &err), &err);
+    static set_model model;
+    memset(&model, 0, sizeof model);
+    static int64_t values[2048];
+    uint64_t seed = 3;
+    fill_values(values, 1100, -500, 0, &seed);
+    insert_batch(set, &model, type, values, 1100, 1, 0);
+    fill_values(values, 2048, -20000, 40000, &seed);
+    insert_batch(set, &model, type, values, 2048, 2, 5);
+    check_against_model(set, &model, type);
+    fill_values(values, 2048, -20000, 40000, &seed);
+    values[1] = 44000; /* the window moves up */
+    insert_batch(set, &model, type, values, 2048, 1, 0);
+    check_against_model(set, &model, type);
+    values[2] = INT32_MIN; /* back to hashing */
+    insert_batch(set, &model, type, values, 2048, 1, 4);
+    check_against_model(set, &model, type);
+    value_set_destroy(set);
+}
+
 /* memcmp, then length: what string_view_compare must agree with. */
 static int reference_compare(const char *a, uint32_t la, const char *b, uint32_t lb)
 {
@@ -438,4 +698,6 @@ static void test_pool_threads(void)
 TEST_MAIN(test_pool_decays, test_pool_reuses_returned_memory, test_pool_threads,
           test_large_buffers_reused, test_prepare_reuses_unique_buffers,
           test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
-          test_value_format, test_casts, test_datetime_parsing, test_value_set)
+          test_value_format, test_casts, test_datetime_parsing, test_value_set,
+          test_value_set_bitmap_batches, test_value_set_bitmap_extremes,
+          test_value_set_bitmap_int32)
