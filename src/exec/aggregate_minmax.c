@@ -22,6 +22,40 @@ static inline int128 interval_span(interval_value v)
 /* Replaces `cur` by `x` when x is better: x < cur for MIN (IS_MAX 0), cur < x for MAX. */
 #define BETTER(LESS, IS_MAX, x, cur) ((IS_MAX) ? LESS(cur, x) : LESS(x, cur))
 
+/* Row r's value (masked row mr) into the state at `at`. */
+#define EXTREME_ROW(NAME, T, LESS, IS_MAX, at, mr)                                                 \
+    do {                                                                                           \
+        NAME##_state *st = (void *)(at);                                                           \
+        T x = d[mr];                                                                               \
+        if (!st->has_value || BETTER(LESS, IS_MAX, x, st->value)) {                                \
+            st->value = x;                                                                         \
+            st->has_value = true;                                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* Row i's state is at AT(i, r), r its physical row: a group pointer or a dense entry
+ * state. Without NULLs or a selection the loop reads row i directly. */
+#define EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT)                                                    \
+    do {                                                                                           \
+        const vector *v = args[0];                                                                 \
+        const T *d = v->data;                                                                      \
+        uint32_t m = agg_row_mask(v);                                                              \
+        if (agg_is_plain(v) && sel == NULL) {                                                      \
+            for (uint32_t i = 0; i < count; i++)                                                   \
+                EXTREME_ROW(NAME, T, LESS, IS_MAX, AT(i, i), i);                                   \
+            return ARM_OK;                                                                         \
+        }                                                                                          \
+        for (uint32_t i = 0; i < count; i++) {                                                     \
+            uint32_t r = sel ? sel[i] : i, at = r & m;                                             \
+            if (agg_valid(v, at))                                                                  \
+                EXTREME_ROW(NAME, T, LESS, IS_MAX, AT(i, r), at);                                  \
+        }                                                                                          \
+        return ARM_OK;                                                                             \
+    } while (0)
+
+#define AT_GROUP(i, r) (rows[i] + state_offset)
+#define AT_ENTRY(i, r) (states + (size_t)entries[r] * stride)
+
 #define DEFINE_EXTREME(NAME, T, LESS, IS_MAX)                                                      \
     typedef struct NAME##_state {                                                                  \
         T value;                                                                                   \
@@ -32,21 +66,14 @@ static inline int128 interval_span(interval_value v)
                                     const uint32_t *sel, uint32_t count, arm_error *err)           \
     {                                                                                              \
         (void)fn, (void)err;                                                                       \
-        const vector *v = args[0];                                                                 \
-        const T *d = v->data;                                                                      \
-        uint32_t m = agg_row_mask(v);                                                              \
-        for (uint32_t i = 0; i < count; i++) {                                                     \
-            uint32_t r = (sel ? sel[i] : i) & m;                                                   \
-            if (!agg_valid(v, r))                                                                  \
-                continue;                                                                          \
-            NAME##_state *st = (void *)(rows[i] + state_offset);                                   \
-            T x = d[r];                                                                            \
-            if (!st->has_value || BETTER(LESS, IS_MAX, x, st->value)) {                            \
-                st->value = x;                                                                     \
-                st->has_value = true;                                                              \
-            }                                                                                      \
-        }                                                                                          \
-        return ARM_OK;                                                                             \
+        EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT_GROUP);                                             \
+    }                                                                                              \
+    static arm_status NAME##_update_dense(                                                         \
+        const aggregate_function *fn, uint8_t *states, uint32_t stride, const uint32_t *entries,   \
+        vector *const *args, const uint32_t *sel, uint32_t count, arm_error *err)                  \
+    {                                                                                              \
+        (void)fn, (void)err;                                                                       \
+        EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT_ENTRY);                                             \
     }                                                                                              \
     static arm_status NAME##_update_single(const aggregate_function *fn, void *state,              \
                                            vector *const *args, const uint32_t *sel,               \
@@ -234,6 +261,7 @@ static void text_destroy(const aggregate_function *fn, void *state)
         (fn)->state_size = (is_max) ? sizeof(max_##NAME##_state) : sizeof(min_##NAME##_state);     \
         (fn)->update = (is_max) ? max_##NAME##_update : min_##NAME##_update;                       \
         (fn)->update_single = (is_max) ? max_##NAME##_update_single : min_##NAME##_update_single;  \
+        (fn)->update_dense = (is_max) ? max_##NAME##_update_dense : min_##NAME##_update_dense;     \
         (fn)->combine = (is_max) ? max_##NAME##_combine : min_##NAME##_combine;                    \
         (fn)->finalize = (is_max) ? max_##NAME##_finalize : min_##NAME##_finalize;                 \
     } while (0)
@@ -265,6 +293,7 @@ void aggregate_minmax_bind(agg_instance *it)
         fn->state_size = sizeof(text_extreme_state);
         fn->update = text_update;
         fn->update_single = text_update_single;
+        fn->update_dense = NULL; /* the states own copies of strings */
         fn->combine = text_combine;
         fn->finalize = text_finalize;
         fn->destroy = text_destroy;
