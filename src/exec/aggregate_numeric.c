@@ -6,6 +6,9 @@
  * into parts (aggregate_avg_split) has its partial sum and merge here too.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "exec/aggregate_internal.h"
 
@@ -138,13 +141,40 @@ static arm_status count_finalize(const aggregate_function *fn, void *state, vect
     } while (0)
 #define SUM_ADD_FLOAT(acc, x, name) ((acc) += (x))
 
-/* Adds d[r] to the STATE at `at` and counts it. */
-#define SUM_ROW(STATE, ACC_T, ADD, OVERFLOW_NAME, at, r)                                           \
+/* Adds value x to the STATE at `at` and counts it: the grouped kernels' row step. */
+#define SUM_ADD_INT_ROW(STATE, at, x, name)                                                        \
     do {                                                                                           \
         STATE *st = (void *)(at);                                                                  \
-        ADD(st->sum, (ACC_T)d[r], OVERFLOW_NAME);                                                  \
+        SUM_ADD_INT(st->sum, x, name);                                                             \
         st->count++;                                                                               \
     } while (0)
+
+#ifdef __SSE2__
+/*
+ * The sum and the count of a float state in one 16-byte load and store: the
+ * double add leaves the count's lane as it is, and adding the integers {0, 1}
+ * leaves the sum's bits as they are. Grouped loops are bound by stores (a
+ * group's next row comes a few rows later), so this halves their cost.
+ */
+static inline void add_and_count_f64(sum_f64_state *st, double x)
+{
+    __m128i both = _mm_loadu_si128((const __m128i *)(void *)st);
+    __m128d sum = _mm_add_sd(_mm_castsi128_pd(both), _mm_set_sd(x));
+    both = _mm_add_epi64(_mm_castpd_si128(sum), _mm_set_epi64x(1, 0));
+    _mm_storeu_si128((__m128i *)(void *)st, both);
+}
+#define SUM_ADD_FLOAT_ROW(STATE, at, x, name) add_and_count_f64((void *)(at), x)
+#else
+#define SUM_ADD_FLOAT_ROW(STATE, at, x, name)                                                      \
+    do {                                                                                           \
+        STATE *st = (void *)(at);                                                                  \
+        st->sum += (x);                                                                            \
+        st->count++;                                                                               \
+    } while (0)
+#endif
+
+#define SUM_ROW(STATE, ACC_T, ADD, OVERFLOW_NAME, at, r)                                           \
+    ADD##_ROW(STATE, at, (ACC_T)d[r], OVERFLOW_NAME)
 
 /*
  * The grouped kernels find row i's state at AT(i, r) (r its physical row):
