@@ -186,8 +186,10 @@ static inline void add_and_count_f64(sum_f64_state *st, double x)
         const vector *v = args[0];                                                                 \
         const T *d = v->data;                                                                      \
         if (agg_is_plain(v) && sel == NULL) {                                                      \
-            for (uint32_t i = 0; i < count; i++)                                                   \
+            for (uint32_t i = 0; i < count; i++) {                                                 \
+                AGG_PREFETCH(d, i);                                                                \
                 SUM_ROW(STATE, ACC_T, ADD, OVERFLOW_NAME, AT(i, i), i);                            \
+            }                                                                                      \
         } else if (agg_is_plain(v)) {                                                              \
             for (uint32_t i = 0; i < count; i++)                                                   \
                 SUM_ROW(STATE, ACC_T, ADD, OVERFLOW_NAME, AT(i, sel[i]), sel[i]);                  \

@@ -544,9 +544,12 @@ static uint32_t count_entries(entry_partials *p, const uint32_t *entry, const ba
     const uint32_t *sel = in->sel;
     uint32_t n = 0, count = in->count;
     if (sel == NULL) {
-        for (uint32_t i = 0; i < count; i++)
+        for (uint32_t i = 0; i < count; i++) {
+            if ((i & 15) == 0) /* the entries stream from memory: see AGG_PREFETCH */
+                __builtin_prefetch(&entry[i + 512]);
             if (row_counts[entry[i]]++ == 0)
                 fresh[n++] = entry[i];
+        }
     } else {
         for (uint32_t i = 0; i < count; i++)
             if (row_counts[entry[sel[i]]]++ == 0)
