@@ -57,10 +57,18 @@ static uint32_t max_entry(const vector *key, const batch *in)
 }
 
 /*
- * The bits each key's entry numbers need in `in` (NULL rows skipped). A
- * dictionary no larger than the budget bounds its entry numbers itself (its
- * capacity is at least its row count), so the batch is not read; a larger
- * one (a join's build rows) is scanned for the largest entry in use.
+ * Dictionaries whose capacities together take at most this many bits size
+ * the table of groups themselves: 4096 slots stay in the cache. Wider ones
+ * would spread a few groups over a table of up to 64K slots, slower to read
+ * than a scan of the batch for the entries in use.
+ */
+#define UNSCANNED_BITS 12
+
+/*
+ * The bits each key's entry numbers need in `in` (NULL rows skipped). Small
+ * dictionaries bound their entry numbers themselves (a capacity is at least
+ * the row count), so the batch is not read; otherwise (several keys, a
+ * join's build rows) it is scanned for the largest entry in use.
  */
 static void needed_bits(const vector *keys, uint32_t key_count, const batch *in, uint8_t *bits)
 {
@@ -70,7 +78,7 @@ static void needed_bits(const vector *keys, uint32_t key_count, const batch *in,
         bits[k] = capacity > 0 ? bits_for(capacity - 1) : 1;
         total += bits[k];
     }
-    if (total <= ENTRY_GROUPS_BITS)
+    if (total <= UNSCANNED_BITS)
         return;
     for (uint32_t k = 0; k < key_count; k++)
         bits[k] = bits_for(max_entry(&keys[k], in));
