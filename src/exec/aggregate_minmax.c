@@ -33,8 +33,8 @@ static inline int128 interval_span(interval_value v)
         }                                                                                          \
     } while (0)
 
-/* Row i's state is at AT(i, r), r its physical row: a group pointer or a dense entry
- * state. Without NULLs or a selection the loop reads row i directly. */
+/* Row i's state is at AT(i, r), r its physical row. Without NULLs or a selection the
+ * loop reads row i directly. */
 #define EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT)                                                    \
     do {                                                                                           \
         const vector *v = args[0];                                                                 \
@@ -54,7 +54,6 @@ static inline int128 interval_span(interval_value v)
     } while (0)
 
 #define AT_GROUP(i, r) (rows[i] + state_offset)
-#define AT_ENTRY(i, r) (states + (size_t)entries[r] * stride)
 
 #define DEFINE_EXTREME(NAME, T, LESS, IS_MAX)                                                      \
     typedef struct NAME##_state {                                                                  \
@@ -67,13 +66,6 @@ static inline int128 interval_span(interval_value v)
     {                                                                                              \
         (void)fn, (void)err;                                                                       \
         EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT_GROUP);                                             \
-    }                                                                                              \
-    static arm_status NAME##_update_dense(                                                         \
-        const aggregate_function *fn, uint8_t *states, uint32_t stride, const uint32_t *entries,   \
-        vector *const *args, const uint32_t *sel, uint32_t count, arm_error *err)                  \
-    {                                                                                              \
-        (void)fn, (void)err;                                                                       \
-        EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT_ENTRY);                                             \
     }                                                                                              \
     static arm_status NAME##_update_single(const aggregate_function *fn, void *state,              \
                                            vector *const *args, const uint32_t *sel,               \
@@ -261,7 +253,6 @@ static void text_destroy(const aggregate_function *fn, void *state)
         (fn)->state_size = (is_max) ? sizeof(max_##NAME##_state) : sizeof(min_##NAME##_state);     \
         (fn)->update = (is_max) ? max_##NAME##_update : min_##NAME##_update;                       \
         (fn)->update_single = (is_max) ? max_##NAME##_update_single : min_##NAME##_update_single;  \
-        (fn)->update_dense = (is_max) ? max_##NAME##_update_dense : min_##NAME##_update_dense;     \
         (fn)->combine = (is_max) ? max_##NAME##_combine : min_##NAME##_combine;                    \
         (fn)->finalize = (is_max) ? max_##NAME##_finalize : min_##NAME##_finalize;                 \
     } while (0)
@@ -272,6 +263,9 @@ void aggregate_minmax_bind(agg_instance *it)
     bool is_max = it->kind == AGG_MAX;
     fn->init = aggregate_init_zero;
     fn->destroy = NULL;
+    /* No update_dense: measured, a GROUP BY of MIN and MAX over a small dictionary
+     * ran faster through group pointers than through the entries' row counts. */
+    fn->update_dense = NULL;
     switch (fn->arg_type.id) {
     case TYPE_BOOLEAN: USE_EXTREME(fn, is_max, u8); break;
     case TYPE_TINYINT: USE_EXTREME(fn, is_max, i8); break;
@@ -293,7 +287,6 @@ void aggregate_minmax_bind(agg_instance *it)
         fn->state_size = sizeof(text_extreme_state);
         fn->update = text_update;
         fn->update_single = text_update_single;
-        fn->update_dense = NULL; /* the states own copies of strings */
         fn->combine = text_combine;
         fn->finalize = text_finalize;
         fn->destroy = text_destroy;
