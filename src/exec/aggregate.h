@@ -20,6 +20,13 @@ struct aggregate_function {
      * array of state pointers per aggregate. */
     arm_status (*update)(const aggregate_function *fn, uint8_t *const *rows, uint32_t state_offset,
                          vector *const *args, const uint32_t *sel, uint32_t count, arm_error *err);
+    /* Optional (NULL when the family has none): the state at states + entries[r] * stride
+     * takes row r = sel ? sel[i] : i of args, entries being a dictionary key's entry
+     * numbers by row: GROUP BY one small dictionary into dense per-entry states, with no
+     * group pointer per row. States offered this way own no memory (no destroy). */
+    arm_status (*update_dense)(const aggregate_function *fn, uint8_t *states, uint32_t stride,
+                               const uint32_t *entries, vector *const *args, const uint32_t *sel,
+                               uint32_t count, arm_error *err);
     /* One state, all selected rows (ungrouped aggregates: the fast path). */
     arm_status (*update_single)(const aggregate_function *fn, void *state, vector *const *args,
                                 const uint32_t *sel, uint32_t count, arm_error *err);

@@ -22,6 +22,39 @@ static inline int128 interval_span(interval_value v)
 /* Replaces `cur` by `x` when x is better: x < cur for MIN (IS_MAX 0), cur < x for MAX. */
 #define BETTER(LESS, IS_MAX, x, cur) ((IS_MAX) ? LESS(cur, x) : LESS(x, cur))
 
+/* Row r's value (masked row mr) into the state at `at`. */
+#define EXTREME_ROW(NAME, T, LESS, IS_MAX, at, mr)                                                 \
+    do {                                                                                           \
+        NAME##_state *st = (void *)(at);                                                           \
+        T x = d[mr];                                                                               \
+        if (!st->has_value || BETTER(LESS, IS_MAX, x, st->value)) {                                \
+            st->value = x;                                                                         \
+            st->has_value = true;                                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* Row i's state is at AT(i, r), r its physical row. Without NULLs or a selection the
+ * loop reads row i directly. */
+#define EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT)                                                    \
+    do {                                                                                           \
+        const vector *v = args[0];                                                                 \
+        const T *d = v->data;                                                                      \
+        uint32_t m = agg_row_mask(v);                                                              \
+        if (agg_is_plain(v) && sel == NULL) {                                                      \
+            for (uint32_t i = 0; i < count; i++)                                                   \
+                EXTREME_ROW(NAME, T, LESS, IS_MAX, AT(i, i), i);                                   \
+            return ARM_OK;                                                                         \
+        }                                                                                          \
+        for (uint32_t i = 0; i < count; i++) {                                                     \
+            uint32_t r = sel ? sel[i] : i, at = r & m;                                             \
+            if (agg_valid(v, at))                                                                  \
+                EXTREME_ROW(NAME, T, LESS, IS_MAX, AT(i, r), at);                                  \
+        }                                                                                          \
+        return ARM_OK;                                                                             \
+    } while (0)
+
+#define AT_GROUP(i, r) (rows[i] + state_offset)
+
 #define DEFINE_EXTREME(NAME, T, LESS, IS_MAX)                                                      \
     typedef struct NAME##_state {                                                                  \
         T value;                                                                                   \
@@ -32,21 +65,7 @@ static inline int128 interval_span(interval_value v)
                                     const uint32_t *sel, uint32_t count, arm_error *err)           \
     {                                                                                              \
         (void)fn, (void)err;                                                                       \
-        const vector *v = args[0];                                                                 \
-        const T *d = v->data;                                                                      \
-        uint32_t m = agg_row_mask(v);                                                              \
-        for (uint32_t i = 0; i < count; i++) {                                                     \
-            uint32_t r = (sel ? sel[i] : i) & m;                                                   \
-            if (!agg_valid(v, r))                                                                  \
-                continue;                                                                          \
-            NAME##_state *st = (void *)(rows[i] + state_offset);                                   \
-            T x = d[r];                                                                            \
-            if (!st->has_value || BETTER(LESS, IS_MAX, x, st->value)) {                            \
-                st->value = x;                                                                     \
-                st->has_value = true;                                                              \
-            }                                                                                      \
-        }                                                                                          \
-        return ARM_OK;                                                                             \
+        EXTREME_LOOP(NAME, T, LESS, IS_MAX, AT_GROUP);                                             \
     }                                                                                              \
     static arm_status NAME##_update_single(const aggregate_function *fn, void *state,              \
                                            vector *const *args, const uint32_t *sel,               \
@@ -244,6 +263,9 @@ void aggregate_minmax_bind(agg_instance *it)
     bool is_max = it->kind == AGG_MAX;
     fn->init = aggregate_init_zero;
     fn->destroy = NULL;
+    /* No update_dense: measured, a GROUP BY of MIN and MAX over a small dictionary
+     * ran faster through group pointers than through the entries' row counts. */
+    fn->update_dense = NULL;
     switch (fn->arg_type.id) {
     case TYPE_BOOLEAN: USE_EXTREME(fn, is_max, u8); break;
     case TYPE_TINYINT: USE_EXTREME(fn, is_max, i8); break;

@@ -35,20 +35,53 @@ static uint8_t bits_for(uint32_t max_entry)
     return max_entry == 0 ? 1 : (uint8_t)(32 - __builtin_clz(max_entry));
 }
 
-/* The bits each key's entry numbers need in `in` (NULL rows skipped). */
+/* The largest entry number of `key`'s valid rows in `in` (a plain max loop when no NULLs). */
+static uint32_t max_entry(const vector *key, const batch *in)
+{
+    const uint32_t *entry = key->data, *sel = in->sel;
+    uint32_t count = in->count, max = 0;
+    if (key->validity == NULL && sel == NULL) {
+        for (uint32_t i = 0; i < count; i++)
+            max = entry[i] > max ? entry[i] : max;
+    } else if (key->validity == NULL) {
+        for (uint32_t i = 0; i < count; i++)
+            max = entry[sel[i]] > max ? entry[sel[i]] : max;
+    } else {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t row = sel ? sel[i] : i;
+            if (entry[row] > max && vector_is_valid(key, row))
+                max = entry[row];
+        }
+    }
+    return max;
+}
+
+/*
+ * Dictionaries whose capacities together take at most this many bits size
+ * the table of groups themselves: 4096 slots stay in the cache. Wider ones
+ * would spread a few groups over a table of up to 64K slots, slower to read
+ * than a scan of the batch for the entries in use.
+ */
+#define UNSCANNED_BITS 12
+
+/*
+ * The bits each key's entry numbers need in `in` (NULL rows skipped). Small
+ * dictionaries bound their entry numbers themselves (a capacity is at least
+ * the row count), so the batch is not read; otherwise (several keys, a
+ * join's build rows) it is scanned for the largest entry in use.
+ */
 static void needed_bits(const vector *keys, uint32_t key_count, const batch *in, uint8_t *bits)
 {
+    uint32_t total = 0;
     for (uint32_t k = 0; k < key_count; k++) {
-        const vector *key = &keys[k];
-        const uint32_t *entry = key->data;
-        uint32_t max_entry = 0;
-        for (uint32_t i = 0; i < in->count; i++) {
-            uint32_t row = batch_row(in, i);
-            if (entry[row] > max_entry && vector_is_valid(key, row))
-                max_entry = entry[row];
-        }
-        bits[k] = bits_for(max_entry);
+        uint32_t capacity = keys[k].dictionary->capacity;
+        bits[k] = capacity > 0 ? bits_for(capacity - 1) : 1;
+        total += bits[k];
     }
+    if (total <= UNSCANNED_BITS)
+        return;
+    for (uint32_t k = 0; k < key_count; k++)
+        bits[k] = bits_for(max_entry(&keys[k], in));
 }
 
 /* The bits key k takes in codes: what `in` needs, or more if the table already uses more. */
@@ -160,11 +193,32 @@ static arm_status null_group(entry_groups *g, group_table *t, const vector *key,
 static uint8_t pending_lookup;
 
 /*
- * One key without NULLs: each row's group is one read of its entry's slot.
- * The batch's entries not seen before are looked up together (one hashing
- * pass, one table probe), which matters when the dictionary is a join's
- * build rows: thousands of entries, most of them new in the first batches.
+ * One key: looks up the `n` entries in `missing`, whose slots are marked
+ * pending, together (one hashing pass, one table probe), which matters when
+ * the dictionary is a join's build rows: thousands of entries, most of them
+ * new in the first batches.
  */
+static arm_status look_up_missing(entry_groups *g, group_table *t, const vector *keys,
+                                  const uint32_t *missing, uint32_t n, entry_group_init init,
+                                  const void *context, arm_error *err)
+{
+    uint64_t hashes[VECTOR_SIZE];
+    uint8_t *found[VECTOR_SIZE];
+    uint8_t **groups = g->groups;
+    key_hash_column(keys[0].dictionary, missing, n, hashes, true);
+    uint32_t before = t->group_count, created = 0;
+    arm_status s =
+        group_table_find_or_create(t, keys[0].dictionary, missing, n, hashes, found, &created, err);
+    for (uint32_t m = 0; m < n; m++)
+        groups[missing[m]] = s == ARM_OK ? found[m] : NULL;
+    if (s != ARM_OK)
+        return s;
+    for (uint32_t k = before; init != NULL && k < t->group_count; k++)
+        init(context, group_table_row(t, k));
+    return ARM_OK;
+}
+
+/* One key without NULLs: each row's group is one read of its entry's slot. */
 static arm_status assign_one_key(entry_groups *g, group_table *t, const vector *keys,
                                  const batch *in, uint8_t **rows, entry_group_init init,
                                  const void *context, arm_error *err)
@@ -179,23 +233,38 @@ static arm_status assign_one_key(entry_groups *g, group_table *t, const vector *
             missing[n++] = e;
         }
     }
-    if (n > 0) {
-        uint64_t hashes[VECTOR_SIZE];
-        uint8_t *found[VECTOR_SIZE];
-        key_hash_column(keys[0].dictionary, missing, n, hashes, true);
-        uint32_t before = t->group_count, created = 0;
-        arm_status s = group_table_find_or_create(t, keys[0].dictionary, missing, n, hashes, found,
-                                                  &created, err);
-        for (uint32_t m = 0; m < n; m++)
-            groups[missing[m]] = s == ARM_OK ? found[m] : NULL;
-        if (s != ARM_OK)
-            return s;
-        for (uint32_t k = before; init != NULL && k < t->group_count; k++)
-            init(context, group_table_row(t, k));
-    }
-    for (uint32_t i = 0; i < in->count; i++)
-        rows[i] = groups[entry[sel ? sel[i] : i]];
+    arm_status s = n > 0 ? look_up_missing(g, t, keys, missing, n, init, context, err) : ARM_OK;
+    if (s != ARM_OK)
+        return s;
+    if (sel == NULL)
+        for (uint32_t i = 0; i < in->count; i++)
+            rows[i] = groups[entry[i]];
+    else
+        for (uint32_t i = 0; i < in->count; i++)
+            rows[i] = groups[entry[sel[i]]];
     return ARM_OK;
+}
+
+arm_status entry_groups_find(entry_groups *g, group_table *t, const vector *keys,
+                             const uint32_t *entries, uint32_t count, uint8_t **groups_out,
+                             entry_group_init init, const void *context, arm_error *err)
+{
+    arm_status s = follow(g, keys, err);
+    if (s != ARM_OK)
+        return s;
+    uint8_t **groups = g->groups;
+    uint32_t missing[VECTOR_SIZE], n = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t e = entries[i];
+        if (groups[e] == NULL) {
+            groups[e] = &pending_lookup;
+            missing[n++] = e;
+        }
+    }
+    s = n > 0 ? look_up_missing(g, t, keys, missing, n, init, context, err) : ARM_OK;
+    for (uint32_t i = 0; i < count && s == ARM_OK; i++)
+        groups_out[i] = groups[entries[i]];
+    return s;
 }
 
 arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *keys, const batch *in,

@@ -48,4 +48,14 @@ arm_status entry_groups_assign(entry_groups *g, group_table *t, const vector *ke
                                uint8_t **rows, entry_group_init init, const void *context,
                                arm_error *err);
 
+/*
+ * One key without NULLs: points groups_out[i] at the group of dictionary
+ * entry entries[i] (count <= VECTOR_SIZE, no entry twice) of keys[0]'s
+ * dictionary, creating groups in `t`. Call only after entry_groups_apply
+ * said true for the batch that brought that dictionary.
+ */
+arm_status entry_groups_find(entry_groups *g, group_table *t, const vector *keys,
+                             const uint32_t *entries, uint32_t count, uint8_t **groups_out,
+                             entry_group_init init, const void *context, arm_error *err);
+
 #endif

@@ -5,8 +5,10 @@
  * scatters the aggregates' updates into the groups' states; combine merges
  * thread tables into the global one (the first is adopted whole) and the
  * source emits groups from any number of threads. Ungrouped aggregates skip
- * hashing and update their one state straight from each batch. DISTINCT
- * aggregates collect values per group in value sets, folded in at finalize.
+ * hashing and update their one state straight from each batch. One key
+ * with a small dictionary aggregates into partial states per dictionary
+ * entry instead (entry_partials). DISTINCT aggregates collect values per
+ * group in value sets, folded in at finalize.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -34,10 +36,32 @@ typedef struct op_hash_aggregate {
     bool has_distinct;
     bool has_destroy;
     bool is_distinct_plan;
+    bool by_entry_states; /* every aggregate can update dense per-entry states */
     group_layout layout;
     group_table global;
     _Atomic uint32_t output_cursor;
 } op_hash_aggregate;
+
+/*
+ * GROUP BY one dictionary-encoded key whose dictionary is small: the
+ * aggregates update partial states in an array indexed by entry number, with
+ * no group pointer per row, and the rows of each entry are counted (COUNT(*)
+ * needs nothing more). The partials fold into their groups when the
+ * dictionary changes and before the thread's table is merged.
+ */
+typedef struct entry_partials {
+    buffer *owner;          /* the dictionary's data, retained: its address stays unique */
+    const void *dictionary; /* data of the dictionary the entries index; NULL: none yet */
+    uint32_t capacity;      /* entries the arrays hold */
+    uint8_t *states;        /* capacity partial payloads (every aggregate's state) */
+    uint64_t *row_counts;   /* rows of each entry since the last fold; 0: untouched */
+    uint8_t **groups;       /* the group of each touched entry */
+    uint32_t *touched;      /* entries touched since the last fold */
+    uint32_t touched_count;
+} entry_partials;
+
+/* Dictionaries up to this capacity group into entry_partials. */
+#define ENTRY_PARTIALS_MAX 4096
 
 typedef struct agg_local {
     group_table table;
@@ -55,6 +79,9 @@ typedef struct agg_local {
     uint32_t filter_sel[VECTOR_SIZE];
     uint8_t *filter_rows[VECTOR_SIZE];
     uint32_t dictionary_sel[VECTOR_SIZE]; /* dictionary entry of each valid selected row */
+    /* After the scratch arrays (so zeroed apart): the integer-key loop was measurably
+     * sensitive to where its rows array falls, so fields are not added before it. */
+    entry_partials partials;
 } agg_local;
 
 /* ---- group states ------------------------------------------------------------------ */
@@ -101,6 +128,16 @@ static arm_status single_row(const op_hash_aggregate *a, group_table *t, uint8_t
 
 /* ---- per-thread state ---------------------------------------------------------------- */
 
+static void entry_partials_dispose(entry_partials *p)
+{
+    buffer_release(p->owner);
+    free(p->states);
+    free(p->row_counts);
+    free(p->groups);
+    free(p->touched);
+    memset(p, 0, sizeof *p);
+}
+
 static arm_status agg_local_create(op *o, void **out, arm_error *err)
 {
     op_hash_aggregate *a = (op_hash_aggregate *)o;
@@ -110,6 +147,7 @@ static arm_status agg_local_create(op *o, void **out, arm_error *err)
     if (l == NULL)
         return error_out_of_memory(err);
     memset(l, 0, offsetof(agg_local, hashes));
+    memset(&l->partials, 0, sizeof l->partials);
     *out = l;
     l->key_values = calloc(a->key_count + 1, sizeof *l->key_values);
     l->arg_values = calloc(a->arg_total + 1, sizeof *l->arg_values);
@@ -139,6 +177,7 @@ static void agg_local_destroy(op *o, void *local)
         group_table_dispose(&l->table);
     }
     entry_groups_dispose(&l->by_entry);
+    entry_partials_dispose(&l->partials);
     free(l->small_groups);
     for (uint32_t i = 0; l->key_values && i < a->key_count; i++)
         vector_dispose(&l->key_values[i]);
@@ -403,6 +442,169 @@ static arm_status assign_groups(op_hash_aggregate *a, agg_local *l, const batch 
     return s;
 }
 
+/* ---- grouping by entry into partial states -------------------------------------------- */
+
+static uint32_t partial_stride(const op_hash_aggregate *a)
+{
+    return a->layout.row_width - a->layout.payload_offset;
+}
+
+/* Adds `rows` rows to a COUNT(*) state. */
+static arm_status count_rows(const aggregate_function *fn, void *state, uint64_t rows,
+                             arm_error *err)
+{
+    arm_status s = ARM_OK;
+    while (rows > 0 && s == ARM_OK) {
+        uint32_t n = rows > UINT32_MAX ? UINT32_MAX : (uint32_t)rows;
+        s = fn->update_single(fn, state, NULL, NULL, n, err);
+        rows -= n;
+    }
+    return s;
+}
+
+/* Folds every touched entry's partial states into its group and resets them. */
+static arm_status fold_partials(const op_hash_aggregate *a, entry_partials *p, arm_error *err)
+{
+    uint32_t stride = partial_stride(a), base = a->layout.payload_offset;
+    arm_status s = ARM_OK;
+    for (uint32_t t = 0; t < p->touched_count && s == ARM_OK; t++) {
+        uint32_t e = p->touched[t];
+        uint8_t *group = p->groups[e], *partial = p->states + (size_t)e * stride;
+        for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
+            const aggregate_function *fn = a->aggregates[k].fn;
+            uint32_t at = a->state_offsets[k];
+            if (aggregate_is_count_star(fn)) {
+                s = count_rows(fn, group + at, p->row_counts[e], err);
+                continue;
+            }
+            s = fn->combine(fn, group + at, partial + (at - base), err);
+            fn->init(fn, partial + (at - base));
+        }
+        p->row_counts[e] = 0;
+    }
+    p->touched_count = 0;
+    return s;
+}
+
+/* Grows the arrays to `capacity` entries, new states initialized (after a fold: none touched). */
+static arm_status grow_partials(const op_hash_aggregate *a, entry_partials *p, uint32_t capacity,
+                                arm_error *err)
+{
+    uint32_t stride = partial_stride(a), base = a->layout.payload_offset;
+    uint8_t *states = aligned_alloc(16, (size_t)capacity * stride);
+    uint64_t *row_counts = calloc(capacity, sizeof *row_counts);
+    uint8_t **groups = malloc(capacity * sizeof *groups);
+    uint32_t *touched = malloc(capacity * sizeof *touched);
+    if (states == NULL || row_counts == NULL || groups == NULL || touched == NULL) {
+        free(states), free(row_counts), free(groups), free(touched);
+        return error_out_of_memory(err);
+    }
+    for (uint32_t e = 0; e < capacity; e++)
+        for (uint32_t k = 0; k < a->aggregate_count; k++)
+            a->aggregates[k].fn->init(a->aggregates[k].fn,
+                                      states + (size_t)e * stride + (a->state_offsets[k] - base));
+    free(p->states), free(p->row_counts), free(p->groups), free(p->touched);
+    p->states = states;
+    p->row_counts = row_counts;
+    p->groups = groups;
+    p->touched = touched;
+    p->capacity = capacity;
+    return ARM_OK;
+}
+
+/* Makes the partials index `key`'s dictionary, folding those of the one before. */
+static arm_status follow_dictionary(const op_hash_aggregate *a, entry_partials *p,
+                                    const vector *key, arm_error *err)
+{
+    const vector *dictionary = key->dictionary;
+    if (dictionary->data == p->dictionary && dictionary->capacity <= p->capacity)
+        return ARM_OK;
+    arm_status s = fold_partials(a, p, err);
+    if (s == ARM_OK && dictionary->capacity > p->capacity)
+        s = grow_partials(a, p, dictionary->capacity, err);
+    if (s != ARM_OK)
+        return s;
+    buffer_release(p->owner);
+    p->owner = buffer_retain(dictionary->data_buffer);
+    p->dictionary = dictionary->data;
+    return ARM_OK;
+}
+
+/* Whether this batch groups into entry_partials: one small dictionary key without NULLs. */
+static bool groups_into_partials(const op_hash_aggregate *a, const agg_local *l, const batch *in)
+{
+    const vector *key = &l->key_values[0];
+    return a->by_entry_states && a->key_count == 1 && in->count > 0 &&
+           key->kind == VECTOR_DICTIONARY && key->validity == NULL &&
+           key->dictionary->capacity <= ENTRY_PARTIALS_MAX;
+}
+
+/* Counts each entry's rows; entries new since the last fold go to fresh[] (returns how many). */
+static uint32_t count_entries(entry_partials *p, const uint32_t *entry, const batch *in,
+                              uint32_t *fresh)
+{
+    uint64_t *row_counts = p->row_counts;
+    const uint32_t *sel = in->sel;
+    uint32_t n = 0, count = in->count;
+    if (sel == NULL) {
+        for (uint32_t i = 0; i < count; i++) {
+            if ((i & 15) == 0) /* the entries stream from memory: see AGG_PREFETCH */
+                __builtin_prefetch(&entry[i + 512]);
+            if (row_counts[entry[i]]++ == 0)
+                fresh[n++] = entry[i];
+        }
+    } else {
+        for (uint32_t i = 0; i < count; i++)
+            if (row_counts[entry[sel[i]]]++ == 0)
+                fresh[n++] = entry[sel[i]];
+    }
+    return n;
+}
+
+/* Finds the groups of the entries first met in this batch and marks them touched. */
+static arm_status touch_entries(op_hash_aggregate *a, agg_local *l, const uint32_t *fresh,
+                                uint32_t n, arm_error *err)
+{
+    entry_partials *p = &l->partials;
+    arm_status s = entry_groups_find(&l->by_entry, &l->table, l->key_values, fresh, n,
+                                     l->filter_rows, init_group, a, err);
+    for (uint32_t m = 0; m < n; m++) {
+        if (s != ARM_OK) { /* forget the rows counted: nothing will fold them */
+            p->row_counts[fresh[m]] = 0;
+            continue;
+        }
+        p->groups[fresh[m]] = l->filter_rows[m];
+        p->touched[p->touched_count++] = fresh[m];
+    }
+    return s;
+}
+
+static arm_status accumulate_partials(op_hash_aggregate *a, agg_local *l, const batch *in,
+                                      arm_error *err)
+{
+    entry_partials *p = &l->partials;
+    const vector *key = &l->key_values[0];
+    arm_status s = follow_dictionary(a, p, key, err);
+    if (s != ARM_OK)
+        return s;
+    const uint32_t *entry = key->data;
+    uint32_t n = count_entries(p, entry, in, l->filter_sel);
+    if (n > 0 && (s = touch_entries(a, l, l->filter_sel, n, err)) != ARM_OK)
+        return s;
+    uint32_t stride = partial_stride(a), base = a->layout.payload_offset, first_arg = 0;
+    for (uint32_t k = 0; k < a->aggregate_count && s == ARM_OK; k++) {
+        const plan_aggregate *agg = &a->aggregates[k];
+        vector *args[4] = {NULL, NULL, NULL, NULL};
+        for (uint32_t i = 0; i < agg->arg_count && i < 4; i++)
+            args[i] = &l->arg_values[first_arg + i];
+        first_arg += agg->arg_count + 1;
+        if (!aggregate_is_count_star(agg->fn)) /* COUNT(*) is row_counts */
+            s = agg->fn->update_dense(agg->fn, p->states + (a->state_offsets[k] - base), stride,
+                                      entry, args, in->sel, in->count, err);
+    }
+    return s;
+}
+
 static arm_status agg_sink(op *o, void *local, uint32_t input, const batch *in, arm_error *err)
 {
     (void)input;
@@ -411,6 +613,8 @@ static arm_status agg_sink(op *o, void *local, uint32_t input, const batch *in, 
     arm_status s = op_check_interrupt(o->ctx, err);
     if (s == ARM_OK)
         s = evaluate_inputs(a, l, in, err);
+    if (s == ARM_OK && groups_into_partials(a, l, in))
+        return accumulate_partials(a, l, in, err);
     if (s == ARM_OK)
         s = assign_groups(a, l, in, err);
     uint32_t first_arg = 0;
@@ -470,6 +674,9 @@ static arm_status agg_combine(op *o, void *local, uint32_t input, arm_error *err
     (void)input;
     op_hash_aggregate *a = (op_hash_aggregate *)o;
     agg_local *l = local;
+    arm_status folded = fold_partials(a, &l->partials, err);
+    if (folded != ARM_OK)
+        return folded;
     if (!l->table_ready || l->table.group_count == 0)
         return ARM_OK;
     if (a->global.group_count == 0) {
@@ -662,6 +869,7 @@ static arm_status lay_out(op_hash_aggregate *a, query_context *ctx, arm_error *e
     if (a->state_offsets == NULL || a->distinct_offsets == NULL)
         return error_out_of_memory(err);
     uint32_t payload = 0;
+    a->by_entry_states = a->aggregate_count > 0;
     for (uint32_t k = 0; k < a->aggregate_count; k++) {
         const plan_aggregate *agg = &a->aggregates[k];
         a->state_offsets[k] = payload;
@@ -671,6 +879,8 @@ static arm_status lay_out(op_hash_aggregate *a, query_context *ctx, arm_error *e
             payload += 16;
         }
         a->has_distinct |= agg->is_distinct;
+        a->by_entry_states &= !agg->is_distinct && agg->filter == NULL &&
+                              (aggregate_is_count_star(agg->fn) || agg->fn->update_dense != NULL);
         a->has_destroy |= agg->fn->destroy != NULL;
         a->arg_total += agg->arg_count + 1;
     }

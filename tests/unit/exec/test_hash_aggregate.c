@@ -2,7 +2,8 @@
  * Tests for the hash aggregate operator (src/exec/op_hash_aggregate.c)
  * driven through its vtable: NULL keys, string and multi-column keys, many
  * groups over several threads' locals, ungrouped and empty inputs, DISTINCT
- * and FILTER aggregates, PLAN_DISTINCT, and the memory limit.
+ * and FILTER aggregates, PLAN_DISTINCT, dictionary-encoded keys (partial
+ * states per entry), and the memory limit.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "exec/aggregate.h"
 #include "op_driver.h"
+#include "vector/cast.h"
 
 static op_driver d;
 
@@ -407,6 +409,226 @@ static void test_distinct_plan(void)
     dispose_batches(in, BATCHES);
 }
 
+/* ---- dictionary-encoded keys ------------------------------------------------------------ */
+
+/* Input: k VARCHAR (dictionary-encoded), x DOUBLE, y INTEGER, j VARCHAR (dictionary-encoded). */
+static const logical_type dict_types[4] = {
+    {TYPE_VARCHAR, 0, 0}, {TYPE_DOUBLE, 0, 0}, {TYPE_INTEGER, 0, 0}, {TYPE_VARCHAR, 0, 0}};
+
+static const char *const key_names[10] = {
+    "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "a key value longer than twelve bytes", ""};
+static const char *const minor_names[3] = {"p", "q", "r"};
+
+/* A flat VARCHAR vector of `count` values: names[of[i]], or "pad<i>" where of[i] < 0. */
+static void make_dictionary(vector *v, const char *const *names, const int *of, uint32_t count)
+{
+    arm_error err;
+    vector_init(v, dict_types[0]);
+    CHECK_OK(vector_prepare_flat(v, count, &err), &err);
+    for (uint32_t i = 0; i < count; i++) {
+        char pad[32];
+        snprintf(pad, sizeof pad, "pad%u", i);
+        const char *text = of[i] >= 0 ? names[of[i]] : pad;
+        value x = value_varchar(text, (uint32_t)strlen(text));
+        CHECK_OK(vector_set_value(v, i, &x, &err), &err);
+    }
+}
+
+/* Makes column `c` of `b` a DICTIONARY vector over `dictionary`; NULL where is_null[r]. */
+static void set_entries(batch *b, uint32_t c, const vector *dictionary, const uint32_t *entries,
+                        const bool *is_null, uint32_t rows)
+{
+    arm_error err;
+    vector *v = &b->columns[c];
+    CHECK_OK(vector_prepare_flat(v, rows, &err), &err);
+    memcpy(v->data, entries, rows * sizeof *entries);
+    for (uint32_t r = 0; r < rows; r++)
+        if (is_null != NULL && is_null[r]) {
+            CHECK_OK(vector_ensure_validity(v, &err), &err);
+            vector_set_null(v, r);
+        }
+    CHECK_OK(vector_attach_dictionary(v, dictionary, &err), &err);
+}
+
+/* One batch's plan: its key dictionary, which of its entries hold names, and its shape. */
+typedef struct dict_batch_spec {
+    uint32_t dictionary; /* index into the test's dictionaries */
+    bool has_null_keys;
+    bool has_sel;
+} dict_batch_spec;
+
+/* Per key (10 names + NULL) and minor key (3): what the brute force computes. */
+typedef struct dict_expected {
+    int64_t rows, count_x, sum_y, min_y, positive_y;
+    double sum_x, min_x, max_x;
+} dict_expected;
+
+static void format_double(char *out, size_t size, double x)
+{
+    value v = value_double(x);
+    value_format(&v, out, size);
+}
+
+/* The expected row of group `g` (10 = NULL) for the single-key plan's first `aggregates`. */
+static void add_key_row(driver_rows *r, int g, const dict_expected *e, uint32_t aggregates)
+{
+    char sum_x[64], avg_x[64], min_x[64], max_x[64], avg_y[64], line[512];
+    format_double(sum_x, sizeof sum_x, e->sum_x);
+    format_double(avg_x, sizeof avg_x, e->sum_x / (double)e->count_x);
+    format_double(min_x, sizeof min_x, e->min_x);
+    format_double(max_x, sizeof max_x, e->max_x);
+    format_double(avg_y, sizeof avg_y, (double)e->sum_y / (double)e->rows);
+    if (e->count_x == 0)
+        strcpy(sum_x, "NULL"), strcpy(avg_x, "NULL"), strcpy(min_x, "NULL"), strcpy(max_x, "NULL");
+    int n = snprintf(line, sizeof line, "%s|%lld|%lld|%s|%s|%lld|%s",
+                     g == 10 ? "NULL" : key_names[g], (long long)e->rows, (long long)e->count_x,
+                     sum_x, avg_x, (long long)e->sum_y, avg_y);
+    if (aggregates > 6)
+        n += snprintf(line + n, sizeof line - (size_t)n, "|%s|%s|%lld", min_x, max_x,
+                      (long long)e->min_y);
+    if (aggregates > 9)
+        snprintf(line + n, sizeof line - (size_t)n, "|%lld", (long long)e->positive_y);
+    add_expected(r, "%s", line);
+}
+
+/*
+ * GROUP BY a dictionary-encoded key: small dictionaries (per-entry partial
+ * states), one changing between batches and one met again at a new address,
+ * a dictionary too large for partial states, NULL keys and NULL arguments,
+ * selections; aggregates that group into partial states, then with MIN
+ * and MAX and with a FILTER aggregate (which take group pointers per row),
+ * and by two dictionary keys; each against a
+ * brute-force computation, over 1 to 3 threads.
+ */
+static void test_dictionary_keys(void)
+{
+    enum { BATCHES = 9, ROWS = 1000, DICTIONARIES = 5, BIG = 5000 };
+    /* 0: names 0-7; 1: some names, reordered; 2: a copy of 0 at another address;
+     * 3: BIG entries, names at a few of them; 4: the minor key's dictionary. */
+    static const int first[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    static const int second[6] = {5, 3, 9, 8, 0, -1};
+    static const int minor[3] = {0, 1, 2};
+    int *big = malloc(BIG * sizeof *big);
+    for (uint32_t i = 0; i < BIG; i++)
+        big[i] = i == 7 ? 2 : i == 4000 ? 8 : i == BIG - 1 ? 6 : -1;
+    vector dictionaries[DICTIONARIES];
+    make_dictionary(&dictionaries[0], key_names, first, 8);
+    make_dictionary(&dictionaries[1], key_names, second, 6);
+    make_dictionary(&dictionaries[2], key_names, first, 8);
+    make_dictionary(&dictionaries[3], key_names, big, BIG);
+    make_dictionary(&dictionaries[4], minor_names, minor, 3);
+    static const dict_batch_spec specs[BATCHES] = {
+        {0, false, false}, {0, false, true},  {1, false, false}, {0, true, false}, {3, false, true},
+        {1, false, true},  {2, false, false}, {0, true, true},   {0, false, false}};
+    static const uint32_t used_big[3] = {7, 4000, BIG - 1};
+    dict_expected by_key[11], by_pair[11][3];
+    memset(by_key, 0, sizeof by_key);
+    memset(by_pair, 0, sizeof by_pair);
+    for (int g = 0; g < 11; g++)
+        by_key[g].min_y = INT64_MAX, by_key[g].min_x = 1e300, by_key[g].max_x = -1e300;
+    batch in[BATCHES];
+    value *cells = malloc(ROWS * 4 * sizeof *cells);
+    uint32_t entries[ROWS], minor_entries[ROWS], seed = 12345;
+    bool is_null[ROWS];
+    for (uint32_t b = 0; b < BATCHES; b++) {
+        const dict_batch_spec *spec = &specs[b];
+        const int *of = spec->dictionary == 0 || spec->dictionary == 2 ? first
+                        : spec->dictionary == 1                        ? second
+                                                                       : big;
+        uint32_t size = spec->dictionary == 1 ? 5 : 8; /* never the padding */
+        for (uint32_t r = 0; r < ROWS; r++) {
+            uint32_t i = b * ROWS + r;
+            seed = seed * 1103515245u + 12345u;
+            entries[r] = spec->dictionary == 3 ? used_big[(seed >> 16) % 3] : (seed >> 16) % size;
+            minor_entries[r] = (seed >> 8) % 3;
+            is_null[r] = spec->has_null_keys && (seed >> 4) % 5 == 0;
+            value *row = &cells[(size_t)r * 4];
+            row[0] = value_null(dict_types[0]);
+            row[1] = i % 11 == 0 ? value_null(dict_types[1])
+                                 : value_double((double)((i * 37) % 101) * 0.25 - 10);
+            row[2] = value_integer((int32_t)((i * 7) % 1000) - 500);
+            row[3] = value_null(dict_types[3]);
+            bool selected = !spec->has_sel || r % 3 != 1;
+            if (!selected)
+                continue;
+            int g = is_null[r] ? 10 : of[entries[r]];
+            dict_expected *e = &by_key[g], *pair = &by_pair[g][minor_entries[r]];
+            int64_t y = row[2].u.i64;
+            e->rows++, pair->rows++;
+            e->sum_y += y;
+            e->min_y = y < e->min_y ? y : e->min_y;
+            e->positive_y += y > 0;
+            if (row[1].is_null)
+                continue;
+            double x = row[1].u.f64;
+            e->count_x++, pair->count_x++;
+            e->sum_x += x, pair->sum_x += x;
+            e->min_x = x < e->min_x ? x : e->min_x;
+            e->max_x = x > e->max_x ? x : e->max_x;
+        }
+        driver_batch(&in[b], dict_types, 4, cells, ROWS);
+        set_entries(&in[b], 0, &dictionaries[spec->dictionary], entries, is_null, ROWS);
+        set_entries(&in[b], 3, &dictionaries[4], minor_entries, NULL, ROWS);
+        if (spec->has_sel) {
+            uint32_t n = 0;
+            for (uint32_t r = 0; r < ROWS; r++)
+                if (r % 3 != 1)
+                    in[b].sel_storage[n++] = r;
+            in[b].sel = in[b].sel_storage;
+            in[b].count = n;
+        }
+    }
+    free(cells);
+    plan_node *input = driver_plan(&d, PLAN_VALUES, dict_types, 4, NULL, NULL);
+    expr *k = col(dict_types[0], 0), *x = col(dict_types[1], 1), *y = col(dict_types[2], 2);
+    expr *positive = call(">", y, int_constant(0));
+    /* the first 6 group into per-entry partial states; MIN, MAX and FILTER use group pointers */
+    plan_aggregate aggs[10] = {
+        agg("count", NULL, false, NULL), agg("count", x, false, NULL),
+        agg("sum", x, false, NULL),      agg("avg", x, false, NULL),
+        agg("sum", y, false, NULL),      agg("avg", y, false, NULL),
+        agg("min", x, false, NULL),      agg("max", x, false, NULL),
+        agg("min", y, false, NULL),      agg("count", NULL, false, positive)};
+    static const uint32_t plans[3] = {6, 9, 10};
+    driver_rows expected[3] = {{0}}, expected_pairs = {0};
+    for (int g = 0; g < 11; g++) {
+        if (by_key[g].rows == 0)
+            continue;
+        for (uint32_t p = 0; p < 3; p++)
+            add_key_row(&expected[p], g, &by_key[g], plans[p]);
+        for (int m = 0; m < 3; m++) {
+            const dict_expected *e = &by_pair[g][m];
+            char sum_x[64] = "NULL";
+            if (e->count_x > 0)
+                format_double(sum_x, sizeof sum_x, e->sum_x);
+            if (e->rows > 0)
+                add_expected(&expected_pairs, "%s|%s|%lld|%s", g == 10 ? "NULL" : key_names[g],
+                             minor_names[m], (long long)e->rows, sum_x);
+        }
+    }
+    expr *pair[2] = {k, col(dict_types[3], 3)};
+    plan_aggregate pair_aggs[2] = {agg("count", NULL, false, NULL), agg("sum", x, false, NULL)};
+    for (uint32_t threads = 1; threads <= 3; threads++) {
+        arm_error err;
+        for (uint32_t p = 0; p < 3; p++) {
+            driver_rows actual = {0};
+            CHECK_OK(run_plan(aggregate_plan(input, &k, 1, aggs, plans[p]), in, BATCHES, threads,
+                              &actual, &err),
+                     &err);
+            CHECK(driver_rows_same(&actual, &expected[p]));
+        }
+        driver_rows pairs = {0};
+        CHECK_OK(run_plan(aggregate_plan(input, pair, 2, pair_aggs, 2), in, BATCHES, threads,
+                          &pairs, &err),
+                 &err);
+        CHECK(driver_rows_same(&pairs, &expected_pairs));
+    }
+    dispose_batches(in, BATCHES);
+    for (uint32_t i = 0; i < DICTIONARIES; i++)
+        vector_dispose(&dictionaries[i]);
+    free(big);
+}
+
 static void test_memory_limit(void)
 {
     op_driver saved = d;
@@ -445,5 +667,5 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_group_by_with_null_keys, test_string_and_multi_column_keys, test_many_groups,
-          test_ungrouped_and_empty, test_distinct_and_filter, test_distinct_plan, test_memory_limit,
-          teardown)
+          test_ungrouped_and_empty, test_distinct_and_filter, test_distinct_plan,
+          test_dictionary_keys, test_memory_limit, teardown)
