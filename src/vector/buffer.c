@@ -30,7 +30,8 @@
  */
 #define POOL_MIN_SHIFT 12
 #define POOL_MAX_SHIFT 26
-#define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
+#define POOL_STEPS 4 /* classes per power of two: 4/4, 5/4, 6/4 and 7/4 of it */
+#define POOL_CLASSES ((POOL_MAX_SHIFT - POOL_MIN_SHIFT) * POOL_STEPS + 1)
 #define POOL_MIN_BYTES ((size_t)256 << 20)
 #define POOL_DECAY_SECONDS 10
 #define POOL_FROM_SLAB 0x100u /* in pool_class: the block is a slab's (below) */
@@ -92,10 +93,17 @@ static size_t data_bytes_of(size_t capacity_bytes)
 /* The header's bytes: the data starts this far into the allocation, aligned. */
 #define HEADER_BYTES ((sizeof(buffer) + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1))
 
-/* Bytes of data a buffer of size class `c` holds. */
+/*
+ * Bytes of data a buffer of size class `c` holds: classes step by a quarter
+ * of a power of two, so a block wastes at most a fifth of itself. Blocks
+ * sit side by side in huge pages, so a block's unused tail is zeroed and
+ * resident all the same: with one class per power of two, columns of
+ * content-defined chunks (any length) took up to twice their bytes, and a
+ * cold SELECT * of 10M rows peaked at 1.65 GB.
+ */
 static size_t class_bytes(int c)
 {
-    return (size_t)1 << (c + POOL_MIN_SHIFT);
+    return (size_t)(POOL_STEPS + c % POOL_STEPS) << (c / POOL_STEPS + POOL_MIN_SHIFT - 2);
 }
 
 /* The size class of a pooled buffer. */
@@ -104,14 +112,16 @@ static int class_of(const buffer *b)
     return (int)(b->pool_class & ~POOL_FROM_SLAB) - 1;
 }
 
-/* The size class of `data_bytes` of data, or -1 when it is not pooled. */
+/* The smallest size class of `data_bytes` of data or more, or -1 when it is not pooled. */
 static int pool_class_of(size_t data_bytes)
 {
     if (!POOL_ENABLED || data_bytes < ((size_t)1 << POOL_MIN_SHIFT) ||
         data_bytes > ((size_t)1 << POOL_MAX_SHIFT))
         return -1;
-    int shift = 64 - __builtin_clzll((unsigned long long)(data_bytes - 1));
-    return shift - POOL_MIN_SHIFT;
+    int power = 63 - __builtin_clzll((unsigned long long)data_bytes); /* 2^power <= data_bytes */
+    size_t quarter = (size_t)1 << (power - 2);
+    int steps = (int)((data_bytes + quarter - 1) / quarter); /* 4 to 8 quarters */
+    return (power - POOL_MIN_SHIFT) * POOL_STEPS + steps - POOL_STEPS;
 }
 
 /*

@@ -612,6 +612,47 @@ static void test_pool_decays(void)
 }
 
 /*
+ * Size classes step by a quarter of a power of two: a released buffer adds its class's
+ * bytes to the pool, at most a fifth more than it holds (data rounds up to 64 bytes).
+ */
+static void test_pool_classes(void)
+{
+    static const size_t sizes[][2] = {
+        {4096, 4096},
+        {4097, 5120},
+        {5000, 5120},
+        {5120, 5120},
+        {5121, 6144},
+        {7168, 7168},
+        {7169, 8192},
+        {8192, 8192},
+        {100000, 7 * 16384},
+        {600000, 655360}, /* 5/4 of 512 KB */
+        {(size_t)1 << 26, (size_t)1 << 26},
+    };
+    int64_t now = buffer_pool_now();
+    buffer_pool_decay(now + 3600); /* an empty pool */
+    buffer *probe = buffer_create(4096);
+    buffer_release(probe);
+    if (buffer_pool_decay(now) == 0) {
+        printf("  no buffer pool in this build (sanitizers): classes not checked\n");
+        return;
+    }
+    buffer_pool_decay(now + 3600);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        buffer *b = buffer_create(sizes[i][0]);
+        CHECK(b != NULL);
+        buffer_release(b);
+        size_t pooled = buffer_pool_decay(now);
+        if (pooled != sizes[i][1])
+            printf("  %zu bytes took a block of %zu, expected %zu\n", sizes[i][0], pooled,
+                   sizes[i][1]);
+        CHECK(pooled == sizes[i][1]);
+        buffer_pool_decay(now + 3600);
+    }
+}
+
+/*
  * Buffers whose memory went back to the system (decayed, their slab regions given back)
  * are handed out again whole: many of several sizes, filled and checked, twice over.
  */
@@ -695,7 +736,7 @@ static void test_pool_threads(void)
     }
 }
 
-TEST_MAIN(test_pool_decays, test_pool_reuses_returned_memory, test_pool_threads,
+TEST_MAIN(test_pool_decays, test_pool_classes, test_pool_reuses_returned_memory, test_pool_threads,
           test_large_buffers_reused, test_prepare_reuses_unique_buffers,
           test_strings_constants_dictionaries, test_string_compare_orders_bytes, test_type_lattice,
           test_value_format, test_casts, test_datetime_parsing, test_value_set,
