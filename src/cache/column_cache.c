@@ -99,7 +99,11 @@ static bool keeps(const vector *v, const buffer *b)
  */
 static size_t vector_bytes(const vector *v, const vector *previous)
 {
-    size_t bytes = buffer_bytes(v->data_buffer) + buffer_bytes(v->validity_buffer);
+    size_t bytes = 0;
+    if (previous == NULL || v->data_buffer != previous->data_buffer)
+        bytes += buffer_bytes(v->data_buffer); /* a chunk's dictionary serves all its batches */
+    if (previous == NULL || v->validity_buffer != previous->validity_buffer)
+        bytes += buffer_bytes(v->validity_buffer);
     for (uint32_t i = 0; i < v->keep_alive_count; i++)
         if (!keeps(previous, v->keep_alive[i]))
             bytes += buffer_bytes(v->keep_alive[i]);

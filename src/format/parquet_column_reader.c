@@ -910,6 +910,15 @@ static arm_status flatten_indexes(parquet_column_reader *cr, vector *out, uint32
                                   arm_error *err)
 {
     memcpy(cr->indexes, out->data, (size_t)filled * sizeof(uint32_t));
+    size_t wide = (size_t)VECTOR_SIZE * cr->out_width;
+    if (out->data_buffer->capacity_bytes < wide) { /* it was sized for entry numbers */
+        buffer *values = buffer_create(wide);
+        if (values == NULL)
+            return error_out_of_memory(err);
+        buffer_release(out->data_buffer);
+        out->data_buffer = values;
+        out->data = values->data;
+    }
     gather(cr, cr->indexes, filled, out->data);
     if (cr->leaf->convert == PARQUET_CONVERT_STRING)
         return keep_alive(cr, out, cr->dictionary_owner, err);
@@ -963,13 +972,38 @@ static bool try_view_page(parquet_column_reader *cr, vector *out, uint32_t count
     return true;
 }
 
+/* Whether the batch keeps the page's dictionary entry numbers (the page is active). */
+static int keeps_entries(const parquet_column_reader *cr)
+{
+    return cr->page_is_dictionary && cr->keep_dictionary && cr->out_width >= 4 &&
+           cr->dictionary_count > 0;
+}
+
+/*
+ * A batch's own buffer: room for VECTOR_SIZE values, or only for their
+ * entry numbers when it keeps them (4 bytes a row: a string's 16 would
+ * leave three quarters of each cached batch of a dictionary column unused;
+ * flatten_indexes widens it when a page without the dictionary follows).
+ */
+static arm_status prepare_batch(vector *out, bool entries, arm_error *err)
+{
+    logical_type type = out->type;
+    if (entries)
+        out->type = type_make(TYPE_INTEGER); /* entry numbers are 4 bytes */
+    arm_status status = vector_prepare_flat(out, VECTOR_SIZE, err);
+    out->type = type;
+    if (status == ARM_OK)
+        out->capacity = VECTOR_SIZE; /* rows, whatever the buffer's width */
+    return status;
+}
+
 static arm_status decode_run(parquet_column_reader *cr, vector *out, uint32_t filled,
                              uint32_t count, int *mode, arm_error *err)
 {
     bool dict_page = cr->page_is_dictionary;
     arm_status status = ARM_OK;
     if (*mode < 0)
-        *mode = dict_page && cr->keep_dictionary && cr->out_width >= 4 && cr->dictionary_count > 0;
+        *mode = keeps_entries(cr);
     else if (*mode == 1 && !dict_page) {
         *mode = 0;
         status = flatten_indexes(cr, out, filled, err);
@@ -1019,7 +1053,9 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
             break;
         }
         if (!prepared) { /* the batch is decoded into the vector's own buffer */
-            if ((status = vector_prepare_flat(out, VECTOR_SIZE, err)) != ARM_OK)
+            if (mode < 0)
+                mode = keeps_entries(cr);
+            if ((status = prepare_batch(out, mode == 1, err)) != ARM_OK)
                 return status;
             prepared = true;
         }

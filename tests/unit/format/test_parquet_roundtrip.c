@@ -844,9 +844,130 @@ static void test_aligned_plain_values_are_views(void)
     check_views(false, true, false, PARQUET_CODEC_LZ4_RAW); /* stored raw: incompressible */
 }
 
-TEST_MAIN(test_raw_if_incompressible, test_delta_int64, test_dictionary_page_statistics,
-          test_dictionary_sample, test_reopen_moves_between_chunks, test_zero_copy_batches,
-          test_edge_values, test_all_codecs_encodings_nullability, test_small_and_empty,
-          test_schema_mapping, test_statistics_and_page_index, test_skip_rows_and_pages,
-          test_dictionary_vectors, test_deterministic_bytes, test_file_round_trip,
-          test_not_null_violation, test_aligned_plain_values_are_views)
+/* Text of row `row` of the fallback test: 20 strings, then distinct ones. */
+static uint32_t fallback_text(uint64_t row, uint64_t dictionary_rows, char *out)
+{
+    return (uint32_t)(row < dictionary_rows
+                          ? sprintf(out, "cat_%02d", (int)(row % 20))
+                          : sprintf(out, "plain text %llu", (unsigned long long)row));
+}
+
+/*
+ * Writers give up on a dictionary that grows too large and go on with PLAIN
+ * pages in the same column chunk. Ours never does, so the test builds such a
+ * chunk: our dictionary-encoded column, then a PLAIN page appended by hand
+ * and the footer rewritten. A batch that starts on entry numbers (kept, in a
+ * buffer sized for them) and goes on with plain values must come out whole.
+ */
+static void test_dictionary_then_plain_pages(void)
+{
+    enum { DICT_ROWS = 1000, PLAIN_ROWS = 700, ROWS_ALL = DICT_ROWS + PLAIN_ROWS };
+    arm_error err;
+    parquet_writer_column column = {"s", type_make(TYPE_VARCHAR), false, 1};
+    parquet_writer_options options = PARQUET_WRITER_OPTIONS_INIT;
+    options.codec = PARQUET_CODEC_UNCOMPRESSED;
+    options.write_page_index = false;
+    parquet_writer *w = NULL;
+    CHECK_OK(parquet_writer_create_memory(&w, &column, 1, &options, &err), &err);
+    batch b;
+    logical_type type = column.type;
+    CHECK_OK(batch_init(&b, 1, &type, &err), &err);
+    CHECK_OK(vector_prepare_flat(&b.columns[0], DICT_ROWS, &err), &err);
+    char text[64];
+    for (uint32_t i = 0; i < DICT_ROWS; i++) {
+        uint32_t n = fallback_text(i, DICT_ROWS, text);
+        CHECK_OK(
+            vector_add_string(&b.columns[0], text, n, &((string_view *)b.columns[0].data)[i], &err),
+            &err);
+    }
+    b.count = DICT_ROWS;
+    CHECK_OK(parquet_writer_write_batch(w, &b, &err), &err);
+    uint64_t total = 0;
+    CHECK_OK(parquet_writer_close(w, &total, &err), &err);
+    size_t size = 0;
+    const uint8_t *image = parquet_writer_memory(w, &size);
+    parquet_reader *r = NULL;
+    CHECK_OK(parquet_reader_open_memory(&r, image, size, "fallback", &err), &err);
+    parquet_file_meta meta = *parquet_reader_metadata(r);
+    parquet_row_group group = meta.row_groups[0];
+    parquet_column_chunk chunk = group.columns[0];
+    CHECK(chunk.meta.has_dictionary_page_offset); /* the column is dictionary-encoded */
+    uint64_t chunk_end =
+        (uint64_t)chunk.meta.dictionary_page_offset + (uint64_t)chunk.meta.total_compressed_size;
+    /* the PLAIN page: 4-byte lengths and bytes, no levels (the column is required) */
+    thrift_writer body, header;
+    thrift_writer_init(&body);
+    thrift_writer_init(&header);
+    for (uint64_t row = DICT_ROWS; row < ROWS_ALL; row++) {
+        uint32_t n = fallback_text(row, DICT_ROWS, text);
+        thrift_write_bytes(&body, &n, 4);
+        thrift_write_bytes(&body, text, n);
+    }
+    parquet_page_header h = {0};
+    h.type = PARQUET_PAGE_DATA;
+    h.uncompressed_page_size = h.compressed_page_size = (int32_t)body.size;
+    h.has_data_page = true;
+    h.data_page.num_values = PLAIN_ROWS;
+    h.data_page.encoding = PARQUET_ENC_PLAIN;
+    h.data_page.definition_level_encoding = PARQUET_ENC_RLE;
+    h.data_page.repetition_level_encoding = PARQUET_ENC_RLE;
+    parquet_page_header_encode(&header, &h);
+    int64_t added = (int64_t)(header.size + body.size);
+    chunk.meta.num_values += PLAIN_ROWS;
+    chunk.meta.total_compressed_size += added;
+    chunk.meta.total_uncompressed_size += added;
+    chunk.meta.has_statistics = false;
+    group.columns = &chunk;
+    group.num_rows = ROWS_ALL;
+    group.total_byte_size += added;
+    group.has_total_compressed_size = false;
+    meta.row_groups = &group;
+    meta.num_rows = ROWS_ALL;
+    thrift_writer footer;
+    thrift_writer_init(&footer);
+    parquet_file_meta_encode(&footer, &meta);
+    CHECK(!body.failed && !header.failed && !footer.failed);
+    size_t spliced_size = chunk_end + header.size + body.size + footer.size + 8;
+    uint8_t *spliced = malloc(spliced_size), *p = spliced;
+    memcpy(p, image, chunk_end), p += chunk_end;
+    memcpy(p, header.data, header.size), p += header.size;
+    memcpy(p, body.data, body.size), p += body.size;
+    memcpy(p, footer.data, footer.size), p += footer.size;
+    uint32_t footer_size = (uint32_t)footer.size;
+    memcpy(p, &footer_size, 4), memcpy(p + 4, "PAR1", 4);
+    parquet_reader_close(r);
+    for (int keep = 0; keep < 2; keep++) {
+        CHECK_OK(parquet_reader_open_memory(&r, spliced, spliced_size, "fallback", &err), &err);
+        parquet_column_reader *cr = NULL;
+        CHECK_OK(parquet_column_reader_open(&cr, r, 0, 0, &err), &err);
+        parquet_column_reader_set_keep_dictionary(cr, keep);
+        vector v;
+        vector_init(&v, type);
+        uint32_t got = 0, wrong = 0;
+        CHECK_OK(parquet_column_reader_next(cr, &v, VECTOR_SIZE, &got, &err), &err);
+        CHECK_INT_EQ(got, ROWS_ALL); /* one batch across both kinds of page */
+        CHECK(v.kind == VECTOR_FLAT);
+        for (uint32_t i = 0; i < got; i++) {
+            uint32_t n = fallback_text(i, DICT_ROWS, text);
+            const string_view *sv = &((const string_view *)v.data)[i];
+            wrong += sv->length != n || memcmp(string_view_data(sv), text, n) != 0;
+        }
+        CHECK_INT_EQ(wrong, 0);
+        vector_dispose(&v);
+        parquet_column_reader_close(cr);
+        parquet_reader_close(r);
+    }
+    free(spliced);
+    thrift_writer_dispose(&body);
+    thrift_writer_dispose(&header);
+    thrift_writer_dispose(&footer);
+    batch_dispose(&b);
+    parquet_writer_destroy(w);
+}
+
+TEST_MAIN(test_raw_if_incompressible, test_dictionary_then_plain_pages, test_delta_int64,
+          test_dictionary_page_statistics, test_dictionary_sample, test_reopen_moves_between_chunks,
+          test_zero_copy_batches, test_edge_values, test_all_codecs_encodings_nullability,
+          test_small_and_empty, test_schema_mapping, test_statistics_and_page_index,
+          test_skip_rows_and_pages, test_dictionary_vectors, test_deterministic_bytes,
+          test_file_round_trip, test_not_null_violation, test_aligned_plain_values_are_views)

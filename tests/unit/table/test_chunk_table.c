@@ -502,6 +502,55 @@ static double double_of(uint64_t i)
     return d;
 }
 
+/* Cell `row` of the one-column tables below, written into row i of `v`. */
+typedef void (*cell_fn)(vector *v, uint32_t i, uint64_t row);
+
+/*
+ * ROWS rows of column `x` (cells from `cell`) cut into chunks of 2,048..8,192
+ * rows: `out` and `v` describe them, `t` reads them through a new cache.
+ */
+static void write_one_column(column_def *x, cell_fn cell, memory_objects *m, table_chunk_io *io,
+                             table_store_output *out, catalog_table_version *v,
+                             column_cache **cache, table_provider **t)
+{
+    table_def xdef = {0};
+    xdef.name = "x";
+    xdef.columns = x;
+    xdef.column_count = 1;
+    arm_error err;
+    table_provider *source = NULL;
+    CHECK_OK(memory_table_create(&source, &xdef, &err), &err);
+    batch b;
+    CHECK_OK(batch_init(&b, 1, source->column_types, &err), &err);
+    for (uint64_t at = 0; at < ROWS; at += VECTOR_SIZE) {
+        uint32_t n = ROWS - at < VECTOR_SIZE ? (uint32_t)(ROWS - at) : VECTOR_SIZE;
+        batch_reset(&b);
+        CHECK_OK(vector_prepare_flat(&b.columns[0], n, &err), &err);
+        for (uint32_t i = 0; i < n; i++)
+            cell(&b.columns[0], i, at + i);
+        b.count = n;
+        CHECK_OK(source->vtable->append(source, &b, &err), &err);
+    }
+    batch_dispose(&b);
+    *io = (table_chunk_io){m, put, get, read_ranges};
+    table_store_options options = {2048, 4096, 8192};
+    CHECK_OK(table_store_cut(io, &options, &source, 1, &xdef, NULL, 0, 0, out, &err), &err);
+    source->vtable->destroy(source);
+    memset(v, 0, sizeof *v);
+    v->def = xdef;
+    v->chunks = out->chunks;
+    v->chunk_stats = out->stats;
+    v->chunk_count = out->chunk_count;
+    v->row_count = ROWS;
+    CHECK_OK(column_cache_create(64 << 20, cache, &err), &err);
+    CHECK_OK(chunk_table_create(t, io, *cache, v, false, &err), &err);
+}
+
+static void double_cell(vector *v, uint32_t i, uint64_t row)
+{
+    ((double *)v->data)[i] = double_of(row);
+}
+
 /*
  * A nullable DOUBLE column of random values (stored raw: it does not compress) read cold
  * from ranges is used in place: the cached vectors are views of the column's own bytes
@@ -511,45 +560,18 @@ static double double_of(uint64_t i)
 static void test_cold_doubles_are_views(void)
 {
     column_def x = {"x", type_make(TYPE_DOUBLE), false, NULL, 1};
-    table_def xdef = {0};
-    xdef.name = "x";
-    xdef.columns = &x;
-    xdef.column_count = 1;
-    arm_error err;
-    table_provider *source = NULL;
-    CHECK_OK(memory_table_create(&source, &xdef, &err), &err);
-    batch b;
-    CHECK_OK(batch_init(&b, 1, source->column_types, &err), &err);
-    double expected = 0;
-    for (uint64_t at = 0; at < ROWS; at += VECTOR_SIZE) {
-        uint32_t n = ROWS - at < VECTOR_SIZE ? (uint32_t)(ROWS - at) : VECTOR_SIZE;
-        batch_reset(&b);
-        CHECK_OK(vector_prepare_flat(&b.columns[0], n, &err), &err);
-        for (uint32_t i = 0; i < n; i++) {
-            ((double *)b.columns[0].data)[i] = double_of(at + i);
-            expected += double_of(at + i);
-        }
-        b.count = n;
-        CHECK_OK(source->vtable->append(source, &b, &err), &err);
-    }
     memory_objects m = {0};
-    table_chunk_io io = {&m, put, get, read_ranges};
-    table_store_options options = {2048, 4096, 8192};
+    table_chunk_io io;
     table_store_output out;
-    CHECK_OK(table_store_cut(&io, &options, &source, 1, &xdef, NULL, 0, 0, &out, &err), &err);
-    source->vtable->destroy(source);
-    catalog_table_version v = {0};
-    v.def = xdef;
-    v.chunks = out.chunks;
-    v.chunk_stats = out.stats;
-    v.chunk_count = out.chunk_count;
-    v.row_count = ROWS;
+    catalog_table_version v;
     column_cache *cache = NULL;
-    CHECK_OK(column_cache_create(64 << 20, &cache, &err), &err);
     table_provider *t = NULL;
-    CHECK_OK(chunk_table_create(&t, &io, cache, &v, false, &err), &err);
-    double sum = 0;
+    write_one_column(&x, double_cell, &m, &io, &out, &v, &cache, &t);
+    double sum = 0, expected = 0;
+    for (uint64_t row = 0; row < ROWS; row++)
+        expected += double_of(row);
     uint64_t rows = 0;
+    arm_error err;
     CHECK_OK(scan_column_to_end(t, 0, &sum, &rows, &err), &err);
     CHECK_INT_EQ(rows, ROWS);
     CHECK(sum == expected); /* same values, same order of addition */
@@ -570,13 +592,77 @@ static void test_cold_doubles_are_views(void)
     CHECK(views >= whole);
     CHECK(bytes < (size_t)ROWS * sizeof(double) * 3 / 2);
     CHECK(bytes > (size_t)ROWS * sizeof(double));
-    batch_dispose(&b);
     t->vtable->destroy(t);
     column_cache_destroy(cache);
     table_store_output_dispose(&out);
     free_objects(&m);
 }
 
-TEST_MAIN(test_cold_doubles_are_views, test_scans_prune_and_cache, test_reads_only_needed_ranges,
+static void category_cell(vector *v, uint32_t i, uint64_t row)
+{
+    char text[16];
+    int length = snprintf(text, sizeof text, "cat_%02d", (int)(row * 7 % 20));
+    arm_error err;
+    CHECK_OK(vector_add_string(v, text, (uint32_t)length, &((string_view *)v->data)[i], &err),
+             &err);
+}
+
+/*
+ * A low-cardinality VARCHAR column stays dictionary-encoded in the cache: each batch
+ * holds 4-byte entry numbers (not a string's 16 bytes), the chunk's dictionary is
+ * counted once, not once per batch, and every entry names the right string.
+ */
+static void test_cold_dictionary_batches_are_small(void)
+{
+    column_def x = {"x", type_make(TYPE_VARCHAR), false, NULL, 1};
+    memory_objects m = {0};
+    table_chunk_io io;
+    table_store_output out;
+    catalog_table_version v;
+    column_cache *cache = NULL;
+    table_provider *t = NULL;
+    write_one_column(&x, category_cell, &m, &io, &out, &v, &cache, &t);
+    uint64_t rows = 0;
+    arm_error err;
+    CHECK_OK(scan_column_to_end(t, 0, NULL, &rows, &err), &err);
+    size_t bytes = 0;
+    uint64_t row = 0, wrong = 0, dictionary = 0, wide = 0;
+    for (uint32_t c = 0; c < out.chunk_count; c++) {
+        cached_column *entry = column_cache_get(cache, out.chunks[c].object_id, 0);
+        CHECK(entry != NULL);
+        for (uint32_t k = 0; entry != NULL && k < entry->vector_count; k++) {
+            const vector *b = &entry->vectors[k];
+            dictionary += b->kind == VECTOR_DICTIONARY;
+            wide += b->data_buffer != NULL &&
+                    b->data_buffer->capacity_bytes > VECTOR_SIZE * sizeof(uint32_t);
+            for (uint32_t i = 0; b->kind == VECTOR_DICTIONARY && i < entry->row_counts[k];
+                 i++, row++) {
+                const string_view *s =
+                    &((const string_view *)b->dictionary->data)[((const uint32_t *)b->data)[i]];
+                char text[16];
+                snprintf(text, sizeof text, "cat_%02d", (int)(row * 7 % 20));
+                wrong +=
+                    s->length != strlen(text) || memcmp(string_view_data(s), text, s->length) != 0;
+            }
+        }
+        bytes += entry != NULL ? entry->bytes : 0;
+        cached_column_release(entry);
+    }
+    CHECK_INT_EQ(row, ROWS);
+    CHECK_INT_EQ(wrong, 0);
+    CHECK_INT_EQ(wide, 0);
+    CHECK(dictionary > 0);
+    printf("  %d rows of 20 strings: %zu bytes cached\n", ROWS, bytes);
+    /* entry numbers, plus each chunk's dictionary (room for a batch of strings) once;
+     * 16-byte batches and the dictionary counted per batch made it 1.3 MB */
+    CHECK(bytes < (size_t)ROWS * sizeof(uint32_t) * 5 / 2);
+    t->vtable->destroy(t);
+    column_cache_destroy(cache);
+    table_store_output_dispose(&out);
+    free_objects(&m);
+}
+
+TEST_MAIN(test_cold_doubles_are_views, test_cold_dictionary_batches_are_small,
+          test_scans_prune_and_cache, test_reads_only_needed_ranges,
           test_column_outside_verified_range, test_old_sha256_digests_still_checked,
           test_deletes_updates_and_tail, test_primary_key_across_chunks)
