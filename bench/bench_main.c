@@ -70,6 +70,7 @@ typedef struct bench_options {
     bool parquet;       /* --parquet: Parquet write and scan timings instead of Q1-Q12 */
     const char *folder; /* --folder: Armillaria in this database folder, plus cold runs */
     bool memory;        /* --memory: peak resident memory of each engine's hot suite */
+    bool scaling;       /* --scaling: Armillaria alone, hot, speed-up over the first --threads */
 } bench_options;
 
 /*
@@ -445,6 +446,8 @@ static void parse_options(int argc, char **argv, bench_options *o)
             o->parquet = true;
         } else if (strcmp(argv[i], "--memory") == 0) {
             o->memory = true;
+        } else if (strcmp(argv[i], "--scaling") == 0) {
+            o->scaling = true;
         } else if (strcmp(argv[i], "--folder") == 0 && i + 1 < argc) {
             o->folder = argv[++i];
         } else if (strcmp(argv[i], "--queries") == 0 && i + 1 < argc) {
@@ -457,8 +460,8 @@ static void parse_options(int argc, char **argv, bench_options *o)
         } else {
             fprintf(stderr,
                     "usage: %s [--rows N,..] [--threads T,..] [--runs R] [--duckdb PATH] "
-                    "[--check-only] [--markdown] [--parquet] [--memory] [--folder DIR] "
-                    "[--queries 5,8,..]\n",
+                    "[--check-only] [--markdown] [--parquet] [--memory] [--scaling] "
+                    "[--folder DIR] [--queries 5,8,..]\n",
                     argv[0]);
             exit(2);
         }
@@ -762,6 +765,56 @@ static int run_memory(const bench_options *o, duckdb_api *api, bench_events *eve
     return failures;
 }
 
+/* ---- --scaling: Armillaria alone, one column per thread count -------------------------- */
+
+/*
+ * Loads Armillaria only (no DuckDB: the 16-core machine the scaling target
+ * is measured on has no network to install it), then times each query hot
+ * at every --threads count and prints the speed-up of each over the first.
+ */
+static int run_scaling(const bench_options *o, bench_events *events, const bench_users *u,
+                       uint64_t rows)
+{
+    arm_db *db = NULL;
+    arm_conn *conn = NULL;
+    bool ok = arm_open_fresh(o, &db, &conn) && arm_load_all(o, conn, events, u);
+    bench_events_free(events);
+    printf("\n%" PRIu64 " rows, armillaria alone, hot, median of %u (speed-up over %u thread%s)\n",
+           rows, o->runs, o->threads[0], o->threads[0] == 1 ? "" : "s");
+    printf("| query |");
+    for (unsigned t = 0; t < o->thread_count_count; t++)
+        printf(" %u thread%s |", o->threads[t], o->threads[t] == 1 ? "" : "s");
+    printf("\n|---|");
+    for (unsigned t = 0; t < o->thread_count_count; t++)
+        printf("---|");
+    printf("\n");
+    for (unsigned q = 0; q < QUERY_COUNT && ok; q++) {
+        if (!(o->query_mask >> q & 1))
+            continue;
+        printf("| %s |", queries[q].id);
+        double first = 0;
+        for (unsigned t = 0; t < o->thread_count_count && ok; t++) {
+            char sql[64], text[32];
+            timing tm;
+            snprintf(sql, sizeof sql, "SET threads = %u", o->threads[t]);
+            ok = arm_exec(conn, sql) && time_arm(conn, queries[q].sql, o->runs, &tm);
+            if (!ok)
+                break;
+            first = t == 0 ? tm.median_seconds : first;
+            format_duration(tm.median_seconds, text, sizeof text);
+            if (t == 0)
+                printf(" %s |", text);
+            else
+                printf(" %s (%.2fx) |", text, first / tm.median_seconds);
+        }
+        printf("\n");
+        fflush(stdout);
+    }
+    arm_conn_close(conn);
+    arm_db_close(db);
+    return ok ? 0 : 1;
+}
+
 static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, const bench_users *u)
 {
     bench_events events;
@@ -771,6 +824,8 @@ static int run_size(const bench_options *o, duckdb_api *api, uint64_t rows, cons
     }
     if (o->memory)
         return run_memory(o, api, &events, u, rows);
+    if (o->scaling)
+        return run_scaling(o, &events, u, rows);
     arm_db *db = NULL;
     arm_conn *conn = NULL;
     duckdb_database_h duck_db = NULL;
@@ -855,13 +910,14 @@ int main(int argc, char **argv)
 {
     bench_options o;
     parse_options(argc, argv, &o);
-    if (o.duckdb_path == NULL) {
+    if (o.duckdb_path == NULL && !o.scaling) {
         fprintf(stderr, "bench: set ARM_DUCKDB_LIB or pass --duckdb PATH to libduckdb.so "
                         "(bench/install_duckdb.sh installs it)\n");
         return 2;
     }
     duckdb_api api;
-    if (!duckdb_api_load(&api, o.duckdb_path))
+    memset(&api, 0, sizeof api);
+    if (!o.scaling && !duckdb_api_load(&api, o.duckdb_path))
         return 2;
     bench_users *users = malloc(sizeof *users);
     if (users == NULL)

@@ -18,3 +18,6 @@ trap 'rm -rf "$folder"' EXIT
 set -e
 "$bench" --duckdb "$lib" --rows 100000 --threads 1,2 --check-only
 "$bench" --duckdb "$lib" --rows 100000 --threads 1 --check-only --folder "$folder/db"
+# the scaling mode runs Armillaria alone (no DuckDB): keep it working too
+env -u ARM_DUCKDB_LIB "$bench" --scaling --rows 100000 --threads 1,2 --runs 1 --queries 1,5 \
+    --folder "$folder/scale"
