@@ -122,6 +122,20 @@ arm_status result_set_keep_batch(batch *dst, const result_set *r, const batch *b
     return ARM_OK;
 }
 
+arm_status result_set_gather_rows(batch *dst, const result_set *r, const batch *b, arm_error *err)
+{
+    if (b->column_count < r->column_count)
+        return error_internal(err, "result batch has fewer columns than the result");
+    arm_status s = dst->columns == NULL ? init_result_batch(dst, r, err) : ARM_OK;
+    for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++) {
+        s = vector_copy_rows(&dst->columns[c], dst->count, &b->columns[c], b->sel, b->count, err);
+        dst->columns[c].type = r->column_types[c];
+    }
+    if (s == ARM_OK)
+        dst->count += b->count;
+    return s;
+}
+
 arm_status result_set_append(result_set *r, const batch *b, arm_error *err)
 {
     if (b->count == 0)

@@ -42,6 +42,11 @@ arm_status result_set_append(result_set *r, const batch *b, arm_error *err);
  * buffers where it can. The caller owns it (batch_dispose).
  */
 arm_status result_set_keep_batch(batch *dst, const result_set *r, const batch *b, arm_error *err);
+/*
+ * Appends `b`'s rows to `dst`, a batch in result form made flat for rows to
+ * be added (zeroed: made here on first use), copying the selected rows.
+ */
+arm_status result_set_gather_rows(batch *dst, const result_set *r, const batch *b, arm_error *err);
 /* Appends a batch made by result_set_keep_batch (count > 0), taking it over (*kept zeroed). */
 arm_status result_set_append_kept(result_set *r, batch *kept, arm_error *err);
 /* Finds the batch and row within it for `row`; false when out of range. */

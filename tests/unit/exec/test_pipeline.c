@@ -16,6 +16,7 @@ typedef struct counting_source {
     _Atomic uint32_t next;
     uint32_t batch_count;
     uint32_t rows_per_batch;
+    uint32_t big_every; /* when set, batches k % big_every == 0 hold VECTOR_SIZE rows */
     _Atomic uint32_t locals;
 } counting_source;
 
@@ -36,10 +37,11 @@ static arm_status counting_next(op *o, void *local, batch *out, arm_error *err)
     out->count = 0;
     if (k >= c->batch_count)
         return ARM_OK;
-    arm_status s = vector_prepare_flat(&out->columns[0], c->rows_per_batch, err);
-    for (uint32_t i = 0; s == ARM_OK && i < c->rows_per_batch; i++)
+    uint32_t rows = c->big_every && k % c->big_every == 0 ? VECTOR_SIZE : c->rows_per_batch;
+    arm_status s = vector_prepare_flat(&out->columns[0], rows, err);
+    for (uint32_t i = 0; s == ARM_OK && i < rows; i++)
         ((int64_t *)out->columns[0].data)[i] = (int64_t)k * 1000 + i;
-    out->count = c->rows_per_batch;
+    out->count = rows;
     out->sequence = k;
     if (k % 3 == 0)
         usleep(200); /* uneven batches: threads finish out of order */
@@ -270,6 +272,47 @@ static void test_more_output_and_ordering(void)
         free(v);
         rig_dispose(&r);
     }
+}
+
+/*
+ * Small result batches are gathered per task into fuller ones (one buffer per
+ * column each, not per source batch), in order, with large batches between
+ * them delivered as they are: one task and four.
+ */
+static void test_small_batches_gathered_in_order(void)
+{
+    for (uint32_t threads = 1; threads <= 4; threads += 3)
+        for (uint32_t big_every = 0; big_every <= 7; big_every += 7) {
+            rig r;
+            rig_init(&r, threads);
+            pipeline *p = pipeline_create(r.q.arena, NULL, 0);
+            counting_source *source = rig_source(&r, 300, 50, false);
+            source->big_every = big_every;
+            p->source = &source->base;
+            arm_error err;
+            CHECK_OK(pipeline_run(p, &r.shared, &err), &err);
+            result_set *rs = r.collector.result;
+            uint64_t expected_rows = 0;
+            for (uint32_t k = 0; k < 300; k++)
+                expected_rows += big_every && k % big_every == 0 ? VECTOR_SIZE : 50;
+            CHECK_INT_EQ(rs->row_count, expected_rows);
+            int64_t *v = tr_ints(rs, 0);
+            uint64_t at = 0, wrong = 0;
+            for (uint32_t k = 0; k < 300; k++) {
+                uint32_t rows = big_every && k % big_every == 0 ? VECTOR_SIZE : 50;
+                for (uint32_t i = 0; i < rows; i++)
+                    wrong += v[at++] != (int64_t)k * 1000 + i;
+            }
+            CHECK_INT_EQ(wrong, 0);
+            uint32_t big = big_every ? (300 + big_every - 1) / big_every : 0;
+            /* one task: 40 small batches fill a gathered one, and a large one ends it; more
+             * tasks take batches in turn here (scans hand out runs of them), so fewer join */
+            printf("  %u task(s), a large batch every %u: %u result batches\n", threads, big_every,
+                   rs->batch_count);
+            CHECK(rs->batch_count <= (threads == 1 ? 300 / 40 + 2 * big + 2 : 300));
+            free(v);
+            rig_dispose(&r);
+        }
 }
 
 static void test_finished_stops_pipeline(void)
@@ -509,6 +552,6 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_collector_append_locked, test_more_output_and_ordering,
-          test_finished_stops_pipeline, test_sink_combine_finalize,
-          test_sink_error_stops_everything, test_tiny_input_stays_on_caller, test_collector_order,
-          test_concurrent_queries, teardown)
+          test_small_batches_gathered_in_order, test_finished_stops_pipeline,
+          test_sink_combine_finalize, test_sink_error_stops_everything,
+          test_tiny_input_stays_on_caller, test_collector_order, test_concurrent_queries, teardown)
