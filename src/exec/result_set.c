@@ -126,7 +126,12 @@ arm_status result_set_gather_rows(batch *dst, const result_set *r, const batch *
 {
     if (b->column_count < r->column_count)
         return error_internal(err, "result batch has fewer columns than the result");
-    arm_status s = dst->columns == NULL ? init_result_batch(dst, r, err) : ARM_OK;
+    arm_status s = ARM_OK;
+    if (dst->columns == NULL) { /* room for a whole batch at once: growing copied it 2-3 times */
+        s = init_result_batch(dst, r, err);
+        for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++)
+            s = vector_prepare_flat(&dst->columns[c], VECTOR_SIZE, err);
+    }
     for (uint32_t c = 0; c < r->column_count && s == ARM_OK; c++) {
         s = vector_copy_rows(&dst->columns[c], dst->count, &b->columns[c], b->sel, b->count, err);
         dst->columns[c].type = r->column_types[c];
