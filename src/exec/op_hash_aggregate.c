@@ -491,7 +491,8 @@ static arm_status grow_partials(const op_hash_aggregate *a, entry_partials *p, u
                                 arm_error *err)
 {
     uint32_t stride = partial_stride(a), base = a->layout.payload_offset;
-    uint8_t *states = aligned_alloc(16, (size_t)capacity * stride);
+    size_t bytes = ((size_t)capacity * stride + 15) & ~(size_t)15; /* as aligned_alloc asks */
+    uint8_t *states = aligned_alloc(16, bytes);
     uint64_t *row_counts = calloc(capacity, sizeof *row_counts);
     uint8_t **groups = malloc(capacity * sizeof *groups);
     uint32_t *touched = malloc(capacity * sizeof *touched);
