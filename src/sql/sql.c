@@ -65,7 +65,7 @@ void sql_database_dispose(sql_database *db)
 
 arm_status sql_database_open_storage(sql_database *db, const char *folder, arm_error *err)
 {
-    return sql_storage_open(&db->storage, folder, db->catalog, db->cache, err);
+    return sql_storage_open(&db->storage, folder, db->catalog, db->cache, &db->chunk_rows, err);
 }
 
 /* Statements that cannot change tables need no commit afterwards. */

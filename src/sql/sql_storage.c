@@ -539,7 +539,7 @@ static arm_status load_head(sql_storage *s, catalog *cat, arm_error *err)
 }
 
 arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
-                            column_cache *cache, arm_error *err)
+                            column_cache *cache, const _Atomic uint32_t *chunk_rows, arm_error *err)
 {
     *out = NULL;
     sql_storage *s = calloc(1, sizeof *s);
@@ -549,7 +549,7 @@ arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
     }
     pthread_mutex_init(&s->lock, NULL);
     s->cache = cache;
-    atomic_init(&s->chunk_rows, TABLE_STORE_DEFAULT_CHUNK_ROWS);
+    s->chunk_rows = chunk_rows;
     arm_status st = catalog_db_open(&s->cdb, folder, true, err);
     if (st == ARM_OK)
         st = object_store_open_local(&s->objects, folder, err);
@@ -688,7 +688,7 @@ static bool is_sparse(const table_store_options *options, const catalog_chunk_re
 /* The bounds of the chunks this database writes now (SET chunk_rows). */
 static table_store_options chunk_options(const sql_storage *s)
 {
-    return table_store_options_for(atomic_load(&s->chunk_rows));
+    return table_store_options_for(atomic_load(s->chunk_rows));
 }
 
 /*
@@ -1215,11 +1215,6 @@ catalog *sql_storage_committed_catalog(sql_storage *s)
 const char *sql_storage_branch(const sql_storage *s)
 {
     return s->branch;
-}
-
-void sql_storage_set_chunk_rows(sql_storage *s, uint32_t chunk_rows)
-{
-    atomic_store(&s->chunk_rows, chunk_rows);
 }
 
 /*

@@ -16,14 +16,14 @@ typedef struct sql_storage sql_storage;
 /*
  * Opens the storage of the database folder `folder` (creating the catalog
  * database and objects/ when new) and loads the head of branch main into
- * `cat`, which must be empty. Scans decode chunk columns into `cache`,
- * which must outlive the storage.
+ * `cat`, which must be empty. Scans decode chunk columns into `cache`;
+ * new chunks hold about *chunk_rows rows, read at each write (SET
+ * chunk_rows; table_store_options_for). Both must outlive the storage.
  */
 arm_status sql_storage_open(sql_storage **out, const char *folder, catalog *cat,
-                            column_cache *cache, arm_error *err);
+                            column_cache *cache, const _Atomic uint32_t *chunk_rows,
+                            arm_error *err);
 void sql_storage_close(sql_storage *s); /* accepts NULL */
-/* New chunks hold about `chunk_rows` rows (a power of two; table_store_options_for). */
-void sql_storage_set_chunk_rows(sql_storage *s, uint32_t chunk_rows);
 
 /*
  * The current branch's last commit as a catalog of read-only tables: what

@@ -38,7 +38,7 @@ struct sql_storage {
     column_cache *cache;       /* the database's (not owned): shared by every version and branch */
     committed_view *committed; /* the head as committed, for readers that are not writing */
     pthread_mutex_t lock;      /* commits and reloads of one database, one at a time */
-    _Atomic uint32_t chunk_rows; /* SET chunk_rows: new chunks' average rows */
+    const _Atomic uint32_t *chunk_rows; /* the database's SET chunk_rows (not owned) */
 };
 
 #endif

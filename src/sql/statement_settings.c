@@ -13,7 +13,6 @@
 #include "common/error.h"
 #include "sql/binder_internal.h"
 #include "sql/planner.h"
-#include "sql/sql_storage.h"
 #include "sql/statement_internal.h"
 #include "sql/suggest.h"
 #include "table/table_store.h"
@@ -177,9 +176,7 @@ static arm_status set_chunk_rows(sql_database *db, const value *v, int32_t posit
         error_hint(err, "For example SET chunk_rows = 65536 (the default).");
         return err->status;
     }
-    atomic_store(&db->chunk_rows, (uint32_t)n);
-    if (db->storage != NULL)
-        sql_storage_set_chunk_rows(db->storage, (uint32_t)n);
+    atomic_store(&db->chunk_rows, (uint32_t)n); /* the storage reads it at each write */
     return ARM_OK;
 }
 
