@@ -254,8 +254,10 @@ static arm_status collect(pipeline_run_state *run, task_state *t, const batch *b
     bool follows = small && t->gathered.count > 0 && b->sequence == t->gathered_last + 1 &&
                    t->gathered.count + b->count <= VECTOR_SIZE;
     arm_status s = follows ? ARM_OK : deliver_gathered(run, t, err);
-    if (s != ARM_OK || !small)
-        return s != ARM_OK ? s : result_collector_append_locked(c, &run->shared->lock, b, err);
+    if (s != ARM_OK)
+        return s;
+    if (!small)
+        return result_collector_append_locked(c, &run->shared->lock, b, err);
     if (c->budget != NULL && (s = memory_budget_reserve_or_error(c->budget, batch_bytes(b),
                                                                  "query result", err)) != ARM_OK)
         return s;
@@ -441,9 +443,9 @@ static arm_status task_probe(pipeline_run_state *run, task_state *t, arm_error *
 static arm_status task_combine(pipeline_run_state *run, task_state *t, arm_error *err)
 {
     pipeline *p = run->p;
-    if (p->sink == NULL && run->stream == NULL)
+    if (p->sink == NULL) /* the collector's: what the task gathered (nothing when streaming) */
         return deliver_gathered(run, t, err);
-    if (p->sink == NULL || p->sink->vtable->combine == NULL)
+    if (p->sink->vtable->combine == NULL)
         return ARM_OK;
     uint64_t start = run->profile ? op_clock_ns() : 0;
     pthread_mutex_lock(&run->shared->lock);

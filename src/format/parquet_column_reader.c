@@ -973,7 +973,7 @@ static bool try_view_page(parquet_column_reader *cr, vector *out, uint32_t count
 }
 
 /* Whether the batch keeps the page's dictionary entry numbers (the page is active). */
-static int keeps_entries(const parquet_column_reader *cr)
+static bool keeps_entries(const parquet_column_reader *cr)
 {
     return cr->page_is_dictionary && cr->keep_dictionary && cr->out_width >= 4 &&
            cr->dictionary_count > 0;
@@ -998,14 +998,12 @@ static arm_status prepare_batch(vector *out, bool entries, arm_error *err)
 }
 
 static arm_status decode_run(parquet_column_reader *cr, vector *out, uint32_t filled,
-                             uint32_t count, int *mode, arm_error *err)
+                             uint32_t count, bool *entries, arm_error *err)
 {
     bool dict_page = cr->page_is_dictionary;
     arm_status status = ARM_OK;
-    if (*mode < 0)
-        *mode = keeps_entries(cr);
-    else if (*mode == 1 && !dict_page) {
-        *mode = 0;
+    if (*entries && !dict_page) { /* chosen when the batch was prepared */
+        *entries = false;
         status = flatten_indexes(cr, out, filled, err);
     }
     uint32_t valid;
@@ -1013,9 +1011,9 @@ static arm_status decode_run(parquet_column_reader *cr, vector *out, uint32_t fi
         status = decode_levels(cr, count, out, filled, &valid, err);
     if (status != ARM_OK)
         return status;
-    uint32_t width = *mode == 1 ? 4 : cr->out_width;
+    uint32_t width = *entries ? 4 : cr->out_width;
     uint8_t *dst = (uint8_t *)out->data + (size_t)filled * width;
-    if ((status = decode_values(cr, valid, dst, *mode == 1, out, err)) != ARM_OK)
+    if ((status = decode_values(cr, valid, dst, *entries, out, err)) != ARM_OK)
         return status;
     if (valid < count)
         spread(cr, dst, width, count, valid);
@@ -1035,7 +1033,7 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
     arm_status status = ARM_OK;
     bool prepared = false;
     cr->kept = NULL;
-    int mode = -1;
+    bool entries = false; /* the batch holds dictionary entry numbers */
     uint32_t filled = 0;
     while (filled < max_rows) {
         if (!cr->page_active || cr->page_values_left == 0) {
@@ -1052,20 +1050,19 @@ arm_status parquet_column_reader_next(parquet_column_reader *cr, vector *out, ui
             filled = n;
             break;
         }
-        if (!prepared) { /* the batch is decoded into the vector's own buffer */
-            if (mode < 0)
-                mode = keeps_entries(cr);
-            if ((status = prepare_batch(out, mode == 1, err)) != ARM_OK)
+        if (!prepared) {                 /* the batch is decoded into the vector's own buffer */
+            entries = keeps_entries(cr); /* decode_run may switch to values */
+            if ((status = prepare_batch(out, entries, err)) != ARM_OK)
                 return status;
             prepared = true;
         }
-        if ((status = decode_run(cr, out, filled, n, &mode, err)) != ARM_OK)
+        if ((status = decode_run(cr, out, filled, n, &entries, err)) != ARM_OK)
             return status;
         filled += n;
     }
     if (filled == 0 && !prepared && (status = vector_prepare_flat(out, VECTOR_SIZE, err)))
         return status;
-    if (mode == 1 && (status = vector_attach_dictionary(out, &cr->dictionary, err)) != ARM_OK)
+    if (entries && (status = vector_attach_dictionary(out, &cr->dictionary, err)) != ARM_OK)
         return status;
     *rows_out = filled;
     return ARM_OK;
