@@ -17,9 +17,6 @@
 #include "sql/suggest.h"
 #include "table/table_store.h"
 
-static const char *const setting_names[] = {"cache_size", "chunk_rows", "memory_limit", "threads"};
-#define SETTING_COUNT (sizeof setting_names / sizeof setting_names[0])
-
 int64_t statement_ram_bytes(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
@@ -91,19 +88,6 @@ static void format_memory(int64_t bytes, char *buf, size_t capacity)
         snprintf(buf, capacity, "%lld bytes", (long long)bytes);
     else
         snprintf(buf, capacity, "%.1f %s", amount, units[unit]);
-}
-
-static arm_status unknown_setting(const char *name, int32_t position, arm_error *err)
-{
-    suggester s;
-    suggester_init(&s, name);
-    for (size_t i = 0; i < SETTING_COUNT; i++)
-        suggester_consider(&s, setting_names[i]);
-    error_set(err, ARM_ERROR_NOT_FOUND, "42704", position,
-              "unrecognized configuration parameter \"%s\"", name);
-    if (s.best != NULL)
-        error_hint(err, "Perhaps you meant \"%s\".", s.best);
-    return err->status;
 }
 
 /* The SET value as a constant: an integer or a string. */
@@ -228,21 +212,66 @@ static arm_status set_cache_size(sql_database *db, const value *v, int32_t posit
     return ARM_OK;
 }
 
-typedef arm_status (*setting_setter)(sql_database *db, const value *v, int32_t position,
-                                     arm_error *err);
-
-/* The setter of setting `name` (worker_threads is DuckDB's name for threads); NULL if none. */
-static setting_setter find_setter(const char *name)
+/* The text SHOW gives for each setting, into buf. */
+static void show_threads(const sql_database *db, char *buf, size_t size)
 {
-    if (strcmp(name, "threads") == 0 || strcmp(name, "worker_threads") == 0)
-        return set_threads;
-    if (strcmp(name, "cache_size") == 0)
-        return set_cache_size;
-    if (strcmp(name, "chunk_rows") == 0)
-        return set_chunk_rows;
-    if (strcmp(name, "memory_limit") == 0)
-        return set_memory_limit;
+    snprintf(buf, size, "%u", atomic_load(&db->threads));
+}
+
+static void show_cache_size(const sql_database *db, char *buf, size_t size)
+{
+    column_cache_stats stats;
+    column_cache_read_stats(db->cache, &stats);
+    format_memory((int64_t)stats.capacity_bytes, buf, size);
+}
+
+static void show_chunk_rows(const sql_database *db, char *buf, size_t size)
+{
+    snprintf(buf, size, "%u", atomic_load(&db->chunk_rows));
+}
+
+static void show_memory_limit(const sql_database *db, char *buf, size_t size)
+{
+    format_memory(atomic_load(&db->memory_limit_bytes), buf, size);
+}
+
+/* Every setting, in SHOW ALL's order: how SET changes it and how SHOW writes it. */
+typedef struct setting {
+    const char *name;
+    arm_status (*set)(sql_database *db, const value *v, int32_t position, arm_error *err);
+    void (*show)(const sql_database *db, char *buf, size_t size);
+} setting;
+
+static const setting settings[] = {
+    {"cache_size", set_cache_size, show_cache_size},
+    {"chunk_rows", set_chunk_rows, show_chunk_rows},
+    {"memory_limit", set_memory_limit, show_memory_limit},
+    {"threads", set_threads, show_threads},
+};
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+/* Setting `name` (worker_threads is DuckDB's name for threads); NULL if none. */
+static const setting *find_setting(const char *name)
+{
+    if (strcmp(name, "worker_threads") == 0)
+        name = "threads";
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (strcmp(name, settings[i].name) == 0)
+            return &settings[i];
     return NULL;
+}
+
+static arm_status unknown_setting(const char *name, int32_t position, arm_error *err)
+{
+    suggester s;
+    suggester_init(&s, name);
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        suggester_consider(&s, settings[i].name);
+    error_set(err, ARM_ERROR_NOT_FOUND, "42704", position,
+              "unrecognized configuration parameter \"%s\"", name);
+    if (s.best != NULL)
+        error_hint(err, "Perhaps you meant \"%s\".", s.best);
+    return err->status;
 }
 
 arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt, arm_error *err)
@@ -250,29 +279,20 @@ arm_status statement_set(result_set **out, sql_session *s, const ast_stmt *stmt,
     const char *name = stmt->u.set.name.name;
     value v;
     int32_t position = stmt->u.set.value ? stmt->u.set.value->position : stmt->position;
-    setting_setter set = find_setter(name);
+    const setting *set = find_setting(name);
     if (set == NULL)
         return unknown_setting(name, stmt->u.set.name.position, err);
     if (stmt->u.set.value != NULL && setting_value(&v, s, stmt->u.set.value, err) != ARM_OK)
         return err->status;
-    if (set(s->db, stmt->u.set.value ? &v : NULL, position, err) != ARM_OK)
+    if (set->set(s->db, stmt->u.set.value ? &v : NULL, position, err) != ARM_OK)
         return err->status;
     return result_set_create_empty(out, RESULT_SET_NOTHING, 0, err);
 }
 
-static const char *setting_text(sql_session *s, const char *name)
+static const char *setting_text(sql_session *s, const setting *set)
 {
     char buf[64];
-    column_cache_stats stats;
-    if (strcmp(name, "threads") == 0) {
-        snprintf(buf, sizeof buf, "%u", atomic_load(&s->db->threads));
-    } else if (strcmp(name, "cache_size") == 0) {
-        column_cache_read_stats(s->db->cache, &stats);
-        format_memory((int64_t)stats.capacity_bytes, buf, sizeof buf);
-    } else if (strcmp(name, "chunk_rows") == 0) {
-        snprintf(buf, sizeof buf, "%u", atomic_load(&s->db->chunk_rows));
-    } else
-        format_memory(atomic_load(&s->db->memory_limit_bytes), buf, sizeof buf);
+    set->show(s->db, buf, sizeof buf);
     return arena_strdup(s->arena, buf);
 }
 
@@ -329,8 +349,8 @@ arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt
     if (name == NULL || strcmp(name, "all") == 0) {
         const char *cells[2 * SETTING_COUNT];
         for (size_t i = 0; i < SETTING_COUNT; i++) {
-            cells[2 * i] = setting_names[i];
-            if ((cells[2 * i + 1] = setting_text(s, setting_names[i])) == NULL)
+            cells[2 * i] = settings[i].name;
+            if ((cells[2 * i + 1] = setting_text(s, &settings[i])) == NULL)
                 return error_out_of_memory(err);
         }
         static const char *const columns[] = {"name", "setting"};
@@ -338,11 +358,11 @@ arm_status statement_show(result_set **out, sql_session *s, const ast_stmt *stmt
     }
     if (strcmp(name, "tables") == 0)
         return show_tables(out, s, err);
-    if (strcmp(name, "worker_threads") == 0)
-        name = "threads";
-    if (find_setter(name) == NULL)
+    const setting *set = find_setting(name);
+    if (set == NULL)
         return unknown_setting(name, stmt->u.show.name.position, err);
-    const char *cell = setting_text(s, name);
+    name = set->name;
+    const char *cell = setting_text(s, set);
     if (cell == NULL)
         return error_out_of_memory(err);
     return statement_text_result(out, &name, 1, &cell, 1, err);
