@@ -4,9 +4,9 @@
  */
 #include "common/hash.h"
 
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <string.h>
+
+#include "common/cpu.h"
 
 uint64_t hash_bytes(const void *data, size_t length)
 {
@@ -177,34 +177,10 @@ wide_stripes_avx2(uint64_t lanes[WIDE_LANES], const unsigned char *p, size_t str
     _mm256_storeu_si256((__m256i *)(lanes + 4), high);
 }
 
-static _Atomic bool wide_simd_off;
-
-static bool wide_simd(void)
-{
-    return __builtin_cpu_supports("avx2") &&
-           !atomic_load_explicit(&wide_simd_off, memory_order_relaxed);
-}
-
-bool hash_checksum_simd(bool enabled)
-{
-    atomic_store(&wide_simd_off, !enabled);
-    return __builtin_cpu_supports("avx2");
-}
 #else
-static bool wide_simd(void)
-{
-    return false;
-}
-
 static void wide_stripes_avx2(uint64_t lanes[WIDE_LANES], const unsigned char *p, size_t stripes)
 {
     wide_stripes_scalar(lanes, p, stripes);
-}
-
-bool hash_checksum_simd(bool enabled)
-{
-    (void)enabled;
-    return false;
 }
 #endif
 
@@ -215,7 +191,7 @@ void hash_checksum_wide(const void *data, size_t length, uint8_t out[HASH_CHECKS
     for (int i = 0; i < WIDE_LANES; i++)
         lanes[i] = wide_fold_keys[i] ^ (uint64_t)i;
     size_t stripes = length / WIDE_STRIPE;
-    if (wide_simd())
+    if (cpu_avx2())
         wide_stripes_avx2(lanes, p, stripes);
     else
         wide_stripes_scalar(lanes, p, stripes);

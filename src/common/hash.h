@@ -6,7 +6,6 @@
 #ifndef ARM_COMMON_HASH_H
 #define ARM_COMMON_HASH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,8 +43,5 @@ uint64_t hash_checksum(const void *data, size_t length);
  */
 #define HASH_CHECKSUM_WIDE_SIZE 16
 void hash_checksum_wide(const void *data, size_t length, uint8_t out[HASH_CHECKSUM_WIDE_SIZE]);
-
-/* Whether AVX2 is there for hash_checksum_wide; tests turn it off (false) to check the rest. */
-bool hash_checksum_simd(bool enabled);
 
 #endif

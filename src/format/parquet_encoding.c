@@ -6,10 +6,10 @@
  */
 #include "format/parquet_encoding.h"
 
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/cpu.h"
 
 uint32_t parquet_bit_width(uint64_t max_value)
 {
@@ -119,35 +119,12 @@ __attribute__((target("avx2"))) static uint32_t unpack_u32_avx2(const uint8_t *s
     return i;
 }
 
-static _Atomic bool simd_off; /* tests turn the AVX2 loop off to check the others */
-
-static bool use_simd(void)
-{
-    return __builtin_cpu_supports("avx2") && !atomic_load_explicit(&simd_off, memory_order_relaxed);
-}
-
-bool parquet_encoding_simd(bool enabled)
-{
-    atomic_store(&simd_off, !enabled);
-    return __builtin_cpu_supports("avx2");
-}
 #else
-static bool use_simd(void)
-{
-    return false;
-}
-
 static uint32_t unpack_u32_avx2(const uint8_t *src, size_t src_size, uint64_t bit, uint32_t width,
                                 uint32_t count, uint32_t *out)
 {
     (void)src, (void)src_size, (void)bit, (void)width, (void)count, (void)out;
     return 0;
-}
-
-bool parquet_encoding_simd(bool enabled)
-{
-    (void)enabled;
-    return false;
 }
 #endif
 
@@ -170,7 +147,7 @@ void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset
         out[i] = (uint32_t)((w >> (bit & 7)) & mask);
     }
     uint32_t fast =
-        use_simd() ? unpack_u32_avx2(src, src_size, bit, bit_width, count - i, out + i) : 0;
+        cpu_avx2() ? unpack_u32_avx2(src, src_size, bit, bit_width, count - i, out + i) : 0;
     i += fast;
     bit += (uint64_t)fast * bit_width;
     fast = unpack_u32_by_eight(src, src_size, bit, bit_width, count - i, out + i);

@@ -21,11 +21,6 @@ uint32_t parquet_bit_width(uint64_t max_value);
  */
 void parquet_unpack_u32(const uint8_t *src, size_t src_size, uint64_t bit_offset,
                         uint32_t bit_width, uint32_t count, uint32_t *out);
-/*
- * Whether the AVX2 unpacking loop exists on this CPU; it is used when it
- * does and `enabled` (tests turn it off to check the scalar loops).
- */
-bool parquet_encoding_simd(bool enabled);
 /* The same for widths up to 64 bits. */
 void parquet_unpack_u64(const uint8_t *src, size_t src_size, uint64_t bit_offset,
                         uint32_t bit_width, uint32_t count, uint64_t *out);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cpu.h"
 #include "common/hash.h"
 #include "harness.h"
 
@@ -68,19 +69,19 @@ static void test_wide_simd_matches_scalar(void)
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         data[i] = (uint8_t)(x >> 56);
     }
-    if (!hash_checksum_simd(true))
+    if (!cpu_allow_avx2(true))
         printf("  no AVX2 on this CPU: only the scalar lanes are checked\n");
     int differ = 0;
     for (size_t n = 0; n <= MAX; n += n < 200 ? 1 : 61)
         for (size_t at = 0; at < 2; at++) {
             uint8_t simd[HASH_CHECKSUM_WIDE_SIZE], scalar[HASH_CHECKSUM_WIDE_SIZE];
-            hash_checksum_simd(true);
+            cpu_allow_avx2(true);
             hash_checksum_wide(data + at, n, simd);
-            hash_checksum_simd(false);
+            cpu_allow_avx2(false);
             hash_checksum_wide(data + at, n, scalar);
             differ += memcmp(simd, scalar, sizeof simd) != 0;
         }
-    hash_checksum_simd(true);
+    cpu_allow_avx2(true);
     CHECK_INT_EQ(differ, 0);
     free(data);
 }
@@ -94,7 +95,7 @@ static void test_wide_every_bit_counts(void)
         data[i] = (uint8_t)(i ^ 0x5a);
     int unchanged = 0;
     for (int simd = 0; simd < 2; simd++) {
-        hash_checksum_simd(simd);
+        cpu_allow_avx2(simd);
         uint64_t base = wide_first(data, N);
         for (int i = 0; i < N; i++)
             for (int bit = 0; bit < 8; bit++) {
@@ -103,7 +104,7 @@ static void test_wide_every_bit_counts(void)
                 data[i] ^= (uint8_t)(1 << bit);
             }
     }
-    hash_checksum_simd(true);
+    cpu_allow_avx2(true);
     CHECK_INT_EQ(unchanged, 0);
     uint8_t zeros[200] = {0};
     for (size_t n = 0; n < 199; n++)

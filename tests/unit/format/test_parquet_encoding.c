@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "common/cpu.h"
 #include "format/parquet_encoding.h"
 #include "harness.h"
 
@@ -146,13 +147,13 @@ static void unpack_widths(void)
 /* Unpacking with the AVX2 loop (where the CPU has it) and without. */
 static void test_unpack_widths(void)
 {
-    if (parquet_encoding_simd(true))
+    if (cpu_allow_avx2(true))
         unpack_widths();
     else
         printf("  no AVX2 on this CPU: only the scalar loops are checked\n");
-    parquet_encoding_simd(false);
+    cpu_allow_avx2(false);
     unpack_widths();
-    parquet_encoding_simd(true);
+    cpu_allow_avx2(true);
 }
 
 static void check_delta_round_trip(const int64_t *values, uint32_t count)
