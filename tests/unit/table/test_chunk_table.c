@@ -505,14 +505,20 @@ static double double_of(uint64_t i)
 /* Cell `row` of the one-column tables below, written into row i of `v`. */
 typedef void (*cell_fn)(vector *v, uint32_t i, uint64_t row);
 
-/*
- * ROWS rows of column `x` (cells from `cell`) cut into chunks of 2,048..8,192
- * rows: `out` and `v` describe them, `t` reads them through a new cache.
- */
-static void write_one_column(column_def *x, cell_fn cell, memory_objects *m, table_chunk_io *io,
-                             table_store_output *out, catalog_table_version *v,
-                             column_cache **cache, table_provider **t)
+/* A one-column table written as chunks, and `t` reading it through its own cache. */
+typedef struct one_column {
+    memory_objects m;
+    table_chunk_io io;
+    table_store_output out;
+    catalog_table_version v;
+    column_cache *cache;
+    table_provider *t;
+} one_column;
+
+/* ROWS rows of column `x` (cells from `cell`) cut into chunks of 2,048..8,192 rows. */
+static void one_column_write(one_column *o, column_def *x, cell_fn cell)
 {
+    memset(o, 0, sizeof *o);
     table_def xdef = {0};
     xdef.name = "x";
     xdef.columns = x;
@@ -532,18 +538,25 @@ static void write_one_column(column_def *x, cell_fn cell, memory_objects *m, tab
         CHECK_OK(source->vtable->append(source, &b, &err), &err);
     }
     batch_dispose(&b);
-    *io = (table_chunk_io){m, put, get, read_ranges};
+    o->io = (table_chunk_io){&o->m, put, get, read_ranges};
     table_store_options options = {2048, 4096, 8192};
-    CHECK_OK(table_store_cut(io, &options, &source, 1, &xdef, NULL, 0, 0, out, &err), &err);
+    CHECK_OK(table_store_cut(&o->io, &options, &source, 1, &xdef, NULL, 0, 0, &o->out, &err), &err);
     source->vtable->destroy(source);
-    memset(v, 0, sizeof *v);
-    v->def = xdef;
-    v->chunks = out->chunks;
-    v->chunk_stats = out->stats;
-    v->chunk_count = out->chunk_count;
-    v->row_count = ROWS;
-    CHECK_OK(column_cache_create(64 << 20, cache, &err), &err);
-    CHECK_OK(chunk_table_create(t, io, *cache, v, false, &err), &err);
+    o->v.def = xdef;
+    o->v.chunks = o->out.chunks;
+    o->v.chunk_stats = o->out.stats;
+    o->v.chunk_count = o->out.chunk_count;
+    o->v.row_count = ROWS;
+    CHECK_OK(column_cache_create(64 << 20, &o->cache, &err), &err);
+    CHECK_OK(chunk_table_create(&o->t, &o->io, o->cache, &o->v, false, &err), &err);
+}
+
+static void one_column_dispose(one_column *o)
+{
+    o->t->vtable->destroy(o->t);
+    column_cache_destroy(o->cache);
+    table_store_output_dispose(&o->out);
+    free_objects(&o->m);
 }
 
 static void double_cell(vector *v, uint32_t i, uint64_t row)
@@ -560,25 +573,20 @@ static void double_cell(vector *v, uint32_t i, uint64_t row)
 static void test_cold_doubles_are_views(void)
 {
     column_def x = {"x", type_make(TYPE_DOUBLE), false, NULL, 1};
-    memory_objects m = {0};
-    table_chunk_io io;
-    table_store_output out;
-    catalog_table_version v;
-    column_cache *cache = NULL;
-    table_provider *t = NULL;
-    write_one_column(&x, double_cell, &m, &io, &out, &v, &cache, &t);
+    one_column o;
+    one_column_write(&o, &x, double_cell);
     double sum = 0, expected = 0;
     for (uint64_t row = 0; row < ROWS; row++)
         expected += double_of(row);
     uint64_t rows = 0;
     arm_error err;
-    CHECK_OK(scan_column_to_end(t, 0, &sum, &rows, &err), &err);
+    CHECK_OK(scan_column_to_end(o.t, 0, &sum, &rows, &err), &err);
     CHECK_INT_EQ(rows, ROWS);
     CHECK(sum == expected); /* same values, same order of addition */
     uint32_t views = 0, whole = 0;
     size_t bytes = 0;
-    for (uint32_t c = 0; c < out.chunk_count; c++) {
-        cached_column *entry = column_cache_get(cache, out.chunks[c].object_id, 0);
+    for (uint32_t c = 0; c < o.out.chunk_count; c++) {
+        cached_column *entry = column_cache_get(o.cache, o.out.chunks[c].object_id, 0);
         CHECK(entry != NULL);
         for (uint32_t k = 0; entry != NULL && k < entry->vector_count; k++) {
             whole += entry->row_counts[k] == VECTOR_SIZE;
@@ -588,23 +596,25 @@ static void test_cold_doubles_are_views(void)
         bytes += entry != NULL ? entry->bytes : 0;
         cached_column_release(entry);
     }
-    CHECK(whole >= ROWS / VECTOR_SIZE - 2 * out.chunk_count);
+    CHECK(whole >= ROWS / VECTOR_SIZE - 2 * o.out.chunk_count);
     CHECK(views >= whole);
     CHECK(bytes < (size_t)ROWS * sizeof(double) * 3 / 2);
     CHECK(bytes > (size_t)ROWS * sizeof(double));
-    t->vtable->destroy(t);
-    column_cache_destroy(cache);
-    table_store_output_dispose(&out);
-    free_objects(&m);
+    one_column_dispose(&o);
+}
+
+/* Row `row`'s string of the dictionary test: one of 20. */
+static uint32_t category_text(uint64_t row, char text[16])
+{
+    return (uint32_t)snprintf(text, 16, "cat_%02d", (int)(row * 7 % 20));
 }
 
 static void category_cell(vector *v, uint32_t i, uint64_t row)
 {
     char text[16];
-    int length = snprintf(text, sizeof text, "cat_%02d", (int)(row * 7 % 20));
+    uint32_t length = category_text(row, text);
     arm_error err;
-    CHECK_OK(vector_add_string(v, text, (uint32_t)length, &((string_view *)v->data)[i], &err),
-             &err);
+    CHECK_OK(vector_add_string(v, text, length, &((string_view *)v->data)[i], &err), &err);
 }
 
 /*
@@ -615,20 +625,15 @@ static void category_cell(vector *v, uint32_t i, uint64_t row)
 static void test_cold_dictionary_batches_are_small(void)
 {
     column_def x = {"x", type_make(TYPE_VARCHAR), false, NULL, 1};
-    memory_objects m = {0};
-    table_chunk_io io;
-    table_store_output out;
-    catalog_table_version v;
-    column_cache *cache = NULL;
-    table_provider *t = NULL;
-    write_one_column(&x, category_cell, &m, &io, &out, &v, &cache, &t);
+    one_column o;
+    one_column_write(&o, &x, category_cell);
     uint64_t rows = 0;
     arm_error err;
-    CHECK_OK(scan_column_to_end(t, 0, NULL, &rows, &err), &err);
+    CHECK_OK(scan_column_to_end(o.t, 0, NULL, &rows, &err), &err);
     size_t bytes = 0;
     uint64_t row = 0, wrong = 0, dictionary = 0, wide = 0;
-    for (uint32_t c = 0; c < out.chunk_count; c++) {
-        cached_column *entry = column_cache_get(cache, out.chunks[c].object_id, 0);
+    for (uint32_t c = 0; c < o.out.chunk_count; c++) {
+        cached_column *entry = column_cache_get(o.cache, o.out.chunks[c].object_id, 0);
         CHECK(entry != NULL);
         for (uint32_t k = 0; entry != NULL && k < entry->vector_count; k++) {
             const vector *b = &entry->vectors[k];
@@ -640,9 +645,8 @@ static void test_cold_dictionary_batches_are_small(void)
                 const string_view *s =
                     &((const string_view *)b->dictionary->data)[((const uint32_t *)b->data)[i]];
                 char text[16];
-                snprintf(text, sizeof text, "cat_%02d", (int)(row * 7 % 20));
-                wrong +=
-                    s->length != strlen(text) || memcmp(string_view_data(s), text, s->length) != 0;
+                uint32_t length = category_text(row, text);
+                wrong += s->length != length || memcmp(string_view_data(s), text, length) != 0;
             }
         }
         bytes += entry != NULL ? entry->bytes : 0;
@@ -656,10 +660,7 @@ static void test_cold_dictionary_batches_are_small(void)
     /* entry numbers, plus each chunk's dictionary (room for a batch of strings) once;
      * 16-byte batches and the dictionary counted per batch made it 1.3 MB */
     CHECK(bytes < (size_t)ROWS * sizeof(uint32_t) * 5 / 2);
-    t->vtable->destroy(t);
-    column_cache_destroy(cache);
-    table_store_output_dispose(&out);
-    free_objects(&m);
+    one_column_dispose(&o);
 }
 
 TEST_MAIN(test_cold_doubles_are_views, test_cold_dictionary_batches_are_small,
