@@ -717,7 +717,6 @@ static void test_reload_keeps_untouched(void)
     arm_db_close(db);
 }
 
-/* The first column of a prepared statement's first row as int64 (-1 when it fails). */
 /* A prepared statement keeps giving current rows across commits (its own connection's and
  * another's), branch switches and time travel, whether or not its plan was kept. */
 static void test_prepared_across_commits(void)
