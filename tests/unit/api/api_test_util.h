@@ -43,6 +43,15 @@ static inline arm_db *open_db(const char *path)
     return db;
 }
 
+/* A new connection to `db`. */
+static inline arm_conn *open_conn(arm_db *db)
+{
+    arm_conn *c = NULL;
+    arm_error err;
+    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    return c;
+}
+
 /* Runs SQL and returns its status (err filled). */
 static inline arm_status run(arm_conn *c, const char *sql, arm_error *err)
 {

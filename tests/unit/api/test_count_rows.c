@@ -84,9 +84,8 @@ static void test_empty_and_plain(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     make_table(c, "e", 0);
     CHECK_COUNT(c, "e", 0);
     make_table(c, "t", 100000);
@@ -107,9 +106,7 @@ static void test_deletes_updates_and_reopen(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     make_table(c, "t", 100000);
     ok(c, "DELETE FROM t WHERE x % 10 = 3");
     CHECK_COUNT(c, "t", 90000);
@@ -125,7 +122,7 @@ static void test_deletes_updates_and_reopen(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_COUNT(c, "t", 1);
     arm_conn_close(c);
     arm_db_close(db);
@@ -141,10 +138,8 @@ static void test_transactions(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_conn *c1 = open_conn(db), *c2 = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
-    CHECK_OK(arm_conn_open(&c2, db, &err), &err);
     make_table(c1, "t", 1000);
     ok(c1, "BEGIN");
     ok(c1, "INSERT INTO t VALUES (-1, 'a'), (-2, 'b'), (-3, 'c')");
@@ -187,9 +182,7 @@ static void test_versions_and_branches(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     make_table(c, "t", 1000);             /* version 0: created, version 1: 1000 rows */
     ok(c, "DELETE FROM t WHERE x < 100"); /* version 2 */
     ok(c, "CREATE TAG cut");
@@ -224,9 +217,8 @@ static void test_prepared_counts_each_time(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     make_table(c, "t", 10);
     arm_stmt *count = NULL;
     CHECK_OK(arm_stmt_prepare(&count, c, "SELECT count(*) FROM t", &err), &err);
@@ -255,10 +247,8 @@ static void test_kept_plan_counts_committed_rows(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_conn *c1 = open_conn(db), *c2 = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
-    CHECK_OK(arm_conn_open(&c2, db, &err), &err);
     make_table(c1, "t", 1000);
     ok(c1, "BEGIN");
     arm_stmt *count = NULL, *scan = NULL;
@@ -288,9 +278,7 @@ static void test_still_scans(void)
     char path[300], file[400];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     make_table(c, "t", 1000);
     const char *where = "SELECT count(*) FROM t WHERE x >= 250";
     CHECK_INT_EQ(scalar(c, where), 750);

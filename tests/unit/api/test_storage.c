@@ -29,9 +29,8 @@ static void test_persists_across_opens(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE t(id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, score DOUBLE)");
     ok(c, "INSERT INTO t SELECT i, 'n' || i, i / 4.0 FROM (SELECT a.x * 1000 + b.x * 100 + c.x * "
           "10 + d.x + 1 AS i FROM " DIGITS " a(x), " DIGITS " b(x), " DIGITS " c(x), " DIGITS
@@ -47,7 +46,8 @@ static void test_persists_across_opens(void)
     arm_db_close(db);
 
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t"), 4500);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t WHERE score = -1"), 3);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM t VERSION 0"), 0);
@@ -106,9 +106,7 @@ static void test_small_insert_writes_little(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
     fill_big(c, "big");
     long long before = object_bytes(path);
@@ -123,7 +121,7 @@ static void test_small_insert_writes_little(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id = -1"), 1);
     CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big"), 4999950000LL - 1);
     arm_conn_close(c);
@@ -135,9 +133,8 @@ static void test_branches_tags_history(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE users(id INTEGER PRIMARY KEY, name VARCHAR)");
     ok(c, "INSERT INTO users VALUES (1, 'ann'), (2, 'bob')");
     ok(c, "CREATE TAG v1");
@@ -189,9 +186,8 @@ static void test_transactions(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE a(x INTEGER PRIMARY KEY)");
     ok(c, "BEGIN");
     ok(c, "INSERT INTO a VALUES (1), (2)");
@@ -319,9 +315,7 @@ static void test_concurrent_processes(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE shared(writer INTEGER, n INTEGER)");
     arm_conn_close(c);
     arm_db_close(db);
@@ -335,7 +329,7 @@ static void test_concurrent_processes(void)
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM shared"), 100);
     CHECK_INT_EQ(scalar(c, "SELECT count(DISTINCT writer * 100 + n) FROM shared"), 100);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM arm_log() WHERE tables_changed = 'shared'"),
@@ -363,9 +357,7 @@ static void test_killed_writer(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE log(batch BIGINT, i INTEGER)");
     arm_conn_close(c);
     arm_db_close(db);
@@ -382,7 +374,7 @@ static void test_killed_writer(void)
         CHECK(WIFSIGNALED(status));
         /* after each kill: the database opens, every committed version is whole */
         db = open_db(path);
-        CHECK_OK(arm_conn_open(&c, db, &err), &err);
+        c = open_conn(db);
         CHECK_INT_EQ(count_temp_files(path), 0);
         int64_t versions = scalar(c, "SELECT max(v) FROM (SELECT count(*) - 1 AS v FROM arm_log()"
                                      " WHERE tables_changed = 'log') x");
@@ -416,9 +408,7 @@ static void test_vacuum(void)
     char path[300], removed[32];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE a(x INTEGER)");
     ok(c, "INSERT INTO a VALUES (1), (2)");
     ok(c, "CREATE TAG before_delete");
@@ -501,9 +491,8 @@ static void test_damaged_object(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE t(x INTEGER)");
     ok(c, "INSERT INTO t VALUES (1), (2), (3)");
     ok(c, "INSERT INTO t VALUES (4)");
@@ -517,7 +506,7 @@ static void test_damaged_object(void)
              path);
     CHECK_INT_EQ(system(command), 0);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(run(c, "SELECT * FROM t", &err), ARM_ERROR_CORRUPT);
     CHECK(strstr(err.message, "cannot read table \"t\"") != NULL);
     CHECK(strstr(err.message, "object ") != NULL);
@@ -528,7 +517,7 @@ static void test_damaged_object(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT y FROM healthy"), 7);
     CHECK_INT_EQ(run(c, "SELECT * FROM t", &err), ARM_ERROR_CORRUPT);
     arm_conn_close(c);
@@ -570,9 +559,8 @@ static void test_chunk_rows_setting(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE small_chunks(id BIGINT, label VARCHAR)");
     ok(c, "CREATE TABLE default_chunks(id BIGINT, label VARCHAR)");
     int before = count_objects(path);
@@ -612,7 +600,7 @@ static void test_deletes_rebase(void)
     ok(c1, "CREATE TABLE big(id BIGINT, label VARCHAR)");
     fill_big(c1, "big");
     db2 = open_db(path);
-    CHECK_OK(arm_conn_open(&c2, db2, &err), &err);
+    c2 = open_conn(db2);
     ok(c2, "BEGIN");
     ok(c2, "DELETE FROM big WHERE id < 100"); /* the first chunk */
     ok(c2, "UPDATE big SET id = -id WHERE id BETWEEN 200 AND 209");
@@ -642,9 +630,8 @@ static void test_checkpoint_compacts(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
     fill_big(c, "big");
     char text[64];
@@ -667,7 +654,7 @@ static void test_checkpoint_compacts(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big"), sum);
     arm_conn_close(c);
     arm_db_close(db);
@@ -683,9 +670,8 @@ static void test_reload_keeps_untouched(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE a(x INTEGER)");
     ok(c, "INSERT INTO a VALUES (1), (2), (3)");
     ok(c, "DELETE FROM a WHERE x = 2");
@@ -764,9 +750,8 @@ static void test_cache_statements(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
     fill_big(c, "big");
     ok(c, "CREATE TABLE other(x INTEGER)");
@@ -806,9 +791,8 @@ static void test_schemas_persist(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE SCHEMA sales");
     ok(c, "CREATE SCHEMA empty");
     ok(c, "CREATE TABLE sales.orders(id INTEGER, amount DOUBLE)");
@@ -817,7 +801,7 @@ static void test_schemas_persist(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM sales.big"), 1);
     CHECK_INT_EQ(run(c, "CREATE SCHEMA empty", &err), ARM_ERROR_ALREADY_EXISTS);
     ok(c, "CREATE BRANCH dev");
@@ -830,7 +814,7 @@ static void test_schemas_persist(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     ok(c, "CREATE SCHEMA empty"); /* dropped for good */
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM sales.orders"), 2);
     arm_conn_close(c);
@@ -861,10 +845,8 @@ static void test_connections_write_in_turn(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c1 = NULL, *c2 = NULL;
+    arm_conn *c1 = open_conn(db), *c2 = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
-    CHECK_OK(arm_conn_open(&c2, db, &err), &err);
     ok(c1, "CREATE TABLE t(x INTEGER)");
     ok(c1, "CREATE TABLE u(y INTEGER)");
     ok(c1, "BEGIN");
@@ -906,7 +888,7 @@ static void test_connections_write_in_turn(void)
     arm_conn_close(c2);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c1, db, &err), &err);
+    c1 = open_conn(db);
     CHECK_INT_EQ(scalar(c1, "SELECT sum(x) FROM t"), 2 + 3 + 4);
     arm_conn_close(c1);
     arm_db_close(db);
@@ -922,9 +904,7 @@ static void test_deletes_keep_chunks(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE big(id BIGINT, label VARCHAR)");
     fill_big(c, "big");
     long long bytes = object_file_bytes(path);
@@ -948,7 +928,7 @@ static void test_deletes_keep_chunks(void)
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big"), rest);
     CHECK_INT_EQ(scalar(c, "SELECT sum(id) FROM big VERSION 3"), sum);
     CHECK_INT_EQ(scalar(c, "SELECT count(*) FROM big WHERE id % 10 = 3"), 0);
@@ -964,15 +944,14 @@ static void test_primary_key_stored(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
+    arm_conn *c = open_conn(db);
     arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
     ok(c, "CREATE TABLE k(id BIGINT PRIMARY KEY, label VARCHAR)");
     fill_big(c, "k");
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(run(c, "INSERT INTO k VALUES (77777, 'again')", &err), ARM_ERROR_CONSTRAINT);
     CHECK_STR_EQ(err.sqlstate, "23505");
     CHECK_INT_EQ(run(c, "UPDATE k SET id = 5 WHERE id = 6", &err), ARM_ERROR_CONSTRAINT);
@@ -994,9 +973,7 @@ static void test_format_1_upgrade(void)
     char path[300];
     new_folder(path, sizeof path);
     arm_db *db = open_db(path);
-    arm_conn *c = NULL;
-    arm_error err;
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    arm_conn *c = open_conn(db);
     ok(c, "CREATE TABLE old(x INTEGER)");
     ok(c, "INSERT INTO old VALUES (1), (2), (3)");
     arm_conn_close(c);
@@ -1019,14 +996,14 @@ static void test_format_1_upgrade(void)
                  SQLITE_OK);
     sqlite3_close(sql);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 6);
     ok(c, "DELETE FROM old WHERE x = 2");
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 4);
     arm_conn_close(c);
     arm_db_close(db);
     db = open_db(path);
-    CHECK_OK(arm_conn_open(&c, db, &err), &err);
+    c = open_conn(db);
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old"), 4);
     CHECK_INT_EQ(scalar(c, "SELECT sum(x) FROM old VERSION 1"), 6);
     arm_conn_close(c);
