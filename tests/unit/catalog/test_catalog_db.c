@@ -69,6 +69,17 @@ static void check_reads_back(catalog_db *db, int64_t head, const catalog_chunk_r
     catalog_db_free_tables(tables, n);
 }
 
+/* Table main.t of the one column `column`. */
+static table_def table_of(column_def *column)
+{
+    table_def def;
+    memset(&def, 0, sizeof def);
+    def.schema_name = "main";
+    def.name = "t";
+    def.columns = column;
+    def.column_count = 1;
+    return def;
+}
 static void test_commit_writes_what_changed(void)
 {
     snprintf(root, sizeof root, "/tmp/arm_test_catalog_XXXXXX");
@@ -77,12 +88,7 @@ static void test_commit_writes_what_changed(void)
     arm_error err;
     CHECK_OK(catalog_db_open(&db, root, true, &err), &err);
     column_def column = {"x", type_make(TYPE_BIGINT), false, NULL, 1};
-    table_def def;
-    memset(&def, 0, sizeof def);
-    def.schema_name = "main";
-    def.name = "t";
-    def.columns = &column;
-    def.column_count = 1;
+    table_def def = table_of(&column);
     catalog_chunk_ref *chunks = malloc((CHUNKS + 1) * sizeof *chunks);
     for (uint32_t i = 0; i < CHUNKS; i++)
         fake_chunk(&chunks[i], i);
@@ -167,12 +173,7 @@ static void test_stamp_sees_other_handles(void)
     CHECK_OK(catalog_db_open(&db, root, true, &err), &err);
     CHECK_OK(catalog_db_open(&other, root, false, &err), &err);
     column_def column = {"x", type_make(TYPE_BIGINT), false, NULL, 1};
-    table_def def;
-    memset(&def, 0, sizeof def);
-    def.schema_name = "main";
-    def.name = "t";
-    def.columns = &column;
-    def.column_count = 1;
+    table_def def = table_of(&column);
     catalog_chunk_ref chunk;
     fake_chunk(&chunk, 1);
     int64_t head = 0;
