@@ -80,6 +80,7 @@ static table_def table_of(column_def *column)
     def.column_count = 1;
     return def;
 }
+
 static void test_commit_writes_what_changed(void)
 {
     snprintf(root, sizeof root, "/tmp/arm_test_catalog_XXXXXX");
